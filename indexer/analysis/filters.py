@@ -1,0 +1,152 @@
+"""Token filters: Python twins of Elasticsearch's built-in token filters.
+
+Each filter knows its Elasticsearch definition and does in Python what the
+Elasticsearch filter does, so an analyzer is written once (see analyzers.py) and
+both the index settings and the Python analysis come from it.
+
+All of these filters look at one term at a time (no context), so a filter is a
+function of (term, keyword flag) -> (term or None to drop it, keyword flag).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from indexer.analysis.stemmer import lucene_arabic_normalize, stem
+
+Filtered = tuple[str | None, bool]
+
+
+class TokenFilter(Protocol):
+    name: str  # the name the analyzer lists
+
+    def definition(self) -> dict | None:
+        """The entry for the index's `analysis.filter` section; None for a built-in."""
+
+    def filter(self, term: str, keyword: bool) -> Filtered:
+        """The term after this filter (None: removed) and whether it is a keyword."""
+
+
+# Java's Character.toLowerCase is the simple (one-to-one) case mapping; Python's
+# str.lower is the full one. They differ on these two letters only.
+_JAVA_LOWER_FIXES = str.maketrans({"\u0130": "i", "\u03a3": "\u03c3"})
+
+
+def java_lower(term: str) -> str:
+    if "\u0130" in term or "\u03a3" in term:
+        term = term.translate(_JAVA_LOWER_FIXES)
+    return term.lower()
+
+
+@dataclass(frozen=True)
+class Lowercase:
+    name: str = "lowercase"
+
+    def definition(self) -> dict | None:
+        return None
+
+    def filter(self, term: str, keyword: bool) -> Filtered:
+        return java_lower(term), keyword
+
+
+_NON_ASCII_DIGIT = re.compile(r"(?![0-9])\d")
+_DIGITS_TO_ASCII = {
+    c: str(unicodedata.decimal(chr(c)))
+    for c in range(0x80, 0x110000)
+    if unicodedata.category(chr(c)) == "Nd"
+}
+
+
+@dataclass(frozen=True)
+class DecimalDigit:
+    """Every Unicode decimal digit (category Nd) to 0-9."""
+
+    name: str = "decimal_digit"
+
+    def definition(self) -> dict | None:
+        return None
+
+    def filter(self, term: str, keyword: bool) -> Filtered:
+        if _NON_ASCII_DIGIT.search(term):
+            term = term.translate(_DIGITS_TO_ASCII)
+        return term, keyword
+
+
+@dataclass(frozen=True)
+class ArabicNormalization:
+    """Lucene's ArabicNormalizer (the stock `arabic` analyzer uses it)."""
+
+    name: str = "arabic_normalization"
+
+    def definition(self) -> dict | None:
+        return None
+
+    def filter(self, term: str, keyword: bool) -> Filtered:
+        return lucene_arabic_normalize(term), keyword
+
+
+@dataclass(frozen=True)
+class ArabicStem:
+    name: str = "arabic_stem"
+
+    def definition(self) -> dict | None:
+        return None
+
+    def filter(self, term: str, keyword: bool) -> Filtered:
+        return (term if keyword else stem(term)), keyword
+
+
+@dataclass(frozen=True)
+class Stop:
+    """Removes the listed words; the others keep their positions (gaps stay)."""
+
+    name: str
+    words: frozenset[str] = field(default_factory=frozenset)
+
+    def definition(self) -> dict | None:
+        return {"type": "stop", "stopwords": sorted(self.words), "ignore_case": False}
+
+    def filter(self, term: str, keyword: bool) -> Filtered:
+        return (None if term in self.words else term), keyword
+
+
+@dataclass(frozen=True)
+class KeywordMarker:
+    """Marks the listed words as keywords, which the stemmer then leaves whole."""
+
+    name: str
+    words: frozenset[str] = field(default_factory=frozenset)
+
+    def definition(self) -> dict | None:
+        return {"type": "keyword_marker", "keywords": sorted(self.words), "ignore_case": False}
+
+    def filter(self, term: str, keyword: bool) -> Filtered:
+        return term, keyword or term in self.words
+
+
+# java.lang.Character.isWhitespace, which Lucene's TrimFilter uses.
+JAVA_WHITESPACE = "".join(
+    chr(c)
+    for c in range(0x3000 + 1)
+    if (unicodedata.category(chr(c)) in ("Zs", "Zl", "Zp") and c not in (0xA0, 0x2007, 0x202F))
+    or c in (0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F)
+)
+
+
+@dataclass(frozen=True)
+class Trim:
+    name: str = "trim"
+
+    def definition(self) -> dict | None:
+        return None
+
+    def filter(self, term: str, keyword: bool) -> Filtered:
+        return term.strip(JAVA_WHITESPACE), keyword
+
+
+def custom_definitions(filters: Iterable[TokenFilter]) -> dict[str, dict]:
+    return {f.name: d for f in filters if (d := f.definition()) is not None}

@@ -1,0 +1,30 @@
+"""The fields of the index contract, as data: one row a field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+FieldKind = Literal["text", "keyword", "normalized_keyword", "date"]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    kind: FieldKind
+    why: str
+
+
+FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("id", "keyword", "stable id: from the url, else source + normalized title + date"),
+    FieldSpec("url", "keyword", "where the article was published"),
+    FieldSpec("title", "text", "stemmed for matching, with an unstemmed .exact subfield"),
+    FieldSpec("lead", "text", "the first paragraph or the abstract"),
+    FieldSpec("body", "text", "the article text as written, diacritics kept"),
+    FieldSpec("category", "normalized_keyword", "filters and facets, spelling-normalized"),
+    FieldSpec("source", "normalized_keyword", "publisher"),
+    FieldSpec("author", "normalized_keyword", "byline"),
+    FieldSpec("published_at", "date", "ISO 8601; absent when the source gives no date"),
+    FieldSpec("fingerprint", "keyword", "hash of the normalized body, to find duplicates"),
+    FieldSpec("indexed_at", "date", "when this version of the index loaded the article"),
+)

@@ -1,0 +1,67 @@
+"""mappings/articles.json: the index settings and mappings, generated from Python.
+
+The analysis section comes from indexer.analysis.analyzers, the fields from
+indexer.fields, so the committed JSON cannot drift from the Python analysis
+(`arabic-search mappings --check` and a test compare them).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from indexer.analysis.analyzers import Analyzer, es_analysis
+from indexer.fields import FIELDS, FieldSpec
+
+MAPPING_VERSION = 1
+DEFAULT_PATH = Path("mappings/articles.json")
+
+
+def _field_mapping(field: FieldSpec, analyzers: dict[str, Analyzer]) -> dict:
+    if field.kind == "text":
+        # Offsets in the postings let the unified highlighter work without re-analysis.
+        return {
+            "type": "text",
+            "analyzer": analyzers["text"].es_name,
+            "index_options": "offsets",
+            "fields": {
+                "exact": {
+                    "type": "text",
+                    "analyzer": analyzers["exact"].es_name,
+                    "index_options": "offsets",
+                }
+            },
+        }
+    if field.kind == "normalized_keyword":
+        return {"type": "keyword", "normalizer": analyzers["keyword"].es_name}
+    return {"type": field.kind}
+
+
+def index_body(analyzers: dict[str, Analyzer]) -> dict:
+    """The body of the create-index request."""
+    return {
+        "settings": {
+            "index": {
+                "number_of_shards": 1,
+                # One replica where a second node exists; a single dev node stays green.
+                "auto_expand_replicas": "0-1",
+            },
+            "analysis": es_analysis(analyzers),
+        },
+        "mappings": {
+            "dynamic": "strict",
+            "_meta": {
+                "mapping_version": MAPPING_VERSION,
+                "generated_by": "arabic-search mappings --write",
+            },
+            "properties": {f.name: _field_mapping(f, analyzers) for f in FIELDS},
+        },
+    }
+
+
+def render(analyzers: dict[str, Analyzer]) -> str:
+    return json.dumps(index_body(analyzers), ensure_ascii=False, indent=2) + "\n"
+
+
+def is_current(path: Path, analyzers: dict[str, Analyzer]) -> bool:
+    return path.is_file() and path.read_text(encoding="utf-8") == render(analyzers)

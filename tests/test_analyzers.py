@@ -1,0 +1,126 @@
+"""The text, exact and keyword analyzers: what matching relies on."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from indexer.analysis.analyzers import default_analyzers
+from indexer.analysis.filters import java_lower
+from indexer.analysis.normalize import Normalizer, build_table
+
+ANALYZERS = default_analyzers()
+TEXT, EXACT, KEYWORD = ANALYZERS["text"], ANALYZERS["exact"], ANALYZERS["keyword"]
+
+
+@pytest.mark.parametrize(
+    "variants",
+    [
+        ["أحمد", "احمد", "أَحْمَد", "أحـــمد"],
+        ["مسؤول", "مسئول", "مسوول", "مَسْؤُول"],
+        ["القاهرة", "القاهره", "القاهـرة"],
+        ["إسرائيل", "اسرائيل", "إسرائيلُ"],
+        ["٢٠٢١", "2021", "۲۰۲۱"],
+        ["كتاب", "کتاب", "ﻛﺘﺎﺏ"],
+        ["لاعب", "ﻻعب"],
+        ["هذا", "هٰذا"],
+    ],
+)
+def test_spelling_variants_give_the_same_terms(variants: list[str]) -> None:
+    for analyzer in (TEXT, EXACT, KEYWORD):
+        assert len({tuple(analyzer.terms(v)) for v in variants}) == 1, analyzer.name
+
+
+def test_text_analyzer_removes_stopwords_and_keeps_positions() -> None:
+    tokens = TEXT.analyze("ذهب الوفد إلى طهران في الصباح")
+    assert [(t.token, t.position) for t in tokens] == [
+        ("ذهب", 0),
+        ("وفد", 1),
+        ("طهر", 3),  # stock light stemming cuts ان
+        ("صباح", 5),
+    ]
+
+
+def test_stopwords_match_in_any_spelling() -> None:
+    # Lucene's list has إلى and على unnormalized; the index normalizes first.
+    assert TEXT.terms("إلى الى على علي عليٰ") == []
+
+
+def test_protected_words_are_not_stemmed() -> None:
+    assert TEXT.terms("وزير فلسطين") == ["وزير", "فلسطين"]
+    # The stemmer still takes affixes off other forms down to the protected word.
+    assert TEXT.terms("ووزير فلسطينيين") == ["وزير", "فلسطين"]
+
+
+def test_exact_analyzer_normalizes_without_stemming() -> None:
+    assert EXACT.terms("الخارجيّة الروسية في Moscow") == ["الخارجيه", "الروسيه", "في", "moscow"]
+
+
+def test_keyword_normalizer_gives_one_trimmed_token() -> None:
+    [token] = KEYWORD.analyze("  أخبار سورية ")
+    assert (token.token, token.start, token.end) == ("اخبار سوريه", 0, 14)
+    assert KEYWORD.terms("BBC عربي") == ["bbc عربي"]
+
+
+def test_offsets_point_into_the_original_text() -> None:
+    text = "قالت الخارجيّة الرُّوسية"
+    assert [text[t.start : t.end] for t in TEXT.analyze(text)] == [
+        "قالت",
+        "الخارجيّة",
+        "الرُّوسية",
+    ]
+
+
+def test_multi_word_ligature_keeps_elasticsearch_offsets() -> None:
+    # ﷺ expands to four words; like Lucene's MappingCharFilter, the words inside the
+    # expansion point at the ligature's start and the last one ends after it.
+    tokens = EXACT.analyze("محمد ﷺ")
+    assert [(t.token, t.start, t.end) for t in tokens] == [
+        ("محمد", 0, 4),
+        ("صلي", 5, 5),
+        ("الله", 5, 5),
+        ("عليه", 5, 5),
+        ("وسلم", 5, 6),
+    ]
+
+
+_TABLE = build_table()
+_EXPANDS_TO_WORDS = {c for c, r in _TABLE.items() if " " in r}
+_NORMALIZER = Normalizer()
+
+
+def _surface(text: str) -> str:
+    return java_lower(_NORMALIZER.normalize(text))
+
+
+arabic_like = st.text(
+    st.sampled_from(
+        sorted(
+            (set("".join(_TABLE)) - _EXPANDS_TO_WORDS)
+            | set("ابتثجحخدذرسشصضطظعغفقكلمنهويء abcXYZ0123456789.,،؛؟«»_\n")
+        )
+    ),
+    max_size=80,
+)
+
+
+@given(arabic_like)
+def test_exact_offsets_slice_the_surface_form(text: str) -> None:
+    for token in EXACT.analyze(text):
+        assert 0 <= token.start < token.end <= len(text)
+        assert _surface(text[token.start : token.end]) == token.token
+
+
+@given(arabic_like)
+def test_text_tokens_are_the_stemmed_exact_tokens(text: str) -> None:
+    exact = {t.position: t for t in EXACT.analyze(text)}
+    for token in TEXT.analyze(text):
+        assert (token.start, token.end) == (exact[token.position].start, exact[token.position].end)
+
+
+@given(st.text(st.characters(codec=None, categories=None), max_size=200))
+def test_any_string_analyzes_without_error(text: str) -> None:
+    for analyzer in ANALYZERS.values():
+        for token in analyzer.analyze(text):
+            assert 0 <= token.start <= token.end <= len(text)

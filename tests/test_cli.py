@@ -1,0 +1,87 @@
+"""The CLI contract for normalize and analyze (names and JSON shapes)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "indexer.cli", *args],
+        input=stdin,
+        capture_output=True,
+        cwd=ROOT,
+        check=False,
+    )
+
+
+def test_normalize_streams_stdin_to_stdout() -> None:
+    result = run("normalize", stdin="أَحْمَد في القاهرة\nعام ٢٠٢١ ﻻ\n".encode())
+    assert result.returncode == 0
+    assert result.stdout.decode() == "احمد في القاهره\nعام 2021 لا\n"
+
+
+def test_normalize_can_switch_a_rule_off() -> None:
+    result = run("normalize", "--disable", "fold_teh_marbuta", stdin="القاهرة".encode())
+    assert result.stdout.decode() == "القاهرة"
+    assert run("normalize", "--disable", "nope").returncode == 2
+
+
+def test_normalize_passes_bad_bytes_through_and_reports_the_line() -> None:
+    data = "أ\n".encode() + b"\xff\xfe bad\n" + "إ\n".encode()
+    result = run("normalize", stdin=data)
+    assert result.returncode == 1
+    assert result.stdout == "ا\n".encode() + b"\xff\xfe bad\n" + "ا\n".encode()
+    assert b"stdin line 2: not UTF-8" in result.stderr
+
+
+def test_analyze_json_shape() -> None:
+    result = run("analyze", "--json", "وزارة الخارجيّة الروسية")
+    assert result.returncode == 0
+    body = json.loads(result.stdout)
+    assert body == {
+        "analyzer": "text",
+        "tokens": [
+            {"token": "وزاره", "start": 0, "end": 5, "position": 0},
+            {"token": "خارج", "start": 6, "end": 15, "position": 1},
+            {"token": "روس", "start": 16, "end": 23, "position": 2},
+        ],
+    }
+
+
+def test_analyze_named_analyzers() -> None:
+    exact = json.loads(run("analyze", "--analyzer", "exact", "--json", "الخارجية").stdout)
+    assert exact["analyzer"] == "exact"
+    assert [t["token"] for t in exact["tokens"]] == ["الخارجيه"]
+    keyword = json.loads(run("analyze", "--analyzer", "keyword", "--json", " أخبار سورية").stdout)
+    assert [t["token"] for t in keyword["tokens"]] == ["اخبار سوريه"]
+
+
+def test_analyze_stdin_gives_one_json_object_per_line() -> None:
+    result = run("analyze", "-", stdin="أحمد\n\nالقاهرة\n".encode())
+    lines = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert [[t["token"] for t in line["tokens"]] for line in lines] == [["احمد"], [], ["قاهر"]]
+
+
+def test_analyze_readable_output() -> None:
+    result = run("analyze", "الخارجية الروسية")
+    assert result.stdout.decode().splitlines() == ["0\t0-8\tخارج", "1\t9-16\tروس"]
+
+
+def test_usage_error_exits_2() -> None:
+    assert run("analyze", "--analyzer", "nope", "x").returncode == 2
+    assert run().returncode == 2
+
+
+def test_normalize_lists_every_rule() -> None:
+    from indexer.analysis.normalize import RULE_NAMES
+
+    listed = [
+        line.split()[0] for line in run("normalize", "--list-rules").stdout.decode().splitlines()
+    ]
+    assert listed == list(RULE_NAMES)

@@ -1,0 +1,103 @@
+"""mappings/articles.json: generated from the Python definitions, and in sync."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from es_rules import parse_es_mapping_rule
+
+from indexer import cli, mappings
+from indexer.analysis.analyzers import default_analyzers, read_word_list
+from indexer.analysis.normalize import Normalizer
+from indexer.fields import FIELDS
+
+ROOT = Path(__file__).resolve().parent.parent
+BODY = json.loads((ROOT / "mappings/articles.json").read_text(encoding="utf-8"))
+ANALYSIS = BODY["settings"]["analysis"]
+
+# Token filters and char filters that ship with Elasticsearch (no plugin needed).
+BUILT_IN_FILTER_TYPES = {"stop", "keyword_marker"}
+BUILT_IN_FILTERS = {"lowercase", "decimal_digit", "arabic_normalization", "arabic_stem", "trim"}
+# What Elasticsearch lets a normalizer use (per-character filters only).
+NORMALIZER_FILTERS = {"lowercase", "decimal_digit", "arabic_normalization", "trim"}
+
+
+def test_committed_file_is_current(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    assert cli.main(["mappings", "--check"]) == 0
+
+
+def test_check_fails_on_a_stale_file(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    stale = tmp_path / "articles.json"
+    stale.write_text(mappings.render(default_analyzers()).replace("arabic_stem", "porter_stem"))
+    assert cli.main(["mappings", "--check", "--path", str(stale)]) == 1
+    assert "stale" in capsys.readouterr().err
+    assert cli.main(["mappings", "--write", "--path", str(stale)]) == 0
+    assert cli.main(["mappings", "--check", "--path", str(stale)]) == 0
+
+
+def test_char_filter_is_the_normalization_table() -> None:
+    rules = ANALYSIS["char_filter"]["arabic_char_map"]["mappings"]
+    assert dict(parse_es_mapping_rule(r) for r in rules) == Normalizer().table
+
+
+def test_analyzer_names_and_chains() -> None:
+    assert set(ANALYSIS["analyzer"]) == {"arabic_text", "arabic_exact"}
+    assert set(ANALYSIS["normalizer"]) == {"arabic_keyword"}
+    text = ANALYSIS["analyzer"]["arabic_text"]
+    assert text["tokenizer"] == "standard"
+    assert text["char_filter"] == ["arabic_char_map"]
+    # Stop before stem (the list is of whole words), keyword_marker right before stem.
+    assert text["filter"] == [
+        "lowercase",
+        "decimal_digit",
+        "arabic_stop",
+        "arabic_protected",
+        "arabic_stem",
+    ]
+    assert set(ANALYSIS["normalizer"]["arabic_keyword"]["filter"]) <= NORMALIZER_FILTERS
+
+
+def test_only_built_in_elasticsearch_components() -> None:
+    assert {d["type"] for d in ANALYSIS["char_filter"].values()} == {"mapping"}
+    assert {d["type"] for d in ANALYSIS["filter"].values()} <= BUILT_IN_FILTER_TYPES
+    used = {
+        f
+        for a in [*ANALYSIS["analyzer"].values(), *ANALYSIS["normalizer"].values()]
+        for f in a["filter"]
+    }
+    assert used <= BUILT_IN_FILTERS | set(ANALYSIS["filter"])
+    assert "icu" not in json.dumps(ANALYSIS)
+
+
+def test_stop_list_is_lucenes_list_normalized() -> None:
+    normalizer = Normalizer()
+    raw = read_word_list("stopwords_ar.txt")
+    stop = set(ANALYSIS["filter"]["arabic_stop"]["stopwords"])
+    assert stop == {normalizer.normalize(w) for w in raw}
+    assert {"الي", "علي", "في", "من"} <= stop  # إلى and على after normalization
+
+
+def test_packaged_stop_list_is_the_one_elasticsearch_uses() -> None:
+    jar = Path("/usr/share/java/lucene-analyzers-common-8.7.0.jar")
+    if not jar.is_file():
+        pytest.skip("liblucene8-java not installed: cannot compare with Lucene's list")
+    with zipfile.ZipFile(jar) as z:
+        lucene = z.read("org/apache/lucene/analysis/ar/stopwords.txt").decode("utf-8")
+    ours = (ROOT / "indexer/analysis/stopwords_ar.txt").read_text(encoding="utf-8")
+    assert ours == lucene
+
+
+def test_fields_follow_the_index_contract() -> None:
+    properties = BODY["mappings"]["properties"]
+    assert list(properties) == [f.name for f in FIELDS]
+    for name in ("title", "lead", "body"):
+        assert properties[name]["analyzer"] == "arabic_text"
+        assert properties[name]["fields"]["exact"]["analyzer"] == "arabic_exact"
+    for name in ("category", "source", "author"):
+        assert properties[name] == {"type": "keyword", "normalizer": "arabic_keyword"}
+    assert properties["published_at"]["type"] == "date"
+    assert BODY["mappings"]["_meta"]["mapping_version"] == mappings.MAPPING_VERSION
