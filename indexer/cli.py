@@ -9,9 +9,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from tqdm import tqdm
+
 from indexer import mappings
 from indexer.analysis.analyzers import Analyzer, Token, build_analyzers, default_analyzers
 from indexer.analysis.normalize import RULE_NAMES, RULE_REASONS, Normalizer
+from indexer.articles import DEFAULT_MAX_CHARS, Article
+from indexer.ingest import Duplicate, ParseReport, parse_paths
+from indexer.sources import FORMATS
+from indexer.sources.fieldmap import FieldMap, FieldMapError, parse_field_options
+from indexer.sources.files import ReadOptions
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
@@ -86,6 +93,36 @@ def cmd_mappings(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_parse(args: argparse.Namespace) -> int:
+    try:
+        field_map = FieldMap(parse_field_options(args.field))
+    except FieldMapError as err:
+        print(f"arabic-search parse: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    options = ReadOptions(format=args.format, field_map=field_map, max_chars=args.max_chars)
+    report = ParseReport()
+    out = sys.stdout
+    progress = tqdm(unit=" records", desc="parse", disable=None, file=sys.stderr)
+    for outcome in parse_paths(args.paths, options):
+        report.add(outcome)
+        progress.update()
+        if isinstance(outcome, Article):
+            out.write(json.dumps(outcome.to_json(), ensure_ascii=False) + "\n")
+            for warning in outcome.warnings:
+                progress.write(f"{outcome.origin}: warning: {warning}", file=sys.stderr)
+        elif isinstance(outcome, Duplicate):
+            progress.write(
+                f"{outcome.article.origin}: duplicate of {outcome.first} ({outcome.reason})",
+                file=sys.stderr,
+            )
+        else:
+            progress.write(f"{outcome.origin}: rejected: {outcome.reason}", file=sys.stderr)
+    progress.close()
+    out.flush()
+    print(report.summary(), file=sys.stderr)
+    return EXIT_REJECTED if report.rejected else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="arabic-search", description="Arabic news search: normalize, analyze, index, search."
@@ -109,6 +146,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--analyzer", default="text", choices=["text", "exact", "keyword"])
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(run=cmd_analyze)
+
+    p = commands.add_parser("parse", help="read article files and print them as JSON Lines")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files, directories, or - for stdin")
+    p.add_argument("--format", default="auto", choices=FORMATS)
+    p.add_argument(
+        "--field",
+        action="append",
+        default=[],
+        metavar="NAME=SOURCE_FIELD",
+        help="take article field NAME from SOURCE_FIELD (JSON key, CSV column, TREC tag)",
+    )
+    p.add_argument(
+        "--max-chars",
+        type=int,
+        default=DEFAULT_MAX_CHARS,
+        metavar="N",
+        help="reject records with more text than this (default %(default)s)",
+    )
+    p.set_defaults(run=cmd_parse)
 
     p = commands.add_parser("mappings", help="print, write or check mappings/articles.json")
     group = p.add_mutually_exclusive_group()

@@ -178,13 +178,17 @@ class Normalizer:
         self._lut = lut
 
     def normalize(self, text: str) -> str:
+        return _decode(self.normalized_codes(text))
+
+    def normalized_codes(self, text: str) -> np.ndarray:
+        """The normalized text as UTF-32 code points (for hashing without decoding)."""
         mapped = self._map(text)
         keep = mapped <= _MAX_CODE_POINT
         if keep.all():
-            return _decode(mapped)
+            return mapped
         if (mapped == _EXPAND).any():
-            return self.normalize_with_offsets(text)[0]
-        return _decode(mapped[keep])
+            return _codes(self.normalize_with_offsets(text)[0])
+        return mapped[keep]
 
     def normalize_with_offsets(self, text: str) -> tuple[str, np.ndarray]:
         """The normalized text and, for each of its boundaries 0..len, the input offset.

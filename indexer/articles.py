@@ -1,0 +1,169 @@
+"""Article records: built from a reader's raw fields, cleaned, identified, checked."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import urllib.parse
+from dataclasses import dataclass, field
+
+from indexer.analysis.analyzers import default_analyzers
+from indexer.cleaning import clean_line, clean_text
+from indexer.dates import parse_date
+
+DEFAULT_MAX_CHARS = 1_000_000  # text of one article; larger records are rejected
+
+# The fields a reader can fill, each from a source field of the same or another name.
+ARTICLE_FIELDS = (
+    "url",
+    "title",
+    "lead",
+    "body",
+    "category",
+    "source",
+    "author",
+    "published_at",
+)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a record came from, for messages: file, line, record number in the file."""
+
+    path: str
+    line: int | None = None
+    record: int | None = None
+    encoding: str = "utf-8"
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+        elif self.record is not None:
+            where += f" record {self.record}"
+        return where
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """A reader's output: source text by article field name, not yet cleaned."""
+
+    fields: dict[str, str | None]
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Rejected:
+    origin: Origin
+    reason: str
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    title: str
+    body: str
+    lead: str | None
+    published_at: str | None
+    category: str | None
+    source: str | None
+    author: str | None
+    url: str | None
+    fingerprint: str
+    origin: Origin = field(compare=False)
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+    def to_json(self) -> dict:
+        """The `parse` output line (the CLI contract), plus lead and fingerprint."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "body": self.body,
+            "published_at": self.published_at,
+            "category": self.category,
+            "source": self.source,
+            "author": self.author,
+            "url": self.url,
+            "lead": self.lead,
+            "fingerprint": self.fingerprint,
+        }
+
+
+_URL = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:)?//([^/?#]*)([^#]*)")
+
+
+def canonical_url(url: str) -> str:
+    """The url as an identity: percent-decoded, scheme and fragment dropped, host lowercased
+    (the same article is linked over http and https, encoded and not)."""
+    url = urllib.parse.unquote(url.strip())
+    parts = _URL.match(url)
+    return f"//{parts[1].lower()}{parts[2]}" if parts else url.partition("#")[0]
+
+
+_PUNCTUATION = re.compile(r"[^\w\s]+")
+
+
+def _words(text: str) -> str:
+    """Text reduced to its normalized words, so spelling, diacritics and punctuation
+    differences do not make two copies of a story look different."""
+    normalized = default_analyzers()["exact"].char_filter.normalize(text)
+    return " ".join(_PUNCTUATION.sub(" ", normalized).lower().split())
+
+
+def _digest(key: str | bytes) -> str:
+    data = key if isinstance(key, bytes) else key.encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=12).hexdigest()
+
+
+def article_id(url: str | None, source: str | None, title: str, published_at: str | None) -> str:
+    if url:
+        return _digest("url " + canonical_url(url))
+    return _digest(f"doc {_words(source or '')}|{_words(title)}|{published_at or ''}")
+
+
+def fingerprint(title: str, body: str) -> str:
+    """Hash of the cleaned body (the title when there is none) after the analyzers'
+    normalization, so copies that differ in hamza, diacritics, tatweel or digits match.
+    It hashes the code points as they come out of the table, without decoding them."""
+    normalizer = default_analyzers()["exact"].char_filter
+    return _digest(normalizer.normalized_codes(body or title).tobytes())
+
+
+def build_article(raw: RawRecord, max_chars: int = DEFAULT_MAX_CHARS) -> Article | Rejected:
+    """Clean and check one record. Every failure is a Rejected with its reason."""
+    size = sum(len(v) for v in raw.fields.values() if v)
+    if size > max_chars:
+        return Rejected(raw.origin, f"oversized: {size:,} characters (limit {max_chars:,})")
+
+    def line(name: str) -> str | None:
+        value = raw.fields.get(name)
+        return clean_line(value) or None if value else None
+
+    title = line("title") or ""
+    body = clean_text(raw.fields.get("body") or "")
+    if not title and not body:
+        return Rejected(raw.origin, "no title and no body")
+    # Without an abstract, the lead is the first paragraph (ranked between title and body).
+    lead = clean_text(raw.fields.get("lead") or "") or body.partition("\n")[0] or None
+    warnings = []
+    published_at = None
+    if date_text := line("published_at"):
+        parsed = parse_date(date_text)
+        published_at = parsed.iso
+        if parsed.iso is None:
+            warnings.append(f"date left empty: {parsed.problem}")
+    url, source = line("url"), line("source")
+    return Article(
+        id=article_id(url, source, title, published_at),
+        title=title,
+        body=body,
+        lead=lead,
+        published_at=published_at,
+        category=line("category"),
+        source=source,
+        author=line("author"),
+        url=url,
+        fingerprint=fingerprint(title, body),
+        origin=raw.origin,
+        warnings=tuple(warnings),
+    )

@@ -1,0 +1,68 @@
+"""Readers: files in, RawRecord or Rejected out, one per input record.
+
+`read_records` walks the paths, picks each file's format (by extension, then by
+content) and hands the decoded stream to the reader of that format.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
+
+from indexer.articles import Origin, RawRecord, Rejected
+from indexer.sources.csv import read_csv
+from indexer.sources.files import STREAM_ERRORS, ReadOptions, find_inputs, open_input
+from indexer.sources.jsonl import read_jsonl
+from indexer.sources.text import read_text
+from indexer.sources.trec import read_trec
+
+Reader = Callable[[BinaryIO, str, ReadOptions], Iterator[RawRecord | Rejected]]
+
+READERS: dict[str, Reader] = {
+    "text": read_text,
+    "trec": read_trec,
+    "jsonl": read_jsonl,
+    "csv": read_csv,
+}
+FORMATS = ("auto", *READERS)
+EXTENSIONS = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".trec": "trec",
+    ".sgml": "trec",
+}
+
+
+def detect_format(name: str, head: bytes) -> str:
+    """The format of a file from its name (without .gz), else from its first bytes."""
+    extension = os.path.splitext(name)[1].lower()
+    if extension in EXTENSIONS:
+        return EXTENSIONS[extension]
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if start.startswith(b"{"):
+        return "jsonl"
+    if b"<doc>" in head.lower():
+        return "trec"
+    return "text"
+
+
+def read_records(paths: list[str], options: ReadOptions) -> Iterator[RawRecord | Rejected]:
+    for item in find_inputs(paths):
+        if isinstance(item, Rejected):
+            yield item
+            continue
+        count = 0
+        try:
+            with open_input(item) as stream:
+                head = stream.peek(4096)[:4096]  # type: ignore[attr-defined]
+                fmt = detect_format(item.name, head) if options.format == "auto" else options.format
+                for count, record in enumerate(READERS[fmt](stream, item.path, options), 1):  # noqa: B007
+                    yield record
+        except STREAM_ERRORS as err:
+            # A truncated gzip, a disk error: the records read so far stand.
+            reason = f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
+            yield Rejected(Origin(item.path), f"unreadable after record {count}: {reason}")

@@ -1,0 +1,140 @@
+"""Input files: walking directories, gzip, stdin, decoding, bounded line reading.
+
+Everything here is about bytes becoming text; the readers (text, trec, jsonl, csv)
+only see decoded text with its origin.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import os
+import sys
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from indexer.articles import DEFAULT_MAX_CHARS, Origin, Rejected
+from indexer.sources.fieldmap import FieldMap
+
+# Legacy Arabic files are Windows-1256 more often than anything else.
+FALLBACK_ENCODING = "windows-1256"
+STDIN = "-"
+
+
+class UndecodableError(ValueError):
+    """Bytes that are neither UTF-8 nor Arabic Windows-1256 text."""
+
+
+@dataclass(frozen=True)
+class InputFile:
+    path: str  # as given or found; "-" for stdin
+
+    @property
+    def name(self) -> str:
+        """The name that tells the format: without .gz."""
+        return self.path.removesuffix(".gz")
+
+
+@contextlib.contextmanager
+def open_input(file: InputFile) -> Iterator[BinaryIO]:
+    """The file's bytes, gunzipped when it is gzip (by name or by its magic bytes)."""
+    with contextlib.ExitStack() as stack:
+        if file.path == STDIN:
+            raw: BinaryIO = sys.stdin.buffer
+        else:
+            raw = stack.enter_context(open(file.path, "rb"))
+        if file.path.endswith(".gz") or raw.peek(2)[:2] == b"\x1f\x8b":  # type: ignore[attr-defined]
+            yield stack.enter_context(gzip.GzipFile(fileobj=raw, mode="rb"))  # type: ignore[arg-type]
+        else:
+            yield raw
+
+
+def find_inputs(paths: list[str]) -> Iterator[InputFile | Rejected]:
+    """The files to read, in a stable order; a path that cannot be read is Rejected."""
+    for path in paths:
+        if path == STDIN:
+            yield InputFile(STDIN)
+        elif os.path.isdir(path):
+            # followlinks=False: a symlink loop cannot send the walk round forever.
+            for root, dirs, files in os.walk(path, onerror=None, followlinks=False):
+                dirs.sort()
+                for name in sorted(files):
+                    if not name.startswith("."):
+                        yield from _checked(os.path.join(root, name))
+        else:
+            yield from _checked(path)
+
+
+def _checked(path: str) -> Iterator[InputFile | Rejected]:
+    if not os.path.exists(path):
+        yield Rejected(Origin(path), "no such file")
+    elif not os.path.isfile(path):
+        yield Rejected(Origin(path), "not a regular file")
+    elif not os.access(path, os.R_OK):
+        yield Rejected(Origin(path), "permission denied")
+    else:
+        yield InputFile(path)
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Text and the encoding used: UTF-8 (a BOM is dropped), else Windows-1256."""
+    if b"\x00" in data:
+        raise UndecodableError("binary content (NUL bytes)")
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError as err:
+        utf8_error = f"{err.reason} at byte {err.start}"
+    text = data.decode(FALLBACK_ENCODING, errors="replace")
+    # Windows-1256 maps almost every byte to something; only call it Arabic when
+    # Arabic letters are there and nothing was unmappable.
+    if "\ufffd" in text or not any("\u0621" <= c <= "\u064a" for c in text):
+        raise UndecodableError(f"not UTF-8 ({utf8_error}) and not Arabic Windows-1256")
+    return text, FALLBACK_ENCODING
+
+
+def read_all(stream: BinaryIO, limit: int) -> bytes:
+    """The whole stream, refusing more than `limit` bytes."""
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise UndecodableError(f"file larger than {limit:,} bytes")
+    return data
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int  # 1-based
+    data: bytes | None  # None: longer than the limit (the rest was skipped)
+
+
+def read_lines(stream: BinaryIO, limit: int) -> Iterator[Line]:
+    """Lines of at most `limit` bytes each; a longer one is reported, not held in memory."""
+    number = 0
+    while True:
+        data = stream.readline(limit + 1)
+        if not data:
+            return
+        number += 1
+        if len(data) > limit and not data.endswith(b"\n"):
+            while (rest := stream.readline(1 << 20)) and not rest.endswith(b"\n"):
+                pass
+            yield Line(number, None)
+        else:
+            yield Line(number, data)
+
+
+# What a truncated or corrupt gzip stream raises while being read.
+STREAM_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile, OSError)
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    format: str = "auto"  # auto, text, trec, jsonl, csv
+    field_map: FieldMap = field(default_factory=FieldMap)
+    max_chars: int = DEFAULT_MAX_CHARS
+
+    @property
+    def max_bytes(self) -> int:
+        """Bytes a record may take: UTF-8 uses up to 4 per character, JSON escapes 6."""
+        return self.max_chars * 6 + 4096

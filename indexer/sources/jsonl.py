@@ -1,0 +1,54 @@
+"""JSON Lines: one article object per line."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from indexer.articles import Origin, RawRecord, Rejected
+from indexer.sources.files import ReadOptions, UndecodableError, decode, read_lines
+
+
+def _as_text(name: str, value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool | int | float):
+        return str(value)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "\n".join(value)  # paragraphs given as a list
+    raise ValueError(f"field {name!r} is not text ({type(value).__name__})")
+
+
+def read_jsonl(stream: BinaryIO, path: str, options: ReadOptions) -> Iterator[RawRecord | Rejected]:
+    record = 0
+    for line in read_lines(stream, options.max_bytes):
+        if line.data is not None and not line.data.strip():
+            continue  # blank lines hold no record
+        record += 1
+        origin = Origin(path, line.number, record)
+        if line.data is None:
+            yield Rejected(origin, f"oversized: line longer than {options.max_bytes:,} bytes")
+            continue
+        try:
+            text, encoding = decode(line.data)
+            obj = json.loads(text)
+        except UndecodableError as err:
+            yield Rejected(origin, str(err))
+            continue
+        except json.JSONDecodeError as err:
+            yield Rejected(origin, f"invalid JSON: {err.msg} at column {err.colno}")
+            continue
+        except RecursionError:
+            yield Rejected(origin, "invalid JSON: nested too deeply")
+            continue
+        if not isinstance(obj, dict):
+            yield Rejected(origin, f"not a JSON object but {type(obj).__name__}")
+            continue
+        columns = options.field_map.resolve(obj)
+        try:
+            fields = {name: _as_text(key, obj[key]) for name, key in columns.items()}
+        except ValueError as err:
+            yield Rejected(origin, str(err))
+            continue
+        yield RawRecord(fields, Origin(path, line.number, record, encoding))

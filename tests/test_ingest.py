@@ -1,0 +1,125 @@
+"""From files to articles: cleaning, ids, duplicates, and counts that add up."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from indexer.articles import Article, Origin, RawRecord, Rejected, build_article, canonical_url
+from indexer.cleaning import clean_line, clean_text
+from indexer.ingest import Duplicate, ParseReport, parse_paths
+from indexer.sources.files import ReadOptions
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def build(**fields: str) -> Article | Rejected:
+    return build_article(RawRecord(fields, Origin("test", 1, 1)))
+
+
+def test_cleaning_keeps_diacritics_and_removes_noise() -> None:
+    raw = "\u200fعنوانُ  الخبرِ\u200c ﻻ\tيزال\r\n\r\n  فقرة   ثانية\x02 "
+    assert clean_text(raw) == "عنوانُ الخبرِ لا يزال\nفقرة ثانية"
+    assert clean_line(raw) == "عنوانُ الخبرِ لا يزال فقرة ثانية"
+    # NFC: alef + combining madda composes to آ; presentation forms keep their hamza.
+    assert clean_line("ا\u0653خر ﺃﺣﻤﺪ") == "آخر أحمد"
+
+
+def test_article_needs_a_title_or_a_body() -> None:
+    assert isinstance(build(title="عنوان"), Article)
+    assert isinstance(build(body="نص"), Article)
+    rejected = build(title="  \u200f ", body="")
+    assert isinstance(rejected, Rejected) and rejected.reason == "no title and no body"
+
+
+def test_oversized_records_are_rejected() -> None:
+    rejected = build_article(RawRecord({"body": "ب" * 101}, Origin("t")), max_chars=100)
+    assert isinstance(rejected, Rejected)
+    assert rejected.reason == "oversized: 101 characters (limit 100)"
+
+
+def test_ids_are_stable_and_follow_the_url() -> None:
+    a = build(title="أ", url="http://www.alarabiya.net/ar/2018/خبر.html")
+    b = build(title="ب", url="https://www.AlArabiya.net/ar/2018/%D8%AE%D8%A8%D8%B1.html#top")
+    assert a.id == b.id
+    assert canonical_url("HTTP://X.com/a?b=1#c") == "//x.com/a?b=1"
+    # Without a url: source + normalized title + date.
+    c = build(title="أحمد يفوز", source="bbc", published_at="2018-02-18")
+    d = build(title="احمد  يفوز", source="BBC", published_at="2018-02-18")
+    e = build(title="احمد يفوز", source="bbc", published_at="2018-02-19")
+    assert c.id == d.id != e.id
+
+
+def test_fingerprint_ignores_spelling_diacritics_and_spacing() -> None:
+    a = build(title="أ", body="قالت الوزارةُ، إنّ  الوفـــد زار طهران في ٢٠٢١.")
+    b = build(title="ب", body="قالت الوزاره، ان الوفد\u200f زار طهران في 2021.")
+    c = build(title="ب", body="قالت الوزارة، إن الوفد زار موسكو في 2021.")
+    assert a.fingerprint == b.fingerprint != c.fingerprint
+    assert build(title="عنوان").fingerprint == build(title="عنوانٌ").fingerprint
+
+
+def test_dates_are_iso_and_bad_dates_are_reported_not_guessed() -> None:
+    assert build(title="أ", published_at="Sun, 18 Feb 2018 21:35:43 +0400").published_at == (
+        "2018-02-18T21:35:43+04:00"
+    )
+    hijri = build(title="أ", published_at="5 ربيع الأول 1443 هـ")
+    assert hijri.published_at is None
+    assert hijri.warnings and "Hijri" in hijri.warnings[0]
+
+
+def test_lead_is_the_abstract_or_the_first_paragraph() -> None:
+    assert build(title="أ", body="فقرة أولى\nثانية").lead == "فقرة أولى"
+    assert build(title="أ", body="فقرة", lead="ملخص").lead == "ملخص"
+
+
+def test_duplicates_are_found_and_counts_add_up() -> None:
+    report = ParseReport()
+    outcomes = list(parse_paths([str(FIXTURES / "ant-sample.jsonl")]))
+    for outcome in outcomes:
+        report.add(outcome)
+    duplicates = [o for o in outcomes if isinstance(o, Duplicate)]
+    # The sample holds 12 articles and 11 opinion pieces whose text is one disclaimer.
+    assert (report.read, report.parsed, report.duplicates, report.rejected) == (23, 13, 10, 0)
+    assert report.adds_up()
+    assert {d.first.line for d in duplicates} == {13}
+    assert report.summary() == "read 23 / parsed 13 / duplicates 10 / rejected 0"
+
+
+def test_same_file_twice_is_all_duplicates() -> None:
+    path = str(FIXTURES / "trec/two-docs.txt")
+    kinds = [type(o).__name__ for o in parse_paths([path, path])]
+    assert kinds == ["Article", "Article", "Duplicate", "Duplicate"]
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=3000), fmt=st.sampled_from(["auto", "text", "trec", "jsonl", "csv"]))
+def test_arbitrary_bytes_never_crash_and_every_record_is_counted(
+    tmp_path: Path, data: bytes, fmt: str
+) -> None:
+    path = tmp_path / "input.bin"
+    path.write_bytes(data)
+    report = ParseReport()
+    for outcome in parse_paths([str(path)], ReadOptions(format=fmt)):
+        report.add(outcome)
+    assert report.adds_up()
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.one_of(st.text(max_size=40), st.dictionaries(st.text(max_size=8), st.text())),
+        max_size=20,
+    )
+)
+def test_json_lines_records_are_each_counted_once(tmp_path: Path, items: list) -> None:
+    path = tmp_path / "items.jsonl"
+    lines = [json.dumps(item, ensure_ascii=False) for item in items]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = ParseReport()
+    for outcome in parse_paths([str(path)]):
+        report.add(outcome)
+    assert report.adds_up()
+    assert report.read == len(items)

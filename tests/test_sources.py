@@ -1,0 +1,191 @@
+"""Readers: each format, the built-in field mapping, and bad input reported by place."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from indexer.articles import RawRecord, Rejected
+from indexer.sources import detect_format, read_records
+from indexer.sources.fieldmap import FieldMap, FieldMapError, parse_field_options
+from indexer.sources.files import ReadOptions, UndecodableError, decode
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def records(*paths: Path | str, **options) -> list[RawRecord | Rejected]:
+    return list(read_records([str(p) for p in paths], ReadOptions(**options)))
+
+
+def write(path: Path, data: str | bytes) -> Path:
+    path.write_bytes(data.encode() if isinstance(data, str) else data)
+    return path
+
+
+def test_ant_json_lines_load_with_the_built_in_mapping() -> None:
+    [first, *_] = records(FIXTURES / "ant-sample.jsonl")
+    assert isinstance(first, RawRecord)
+    assert first.fields["title"] == 'هكذا تحالفت أحلام وإليسا ضد عاصي وحماقي بـ"ذا فويس"'
+    assert first.fields["body"].startswith("يبدو أن الصراع بين المدربين")
+    assert first.fields["category"] == "culture"
+    assert first.fields["source"] == "alarabia"
+    assert first.fields["published_at"] == "Sun, 18 Feb 2018 21:35:43 +0400"
+    assert first.fields["lead"].startswith("يبدو أن الصراع")
+    assert first.fields["author"] == "القاهرة - أحمد الريدي"
+    assert first.origin.line == 1
+
+
+def test_field_option_overrides_the_mapping(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.jsonl", '{"headline": "عنوان", "story": "نص الخبر", "text": "x"}\n')
+    [rec] = records(path, field_map=FieldMap(parse_field_options(["body=story"])))
+    assert rec.fields == {"title": "عنوان", "body": "نص الخبر"}
+
+
+def test_bad_field_options_are_usage_errors() -> None:
+    with pytest.raises(FieldMapError, match="NAME must be one of"):
+        parse_field_options(["nope=x"])
+    with pytest.raises(FieldMapError, match="NAME=SOURCE_FIELD"):
+        parse_field_options(["body"])
+
+
+def test_bad_json_lines_are_rejected_with_their_line(tmp_path: Path) -> None:
+    lines = [
+        '{"title": "أول", "text": "نص"}',
+        "",
+        '{"title": "ناقص"',
+        "[1, 2]",
+        "[" * 100_000 + "]" * 100_000,
+        '{"title": {"nested": 1}}',
+        '{"title": "أخير", "text": ["فقرة", "ثانية"]}',
+    ]
+    result = records(write(tmp_path / "a.jsonl", "\n".join(lines) + "\n"))
+    kinds = [(type(r).__name__, r.origin.line) for r in result]
+    assert kinds == [
+        ("RawRecord", 1),
+        ("Rejected", 3),
+        ("Rejected", 4),
+        ("Rejected", 5),
+        ("Rejected", 6),
+        ("RawRecord", 7),
+    ]
+    reasons = [r.reason for r in result if isinstance(r, Rejected)]
+    assert reasons[0].startswith("invalid JSON")
+    assert reasons[1] == "not a JSON object but list"
+    assert "nested" in reasons[2] or "invalid JSON" in reasons[2]
+    assert reasons[3] == "field 'title' is not text (dict)"
+    assert result[-1].fields["body"] == "فقرة\nثانية"
+
+
+def test_oversized_line_is_rejected_without_reading_it_whole(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.jsonl", '{"text": "' + "ب" * 5000 + '"}\n{"text": "قصير"}\n')
+    first, second = records(path, max_chars=100)
+    assert isinstance(first, Rejected) and first.reason.startswith("oversized")
+    assert isinstance(second, RawRecord) and second.origin.line == 2
+
+
+def test_gzip_is_read_transparently_and_truncation_is_reported(tmp_path: Path) -> None:
+    data = gzip.compress(("".join(f'{{"title": "خبر {i}"}}\n' for i in range(2000))).encode())
+    assert len(records(write(tmp_path / "a.jsonl.gz", data))) == 2000
+    truncated = records(write(tmp_path / "b.jsonl.gz", data[: len(data) // 2]))
+    assert isinstance(truncated[-1], Rejected)
+    assert "unreadable after record" in truncated[-1].reason
+    assert all(isinstance(r, RawRecord) for r in truncated[:-1])
+
+
+def test_csv_with_header_and_mapping(tmp_path: Path) -> None:
+    text = (
+        "headline,story,section,link\n"
+        'عنوان أول,"نص، فيه فاصلة\nوسطر ثان",سياسة,http://a/1\n'
+        "عنوان ثان,نص,رياضة\n"
+        "عنوان ثالث,نص ثالث,اقتصاد,http://a/3\n"
+    )
+    options = {"field_map": FieldMap(parse_field_options(["body=story"]))}
+    first, bad, third = records(write(tmp_path / "a.csv", text), **options)
+    assert first.fields == {
+        "url": "http://a/1",
+        "title": "عنوان أول",
+        "body": "نص، فيه فاصلة\nوسطر ثان",
+        "category": "سياسة",
+    }
+    assert bad.reason == "CSV: row has 3 fields, the header 4" and bad.origin.line == 4
+    assert third.origin.line == 5
+
+
+def test_tsv_by_extension(tmp_path: Path) -> None:
+    [rec] = records(write(tmp_path / "a.tsv", "title\ttext\nعنوان\tنص, مع فاصلة\n"))
+    assert rec.fields == {"title": "عنوان", "body": "نص, مع فاصلة"}
+
+
+def test_trec_file_with_several_docs() -> None:
+    first, second = records(FIXTURES / "trec/two-docs.txt")
+    assert first.fields["title"] == 'هكذا تحالفت أحلام وإليسا ضد عاصي وحماقي بـ"ذا فويس"'
+    assert second.fields["title"] == "بعد تحذيرات ترامب.. الصين تبرر علاقتها التجارية بإيران"
+    assert second.fields["published_at"] == "Sat, 11 Aug 2018 13:29:22 GMT"
+    assert second.origin.line > first.origin.line
+
+
+def test_trec_problems_are_reported(tmp_path: Path) -> None:
+    text = "junk before\n<DOC>\n<TITLE>أ</TITLE>\n</DOC>\n<DOC>\n<TITLE>ب</TITLE>\n"
+    ok, unclosed, stray = records(write(tmp_path / "a.trec", text))
+    assert ok.fields == {"title": "أ"}
+    assert unclosed.reason.startswith("<DOC> without </DOC>") and unclosed.origin.line == 5
+    assert stray.reason == "text outside <DOC> ... </DOC>" and stray.origin.line == 1
+
+
+def test_windows_1256_is_decoded_and_said(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.jsonl", '{"title": "وزارة الخارجية"}\n'.encode("cp1256"))
+    [rec] = records(path)
+    assert rec.fields["title"] == "وزارة الخارجية"
+    assert rec.origin.encoding == "windows-1256"
+
+
+def test_undecodable_and_binary_input_is_rejected() -> None:
+    with pytest.raises(UndecodableError, match="NUL"):
+        decode(b"abc\x00def")
+    with pytest.raises(UndecodableError, match="not UTF-8"):
+        decode(b"\xff\xfe plain latin \x81")
+    assert decode("نص".encode()) == ("نص", "utf-8")
+
+
+def test_directories_are_walked_in_order_and_missing_paths_reported(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    write(tmp_path / "sub/b.jsonl", '{"title": "ب"}\n')
+    write(tmp_path / "a.jsonl", '{"title": "أ"}\n')
+    write(tmp_path / ".hidden.jsonl", '{"title": "x"}\n')
+    got = records(tmp_path, tmp_path / "missing.jsonl")
+    assert [r.fields["title"] for r in got[:2]] == ["أ", "ب"]
+    assert got[2].reason == "no such file"
+
+
+def test_stdin_is_read_with_dash(monkeypatch: pytest.MonkeyPatch) -> None:
+    stdin = io.TextIOWrapper(io.BufferedReader(io.BytesIO('{"title": "من الدخل"}\n'.encode())))
+    monkeypatch.setattr("sys.stdin", stdin)
+    [rec] = records("-")
+    assert rec.fields == {"title": "من الدخل"}
+
+
+@pytest.mark.parametrize(
+    ("name", "head", "expected"),
+    [
+        ("a.jsonl", b"", "jsonl"),
+        ("a.ndjson", b"", "jsonl"),
+        ("a.csv", b"", "csv"),
+        ("a.tsv", b"", "csv"),
+        ("a.txt", b"<DOC>\n<DOCNO>1</DOCNO>", "trec"),
+        ("a.txt", "عنوان\n● أخبار".encode(), "text"),
+        ("-", b'\n{"title": 1}', "jsonl"),
+        ("noext", b"\xef\xbb\xbf{}", "jsonl"),
+    ],
+)
+def test_format_detection(name: str, head: bytes, expected: str) -> None:
+    assert detect_format(name, head) == expected
+
+
+def test_format_can_be_forced(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.txt", json.dumps({"title": "عنوان"}) + "\n")
+    [rec] = records(path, format="jsonl")
+    assert rec.fields == {"title": "عنوان"}
