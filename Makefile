@@ -31,6 +31,7 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/normalize.py
+	$(BIN)/python bench/parse.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

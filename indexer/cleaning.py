@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import re
-import sys
 import unicodedata
 
 from indexer.analysis.normalize import PRESENTATION_FORMS, RULE_NAMES, Normalizer
@@ -29,7 +28,7 @@ def _cleaner() -> tuple[Normalizer, re.Pattern[str]]:
     """The normalizer of the cleaning rules, and one character class of everything
     cleaning may change: a class scan is far cheaper than doing the work."""
     normalizer = Normalizer(disabled=set(RULE_NAMES) - set(CLEANING_RULES))
-    odd_spaces = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+    odd_spaces = [chr(c) for c in range(0x3001) if chr(c).isspace()]  # none above U+3000
     special = {*normalizer.table, *odd_spaces, *(chr(c) for c in range(0x20)), *"\x7f\x85"}
     special -= {" ", "\n"}
     return normalizer, re.compile("[" + "".join(map(re.escape, sorted(special))) + "]")
