@@ -23,15 +23,24 @@ test: lint
 	$(BIN)/arabic-search mappings --check
 	$(BIN)/python -m pytest
 
+# The ANT news corpus from ../shared when it is there, else the bundled sample.
+DEMO_DATA := $(firstword $(wildcard ../shared/data/ant-news/ant_v2.1_multisource.jsonl.gz) tests/fixtures/ant-sample.jsonl)
+DEMO_HOME := .arabic-search
+SEARCH    := $(BIN)/arabic-search search --home $(DEMO_HOME) --size 3
+
 demo: $(STAMP)
-	@echo "== normalize: the sample article's first lines"
-	head -n 3 tests/fixtures/seed-article.txt | $(BIN)/arabic-search normalize
-	@echo "== analyze: its title through the 'text' analyzer (stemmed, for matching)"
-	$(BIN)/arabic-search analyze "$$(head -n 1 tests/fixtures/seed-article.txt)"
+	$(BIN)/arabic-search reindex $(DEMO_DATA) tests/fixtures/seed-article.txt --home $(DEMO_HOME)
+	@echo; echo '== search: الخارجية الروسية'
+	$(SEARCH) 'الخارجية الروسية'
+	@echo; echo '== search: كأس العالم, in the sport category'
+	$(SEARCH) 'كأس العالم' --category sport
+	@echo; echo '== search: "الذكاء الاصطناعي" as a phrase, newest first'
+	$(SEARCH) '"الذكاء الاصطناعي"' --sort date
 
 bench: $(STAMP)
 	$(BIN)/python bench/normalize.py
 	$(BIN)/python bench/parse.py
+	$(BIN)/python bench/embedded.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis $(DEMO_HOME)

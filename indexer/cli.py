@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -15,12 +16,24 @@ from indexer import mappings
 from indexer.analysis.analyzers import Analyzer, Token, build_analyzers, default_analyzers
 from indexer.analysis.normalize import RULE_NAMES, RULE_REASONS, Normalizer
 from indexer.articles import DEFAULT_MAX_CHARS, Article
-from indexer.ingest import Duplicate, ParseReport, parse_paths
+from indexer.backends import (
+    BACKEND_NAMES,
+    DEFAULT_ALIAS,
+    DEFAULT_HOME,
+    BackendError,
+    BackendUnavailable,
+    choose_backend,
+)
+from indexer.backends.embedded import EmbeddedBackend
+from indexer.highlight import CLOSE, OPEN
+from indexer.ingest import Duplicate, Outcome, ParseReport, parse_paths
+from indexer.query import QueryError, Recency, SearchRequest, SearchResult
+from indexer.reindex import reindex
 from indexer.sources import FORMATS
 from indexer.sources.fieldmap import FieldMap, FieldMapError, parse_field_options
 from indexer.sources.files import ReadOptions
 
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
 
 
 def _token_json(tok: Token) -> dict:
@@ -94,12 +107,7 @@ def cmd_mappings(args: argparse.Namespace) -> int:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    try:
-        field_map = FieldMap(parse_field_options(args.field))
-    except FieldMapError as err:
-        print(f"arabic-search parse: {err}", file=sys.stderr)
-        return EXIT_USAGE
-    options = ReadOptions(format=args.format, field_map=field_map, max_chars=args.max_chars)
+    options = _read_options(args)
     report = ParseReport()
     out = sys.stdout
     progress = tqdm(unit=" records", desc="parse", disable=None, file=sys.stderr)
@@ -108,19 +116,159 @@ def cmd_parse(args: argparse.Namespace) -> int:
         progress.update()
         if isinstance(outcome, Article):
             out.write(json.dumps(outcome.to_json(), ensure_ascii=False) + "\n")
-            for warning in outcome.warnings:
-                progress.write(f"{outcome.origin}: warning: {warning}", file=sys.stderr)
-        elif isinstance(outcome, Duplicate):
-            progress.write(
-                f"{outcome.article.origin}: duplicate of {outcome.first} ({outcome.reason})",
-                file=sys.stderr,
-            )
-        else:
-            progress.write(f"{outcome.origin}: rejected: {outcome.reason}", file=sys.stderr)
+        _report_problem(outcome, lambda line: progress.write(line, file=sys.stderr))
     progress.close()
     out.flush()
     print(report.summary(), file=sys.stderr)
     return EXIT_REJECTED if report.rejected else EXIT_OK
+
+
+def _backend(args: argparse.Namespace) -> EmbeddedBackend:
+    name = choose_backend(args.backend)
+    if name != "embedded":
+        raise BackendError(
+            "the Elasticsearch backend is not available in this version; "
+            "use --backend embedded (or unset ES_URL)"
+        )
+    print(f"backend: embedded (home {args.home})", file=sys.stderr)
+    return EmbeddedBackend(args.home)
+
+
+def _report_problem(outcome: Outcome, write: Callable[[str], None]) -> None:
+    if isinstance(outcome, Article):
+        for warning in outcome.warnings:
+            write(f"{outcome.origin}: warning: {warning}")
+    elif isinstance(outcome, Duplicate):
+        write(f"{outcome.article.origin}: duplicate of {outcome.first} ({outcome.reason})")
+    else:
+        write(f"{outcome.origin}: rejected: {outcome.reason}")
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    options = _read_options(args)
+    backend = _backend(args)
+    progress = tqdm(unit=" records", desc="reindex", disable=None, file=sys.stderr)
+
+    def seen(outcome: Outcome) -> None:
+        progress.update()
+        _report_problem(outcome, lambda line: progress.write(line, file=sys.stderr))
+
+    try:
+        report = reindex(backend, args.paths, args.alias, options, on_outcome=seen)
+    finally:
+        progress.close()
+    print(f"alias {args.alias} -> {report.version}", file=sys.stderr)
+    print(report.summary(), file=sys.stderr)
+    return EXIT_REJECTED if report.parse.rejected else EXIT_OK
+
+
+def _date(text: str) -> date | datetime:
+    try:
+        return date.fromisoformat(text) if len(text) <= 10 else datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO date: {text!r}") from None
+
+
+def _search_request(args: argparse.Namespace) -> SearchRequest:
+    return SearchRequest(
+        query=args.query,
+        category=args.category,
+        source=args.source,
+        author=args.author,
+        since=args.since,
+        until=args.until,
+        sort=args.sort,
+        operator=args.operator,
+        page=args.page,
+        size=args.size,
+        cursor=args.cursor,
+        highlight=not args.no_highlight,
+        recency=Recency(scale_days=args.recency) if args.recency else None,
+    )
+
+
+def _print_result(result: SearchResult, out: TextIO) -> None:
+    out.write(f"{result.total} results\n")
+    for number, hit in enumerate(result.hits, start=1):
+        meta = " · ".join(v for v in (hit.published_at, hit.category, hit.source) if v)
+        score = f"  [{hit.score:.2f}]" if hit.score is not None else ""
+        out.write(f"\n{number}. {hit.title}{score}\n   {meta}\n")
+        for fragment in hit.highlight.get("body", []):
+            line = " ".join(fragment.replace(OPEN, "**").replace(CLOSE, "**").split())
+            out.write(f"   {line}\n")
+    for name, counts in result.facets.items():
+        if counts:
+            out.write(f"\n{name}: " + ", ".join(f"{k} ({n})" for k, n in counts.items()) + "\n")
+    if result.next_cursor:
+        out.write(f"\nmore: --cursor {result.next_cursor}\n")
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    backend = _backend(args)
+    result = backend.search(args.alias, _search_request(args))
+    if args.json:
+        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+    else:
+        _print_result(result, sys.stdout)
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    status = _backend(args).status(args.alias)
+    if args.json:
+        print(json.dumps(status.to_json(), ensure_ascii=False))
+        return EXIT_OK
+    print(f"alias {status.alias} -> {status.current or '(none)'}  ({status.health})")
+    print(f"documents {status.documents}, mapping version {status.mapping_version}")
+    for v in status.versions:
+        mark = "*" if v.name == status.current else " "
+        state = "complete" if v.complete else "INCOMPLETE"
+        print(f" {mark} {v.name}  {v.documents} documents  {state}  {v.created_at}")
+    return EXIT_OK
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    version = _backend(args).rollback(args.alias)
+    print(f"alias {args.alias} -> {version}")
+    return EXIT_OK
+
+
+def _read_options(args: argparse.Namespace) -> ReadOptions:
+    return ReadOptions(
+        format=args.format,
+        field_map=FieldMap(parse_field_options(args.field)),
+        max_chars=args.max_chars,
+    )
+
+
+def _add_read_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files, directories, or - for stdin")
+    p.add_argument("--format", default="auto", choices=FORMATS)
+    p.add_argument(
+        "--field",
+        action="append",
+        default=[],
+        metavar="NAME=SOURCE_FIELD",
+        help="take article field NAME from SOURCE_FIELD (JSON key, CSV column, TREC tag)",
+    )
+    p.add_argument(
+        "--max-chars",
+        type=int,
+        default=DEFAULT_MAX_CHARS,
+        metavar="N",
+        help="reject records with more text than this (default %(default)s)",
+    )
+
+
+def _add_backend_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--backend",
+        choices=BACKEND_NAMES,
+        help="default: $ARABIC_SEARCH_BACKEND, "
+        "else elasticsearch when $ES_URL is set, else embedded",
+    )
+    p.add_argument("--alias", default=DEFAULT_ALIAS, help="index alias (default %(default)s)")
+    p.add_argument("--home", default=DEFAULT_HOME, help="embedded index home (default %(default)s)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -148,23 +296,51 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_analyze)
 
     p = commands.add_parser("parse", help="read article files and print them as JSON Lines")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files, directories, or - for stdin")
-    p.add_argument("--format", default="auto", choices=FORMATS)
-    p.add_argument(
-        "--field",
-        action="append",
-        default=[],
-        metavar="NAME=SOURCE_FIELD",
-        help="take article field NAME from SOURCE_FIELD (JSON key, CSV column, TREC tag)",
-    )
-    p.add_argument(
-        "--max-chars",
-        type=int,
-        default=DEFAULT_MAX_CHARS,
-        metavar="N",
-        help="reject records with more text than this (default %(default)s)",
-    )
+    _add_read_options(p)
     p.set_defaults(run=cmd_parse)
+
+    p = commands.add_parser("reindex", help="index article files into a new version, switch")
+    _add_read_options(p)
+    _add_backend_options(p)
+    p.set_defaults(run=cmd_reindex)
+
+    p = commands.add_parser("search", help="ranked search with filters, facets, highlights")
+    p.add_argument("query", metavar="QUERY", help='words, "a phrase", -excluded, a OR b')
+    p.add_argument("--category")
+    p.add_argument("--source")
+    p.add_argument("--author")
+    p.add_argument("--since", type=_date, help="ISO date or date-time")
+    p.add_argument("--until", type=_date, help="ISO date (the whole day) or date-time")
+    p.add_argument("--size", type=int, default=10)
+    p.add_argument("--page", type=int, default=1)
+    p.add_argument("--cursor", help="next_cursor of a previous result (paging past 10,000)")
+    p.add_argument("--sort", choices=["relevance", "date"], default="relevance")
+    p.add_argument(
+        "--operator",
+        choices=["or", "and"],
+        default="or",
+        help="must every word match (and), or rank by how many do (or)",
+    )
+    p.add_argument(
+        "--recency",
+        type=float,
+        metavar="DAYS",
+        help="favour recent articles: score halves DAYS after the first day",
+    )
+    p.add_argument("--no-highlight", action="store_true")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    _add_backend_options(p)
+    p.set_defaults(run=cmd_search)
+
+    for name, run, help_text in (
+        ("status", cmd_status, "the alias, its versions and document counts"),
+        ("rollback", cmd_rollback, "point the alias back at the previous version"),
+    ):
+        p = commands.add_parser(name, help=help_text)
+        if name == "status":
+            p.add_argument("--json", action="store_true")
+        _add_backend_options(p)
+        p.set_defaults(run=run)
 
     p = commands.add_parser("mappings", help="print, write or check mappings/articles.json")
     group = p.add_mutually_exclusive_group()
@@ -179,6 +355,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
+    except (FieldMapError, QueryError) as err:
+        print(f"arabic-search {args.command}: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except BackendUnavailable as err:
+        print(f"arabic-search {args.command}: {err}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    except BackendError as err:
+        print(f"arabic-search {args.command}: {err}", file=sys.stderr)
+        return EXIT_USAGE
     except BrokenPipeError:  # `arabic-search ... | head` is fine
         sys.stderr.close()
         return EXIT_OK

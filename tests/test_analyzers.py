@@ -124,3 +124,23 @@ def test_any_string_analyzes_without_error(text: str) -> None:
     for analyzer in ANALYZERS.values():
         for token in analyzer.analyze(text):
             assert 0 <= token.start <= token.end <= len(text)
+
+
+@given(arabic_like)
+def test_terms_fast_path_equals_analyze(text: str) -> None:
+    for analyzer in ANALYZERS.values():
+        assert analyzer.terms(text) == [t.token for t in analyzer.analyze(text)]
+
+
+@given(arabic_like)
+def test_highlight_matches_agree_with_the_full_analysis(text: str) -> None:
+    from indexer.highlight import Terms, matches
+
+    exact = [t.token for t in EXACT.analyze(text)]
+    terms = Terms(frozenset(TEXT.terms(text)[:3]), frozenset(exact[-2:]))
+    expected = [
+        (t.start, t.end)
+        for t in EXACT.analyze(text)
+        if t.token in terms.exact or TEXT.filter_term(t.token) in terms.stems
+    ]
+    assert [(t.start, t.end) for t in matches(text, terms)] == expected

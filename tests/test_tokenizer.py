@@ -63,3 +63,21 @@ def test_spans_are_ordered_non_empty_and_bounded(text: str) -> None:
     spans = split_words(text)
     assert all(0 <= s < e <= len(text) and e - s <= MAX_TOKEN_LENGTH for s, e in spans)
     assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
+
+
+@settings(max_examples=500)
+@given(st.text(st.sampled_from(_PLAIN + "ـ_.'’"), max_size=80))
+def test_plain_words_are_the_uax29_words(text: str) -> None:
+    from indexer.analysis.tokenizer import plain_words
+
+    words = plain_words(text)
+    assert words is not None
+    assert words == [text[s:e] for s, e in uax29_words(text)]
+
+
+def test_plain_words_declines_unusual_text() -> None:
+    from indexer.analysis.tokenizer import plain_words
+
+    assert plain_words("كلمة 😀") is None
+    assert plain_words("ب" * 300) is None
+    assert plain_words("قال: 3.5 و1,000 U.S.A") == ["قال", "3.5", "و1,000", "U.S.A"]

@@ -26,7 +26,7 @@ from indexer.analysis.filters import (
     custom_definitions,
 )
 from indexer.analysis.normalize import Normalizer
-from indexer.analysis.tokenizer import MAX_TOKEN_LENGTH, split_words
+from indexer.analysis.tokenizer import MAX_TOKEN_LENGTH, plain_words, split_words
 
 CHAR_FILTER_NAME = "arabic_char_map"
 
@@ -45,8 +45,10 @@ class Token:
     position: int
 
 
-# Terms remembered per analyzer: news vocabulary repeats, so most words are seen before.
-_TERM_CACHE_SIZE = 200_000
+# Terms remembered per analyzer: news vocabulary repeats, so most words are seen
+# before. About 150 bytes an entry; the 31k ANT articles have ~125k distinct words.
+_TERM_CACHE_SIZE = 500_000
+_REMOVED = ""  # what the cache holds for a word the filters drop (a stopword)
 
 
 @dataclass(frozen=True)
@@ -56,37 +58,65 @@ class Analyzer:
     char_filter: Normalizer
     filters: tuple[TokenFilter, ...]
     whole_value: bool = False  # a keyword normalizer: the whole text is one token
-    _terms: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
+    _terms: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def analyze(self, text: str) -> list[Token]:
+        """Tokens with offsets into `text` and positions, as Elasticsearch gives them."""
         normalized, origin = self.char_filter.normalize_with_offsets(text)
         offsets = origin.tolist()
-        spans = [(0, len(normalized))] if self.whole_value else split_words(normalized)
+        if self.whole_value:
+            term = self._run_filters(normalized)
+            return [] if term is None else [Token(term, offsets[0], offsets[-1], 0)]
         tokens = []
-        for position, (start, end) in enumerate(spans):
+        for position, (start, end) in enumerate(split_words(normalized)):
             term = self.filter_term(normalized[start:end])
             if term is not None:
                 tokens.append(Token(term, offsets[start], offsets[end], position))
         return tokens
 
+    def terms(self, text: str) -> list[str]:
+        """The terms alone, as analyze() gives them, for indexing and queries."""
+        if self.whole_value:
+            return [t.token for t in self.analyze(text)]
+        return self.filter_words(self.words(text))
+
+    def words(self, text: str) -> list[str]:
+        """The words of `text` after the char filter, before the token filters. Plain
+        text takes the fast tokenizer. Analyzers with the same char filter share them."""
+        normalized = self.char_filter.normalize(text)
+        words = plain_words(normalized)
+        if words is None:
+            words = [normalized[start:end] for start, end in split_words(normalized)]
+        return words
+
+    def filter_words(self, words: list[str]) -> list[str]:
+        """The words through the token filters, each remembered after its first time."""
+        found = list(map(self._terms.get, words))
+        if None in found:  # words not seen before
+            found = [
+                term if term is not None else self.filter_term(word) or _REMOVED
+                for term, word in zip(found, words, strict=True)
+            ]
+        return [term for term in found if term]
+
     def filter_term(self, word: str) -> str | None:
         """A word after the token filters (None: removed). Each filter sees one term
         at a time, so the result depends on the word alone and is remembered."""
-        if word in self._terms:
-            return self._terms[word]
+        term = self._terms.get(word)
+        if term is None:
+            if len(self._terms) >= _TERM_CACHE_SIZE:
+                self._terms.clear()
+            term = self._terms[word] = self._run_filters(word) or _REMOVED
+        return term or None
+
+    def _run_filters(self, word: str) -> str | None:
         term: str | None = word
         keyword = False
         for token_filter in self.filters:
             term, keyword = token_filter.filter(term, keyword)
             if term is None:
                 break
-        if len(self._terms) >= _TERM_CACHE_SIZE:
-            self._terms.clear()
-        self._terms[word] = term
         return term
-
-    def terms(self, text: str) -> list[str]:
-        return [tok.token for tok in self.analyze(text)]
 
     def es_definition(self) -> dict:
         definition = {

@@ -112,8 +112,8 @@ _LETTERS = (
     "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff\u0620-\u064a\u066e\u066f\u0671-\u06d3\u06d5"
 )
 _SPACE = " \t\n\r"
-_PUNCTUATION = r""".,:;!?'"()\[\]{}<>«»،؛؟…\-–—/\\|%$@&+=~^`٪#*\xa0•“”×‘’"""
-_UNUSUAL = re.compile(f"[^{_LETTERS}0-9_{_SPACE}{_PUNCTUATION}]")
+_PUNCTUATION = ".,:;!?'\"()[]{}<>«»،؛؟…-–—/\\|%$@&+=~^`٪#*\xa0•“”×‘’"
+_UNUSUAL = re.compile(f"[^{_LETTERS}0-9_{_SPACE}{re.escape(_PUNCTUATION)}]")
 _SPACE_CHAR = re.compile(f"[{_SPACE}]")
 _LONG_CHUNK = re.compile(f"[^{_SPACE}]{{{MAX_TOKEN_LENGTH + 1}}}")
 _MID_LETTER = ":.'‘’"
@@ -159,3 +159,26 @@ def uax29_words(text: str, pos: int = 0, end: int | None = None) -> list[tuple[i
         spans.append((start, stop))
         pos = stop
     return spans
+
+
+# The fast path again, for indexing where only the words are needed (no offsets).
+# In plain text a run of non-space characters that is letters and digits once its
+# edge punctuation is stripped is one word (punctuation at an edge joins nothing);
+# any other run goes through the plain pattern. Same words as split_words
+# (test_tokenizer checks it).
+
+
+def plain_words(text: str) -> list[str] | None:
+    """The words of `text` if it holds only plain characters (else None: use split_words)."""
+    if _UNUSUAL.search(text):
+        return None
+    words = []
+    for chunk in text.split():
+        word = chunk.strip(_PUNCTUATION)
+        if len(word) > MAX_TOKEN_LENGTH:
+            return None
+        if word.isalnum():
+            words.append(word)
+        elif word:
+            words += _PLAIN_WORD.findall(word)
+    return words

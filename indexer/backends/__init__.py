@@ -1,0 +1,97 @@
+"""Backends: where articles are indexed and searched. One interface, two engines.
+
+The embedded backend (tantivy, on disk under --home) needs no server; the
+Elasticsearch backend is the production path. The CLI and the query module only
+use the operations of `Backend`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Protocol
+
+from indexer.articles import Article
+from indexer.query import SearchRequest, SearchResult
+
+BACKEND_NAMES = ("embedded", "elasticsearch")
+DEFAULT_ALIAS = "articles"
+DEFAULT_HOME = ".arabic-search"
+
+
+class BackendError(RuntimeError):
+    """An operation the backend could not do (the message says why and what to do)."""
+
+
+class BackendUnavailable(BackendError):
+    """The backend cannot be reached at all (exit code 3)."""
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    name: str
+    documents: int
+    complete: bool
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Status:
+    backend: str
+    alias: str
+    current: str | None
+    previous: str | None
+    documents: int
+    mapping_version: int | None
+    versions: list[VersionInfo]
+    health: str
+
+    def to_json(self) -> dict:
+        return {
+            "backend": self.backend,
+            "alias": self.alias,
+            "current": self.current,
+            "previous": self.previous,
+            "documents": self.documents,
+            "mapping_version": self.mapping_version,
+            "health": self.health,
+            "versions": [v.__dict__ for v in self.versions],
+        }
+
+
+class Backend(Protocol):
+    name: str
+
+    def lock(self, alias: str) -> AbstractContextManager[None]:
+        """Held for a whole reindex: one reindex of an alias at a time."""
+
+    def create_version(self, alias: str) -> str:
+        """A new, empty index version for `alias`; searches do not see it yet."""
+
+    def load(self, version: str, articles: Iterable[Article]) -> int:
+        """Index the articles into `version`; returns how many it holds."""
+
+    def switch(self, alias: str, version: str) -> None:
+        """Point `alias` at `version` in one atomic step; the old one stays for rollback."""
+
+    def discard(self, version: str) -> None:
+        """Remove a version that was not switched to (a failed or interrupted load)."""
+
+    def rollback(self, alias: str) -> str:
+        """Point `alias` back at its previous version; returns that version."""
+
+    def search(self, alias: str, request: SearchRequest) -> SearchResult: ...
+
+    def status(self, alias: str) -> Status: ...
+
+
+def choose_backend(explicit: str | None) -> str:
+    """--backend, else ARABIC_SEARCH_BACKEND, else elasticsearch when ES_URL is set."""
+    name = explicit or os.environ.get("ARABIC_SEARCH_BACKEND")
+    if not name:
+        name = "elasticsearch" if os.environ.get("ES_URL") else "embedded"
+    if name not in BACKEND_NAMES:
+        raise BackendError(f"unknown backend {name!r}: choose one of {', '.join(BACKEND_NAMES)}")
+    return name

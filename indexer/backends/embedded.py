@@ -1,0 +1,405 @@
+"""The embedded backend: tantivy indexes on disk, no server.
+
+    <home>/versions/<alias>-<UTC timestamp>/   one tantivy index per reindex, + version.json
+    <home>/<alias>.json                        {"current": ..., "previous": ...}
+    <home>/<alias>.lock                        held while a reindex of that alias runs
+
+Text is analyzed in Python with the same analyzers Elasticsearch runs (the terms are
+indexed pre-analyzed, one whitespace-separated term a position), so both backends
+match the same words. The alias file is replaced with os.replace, so a search sees
+the old version or the new one, never a half-built one; an interrupted reindex
+leaves the alias where it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import tantivy
+
+from indexer.analysis.analyzers import default_analyzers
+from indexer.articles import Article
+from indexer.backends import BackendError, Status, VersionInfo
+from indexer.highlight import Terms, highlight
+from indexer.mappings import MAPPING_VERSION
+from indexer.query import (
+    FACET_FIELDS,
+    AnalyzedClause,
+    Hit,
+    QueryError,
+    QueryPlan,
+    SearchRequest,
+    SearchResult,
+    date_bounds,
+    parse_published,
+    plan_query,
+)
+
+TEXT_FIELDS = ("title", "lead", "body")
+KEYWORD_FIELDS = ("category", "source", "author")
+# Field weights: a word in the title counts three times one in the body; the
+# unstemmed (.exact) fields add a little for words written exactly as asked.
+BOOSTS = {"title": 3.0, "lead": 2.0, "body": 1.0}
+EXACT_WEIGHT = 0.5
+PHRASE_BOOST = 2.0  # for the query's words in order, a few words apart at most
+PHRASE_SLOP = 2
+RESCORE_WINDOW = 1_000  # recency decay re-ranks this many top hits
+FACET_SIZE = 10
+KEEP_OLD_VERSIONS = 2
+WRITER_HEAP = 256_000_000
+
+
+def _exact(field: str) -> str:
+    return f"{field}_exact"
+
+
+def build_schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True, tokenizer_name="raw", index_option="basic")
+    for field in TEXT_FIELDS:
+        builder.add_text_field(field, tokenizer_name="whitespace", index_option="position")
+        builder.add_text_field(_exact(field), tokenizer_name="whitespace", index_option="position")
+    for field in KEYWORD_FIELDS:
+        builder.add_text_field(field, fast=True, tokenizer_name="raw", index_option="basic")
+    builder.add_date_field("published_at", indexed=True, fast=True)
+    builder.add_bytes_field("article", stored=True)
+    return builder.build()
+
+
+def _display(article: Article) -> bytes:
+    """What a hit shows: the article as written (its text is also highlighted)."""
+    shown = article.to_json()
+    del shown["fingerprint"]
+    return json.dumps(shown, ensure_ascii=False).encode("utf-8")
+
+
+class EmbeddedBackend:
+    name = "embedded"
+
+    def __init__(self, home: str | Path) -> None:
+        self.home = Path(home)
+        self.schema = build_schema()
+        self._analyzers = default_analyzers()
+        assert self._analyzers["text"].char_filter is self._analyzers["exact"].char_filter
+        self._open: dict[str, tantivy.Index] = {}
+
+    # ------------------------------------------------------------------ versions
+
+    def _version_dir(self, version: str) -> Path:
+        return self.home / "versions" / version
+
+    def _pointer(self, alias: str) -> Path:
+        return self.home / f"{alias}.json"
+
+    def _read_pointer(self, alias: str) -> dict[str, str | None]:
+        try:
+            return json.loads(self._pointer(alias).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {"current": None, "previous": None}
+
+    def _write_json(self, path: Path, data: dict) -> None:
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(tmp, path)  # atomic: readers see the old file or the new one
+
+    @contextlib.contextmanager
+    def lock(self, alias: str) -> Iterator[None]:
+        """One reindex of an alias at a time (a second one fails at once)."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        with open(self.home / f"{alias}.lock", "w") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise BackendError(f"another reindex of {alias!r} is running") from None
+            yield
+
+    def create_version(self, alias: str) -> str:
+        # Under the lock no other reindex runs: incomplete versions are left-overs of
+        # an interrupted one (kill -9), and go.
+        for old in self._versions(alias):
+            if not self._read_meta(old).get("complete"):
+                self.discard(old)
+        stamp = datetime.now(UTC).strftime("%Y%m%dt%H%M%S%f")
+        version = f"{alias}-{stamp}"
+        path = self._version_dir(version)
+        path.mkdir(parents=True)
+        self._write_json(path / "version.json", self._version_meta(alias, 0, complete=False))
+        return version
+
+    def _version_meta(self, alias: str, documents: int, complete: bool) -> dict:
+        return {
+            "alias": alias,
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "documents": documents,
+            "complete": complete,
+            "mapping_version": MAPPING_VERSION,
+        }
+
+    def load(self, version: str, articles: Iterable[Article]) -> int:
+        path = self._version_dir(version)
+        meta = json.loads((path / "version.json").read_text(encoding="utf-8"))
+        index = tantivy.Index(self.schema, path=str(path))
+        writer = index.writer(WRITER_HEAP, 1)
+        count = 0
+        try:
+            for article in articles:
+                writer.add_document(self.document(article))
+                count += 1
+            writer.commit()
+            writer.wait_merging_threads()
+        except BaseException:
+            writer.rollback()
+            raise
+        meta.update(documents=count, complete=True)
+        self._write_json(path / "version.json", meta)
+        return count
+
+    def document(self, article: Article) -> tantivy.Document:
+        text, exact, keyword = (self._analyzers[n] for n in ("text", "exact", "keyword"))
+        doc = tantivy.Document()
+        doc.add_text("id", article.id)
+        for field in TEXT_FIELDS:
+            # One tokenization for both analyzers: they share the char filter.
+            words = text.words(getattr(article, field) or "")
+            doc.add_text(field, " ".join(text.filter_words(words)))
+            doc.add_text(_exact(field), " ".join(exact.filter_words(words)))
+        for field in KEYWORD_FIELDS:
+            if value := getattr(article, field):
+                doc.add_text(field, keyword.terms(value)[0])
+        if published := parse_published(article.published_at):
+            doc.add_date("published_at", published)
+        doc.add_bytes("article", _display(article))
+        return doc
+
+    def switch(self, alias: str, version: str) -> None:
+        meta = self._read_meta(version)
+        if not meta.get("complete"):
+            raise BackendError(f"version {version} is not complete; not switching to it")
+        pointer = self._read_pointer(alias)
+        previous = pointer["current"] if pointer["current"] != version else pointer["previous"]
+        self._write_json(self._pointer(alias), {"current": version, "previous": previous})
+        self._prune(alias, keep={version, previous})
+
+    def _read_meta(self, version: str) -> dict:
+        path = self._version_dir(version)
+        try:
+            return json.loads((path / "version.json").read_text("utf-8"))
+        except FileNotFoundError:
+            if path.is_dir():  # killed right after creating it
+                return {"documents": 0, "complete": False, "created_at": ""}
+            raise BackendError(f"no index version {version!r} under {self.home}") from None
+
+    def _versions(self, alias: str) -> list[str]:
+        root = self.home / "versions"
+        if not root.is_dir():
+            return []
+        return sorted(p.name for p in root.iterdir() if p.name.startswith(f"{alias}-"))
+
+    def _prune(self, alias: str, keep: set[str | None]) -> None:
+        """Keep the current and previous versions and the newest older ones."""
+        complete = [v for v in self._versions(alias) if v not in keep]
+        for version in complete[: max(0, len(complete) - (KEEP_OLD_VERSIONS - 1))]:
+            self.discard(version)
+
+    def discard(self, version: str) -> None:
+        self._open.pop(version, None)
+        shutil.rmtree(self._version_dir(version), ignore_errors=True)
+
+    def rollback(self, alias: str) -> str:
+        pointer = self._read_pointer(alias)
+        previous = pointer["previous"]
+        if not previous or not self._version_dir(previous).is_dir():
+            raise BackendError(f"alias {alias!r} has no previous version to roll back to")
+        self._write_json(
+            self._pointer(alias), {"current": previous, "previous": pointer["current"]}
+        )
+        return previous
+
+    def status(self, alias: str) -> Status:
+        pointer = self._read_pointer(alias)
+        versions = []
+        for name in self._versions(alias):
+            meta = self._read_meta(name)
+            versions.append(
+                VersionInfo(name, meta["documents"], meta["complete"], meta["created_at"])
+            )
+        current = next((v for v in versions if v.name == pointer["current"]), None)
+        return Status(
+            backend=self.name,
+            alias=alias,
+            current=pointer["current"],
+            previous=pointer["previous"],
+            documents=current.documents if current else 0,
+            mapping_version=MAPPING_VERSION if current else None,
+            versions=versions,
+            health="green" if current else "no index yet",
+        )
+
+    # -------------------------------------------------------------------- search
+
+    def _index(self, alias: str) -> tantivy.Index:
+        version = self._read_pointer(alias)["current"]
+        if version is None:
+            raise BackendError(
+                f"no index for alias {alias!r} under {self.home}: run 'arabic-search reindex' first"
+            )
+        if version not in self._open:
+            self._open[version] = tantivy.Index.open(str(self._version_dir(version)))
+        return self._open[version]
+
+    def search(self, alias: str, request: SearchRequest) -> SearchResult:
+        request.check()
+        index = self._index(alias)
+        searcher = index.searcher()
+        plan = plan_query(request.query)
+        query = self.build_query(plan, request)
+        if query is None:
+            return SearchResult(0, [])
+        offset = (
+            _cursor_offset(request.cursor) if request.cursor else (request.page - 1) * request.size
+        )
+        if request.sort == "date":
+            found = searcher.search(
+                query, request.size, True, "published_at", offset, tantivy.Order.Desc
+            )
+            ranked = [(None, address) for _, address in found.hits]
+        elif request.recency is not None:
+            found = searcher.search(query, max(RESCORE_WINDOW, offset + request.size), True)
+            ranked = self._rescore(searcher, found.hits, request)[offset : offset + request.size]
+        else:
+            found = searcher.search(query, request.size, True, None, offset)
+            ranked = found.hits
+        terms = Terms(frozenset(plan.stems), frozenset(plan.exact))
+        hits = [self._hit(searcher, score, address, terms, request) for score, address in ranked]
+        total = found.count or 0
+        next_offset = offset + len(hits)
+        return SearchResult(
+            total=total,
+            hits=hits,
+            facets=self._facets(searcher, query) if request.facets else {},
+            next_cursor=f"offset:{next_offset}" if next_offset < total else None,
+        )
+
+    def _rescore(self, searcher, hits, request: SearchRequest) -> list:
+        recency = request.recency
+        now = recency.now or datetime.now(UTC)
+        rescored = []
+        for score, address in hits:
+            shown = json.loads(searcher.doc(address).get_first("article"))
+            factor = recency.factor(parse_published(shown["published_at"]), now)
+            rescored.append((score * factor, address))
+        return sorted(rescored, key=lambda pair: -pair[0])
+
+    def _hit(self, searcher, score, address, terms: Terms, request: SearchRequest) -> Hit:
+        shown = json.loads(searcher.doc(address).get_first("article"))
+        return Hit(
+            id=shown["id"],
+            score=score,
+            title=shown["title"],
+            published_at=shown["published_at"],
+            category=shown["category"],
+            source=shown["source"],
+            author=shown["author"],
+            url=shown["url"],
+            highlight=highlight(shown["title"], shown["body"], terms) if request.highlight else {},
+        )
+
+    def _facets(self, searcher, query) -> dict[str, dict[str, int]]:
+        spec = {f: {"terms": {"field": f, "size": FACET_SIZE}} for f in FACET_FIELDS}
+        result = searcher.aggregate(query, spec)
+        return {
+            f: {b["key"]: b["doc_count"] for b in result.get(f, {}).get("buckets", [])}
+            for f in FACET_FIELDS
+        }
+
+    # ------------------------------------------------------------- query building
+
+    def _terms_query(self, field: str, terms: Iterable[str], boost: float) -> list:
+        return [
+            tantivy.Query.boost_query(tantivy.Query.term_query(self.schema, field, t), boost)
+            for t in terms
+        ]
+
+    def _phrase_query(self, field: str, terms: tuple[str, ...], slop: int, boost: float):
+        query = tantivy.Query.phrase_query(self.schema, field, list(terms), slop)
+        return tantivy.Query.boost_query(query, boost)
+
+    def clause_query(self, clause: AnalyzedClause) -> tantivy.Query:
+        """A clause matched on every text field, stemmed and exact, weighted by field."""
+        parts = []
+        for field in TEXT_FIELDS:
+            boost, exact_boost = BOOSTS[field], BOOSTS[field] * EXACT_WEIGHT
+            if clause.clause.phrase and len(clause.exact) > 1:
+                if len(clause.stems) > 1:
+                    parts.append(self._phrase_query(field, clause.stems, 0, boost))
+                parts.append(self._phrase_query(_exact(field), clause.exact, 0, exact_boost))
+            else:
+                parts += self._terms_query(field, clause.stems, boost)
+                parts += self._terms_query(_exact(field), clause.exact, exact_boost)
+        return _should(parts)
+
+    def build_query(self, plan: QueryPlan, request: SearchRequest) -> tantivy.Query | None:
+        """The tantivy query of a plan and the request's filters; None: matches nothing.
+
+        Like an Elasticsearch bool query: the text part is one `must` (inside it, the
+        groups are all required with operator "and", else any one is enough), the
+        exclusions are `must_not`, and the filters `must` with no score."""
+        occur = tantivy.Occur
+        if plan.groups:
+            text_parts = []
+            for group in plan.groups:
+                required = request.operator == "and" or (len(group) == 1 and group[0].clause.phrase)
+                query = _should([self.clause_query(c) for c in group])
+                text_parts.append((occur.Must if required else occur.Should, query))
+            stems = tuple(plan.stems)
+            if len(stems) > 1:  # the query's words close together and in order rank higher
+                for field in ("title", "body"):
+                    boost = PHRASE_BOOST * BOOSTS[field]
+                    phrase = self._phrase_query(field, stems, PHRASE_SLOP, boost)
+                    text_parts.append((occur.Should, phrase))
+            text_query = tantivy.Query.boolean_query(text_parts)
+        elif plan.empty_query or plan.excluded:
+            # Nothing typed (browse with filters), or only exclusions: start from all.
+            text_query = tantivy.Query.all_query()
+        else:
+            return None  # punctuation only: nothing to match
+        clauses = [(occur.Must, text_query)]
+        clauses += [(occur.MustNot, self.clause_query(c)) for c in plan.excluded]
+        clauses += [(occur.Must, f) for f in self._filters(request)]
+        return tantivy.Query.boolean_query(clauses)
+
+    def _filters(self, request: SearchRequest) -> list[tantivy.Query]:
+        keyword = self._analyzers["keyword"]
+        filters = []
+        for field, value in request.filters.items():
+            [term] = keyword.terms(value) or [""]
+            filters.append(tantivy.Query.term_query(self.schema, field, term))
+        since, until = date_bounds(request)
+        if since or until:
+            filters.append(
+                tantivy.Query.range_query(
+                    self.schema, "published_at", tantivy.FieldType.Date, since, until
+                )
+            )
+        # Filters decide what matches; they add nothing to the score.
+        return [tantivy.Query.const_score_query(f, 0.0) for f in filters]
+
+
+def _should(queries: list[tantivy.Query]) -> tantivy.Query:
+    if len(queries) == 1:
+        return queries[0]
+    return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
+
+
+def _cursor_offset(cursor: str) -> int:
+    kind, _, value = cursor.partition(":")
+    if kind != "offset" or not value.isdigit():
+        raise QueryError(f"not a cursor from this backend: {cursor!r}")
+    return int(value)

@@ -1,0 +1,241 @@
+"""The query module: what a search asks (SearchRequest), what it gets (SearchResult),
+and the user's query text read into a backend-neutral plan (QueryPlan).
+
+User syntax, deliberately small: "quoted phrases" must match as written, -word and
+-"phrase" exclude, OR between two parts makes either one enough. Everything else is
+literal text: brackets, stars, colons and the like are just characters, and the
+analyzers drop what is not a word. No input can make a query that fails to parse.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Literal
+
+from indexer.analysis.analyzers import default_analyzers
+
+MAX_WINDOW = 10_000  # page * size beyond this needs a cursor, as in Elasticsearch
+MAX_SIZE = 100
+FACET_FIELDS = ("category", "source", "author")
+FILTER_FIELDS = ("category", "source", "author")
+MAX_QUERY_CHARS = 10_000
+
+Sort = Literal["relevance", "date"]
+Operator = Literal["and", "or"]
+
+
+class QueryError(ValueError):
+    """A request that cannot be run as given (the message says why)."""
+
+
+@dataclass(frozen=True)
+class Recency:
+    """Gauss decay on published_at: full score within `offset_days` of now, half at
+    `offset_days + scale_days`."""
+
+    scale_days: float = 30.0
+    offset_days: float = 1.0
+    decay: float = 0.5
+    now: datetime | None = None  # fixed for tests; None: the time of the search
+
+    def factor(self, published_at: datetime | None, now: datetime) -> float:
+        if published_at is None:
+            return 1.0  # as Elasticsearch's decay functions do for a missing date
+        age = abs((now - published_at).total_seconds()) / 86_400
+        distance = max(0.0, age - self.offset_days)
+        sigma_squared = -(self.scale_days**2) / (2 * math.log(self.decay))
+        return math.exp(-(distance**2) / (2 * sigma_squared))
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    query: str = ""
+    category: str | None = None
+    source: str | None = None
+    author: str | None = None
+    since: date | datetime | None = None
+    until: date | datetime | None = None
+    sort: Sort = "relevance"
+    operator: Operator = "or"
+    page: int = 1
+    size: int = 10
+    cursor: str | None = None  # from SearchResult.next_cursor, for paging past 10,000
+    facets: bool = True
+    highlight: bool = True
+    recency: Recency | None = None
+
+    def check(self) -> None:
+        if not 1 <= self.size <= MAX_SIZE:
+            raise QueryError(f"size must be between 1 and {MAX_SIZE}")
+        if self.page < 1:
+            raise QueryError("page must be 1 or more")
+        if self.cursor is None and self.page * self.size > MAX_WINDOW:
+            raise QueryError(
+                f"page * size may not pass {MAX_WINDOW:,}: page on with the cursor of the "
+                "previous result (next_cursor) instead"
+            )
+        if len(self.query) > MAX_QUERY_CHARS:
+            raise QueryError(f"query longer than {MAX_QUERY_CHARS:,} characters")
+        if self.since and self.until and _as_datetime(self.since) > _as_datetime(self.until):
+            raise QueryError("since is after until")
+
+    @property
+    def filters(self) -> dict[str, str]:
+        return {f: v for f in FILTER_FIELDS if (v := getattr(self, f))}
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    score: float
+    title: str
+    published_at: str | None
+    category: str | None
+    source: str | None
+    author: str | None = None
+    url: str | None = None
+    highlight: dict[str, list[str]] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "score": round(self.score, 4),
+            "title": self.title,
+            "published_at": self.published_at,
+            "category": self.category,
+            "source": self.source,
+            "author": self.author,
+            "url": self.url,
+            "highlight": self.highlight,
+        }
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    next_cursor: str | None = None
+
+    def to_json(self) -> dict:
+        body = {
+            "total": self.total,
+            "hits": [h.to_json() for h in self.hits],
+            "facets": self.facets,
+        }
+        if self.next_cursor:
+            body["next_cursor"] = self.next_cursor
+        return body
+
+
+# ---------------------------------------------------------------- the user's syntax
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One part of the query: words, or a quoted phrase; maybe excluded."""
+
+    text: str
+    phrase: bool = False
+    excluded: bool = False
+
+
+@dataclass(frozen=True)
+class AnalyzedClause:
+    clause: Clause
+    stems: tuple[str, ...]  # `text` analyzer terms (stemmed, stopwords out)
+    exact: tuple[str, ...]  # `exact` analyzer terms (normalized words)
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """Groups of alternatives: every group is one clause, or several joined by OR."""
+
+    groups: tuple[tuple[AnalyzedClause, ...], ...]
+    excluded: tuple[AnalyzedClause, ...]
+    empty_query: bool  # nothing typed: match everything (filters and facets still apply)
+
+    @property
+    def included(self) -> list[AnalyzedClause]:
+        return [c for group in self.groups for c in group]
+
+    @property
+    def stems(self) -> list[str]:
+        return [t for c in self.included for t in c.stems]
+
+    @property
+    def exact(self) -> list[str]:
+        return [t for c in self.included for t in c.exact]
+
+
+# A quoted phrase (an unclosed quote runs to the end), or a run of non-space text.
+_PART = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+
+def read_clauses(query: str) -> list[Clause | Literal["OR"]]:
+    parts: list[Clause | Literal["OR"]] = []
+    for minus, quoted, word in _PART.findall(query):
+        if word == "OR":
+            parts.append("OR")
+        elif word:
+            excluded = word.startswith("-") and len(word) > 1
+            parts.append(Clause(word[1:] if excluded else word, excluded=excluded))
+        else:
+            parts.append(Clause(quoted, phrase=True, excluded=bool(minus)))
+    return parts
+
+
+def plan_query(query: str) -> QueryPlan:
+    """The query text as groups of analyzed clauses. Never raises on any string."""
+    analyzers = default_analyzers()
+    text, exact = analyzers["text"], analyzers["exact"]
+    groups: list[list[AnalyzedClause]] = []
+    excluded: list[AnalyzedClause] = []
+    join_next = False
+    for part in read_clauses(query):
+        if part == "OR":
+            join_next = bool(groups)
+            continue
+        analyzed = AnalyzedClause(part, tuple(text.terms(part.text)), tuple(exact.terms(part.text)))
+        if not analyzed.exact:
+            continue  # punctuation only: nothing to match
+        if part.excluded:
+            excluded.append(analyzed)
+        elif join_next:
+            groups[-1].append(analyzed)
+        else:
+            groups.append([analyzed])
+        join_next = False
+    return QueryPlan(
+        tuple(tuple(g) for g in groups), tuple(excluded), empty_query=not query.strip()
+    )
+
+
+def _as_datetime(value: date | datetime) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime(value.year, value.month, value.day, tzinfo=UTC)
+
+
+def parse_published(value: str | None) -> datetime | None:
+    """An article's published_at (ISO date or date-time) as an aware datetime."""
+    if not value:
+        return None
+    try:
+        return _as_datetime(datetime.fromisoformat(value))
+    except ValueError:
+        return None
+
+
+def date_bounds(request: SearchRequest) -> tuple[datetime | None, datetime | None]:
+    """The request's since/until as an inclusive datetime range (until: its whole day)."""
+    since = _as_datetime(request.since) if request.since else None
+    until = None
+    if request.until:
+        until = _as_datetime(request.until)
+        if not isinstance(request.until, datetime):
+            until = until.replace(hour=23, minute=59, second=59, microsecond=999_999)
+    return since, until

@@ -1,0 +1,218 @@
+"""The embedded backend end to end: index real articles, search them, switch versions."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from indexer.articles import Article
+from indexer.backends import BackendError
+from indexer.backends.embedded import EmbeddedBackend
+from indexer.highlight import CLOSE, OPEN
+from indexer.ingest import parse_paths
+from indexer.query import QueryError, Recency, SearchRequest
+from indexer.reindex import reindex
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SOURCES = [
+    str(FIXTURES / "ant-sample.jsonl"),
+    str(FIXTURES / "variants.jsonl"),
+    str(FIXTURES / "scraped"),
+    str(FIXTURES / "trec"),
+]
+
+
+@pytest.fixture(scope="module")
+def backend(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedBackend:
+    backend = EmbeddedBackend(tmp_path_factory.mktemp("home"))
+    report = reindex(backend, SOURCES, "articles")
+    assert report.adds_up()
+    return backend
+
+
+def search(backend: EmbeddedBackend, query: str = "", **options) -> list[str]:
+    result = backend.search("articles", SearchRequest(query=query, **options))
+    return [hit.title for hit in result.hits]
+
+
+def test_the_expected_article_comes_first(backend: EmbeddedBackend) -> None:
+    titles = search(backend, "الخارجية الروسية طهران")
+    assert titles[0].startswith("لقاء حول سوريا")
+    assert search(backend, "ترامب الرسوم التجارية الاتحاد الأوروبي")[0] == (
+        "ترامب يساوم الاتحاد الأوروبي لتعليق رسومه التجارية"
+    )
+
+
+@pytest.mark.parametrize(
+    "variants",
+    [
+        ["أحمد زويل", "احمد زويل", "أَحْمَد زويل", "أحـــمد زويل"],
+        ["مسؤول", "مسئول", "مسوول", "المسؤول", "مَسْؤُول"],
+        ["القاهرة", "القاهره", "القاهـرة"],
+        ["إسرائيل", "اسرائيل", "إسرائيلَ"],
+        ["٢٠٢١ حصاد", "2021 حصاد", "۲۰۲۱ حصاد"],
+        ["مباراة حاسمة", "مُباراةٌ حاسِمةٌ"],
+    ],
+)
+def test_spelling_variants_find_the_same_articles(
+    backend: EmbeddedBackend, variants: list[str]
+) -> None:
+    results = [search(backend, v, operator="and") for v in variants]
+    assert results[0], f"{variants[0]} found nothing"
+    assert all(r == results[0] for r in results), dict(zip(variants, results, strict=True))
+
+
+def test_highlights_show_the_original_text(backend: EmbeddedBackend) -> None:
+    result = backend.search("articles", SearchRequest(query="مباراة حاسمة"))
+    hit = result.hits[0]
+    assert hit.highlight["title"] == [f"{OPEN}مُباراةٌ{CLOSE} {OPEN}حاسِمةٌ{CLOSE} في الدَّوري"]
+    assert f"{OPEN}مُباراةٌ{CLOSE}" in hit.highlight["body"][0]
+
+
+def test_filters_facets_and_date_range(backend: EmbeddedBackend) -> None:
+    result = backend.search("articles", SearchRequest(query="", category="سياسة"))
+    assert {h.category for h in result.hits} == {"سياسة"}
+    assert result.total == 2
+    # Filter values are normalized like the field: spelling variants filter alike.
+    assert backend.search("articles", SearchRequest(category="محليات")).total == 2
+    assert backend.search("articles", SearchRequest(source="مصدر أ")).total == 3
+    ranged = backend.search(
+        "articles", SearchRequest(since=date(2021, 11, 1), until=date(2021, 11, 5))
+    )
+    assert sorted(h.published_at for h in ranged.hits) == ["2021-11-02", "2021-11-05"]
+    facets = backend.search("articles", SearchRequest(query="")).facets
+    assert facets["category"]["سياسه"] == 2
+    assert set(facets) == {"category", "source", "author"}
+
+
+def test_sort_by_date_and_paging(backend: EmbeddedBackend) -> None:
+    newest = backend.search("articles", SearchRequest(sort="date", size=3))
+    dates = [h.published_at for h in newest.hits]
+    assert dates == sorted(dates, reverse=True)
+    everything = backend.search("articles", SearchRequest(size=100)).total
+    seen, cursor = [], None
+    for page in range(1, 100):
+        result = backend.search("articles", SearchRequest(size=7, page=page))
+        seen += [h.id for h in result.hits]
+        cursor = result.next_cursor
+        if cursor is None:
+            break
+    assert len(seen) == len(set(seen)) == everything
+    by_cursor = backend.search("articles", SearchRequest(size=7, cursor="offset:7"))
+    assert [h.id for h in by_cursor.hits] == seen[7:14]
+
+
+def test_user_syntax(backend: EmbeddedBackend) -> None:
+    assert search(backend, '"زحام مروري"') == ["زحام مروري في القاهرة"]
+    assert search(backend, '"مروري زحام"') == []  # a phrase keeps its order
+    either = backend.search("articles", SearchRequest(query="القاهرة OR إسرائيل", operator="and"))
+    titles = {h.title for h in either.hits}
+    assert {"زحام مروري في القاهرة", "إسرائيل تعلن إجراءات جديدة"} <= titles
+    assert all(set(h.highlight) for h in either.hits)  # each matched one of the two
+    both = search(backend, "القاهرة إسرائيل", operator="and")
+    assert not {"زحام مروري في القاهرة", "إسرائيل تعلن إجراءات جديدة"} & set(both)
+    assert "زحام مروري في القاهرة" not in search(backend, "القاهرة -زحام")
+    assert search(backend, "، ؟ !") == []  # punctuation alone matches nothing
+    everything = backend.search("articles", SearchRequest()).total
+    assert backend.search("articles", SearchRequest(query="-القاهرة")).total < everything
+    assert len(search(backend, "")) == 10  # an empty query lists everything
+
+
+def test_recency_favours_recent_articles(backend: EmbeddedBackend) -> None:
+    now = datetime(2021, 12, 31, tzinfo=UTC)
+    dated = {"query": "اليوم", "since": date(1990, 1, 1), "size": 100}
+    plain = backend.search("articles", SearchRequest(**dated)).hits
+    recency = Recency(scale_days=30, now=now)
+    recent = backend.search("articles", SearchRequest(**dated, recency=recency)).hits
+    assert {h.id for h in plain} == {h.id for h in recent}
+    assert recent[0].published_at == max(h.published_at for h in plain) == "2021-11-02"
+    assert plain[0].published_at != "2021-11-02"
+
+
+def test_bad_requests_are_clear_errors(backend: EmbeddedBackend) -> None:
+    with pytest.raises(QueryError, match="cursor"):
+        backend.search("articles", SearchRequest(page=200, size=100))
+    with pytest.raises(QueryError, match="not a cursor"):
+        backend.search("articles", SearchRequest(cursor="nonsense"))
+    with pytest.raises(BackendError, match="reindex"):
+        backend.search("no-such-alias", SearchRequest())
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    query=st.text(max_size=200),
+    category=st.none() | st.text(max_size=30),
+    sort=st.sampled_from(["relevance", "date"]),
+    operator=st.sampled_from(["and", "or"]),
+)
+def test_any_query_and_filter_value_runs(
+    backend: EmbeddedBackend, query: str, category: str | None, sort: str, operator: str
+) -> None:
+    request = SearchRequest(query=query, category=category, sort=sort, operator=operator)
+    result = backend.search("articles", request)
+    assert result.total >= len(result.hits)
+
+
+def test_long_and_odd_queries(backend: EmbeddedBackend) -> None:
+    for query in ["ب" * 10_000, "!!!???", "\x00\x01\u200f", "Moscow موسكو 2018", '"""', "- OR -"]:
+        backend.search("articles", SearchRequest(query=query))
+
+
+def test_alias_switch_and_rollback(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path)
+    first = reindex(backend, [str(FIXTURES / "variants.jsonl")], "news").version
+    second = reindex(backend, [str(FIXTURES / "trec")], "news").version
+    status = backend.status("news")
+    assert (status.current, status.previous) == (second, first)
+    assert status.documents == 3
+    assert backend.search("news", SearchRequest(query="القاهرة")).total == 0
+    assert backend.rollback("news") == first
+    assert backend.search("news", SearchRequest(query="القاهرة")).total == 1
+    assert backend.status("news").current == first
+
+
+def test_interrupted_load_leaves_the_old_version_searchable(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path)
+    old = reindex(backend, [str(FIXTURES / "variants.jsonl")], "news").version
+
+    def failing() -> list[Article]:
+        for n, outcome in enumerate(parse_paths([str(FIXTURES / "ant-sample.jsonl")])):
+            if n == 5:
+                raise KeyboardInterrupt
+            yield outcome
+
+    version = backend.create_version("news")
+    with pytest.raises(KeyboardInterrupt):
+        backend.load(version, (o for o in failing() if isinstance(o, Article)))
+    backend.discard(version)
+    assert backend.status("news").current == old
+    assert backend.search("news", SearchRequest(query="القاهرة")).total == 1
+    assert [v.name for v in backend.status("news").versions] == [old]
+
+
+def test_reindex_discards_a_version_when_loading_fails(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path)
+    old = reindex(backend, [str(FIXTURES / "variants.jsonl")], "news").version
+
+    def explode(outcome: object) -> None:
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        reindex(backend, [str(FIXTURES / "trec")], "news", on_outcome=explode)
+    assert backend.status("news").current == old
+    assert len(backend.status("news").versions) == 1
+
+
+def test_search_json_is_per_the_contract(backend: EmbeddedBackend) -> None:
+    body = backend.search("articles", SearchRequest(query="الخارجية الروسية")).to_json()
+    assert set(body) >= {"total", "hits", "facets"}
+    hit = body["hits"][0]
+    assert set(hit) >= {"id", "score", "title", "published_at", "category", "source", "highlight"}
+    json.dumps(body, ensure_ascii=False)

@@ -1,0 +1,61 @@
+"""reindex, search, status and rollback from the command line (embedded backend)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests/fixtures"
+
+
+def cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    env_free = [sys.executable, "-m", "indexer.cli", *args, "--home", str(home)]
+    return subprocess.run(env_free, capture_output=True, text=True, cwd=ROOT, check=False)
+
+
+def test_reindex_search_status_rollback(tmp_path: Path) -> None:
+    first = cli("reindex", str(FIXTURES / "variants.jsonl"), home=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "backend: embedded" in first.stderr
+    assert "read 7 / indexed 7 / duplicates 0 / rejected 0" in first.stderr
+
+    result = cli("search", "القاهره", "--json", home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    body = json.loads(result.stdout)
+    assert body["total"] == 1
+    [hit] = body["hits"]
+    assert {"id", "score", "title", "published_at", "category", "source", "highlight"} <= set(hit)
+    assert hit["highlight"]["title"] == ["زحام مروري في <em>القاهرة</em>"]
+    assert body["facets"]["category"] == {"محليات": 1}
+
+    readable = cli("search", "القاهرة", home=tmp_path).stdout
+    assert "1 results" in readable and "**القاهرة**" in readable
+
+    second = cli("reindex", str(FIXTURES / "trec"), home=tmp_path)
+    assert second.returncode == 0, second.stderr
+    status = json.loads(cli("status", "--json", home=tmp_path).stdout)
+    assert status["documents"] == 3 and status["previous"]
+    rolled = cli("rollback", home=tmp_path)
+    assert rolled.returncode == 0 and status["previous"] in rolled.stdout
+    assert json.loads(cli("search", "القاهرة", "--json", home=tmp_path).stdout)["total"] == 1
+
+
+def test_search_errors_are_one_line_with_exit_2(tmp_path: Path) -> None:
+    missing = cli("search", "x", home=tmp_path)
+    assert missing.returncode == 2
+    assert "run 'arabic-search reindex' first" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    cli("reindex", str(FIXTURES / "variants.jsonl"), home=tmp_path)
+    deep = cli("search", "x", "--page", "500", "--size", "100", home=tmp_path)
+    assert deep.returncode == 2 and "cursor" in deep.stderr
+    bad_date = cli("search", "x", "--since", "yesterday", home=tmp_path)
+    assert bad_date.returncode == 2 and "not an ISO date" in bad_date.stderr
+
+
+def test_elasticsearch_backend_is_reported_not_available_yet(tmp_path: Path) -> None:
+    result = cli("search", "x", "--backend", "elasticsearch", home=tmp_path)
+    assert result.returncode == 2
+    assert "Elasticsearch backend" in result.stderr
