@@ -20,11 +20,14 @@ from indexer.backends import (
     BACKEND_NAMES,
     DEFAULT_ALIAS,
     DEFAULT_HOME,
+    Backend,
     BackendError,
     BackendUnavailable,
     choose_backend,
 )
+from indexer.backends.elastic import ElasticBackend
 from indexer.backends.embedded import EmbeddedBackend
+from indexer.backends.es_settings import ElasticSettings
 from indexer.highlight import CLOSE, OPEN
 from indexer.ingest import Duplicate, Outcome, ParseReport, parse_paths
 from indexer.query import QueryError, Recency, SearchRequest, SearchResult
@@ -123,15 +126,15 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return EXIT_REJECTED if report.rejected else EXIT_OK
 
 
-def _backend(args: argparse.Namespace) -> EmbeddedBackend:
-    name = choose_backend(args.backend)
-    if name != "embedded":
-        raise BackendError(
-            "the Elasticsearch backend is not available in this version; "
-            "use --backend embedded (or unset ES_URL)"
-        )
-    print(f"backend: embedded (home {args.home})", file=sys.stderr)
-    return EmbeddedBackend(args.home)
+def _backend(args: argparse.Namespace) -> Backend:
+    if choose_backend(args.backend) == "embedded":
+        print(f"backend: embedded (home {args.home})", file=sys.stderr)
+        return EmbeddedBackend(args.home)
+    settings = ElasticSettings.from_env(request_timeout=args.timeout, max_retries=args.retries)
+    print(f"backend: elasticsearch ({settings.safe_url})", file=sys.stderr)
+    return ElasticBackend(
+        settings, dead_letters=Path(getattr(args, "dead_letters", "dead-letters"))
+    )
 
 
 def _report_problem(outcome: Outcome, write: Callable[[str], None]) -> None:
@@ -145,8 +148,16 @@ def _report_problem(outcome: Outcome, write: Callable[[str], None]) -> None:
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
-    options = _read_options(args)
     backend = _backend(args)
+    if args.from_index:
+        if not isinstance(backend, ElasticBackend):
+            raise BackendError("--from-index re-analyzes on the server: Elasticsearch only")
+        version, count = backend.reindex_from_index(args.alias)
+        print(f"alias {args.alias} -> {version} ({count} documents)", file=sys.stderr)
+        return EXIT_OK
+    if not args.paths:
+        raise BackendError("give the files to index, or --from-index")
+    options = _read_options(args)
     progress = tqdm(unit=" records", desc="reindex", disable=None, file=sys.stderr)
 
     def seen(outcome: Outcome) -> None:
@@ -157,9 +168,11 @@ def cmd_reindex(args: argparse.Namespace) -> int:
         report = reindex(backend, args.paths, args.alias, options, on_outcome=seen)
     finally:
         progress.close()
+    for article, reason in report.refused:
+        print(f"{article.origin}: rejected by {backend.name}: {reason}", file=sys.stderr)
     print(f"alias {args.alias} -> {report.version}", file=sys.stderr)
     print(report.summary(), file=sys.stderr)
-    return EXIT_REJECTED if report.parse.rejected else EXIT_OK
+    return EXIT_REJECTED if report.rejected else EXIT_OK
 
 
 def _date(text: str) -> date | datetime:
@@ -241,8 +254,8 @@ def _read_options(args: argparse.Namespace) -> ReadOptions:
     )
 
 
-def _add_read_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files, directories, or - for stdin")
+def _add_read_options(p: argparse.ArgumentParser, paths: str = "+") -> None:
+    p.add_argument("paths", nargs=paths, metavar="PATH", help="files, directories, or - for stdin")
     p.add_argument("--format", default="auto", choices=FORMATS)
     p.add_argument(
         "--field",
@@ -269,6 +282,8 @@ def _add_backend_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--alias", default=DEFAULT_ALIAS, help="index alias (default %(default)s)")
     p.add_argument("--home", default=DEFAULT_HOME, help="embedded index home (default %(default)s)")
+    p.add_argument("--timeout", type=float, help="Elasticsearch request timeout, seconds (30)")
+    p.add_argument("--retries", type=int, help="Elasticsearch retries per request/chunk (5)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -300,8 +315,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_parse)
 
     p = commands.add_parser("reindex", help="index article files into a new version, switch")
-    _add_read_options(p)
+    _add_read_options(p, paths="*")
     _add_backend_options(p)
+    p.add_argument(
+        "--from-index",
+        action="store_true",
+        help="rebuild from the current index on the server (after an analyzer change)",
+    )
+    p.add_argument(
+        "--dead-letters",
+        default="dead-letters",
+        metavar="DIR",
+        help="where documents Elasticsearch refuses are written (default %(default)s)",
+    )
     p.set_defaults(run=cmd_reindex)
 
     p = commands.add_parser("search", help="ranked search with filters, facets, highlights")

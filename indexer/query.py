@@ -20,8 +20,20 @@ from indexer.analysis.analyzers import default_analyzers
 MAX_WINDOW = 10_000  # page * size beyond this needs a cursor, as in Elasticsearch
 MAX_SIZE = 100
 FACET_FIELDS = ("category", "source", "author")
+FACET_SIZE = 10
 FILTER_FIELDS = ("category", "source", "author")
 MAX_QUERY_CHARS = 10_000
+
+# Ranking, the same on both backends. Field weights: a word in the title counts
+# three times one in the body; the unstemmed (exact) subfields add half as much
+# for words written exactly as asked. The query's words in order, a few words
+# apart at most, add a phrase boost.
+TEXT_FIELDS = ("title", "lead", "body")
+FIELD_BOOSTS = {"title": 3.0, "lead": 2.0, "body": 1.0}
+EXACT_WEIGHT = 0.5
+PHRASE_FIELDS = ("title", "body")
+PHRASE_BOOST = 2.0
+PHRASE_SLOP = 2
 
 Sort = Literal["relevance", "date"]
 Operator = Literal["and", "or"]
@@ -90,7 +102,7 @@ class SearchRequest:
 @dataclass(frozen=True)
 class Hit:
     id: str
-    score: float
+    score: float | None  # None when sorted by date
     title: str
     published_at: str | None
     category: str | None
@@ -102,7 +114,7 @@ class Hit:
     def to_json(self) -> dict:
         return {
             "id": self.id,
-            "score": round(self.score, 4),
+            "score": None if self.score is None else round(self.score, 4),
             "title": self.title,
             "published_at": self.published_at,
             "category": self.category,

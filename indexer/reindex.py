@@ -23,16 +23,19 @@ class LoadReport:
     version: str
     parse: ParseReport = field(default_factory=ParseReport)
     indexed: int = 0
+    refused: list[tuple[Article, str]] = field(default_factory=list)  # by the engine
+
+    @property
+    def rejected(self) -> int:
+        return self.parse.rejected + len(self.refused)
 
     def adds_up(self) -> bool:
-        p = self.parse
-        return p.read == self.indexed + p.duplicates + p.rejected
+        return self.parse.read == self.indexed + self.parse.duplicates + self.rejected
 
     def summary(self) -> str:
-        p = self.parse
         return (
-            f"read {p.read} / indexed {self.indexed} / duplicates {p.duplicates}"
-            f" / rejected {p.rejected}"
+            f"read {self.parse.read} / indexed {self.indexed} / duplicates "
+            f"{self.parse.duplicates} / rejected {self.rejected}"
         )
 
 
@@ -69,10 +72,12 @@ def _reindex_locked(
                 yield outcome
 
     try:
-        report.indexed = backend.load(version, articles())
-        if report.indexed != report.parse.parsed:
+        result = backend.load(version, articles())
+        report.indexed, report.refused = result.indexed, result.rejected
+        if report.indexed + len(report.refused) != report.parse.parsed:
             raise RuntimeError(
-                f"the index holds {report.indexed} documents, {report.parse.parsed} were sent"
+                f"the index holds {report.indexed} documents and refused "
+                f"{len(report.refused)}, but {report.parse.parsed} were sent"
             )
         backend.switch(alias, version)
     except BaseException:

@@ -12,8 +12,9 @@ FIXTURES = ROOT / "tests/fixtures"
 
 
 def cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env_free = [sys.executable, "-m", "indexer.cli", *args, "--home", str(home)]
-    return subprocess.run(env_free, capture_output=True, text=True, cwd=ROOT, check=False)
+    backend = [] if "--backend" in args else ["--backend", "embedded"]
+    command = [sys.executable, "-m", "indexer.cli", *args, *backend, "--home", str(home)]
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
 
 
 def test_reindex_search_status_rollback(tmp_path: Path) -> None:
@@ -55,7 +56,7 @@ def test_search_errors_are_one_line_with_exit_2(tmp_path: Path) -> None:
     assert bad_date.returncode == 2 and "not an ISO date" in bad_date.stderr
 
 
-def test_elasticsearch_backend_is_reported_not_available_yet(tmp_path: Path) -> None:
+def test_elasticsearch_needs_es_url(tmp_path: Path) -> None:
     result = cli("search", "x", "--backend", "elasticsearch", home=tmp_path)
     assert result.returncode == 2
-    assert "Elasticsearch backend" in result.stderr
+    assert "ES_URL is not set" in result.stderr

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from indexer.articles import Article
@@ -27,6 +27,13 @@ class BackendError(RuntimeError):
 
 class BackendUnavailable(BackendError):
     """The backend cannot be reached at all (exit code 3)."""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    indexed: int
+    # Documents the engine refused (for Elasticsearch, written to the dead-letter file).
+    rejected: list[tuple[Article, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -70,8 +77,8 @@ class Backend(Protocol):
     def create_version(self, alias: str) -> str:
         """A new, empty index version for `alias`; searches do not see it yet."""
 
-    def load(self, version: str, articles: Iterable[Article]) -> int:
-        """Index the articles into `version`; returns how many it holds."""
+    def load(self, version: str, articles: Iterable[Article]) -> LoadResult:
+        """Index the articles into `version`: how many it holds, which it refused."""
 
     def switch(self, alias: str, version: str) -> None:
         """Point `alias` at `version` in one atomic step; the old one stays for rollback."""

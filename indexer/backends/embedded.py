@@ -26,11 +26,18 @@ import tantivy
 
 from indexer.analysis.analyzers import default_analyzers
 from indexer.articles import Article
-from indexer.backends import BackendError, Status, VersionInfo
+from indexer.backends import BackendError, LoadResult, Status, VersionInfo
 from indexer.highlight import Terms, highlight
 from indexer.mappings import MAPPING_VERSION
 from indexer.query import (
+    EXACT_WEIGHT,
     FACET_FIELDS,
+    FACET_SIZE,
+    FIELD_BOOSTS,
+    PHRASE_BOOST,
+    PHRASE_FIELDS,
+    PHRASE_SLOP,
+    TEXT_FIELDS,
     AnalyzedClause,
     Hit,
     QueryError,
@@ -42,16 +49,8 @@ from indexer.query import (
     plan_query,
 )
 
-TEXT_FIELDS = ("title", "lead", "body")
 KEYWORD_FIELDS = ("category", "source", "author")
-# Field weights: a word in the title counts three times one in the body; the
-# unstemmed (.exact) fields add a little for words written exactly as asked.
-BOOSTS = {"title": 3.0, "lead": 2.0, "body": 1.0}
-EXACT_WEIGHT = 0.5
-PHRASE_BOOST = 2.0  # for the query's words in order, a few words apart at most
-PHRASE_SLOP = 2
 RESCORE_WINDOW = 1_000  # recency decay re-ranks this many top hits
-FACET_SIZE = 10
 KEEP_OLD_VERSIONS = 2
 WRITER_HEAP = 256_000_000
 
@@ -142,7 +141,7 @@ class EmbeddedBackend:
             "mapping_version": MAPPING_VERSION,
         }
 
-    def load(self, version: str, articles: Iterable[Article]) -> int:
+    def load(self, version: str, articles: Iterable[Article]) -> LoadResult:
         path = self._version_dir(version)
         meta = json.loads((path / "version.json").read_text(encoding="utf-8"))
         index = tantivy.Index(self.schema, path=str(path))
@@ -159,7 +158,7 @@ class EmbeddedBackend:
             raise
         meta.update(documents=count, complete=True)
         self._write_json(path / "version.json", meta)
-        return count
+        return LoadResult(count)
 
     def document(self, article: Article) -> tantivy.Document:
         text, exact, keyword = (self._analyzers[n] for n in ("text", "exact", "keyword"))
@@ -335,7 +334,7 @@ class EmbeddedBackend:
         """A clause matched on every text field, stemmed and exact, weighted by field."""
         parts = []
         for field in TEXT_FIELDS:
-            boost, exact_boost = BOOSTS[field], BOOSTS[field] * EXACT_WEIGHT
+            boost, exact_boost = FIELD_BOOSTS[field], FIELD_BOOSTS[field] * EXACT_WEIGHT
             if clause.clause.phrase and len(clause.exact) > 1:
                 if len(clause.stems) > 1:
                     parts.append(self._phrase_query(field, clause.stems, 0, boost))
@@ -360,8 +359,8 @@ class EmbeddedBackend:
                 text_parts.append((occur.Must if required else occur.Should, query))
             stems = tuple(plan.stems)
             if len(stems) > 1:  # the query's words close together and in order rank higher
-                for field in ("title", "body"):
-                    boost = PHRASE_BOOST * BOOSTS[field]
+                for field in PHRASE_FIELDS:
+                    boost = PHRASE_BOOST * FIELD_BOOSTS[field]
                     phrase = self._phrase_query(field, stems, PHRASE_SLOP, boost)
                     text_parts.append((occur.Should, phrase))
             text_query = tantivy.Query.boolean_query(text_parts)

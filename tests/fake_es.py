@@ -1,0 +1,197 @@
+"""A test transport for elasticsearch-py: an in-memory cluster behind a fake node.
+
+The client sends real requests (method, path, JSON or NDJSON body) through
+elastic_transport; FakeNode hands them to a FakeCluster, which records them and
+answers like Elasticsearch for the calls the backend makes. Tests can script
+failures: statuses for whole requests, per-item bulk statuses, dropped connections.
+No network is used.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from elastic_transport import ApiResponseMeta, BaseNode, HttpHeaders
+from elastic_transport import ConnectionError as TransportConnectionError
+from elastic_transport._node._base import NodeApiResponse
+from elasticsearch import Elasticsearch
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    params: dict[str, str]
+    body: object  # parsed JSON, a list for NDJSON, or None
+
+
+@dataclass
+class FakeCluster:
+    indices: dict[str, dict] = field(default_factory=dict)  # name -> {settings, mappings, docs}
+    aliases: dict[str, set[str]] = field(default_factory=dict)  # alias -> indices
+    requests: list[Request] = field(default_factory=list)
+    # Scripted trouble, consumed in order: a status for a whole request, or "drop".
+    request_failures: list[int | str] = field(default_factory=list)
+    # Per bulk item: (doc id, attempt) -> status; attempts count from 1.
+    item_status: Callable[[str, int], int] = lambda doc_id, attempt: 201
+    search_response: dict | None = None
+    attempts: dict[str, int] = field(default_factory=dict)
+
+    def client(self) -> Elasticsearch:
+        FakeNode.cluster = self
+        return Elasticsearch(
+            "http://fake-es:9200", node_class=FakeNode, max_retries=0, retry_on_timeout=False
+        )
+
+    def paths(self, method: str | None = None) -> list[str]:
+        return [f"{r.method} {r.path}" for r in self.requests if method in (None, r.method)]
+
+    def bodies(self, path_pattern: str) -> list[object]:
+        return [r.body for r in self.requests if re.fullmatch(path_pattern, r.path)]
+
+    # ---------------------------------------------------------------- handling
+
+    def handle(self, method: str, path: str, params: dict[str, str], body: object):
+        self.requests.append(Request(method, path, params, body))
+        if self.request_failures and method != "HEAD" and path != "/":
+            failure = self.request_failures.pop(0)
+            if failure == "drop":
+                raise TransportConnectionError("connection reset by peer (scripted)")
+            return failure, {"error": {"type": "scripted", "reason": "scripted"}, "status": failure}
+        parts = [p for p in path.split("/") if p]
+        if not parts:
+            return 200, {"version": {"number": "9.1.0"}, "tagline": "You Know, for Search"}
+        if parts[0] == "_bulk":
+            return self._bulk(body)
+        if parts[0] == "_aliases":
+            return self._update_aliases(body["actions"])
+        if parts[0] == "_alias":
+            return self._get_alias(parts[1])
+        if parts[0] == "_cluster":
+            return 200, {"status": "green", "number_of_nodes": 1}
+        if parts[0] == "_reindex":
+            source, dest = body["source"]["index"], body["dest"]["index"]
+            docs = self.indices[self._resolve(source)[0]]["docs"]
+            self.indices[dest]["docs"].update(docs)
+            return 200, {"created": len(docs), "failures": []}
+        name = parts[0]
+        rest = parts[1:]
+        if not rest:
+            return self._index_op(method, name, body)
+        if rest[0] == "_settings":
+            self.indices[name]["settings"].setdefault("updates", []).append(body)
+            return 200, {"acknowledged": True}
+        if rest[0] == "_refresh":
+            return 200, {"_shards": {"total": 1, "successful": 1, "failed": 0}}
+        if rest[0] == "_count":
+            targets = self._resolve(name)
+            return 200, {"count": sum(len(self.indices[t]["docs"]) for t in targets)}
+        if rest[0] == "_mapping":
+            return 200, {n: {"mappings": self.indices[n]["mappings"]} for n in self._resolve(name)}
+        if rest[0] == "_search":
+            return 200, self.search_response or _empty_search()
+        raise AssertionError(f"the fake cluster does not handle {method} {path}")
+
+    def _resolve(self, name: str) -> list[str]:
+        if name in self.aliases:
+            return sorted(self.aliases[name])
+        return sorted(n for n in self.indices if fnmatch.fnmatch(n, name))
+
+    def _index_op(self, method: str, name: str, body: object):
+        if method == "PUT":
+            if name in self.indices or name in self.aliases:
+                return 400, {"error": {"type": "resource_already_exists_exception"}}
+            self.indices[name] = {
+                "settings": body.get("settings", {}),
+                "mappings": body.get("mappings", {}),
+                "docs": {},
+            }
+            return 200, {"acknowledged": True, "index": name}
+        if method == "DELETE":
+            self.indices.pop(name, None)
+            for members in self.aliases.values():
+                members.discard(name)
+            return 200, {"acknowledged": True}
+        found = self._resolve(name)
+        if not found:
+            return 404, {"error": {"type": "index_not_found_exception", "index": name}}
+        return 200, {n: {"settings": self.indices[n]["settings"]} for n in found}
+
+    def _bulk(self, lines: list[dict]):
+        items = []
+        for action, source in zip(lines[::2], lines[1::2], strict=True):
+            meta = action["index"]
+            doc_id, index = meta["_id"], meta["_index"]
+            self.attempts[doc_id] = self.attempts.get(doc_id, 0) + 1
+            status = self.item_status(doc_id, self.attempts[doc_id])
+            item: dict = {"_index": index, "_id": doc_id, "status": status}
+            if status < 300:
+                self.indices[index]["docs"][doc_id] = source
+            else:
+                kind = "mapper_parsing_exception" if status == 400 else "es_rejected_execution"
+                item["error"] = {"type": kind, "reason": f"scripted {status}"}
+            items.append({"index": item})
+        return 200, {
+            "took": 1,
+            "errors": any(i["index"]["status"] >= 300 for i in items),
+            "items": items,
+        }
+
+    def _update_aliases(self, actions: list[dict]):
+        # All or nothing, as in Elasticsearch: check every action first.
+        for action in actions:
+            ((kind, spec),) = action.items()
+            if kind == "remove" and spec["index"] not in self.aliases.get(spec["alias"], set()):
+                return 404, {"error": {"type": "aliases_not_found_exception"}}
+            if kind in ("add", "remove_index") and spec["index"] not in self.indices:
+                return 404, {"error": {"type": "index_not_found_exception"}}
+        removed = {a["remove_index"]["index"] for a in actions if "remove_index" in a}
+        for action in actions:
+            ((kind, spec),) = action.items()
+            if kind == "remove":
+                self.aliases[spec["alias"]].discard(spec["index"])
+            elif kind == "remove_index":
+                self.indices.pop(spec["index"])
+        for action in actions:
+            ((kind, spec),) = action.items()
+            if kind == "add":
+                if spec["alias"] in self.indices and spec["alias"] not in removed:
+                    return 400, {"error": {"type": "invalid_alias_name_exception"}}
+                self.aliases.setdefault(spec["alias"], set()).add(spec["index"])
+        return 200, {"acknowledged": True}
+
+    def _get_alias(self, alias: str):
+        members = self.aliases.get(alias)
+        if not members:
+            return 404, {"error": f"alias [{alias}] missing", "status": 404}
+        return 200, {m: {"aliases": {alias: {}}} for m in members}
+
+
+def _empty_search() -> dict:
+    return {"hits": {"total": {"value": 0, "relation": "eq"}, "hits": []}}
+
+
+class FakeNode(BaseNode):
+    cluster: FakeCluster
+
+    def perform_request(self, method, target, body=None, headers=None, request_timeout=None):
+        path, _, query = target.partition("?")
+        params = dict(p.split("=", 1) if "=" in p else (p, "") for p in query.split("&") if p)
+        parsed = None
+        if body:
+            text = body.decode("utf-8")
+            if path.endswith("_bulk"):
+                parsed = [json.loads(line) for line in text.splitlines() if line.strip()]
+            else:
+                parsed = json.loads(text)
+        status, answer = self.cluster.handle(method, path, params, parsed)
+        raw = b"" if method == "HEAD" else json.dumps(answer).encode("utf-8")
+        headers = HttpHeaders(
+            {"content-type": "application/json", "x-elastic-product": "Elasticsearch"}
+        )
+        meta = ApiResponseMeta(status, "1.1", headers, 0.0, self.config)
+        return NodeApiResponse(meta, raw)

@@ -1,0 +1,390 @@
+"""The Elasticsearch backend through elasticsearch-py and a test transport (no server).
+
+Every request body is checked against the Elasticsearch reference; the page is cited
+next to each check.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fake_es import FakeCluster
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from indexer.backends import BackendError, BackendUnavailable
+from indexer.backends.elastic import ElasticBackend
+from indexer.backends.es_bulk import BulkFailed
+from indexer.backends.es_query import (
+    SIMPLE_QUERY_FLAGS,
+    decode_cursor,
+    encode_cursor,
+    parse_response,
+    search_body,
+    simple_query,
+)
+from indexer.backends.es_settings import ElasticSettings
+from indexer.query import QueryError, Recency, SearchRequest
+from indexer.reindex import reindex
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests/fixtures"
+VARIANTS = str(FIXTURES / "variants.jsonl")  # 7 articles
+MAPPINGS = json.loads((ROOT / "mappings/articles.json").read_text(encoding="utf-8"))
+
+
+def backend_for(cluster: FakeCluster, tmp_path: Path, **overrides) -> ElasticBackend:
+    options = {"url": "http://fake-es:9200", "chunk_docs": 3, "initial_backoff": 0.0, **overrides}
+    return ElasticBackend(
+        ElasticSettings(**options),
+        client=cluster.client(),
+        dead_letters=tmp_path / "dead",
+        sleep=lambda seconds: None,
+    )
+
+
+# ------------------------------------------------------------------ settings
+
+
+def test_settings_from_env_verify_tls_by_default_and_hide_secrets() -> None:
+    env = {"ES_URL": "https://elastic:s3cret@es.example:9200", "ES_API_KEY": "a2V5OnNlY3JldA=="}
+    s = ElasticSettings.from_env(env)
+    assert s.verify_certs is True
+    assert s.safe_url == "https://es.example:9200"
+    assert "s3cret" not in repr(s) and "a2V5OnNlY3JldA" not in repr(s)
+    assert s.client_options()["api_key"] == "a2V5OnNlY3JldA=="
+    basic = ElasticSettings.from_env(
+        {"ES_URL": "http://x:9200", "ES_USERNAME": "u", "ES_PASSWORD": "p"}
+    )
+    assert basic.client_options()["basic_auth"] == ("u", "p")
+    with pytest.raises(BackendError, match="ES_VERIFY_CERTS"):
+        ElasticSettings.from_env({"ES_URL": "http://x", "ES_VERIFY_CERTS": "maybe"})
+    with pytest.raises(BackendError, match="ES_PASSWORD"):
+        ElasticSettings.from_env({"ES_URL": "http://x", "ES_USERNAME": "u"})
+    with pytest.raises(BackendError, match="ES_URL"):
+        ElasticSettings.from_env({})
+    assert (
+        ElasticSettings.from_env({"ES_URL": "http://x"}, request_timeout=5.0).request_timeout == 5
+    )
+
+
+# ------------------------------------------------------------- index lifecycle
+
+
+def test_reindex_creates_loads_checks_and_swaps(tmp_path: Path) -> None:
+    cluster = FakeCluster()
+    backend = backend_for(cluster, tmp_path)
+    report = reindex(backend, [VARIANTS], "articles")
+    version = report.version
+    assert re.fullmatch(r"articles-\d{8}t\d{12}", version)
+    assert report.indexed == 7 and report.adds_up()
+
+    # Index creation: the generated mappings, with refresh off and no replicas while
+    # loading. https://www.elastic.co/docs/reference/elasticsearch/index-settings/index-modules
+    # and "tune for indexing speed" (refresh_interval -1, number_of_replicas 0).
+    [create] = cluster.bodies(f"/{version}")
+    assert create["mappings"] == MAPPINGS["mappings"]
+    assert create["settings"]["analysis"] == MAPPINGS["settings"]["analysis"]
+    index_settings = create["settings"]["index"]
+    assert index_settings["refresh_interval"] == "-1"
+    assert index_settings["number_of_replicas"] == 0
+    # auto_expand_replicas must be off, else number_of_replicas is ignored (es#27871).
+    assert index_settings["auto_expand_replicas"] is False
+
+    # Bulk: NDJSON pairs of action and source, in chunks of at most 3 documents.
+    # https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-bulk
+    bulks = cluster.bodies("/_bulk")
+    assert [len(b) // 2 for b in bulks] == [3, 3, 1]
+    action, source = bulks[0][0], bulks[0][1]
+    assert action == {"index": {"_index": version, "_id": source["id"]}}
+    assert {"id", "title", "body", "published_at", "category", "fingerprint", "indexed_at"} <= set(
+        source
+    )
+
+    # Settings restored (null resets refresh_interval to its default), then a refresh.
+    # https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-indices-put-settings
+    [restore] = cluster.bodies(f"/{version}/_settings")
+    assert restore == {"index": {"refresh_interval": None, "auto_expand_replicas": "0-1"}}
+    assert (
+        f"POST /{version}/_refresh" in cluster.paths()
+        or f"GET /{version}/_refresh" in cluster.paths()
+    )
+
+    # First run: the alias is added in one _aliases call.
+    # https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-indices-update-aliases
+    assert cluster.bodies("/_aliases") == [
+        {"actions": [{"add": {"index": version, "alias": "articles"}}]}
+    ]
+    assert cluster.aliases["articles"] == {version}
+
+
+def test_second_reindex_moves_the_alias_in_one_atomic_call(tmp_path: Path) -> None:
+    cluster = FakeCluster()
+    backend = backend_for(cluster, tmp_path)
+    first = reindex(backend, [VARIANTS], "articles").version
+    second = reindex(backend, [str(FIXTURES / "trec")], "articles").version
+    assert cluster.bodies("/_aliases")[-1] == {
+        "actions": [
+            {"remove": {"index": first, "alias": "articles"}},
+            {"add": {"index": second, "alias": "articles"}},
+        ]
+    }
+    assert cluster.aliases["articles"] == {second}
+    assert backend.rollback("articles") == first
+    assert cluster.aliases["articles"] == {first}
+
+
+def test_a_concrete_index_with_the_alias_name_is_replaced_atomically(tmp_path: Path) -> None:
+    cluster = FakeCluster()
+    cluster.indices["articles"] = {"settings": {}, "mappings": {}, "docs": {"x": {}}}
+    backend = backend_for(cluster, tmp_path)
+    version = reindex(backend, [VARIANTS], "articles").version
+    # remove_index and add in the same call: "swap an index with an alias in one
+    # operation" (update aliases API).
+    assert cluster.bodies("/_aliases")[-1] == {
+        "actions": [
+            {"remove_index": {"index": "articles"}},
+            {"add": {"index": version, "alias": "articles"}},
+        ]
+    }
+    assert "articles" not in cluster.indices
+
+
+def test_old_versions_beyond_the_last_two_are_deleted(tmp_path: Path) -> None:
+    cluster = FakeCluster()
+    backend = backend_for(cluster, tmp_path)
+    versions = [reindex(backend, [str(FIXTURES / "trec")], "articles").version for _ in range(5)]
+    assert sorted(n for n in cluster.indices if n.startswith("articles-")) == versions[-3:]
+
+
+def test_429_items_are_resent_alone_and_mapping_errors_go_to_dead_letters(tmp_path: Path) -> None:
+    cluster = FakeCluster()
+    ids = []
+
+    def status(doc_id: str, attempt: int) -> int:
+        ids.append(doc_id)
+        if len(set(ids)) == 2 and attempt == 1:
+            return 429  # the second document: too many requests, once
+        if len(set(ids)) == 4:
+            return 400  # the fourth: a mapping error, final
+        return 201
+
+    cluster.item_status = status
+    backend = backend_for(cluster, tmp_path, chunk_docs=10)
+    report = reindex(backend, [VARIANTS], "articles")
+    bulks = cluster.bodies("/_bulk")
+    assert [len(b) // 2 for b in bulks] == [7, 1]  # only the 429 item is sent again
+    assert report.indexed == 6 and report.rejected == 1 and report.adds_up()
+    [line] = (tmp_path / "dead" / f"{report.version}.ndjson").read_text().splitlines()
+    dead = json.loads(line)
+    assert dead["reason"].startswith("status 400: mapper_parsing_exception")
+    assert dead["document"]["id"] and dead["origin"].startswith(VARIANTS)
+
+
+def test_whole_request_failures_and_dropped_connections_are_retried(tmp_path: Path) -> None:
+    cluster = FakeCluster()
+    backend = backend_for(cluster, tmp_path, chunk_docs=10)
+    version = backend.create_version("articles")
+    cluster.request_failures = [503, "drop", 502]
+    from indexer.ingest import parse_paths
+
+    articles = [o for o in parse_paths([VARIANTS])]
+    result = backend.load(version, articles)
+    assert result.indexed == 7
+    assert len(cluster.bodies("/_bulk")) == 4  # 503, dropped, 502, then through
+
+
+def test_failing_past_the_retries_leaves_the_alias_where_it_was(tmp_path: Path) -> None:
+    cluster = FakeCluster()
+    backend = backend_for(cluster, tmp_path, max_retries=2)
+    old = reindex(backend, [VARIANTS], "articles").version
+    cluster.item_status = lambda doc_id, attempt: 429
+    with pytest.raises(BulkFailed, match="after 2 retries"):
+        reindex(backend, [VARIANTS], "articles")
+    assert cluster.aliases["articles"] == {old}
+    assert sorted(n for n in cluster.indices if n.startswith("articles-")) == [old]
+
+
+def test_unreachable_cluster_is_backend_unavailable(tmp_path: Path) -> None:
+    cluster = FakeCluster(request_failures=["drop"] * 10)
+    backend = backend_for(cluster, tmp_path)
+    with pytest.raises(BackendUnavailable, match="unreachable"):
+        backend.create_version("articles")
+
+
+def test_status_and_from_index(tmp_path: Path) -> None:
+    cluster = FakeCluster()
+    backend = backend_for(cluster, tmp_path)
+    first = reindex(backend, [VARIANTS], "articles").version
+    status = backend.status("articles")
+    assert (status.current, status.documents, status.health) == (first, 7, "green")
+    assert status.mapping_version == MAPPINGS["mappings"]["_meta"]["mapping_version"]
+    # Server-side re-analysis: _reindex from the current index into a new version.
+    # https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-reindex
+    version, count = backend.reindex_from_index("articles")
+    assert cluster.bodies("/_reindex") == [{"source": {"index": first}, "dest": {"index": version}}]
+    assert count == 7 and cluster.aliases["articles"] == {version}
+    with pytest.raises(BackendError, match="no index"):
+        backend_for(FakeCluster(), tmp_path).reindex_from_index("articles")
+
+
+# -------------------------------------------------------------------- search
+
+
+def test_search_body_for_user_syntax_filters_facets_highlights() -> None:
+    request = SearchRequest(
+        query='الخارجية "وزير الدفاع" -روسيا OR طهران',
+        category="أخبار سورية",
+        since=__import__("datetime").date(2021, 1, 1),
+    )
+    body = search_body(request)
+    boolean = body["query"]["bool"]
+    # simple_query_string with limited flags; | is OR, - is NOT, "" a phrase.
+    # https://www.elastic.co/docs/reference/query-languages/query-dsl/query-dsl-simple-query-string-query
+    sqs = boolean["must"][0]["simple_query_string"]
+    assert sqs["query"] == 'الخارجية "وزير الدفاع" -روسيا | طهران'
+    assert sqs["flags"] == SIMPLE_QUERY_FLAGS == "PHRASE|NOT|OR|WHITESPACE"
+    assert sqs["fields"] == [
+        "title^3",
+        "lead^2",
+        "body^1",
+        "title.exact^1.5",
+        "lead.exact^1",
+        "body.exact^0.5",
+    ]
+    assert sqs["default_operator"] == "or"
+    # The words in order boost: a phrase multi_match with slop.
+    [phrase] = boolean["should"]
+    assert phrase["multi_match"]["type"] == "phrase" and phrase["multi_match"]["slop"] == 2
+    # Filters: term on a keyword field runs its normalizer on the value (normalizer docs).
+    assert boolean["filter"] == [
+        {"term": {"category": "أخبار سورية"}},
+        {"range": {"published_at": {"gte": "2021-01-01T00:00:00+00:00"}}},
+    ]
+    # Facets and the unified highlighter on the stored text.
+    # https://www.elastic.co/docs/reference/elasticsearch/rest-apis/highlighting
+    assert body["aggs"]["source"] == {"terms": {"field": "source", "size": 10}}
+    assert body["highlight"]["type"] == "unified"
+    assert body["track_total_hits"] is True
+    assert body["sort"] == ["_score", {"id": "asc"}] and body["from"] == 0
+
+
+def test_special_characters_are_escaped_and_never_a_query_string() -> None:
+    assert simple_query("a+b (c) d* e~2 f:g") == r"a\+b \(c\) d\* e\~2 f\:g"
+    assert simple_query("-") == r"\-"
+
+
+def test_recency_is_a_gauss_function_score() -> None:
+    # https://www.elastic.co/docs/reference/query-languages/query-dsl/query-dsl-function-score-query
+    body = search_body(SearchRequest(query="x", recency=Recency(scale_days=30, offset_days=1)))
+    score = body["query"]["function_score"]
+    assert score["boost_mode"] == "multiply"
+    assert score["functions"] == [
+        {
+            "gauss": {
+                "published_at": {
+                    "origin": "now",
+                    "scale": "43200m",
+                    "offset": "1440m",
+                    "decay": 0.5,
+                }
+            }
+        }
+    ]
+
+
+def test_deep_paging_uses_search_after() -> None:
+    # https://www.elastic.co/docs/reference/elasticsearch/rest-apis/paginate-search-results
+    cursor = encode_cursor([12.5, "abc"])
+    body = search_body(SearchRequest(query="x", cursor=cursor, sort="date"))
+    assert body["search_after"] == [12.5, "abc"] and "from" not in body
+    assert body["sort"][0] == {"published_at": {"order": "desc", "missing": "_last"}}
+    with pytest.raises(QueryError):
+        decode_cursor("not base64 at all!")
+    with pytest.raises(QueryError, match="cursor"):
+        search_body(SearchRequest(page=101, size=100))
+
+
+def test_response_becomes_a_search_result() -> None:
+    response = {
+        "hits": {
+            "total": {"value": 25, "relation": "eq"},
+            "hits": [
+                {
+                    "_id": "a",
+                    "_score": 3.5,
+                    "_source": {"id": "a", "title": "عنوان", "published_at": "2021-11-23"},
+                    "highlight": {"title": ["<em>عنوان</em>"]},
+                    "sort": [3.5, "a"],
+                }
+            ],
+        },
+        "aggregations": {
+            f: {"buckets": [{"key": "x", "doc_count": 2}]} for f in ("category", "source", "author")
+        },
+    }
+    result = parse_response(response, SearchRequest(query="x", size=1))
+    assert result.total == 25 and result.hits[0].highlight == {"title": ["<em>عنوان</em>"]}
+    assert result.facets["category"] == {"x": 2}
+    assert decode_cursor(result.next_cursor) == [3.5, "a"]
+
+
+def test_search_goes_to_the_alias(tmp_path: Path) -> None:
+    cluster = FakeCluster()
+    backend = backend_for(cluster, tmp_path)
+    backend.search("articles", SearchRequest(query="القاهرة"))
+    [request] = [r for r in cluster.requests if r.path.endswith("/_search")]
+    assert request.path == "/articles/_search"
+    assert request.body["query"]["bool"]["must"][0]["simple_query_string"]["query"] == "القاهرة"
+
+
+@settings(max_examples=300)
+@given(query=st.text(max_size=200), category=st.none() | st.text(max_size=40))
+def test_any_input_makes_a_safe_body(query: str, category: str | None) -> None:
+    body = search_body(SearchRequest(query=query, category=category))
+    text = json.dumps(body, ensure_ascii=False)
+    assert '"query_string"' not in text and '"script' not in text
+    must = body["query"]["bool"]["must"][0]
+    assert set(must) <= {"simple_query_string", "match_all"}
+
+
+# ------------------------------------------------------------------------ CLI
+
+
+def test_closed_port_exits_3_with_one_line_and_no_secret(tmp_path: Path) -> None:
+    env = {
+        "ES_URL": "http://elastic:hunter2@127.0.0.1:9",
+        "ES_PASSWORD": "hunter2",
+        "ES_USERNAME": "elastic",
+        "PATH": "/usr/bin:/bin",
+    }
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "indexer.cli",
+            "reindex",
+            str(FIXTURES / "seed-article.txt"),
+            "--backend",
+            "elasticsearch",
+            "--retries",
+            "0",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 3
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith(
+        "arabic-search reindex: Elasticsearch at http://127.0.0.1:9 is unreachable"
+    )
+    assert "Traceback" not in result.stderr
+    assert "hunter2" not in result.stderr + result.stdout
