@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -129,8 +130,12 @@ def cmd_parse(args: argparse.Namespace) -> int:
 def _backend(args: argparse.Namespace) -> Backend:
     if choose_backend(args.backend) == "embedded":
         print(f"backend: embedded (home {args.home})", file=sys.stderr)
-        return EmbeddedBackend(args.home)
-    settings = ElasticSettings.from_env(request_timeout=args.timeout, max_retries=args.retries)
+        return EmbeddedBackend(args.home, keep_old_versions=args.keep_versions)
+    settings = ElasticSettings.from_env(
+        request_timeout=args.timeout,
+        max_retries=args.retries,
+        keep_old_versions=args.keep_versions,
+    )
     print(f"backend: elasticsearch ({settings.safe_url})", file=sys.stderr)
     return ElasticBackend(
         settings, dead_letters=Path(getattr(args, "dead_letters", "dead-letters"))
@@ -160,8 +165,13 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     options = _read_options(args)
     progress = tqdm(unit=" records", desc="reindex", disable=None, file=sys.stderr)
 
+    problems = Counter()
+
     def seen(outcome: Outcome) -> None:
         progress.update()
+        if not isinstance(outcome, Article):
+            problems[type(outcome).__name__.lower()] += 1
+            progress.set_postfix(problems, refresh=False)
         _report_problem(outcome, lambda line: progress.write(line, file=sys.stderr))
 
     try:
@@ -284,6 +294,13 @@ def _add_backend_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--home", default=DEFAULT_HOME, help="embedded index home (default %(default)s)")
     p.add_argument("--timeout", type=float, help="Elasticsearch request timeout, seconds (30)")
     p.add_argument("--retries", type=int, help="Elasticsearch retries per request/chunk (5)")
+    p.add_argument(
+        "--keep-versions",
+        type=int,
+        default=2,
+        metavar="N",
+        help="old index versions kept after a reindex (default %(default)s)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -82,8 +82,9 @@ def _display(article: Article) -> bytes:
 class EmbeddedBackend:
     name = "embedded"
 
-    def __init__(self, home: str | Path) -> None:
+    def __init__(self, home: str | Path, keep_old_versions: int = KEEP_OLD_VERSIONS) -> None:
         self.home = Path(home)
+        self.keep_old_versions = keep_old_versions
         self.schema = build_schema()
         self._analyzers = default_analyzers()
         assert self._analyzers["text"].char_filter is self._analyzers["exact"].char_filter
@@ -204,7 +205,7 @@ class EmbeddedBackend:
     def _prune(self, alias: str, keep: set[str | None]) -> None:
         """Keep the current and previous versions and the newest older ones."""
         complete = [v for v in self._versions(alias) if v not in keep]
-        for version in complete[: max(0, len(complete) - (KEEP_OLD_VERSIONS - 1))]:
+        for version in complete[: max(0, len(complete) - (self.keep_old_versions - 1))]:
             self.discard(version)
 
     def discard(self, version: str) -> None:
