@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Literal
 
-from indexer.analysis.analyzers import default_analyzers
+from indexer.analysis.analyzers import Analyzer, default_analyzers
 
 MAX_WINDOW = 10_000  # page * size beyond this needs a cursor, as in Elasticsearch
 MAX_SIZE = 100
@@ -200,9 +200,9 @@ def read_clauses(query: str) -> list[Clause | Literal["OR"]]:
     return parts
 
 
-def plan_query(query: str) -> QueryPlan:
+def plan_query(query: str, analyzers: dict[str, Analyzer] | None = None) -> QueryPlan:
     """The query text as groups of analyzed clauses. Never raises on any string."""
-    analyzers = default_analyzers()
+    analyzers = analyzers or default_analyzers()
     text, exact = analyzers["text"], analyzers["exact"]
     groups: list[list[AnalyzedClause]] = []
     excluded: list[AnalyzedClause] = []

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 from indexer.analysis.filters import (
+    ArabicNormalization,
     ArabicStem,
     DecimalDigit,
     KeywordMarker,
@@ -25,7 +26,7 @@ from indexer.analysis.filters import (
     Trim,
     custom_definitions,
 )
-from indexer.analysis.normalize import Normalizer
+from indexer.analysis.normalize import RULE_NAMES, Normalizer
 from indexer.analysis.tokenizer import MAX_TOKEN_LENGTH, plain_words, split_words
 
 CHAR_FILTER_NAME = "arabic_char_map"
@@ -155,6 +156,32 @@ def build_analyzers(normalizer: Normalizer) -> dict[str, Analyzer]:
         ),
     )
     return {a.name: a for a in analyzers}
+
+
+def baseline_analyzers(name: str) -> dict[str, Analyzer]:
+    """The baselines the relevance evaluation compares with (same names as ours):
+
+    - "standard": Elasticsearch's `standard` analyzer, no Arabic processing at all;
+    - "arabic": Elasticsearch's stock `arabic` analyzer (lowercase, decimal_digit,
+      the `_arabic_` stopwords as written, arabic_normalization, arabic_stem).
+    Both use one chain for every field (no separate exact analysis)."""
+    identity = Normalizer(disabled=RULE_NAMES)
+    if name == "standard":
+        filters: tuple[TokenFilter, ...] = (Lowercase(),)
+    elif name == "arabic":
+        stopwords = frozenset(read_word_list("stopwords_ar.txt"))
+        filters = (
+            Lowercase(),
+            DecimalDigit(),
+            Stop("arabic_stop_stock", stopwords),
+            ArabicNormalization(),
+            ArabicStem(),
+        )
+    else:
+        raise ValueError(f"unknown baseline {name!r}")
+    chain = Analyzer("text", f"baseline_{name}", identity, filters)
+    keyword = Analyzer("keyword", "keyword", identity, (Lowercase(),), whole_value=True)
+    return {"text": chain, "exact": chain, "keyword": keyword}
 
 
 def es_analysis(analyzers: dict[str, Analyzer]) -> dict:

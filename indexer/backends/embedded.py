@@ -24,7 +24,7 @@ from pathlib import Path
 
 import tantivy
 
-from indexer.analysis.analyzers import default_analyzers
+from indexer.analysis.analyzers import Analyzer, default_analyzers
 from indexer.articles import Article
 from indexer.backends import BackendError, LoadResult, Status, VersionInfo
 from indexer.highlight import Terms, highlight
@@ -82,11 +82,20 @@ def _display(article: Article) -> bytes:
 class EmbeddedBackend:
     name = "embedded"
 
-    def __init__(self, home: str | Path, keep_old_versions: int = KEEP_OLD_VERSIONS) -> None:
+    def __init__(
+        self,
+        home: str | Path,
+        keep_old_versions: int = KEEP_OLD_VERSIONS,
+        analyzers: dict[str, Analyzer] | None = None,
+        exact_weight: float = EXACT_WEIGHT,
+    ) -> None:
+        """`analyzers` and `exact_weight` other than the defaults are for comparing
+        analyses (the relevance evaluation's baselines)."""
         self.home = Path(home)
         self.keep_old_versions = keep_old_versions
         self.schema = build_schema()
-        self._analyzers = default_analyzers()
+        self._analyzers = analyzers or default_analyzers()
+        self._exact_weight = exact_weight
         assert self._analyzers["text"].char_filter is self._analyzers["exact"].char_filter
         self._open: dict[str, tantivy.Index] = {}
 
@@ -258,7 +267,7 @@ class EmbeddedBackend:
         request.check()
         index = self._index(alias)
         searcher = index.searcher()
-        plan = plan_query(request.query)
+        plan = plan_query(request.query, self._analyzers)
         query = self.build_query(plan, request)
         if query is None:
             return SearchResult(0, [])
@@ -335,14 +344,16 @@ class EmbeddedBackend:
         """A clause matched on every text field, stemmed and exact, weighted by field."""
         parts = []
         for field in TEXT_FIELDS:
-            boost, exact_boost = FIELD_BOOSTS[field], FIELD_BOOSTS[field] * EXACT_WEIGHT
+            boost, exact_boost = FIELD_BOOSTS[field], FIELD_BOOSTS[field] * self._exact_weight
             if clause.clause.phrase and len(clause.exact) > 1:
                 if len(clause.stems) > 1:
                     parts.append(self._phrase_query(field, clause.stems, 0, boost))
-                parts.append(self._phrase_query(_exact(field), clause.exact, 0, exact_boost))
+                if exact_boost:
+                    parts.append(self._phrase_query(_exact(field), clause.exact, 0, exact_boost))
             else:
                 parts += self._terms_query(field, clause.stems, boost)
-                parts += self._terms_query(_exact(field), clause.exact, exact_boost)
+                if exact_boost:
+                    parts += self._terms_query(_exact(field), clause.exact, exact_boost)
         return _should(parts)
 
     def build_query(self, plan: QueryPlan, request: SearchRequest) -> tantivy.Query | None:
