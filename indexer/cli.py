@@ -29,6 +29,7 @@ from indexer.backends import (
 from indexer.backends.elastic import ElasticBackend
 from indexer.backends.embedded import EmbeddedBackend
 from indexer.backends.es_settings import ElasticSettings
+from indexer.evaluation import evaluate, profiles
 from indexer.highlight import CLOSE, OPEN
 from indexer.ingest import Duplicate, Outcome, ParseReport, parse_paths
 from indexer.query import QueryError, Recency, SearchRequest, SearchResult
@@ -256,6 +257,28 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    if choose_backend(args.backend) != "embedded":
+        raise BackendError("eval runs on the embedded backend (use --backend embedded)")
+    print("backend: embedded (a temporary index)", file=sys.stderr)
+    available = profiles()
+    names = list(available) if args.compare else ["ours"]
+    scores = {}
+    for name in names:
+        scores[name] = evaluate(
+            args.corpus, args.queries, args.qrels, available[name], args.distractors
+        ).to_json()
+        if not args.json:
+            s = scores[name]
+            print(
+                f"{name:10} queries {s['queries']}  MRR@10 {s['mrr@10']:.4f}  "
+                f"nDCG@10 {s['ndcg@10']:.4f}  Recall@100 {s['recall@100']:.4f}"
+            )
+    if args.json:
+        print(json.dumps(scores if args.compare else scores["ours"]))
+    return EXIT_OK
+
+
 def _read_options(args: argparse.Namespace) -> ReadOptions:
     return ReadOptions(
         format=args.format,
@@ -374,6 +397,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     _add_backend_options(p)
     p.set_defaults(run=cmd_search)
+
+    p = commands.add_parser("eval", help="MRR@10, nDCG@10, Recall@100 on BEIR files")
+    p.add_argument("--corpus", type=Path, required=True, help="BEIR corpus.jsonl")
+    p.add_argument("--queries", type=Path, required=True, help="BEIR queries.jsonl")
+    p.add_argument("--qrels", type=Path, required=True, help="BEIR qrels .tsv (with header)")
+    p.add_argument(
+        "--distractors",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="more articles for the index, never relevant (any format parse reads)",
+    )
+    p.add_argument(
+        "--compare",
+        action="store_true",
+        help="also run the baselines: no Arabic processing, stock Elasticsearch arabic",
+    )
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--backend", choices=BACKEND_NAMES)
+    p.set_defaults(run=cmd_eval)
 
     for name, run, help_text in (
         ("status", cmd_status, "the alias, its versions and document counts"),

@@ -73,9 +73,9 @@ def test_only_built_in_elasticsearch_components() -> None:
     assert "icu" not in json.dumps(ANALYSIS)
 
 
-def test_stop_list_is_lucenes_list_normalized() -> None:
+def test_stop_list_is_lucenes_list_and_question_words_normalized() -> None:
     normalizer = Normalizer()
-    raw = read_word_list("stopwords_ar.txt")
+    raw = read_word_list("stopwords_ar.txt") + read_word_list("question_words_ar.txt")
     stop = set(ANALYSIS["filter"]["arabic_stop"]["stopwords"])
     assert stop == {normalizer.normalize(w) for w in raw}
     assert {"الي", "علي", "في", "من"} <= stop  # إلى and على after normalization

@@ -139,7 +139,8 @@ def default_analyzers() -> dict[str, Analyzer]:
 def build_analyzers(normalizer: Normalizer) -> dict[str, Analyzer]:
     # The stop list is Lucene's (Elasticsearch's `_arabic_`), which is written
     # unnormalized; the stop filter sees normalized words, so normalize the list too.
-    stopwords = frozenset(normalizer.normalize(w) for w in read_word_list("stopwords_ar.txt"))
+    stop_list = read_word_list("stopwords_ar.txt") + read_word_list("question_words_ar.txt")
+    stopwords = frozenset(normalizer.normalize(w) for w in stop_list)
     protected = frozenset(normalizer.normalize(w) for w in read_word_list("protected_words_ar.txt"))
     text_filters = (
         Lowercase(),

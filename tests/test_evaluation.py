@@ -1,0 +1,73 @@
+"""The relevance evaluation: metrics on known rankings, and eval end to end."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from indexer.evaluation import metrics
+
+ROOT = Path(__file__).resolve().parent.parent
+BEIR = ROOT / "tests/fixtures/beir"
+
+
+def test_metrics_on_known_rankings() -> None:
+    judged = {"a": {"x": 1}, "b": {"y": 1, "z": 1}, "c": {"w": 1}}
+    ranked = {"a": ["x", "q"], "b": ["q", "z", "r"], "c": ["q"] * 10 + ["w"]}
+    scores = metrics(ranked, judged)
+    assert scores.queries == 3
+    assert scores.mrr_at_10 == pytest.approx((1 + 1 / 2 + 0) / 3)
+    ndcg_b = (1 / math.log2(3)) / (1 + 1 / math.log2(3))
+    assert scores.ndcg_at_10 == pytest.approx((1 + ndcg_b + 0) / 3)
+    assert scores.recall_at_100 == pytest.approx((1 + 0.5 + 1) / 3)
+
+
+def test_eval_json_per_the_contract() -> None:
+    command = [
+        sys.executable,
+        "-m",
+        "indexer.cli",
+        "eval",
+        "--corpus",
+        str(BEIR / "corpus.jsonl"),
+        "--queries",
+        str(BEIR / "queries.jsonl"),
+        "--qrels",
+        str(BEIR / "qrels.tsv"),
+        "--json",
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    assert result.returncode == 0, result.stderr
+    scores = json.loads(result.stdout)
+    assert set(scores) == {"queries", "mrr@10", "ndcg@10", "recall@100"}
+    assert scores["queries"] == 3  # q4 has no judgment
+    assert scores["mrr@10"] == 1.0  # each question's paragraph comes first
+
+
+def test_compare_runs_the_baselines() -> None:
+    command = [
+        sys.executable,
+        "-m",
+        "indexer.cli",
+        "eval",
+        "--compare",
+        "--json",
+        "--corpus",
+        str(BEIR / "corpus.jsonl"),
+        "--queries",
+        str(BEIR / "queries.jsonl"),
+        "--qrels",
+        str(BEIR / "qrels.tsv"),
+        "--distractors",
+        str(ROOT / "tests/fixtures/trec"),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    scores = json.loads(result.stdout)
+    assert set(scores) == {"standard", "arabic", "ours"}
+    # Without Arabic processing, احمد does not find أحمد and ولد not وُلِد.
+    assert scores["standard"]["mrr@10"] < scores["ours"]["mrr@10"]
