@@ -68,6 +68,12 @@ def write_lucene_specs(index_body: dict, workdir: Path) -> list[str]:
             return f"filter {BUILTIN_FILTERS[name]}"
         definition = analysis["filter"][name]
         kind = definition["type"]
+        if kind == "stemmer_override":
+            rules = [r.split(" => ") for r in definition["rules"]]
+            (workdir / f"{name}.txt").write_text(
+                "".join(f"{w}\t{s}\n" for w, s in rules), encoding="utf-8"
+            )
+            return f"filter stemmerOverride dictionary={name}.txt ignoreCase=false"
         words = definition["stopwords" if kind == "stop" else "keywords"]
         (workdir / f"{name}.txt").write_text("".join(w + "\n" for w in words), encoding="utf-8")
         ignore = str(definition.get("ignore_case", False)).lower()

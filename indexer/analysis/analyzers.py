@@ -21,6 +21,7 @@ from indexer.analysis.filters import (
     DecimalDigit,
     KeywordMarker,
     Lowercase,
+    StemmerOverride,
     Stop,
     TokenFilter,
     Trim,
@@ -142,11 +143,16 @@ def build_analyzers(normalizer: Normalizer) -> dict[str, Analyzer]:
     stop_list = read_word_list("stopwords_ar.txt") + read_word_list("question_words_ar.txt")
     stopwords = frozenset(normalizer.normalize(w) for w in stop_list)
     protected = frozenset(normalizer.normalize(w) for w in read_word_list("protected_words_ar.txt"))
+    overrides = {
+        normalizer.normalize(word): normalizer.normalize(stem)
+        for word, stem in (line.split("\t") for line in read_word_list("stem_overrides_ar.txt"))
+    }
     text_filters = (
         Lowercase(),
         DecimalDigit(),
         Stop("arabic_stop", stopwords),
         KeywordMarker("arabic_protected", protected),
+        StemmerOverride("arabic_stem_overrides", overrides),
         ArabicStem(),
     )
     analyzers = (

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -126,6 +126,23 @@ class KeywordMarker:
 
     def filter(self, term: str, keyword: bool) -> Filtered:
         return term, keyword or term in self.words
+
+
+@dataclass(frozen=True)
+class StemmerOverride:
+    """Gives listed words a fixed stem and marks them as keywords (Elasticsearch's
+    stemmer_override): the stemmer after it leaves them alone."""
+
+    name: str
+    stems: Mapping[str, str] = field(default_factory=dict)
+
+    def definition(self) -> dict | None:
+        rules = [f"{word} => {stem}" for word, stem in sorted(self.stems.items())]
+        return {"type": "stemmer_override", "rules": rules}
+
+    def filter(self, term: str, keyword: bool) -> Filtered:
+        stem = None if keyword else self.stems.get(term)
+        return (stem, True) if stem is not None else (term, keyword)
 
 
 # java.lang.Character.isWhitespace, which Lucene's TrimFilter uses.

@@ -26,6 +26,11 @@ def stem(word: str) -> str:
         if not too_short and length >= len(prefix) + MIN_STEM_LENGTH and word.startswith(prefix):
             word = word[len(prefix) :]
             break
+    return stem_suffixes(word)
+
+
+def stem_suffixes(word: str) -> str:
+    """Lucene ArabicStemmer.stemSuffix: every suffix that matches, in table order."""
     for suffix in SUFFIXES:
         if len(word) >= len(suffix) + MIN_STEM_LENGTH and word.endswith(suffix):
             word = word[: -len(suffix)]

@@ -51,14 +51,14 @@ def test_analyze_api_gives_the_python_tokens(es_url: str) -> None:
     import sys
 
     sys.path.insert(0, str(ROOT / "tests"))
-    from sentences import fixture_sentences
+    from sentences import fixture_sentences, shared_sentences
 
     client = Elasticsearch(es_url)
     name = f"analyze-{uuid.uuid4().hex[:8]}"
     client.indices.create(index=name, **MAPPINGS)
     try:
         for analyzer in default_analyzers().values():
-            for sentence in fixture_sentences():
+            for sentence in fixture_sentences() + shared_sentences():  # the parity set
                 if analyzer.whole_value:
                     response = client.indices.analyze(
                         index=name, normalizer=analyzer.es_name, text=sentence
