@@ -211,7 +211,11 @@ def plan_query(query: str, analyzers: dict[str, Analyzer] | None = None) -> Quer
         if part == "OR":
             join_next = bool(groups)
             continue
-        analyzed = AnalyzedClause(part, tuple(text.terms(part.text)), tuple(exact.terms(part.text)))
+        # One tokenization for both analyzers: they share the char filter.
+        words = text.words(part.text)
+        analyzed = AnalyzedClause(
+            part, tuple(text.filter_words(words)), tuple(exact.filter_words(words))
+        )
         if not analyzed.exact:
             continue  # punctuation only: nothing to match
         if part.excluded:

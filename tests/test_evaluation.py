@@ -27,47 +27,26 @@ def test_metrics_on_known_rankings() -> None:
     assert scores.recall_at_100 == pytest.approx((1 + 0.5 + 1) / 3)
 
 
-def test_eval_json_per_the_contract() -> None:
+def run_eval(*options: str) -> dict:
     command = [
-        sys.executable,
-        "-m",
-        "indexer.cli",
-        "eval",
-        "--corpus",
-        str(BEIR / "corpus.jsonl"),
-        "--queries",
-        str(BEIR / "queries.jsonl"),
-        "--qrels",
-        str(BEIR / "qrels.tsv"),
-        "--json",
+        *(sys.executable, "-m", "indexer.cli", "eval", "--json"),
+        *("--corpus", str(BEIR / "corpus.jsonl"), "--queries", str(BEIR / "queries.jsonl")),
+        *("--qrels", str(BEIR / "qrels.tsv"), *options),
     ]
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
     assert result.returncode == 0, result.stderr
-    scores = json.loads(result.stdout)
+    return json.loads(result.stdout)
+
+
+def test_eval_json_per_the_contract() -> None:
+    scores = run_eval()
     assert set(scores) == {"queries", "mrr@10", "ndcg@10", "recall@100"}
     assert scores["queries"] == 3  # q4 has no judgment
     assert scores["mrr@10"] == 1.0  # each question's paragraph comes first
 
 
 def test_compare_runs_the_baselines() -> None:
-    command = [
-        sys.executable,
-        "-m",
-        "indexer.cli",
-        "eval",
-        "--compare",
-        "--json",
-        "--corpus",
-        str(BEIR / "corpus.jsonl"),
-        "--queries",
-        str(BEIR / "queries.jsonl"),
-        "--qrels",
-        str(BEIR / "qrels.tsv"),
-        "--distractors",
-        str(ROOT / "tests/fixtures/trec"),
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
-    scores = json.loads(result.stdout)
+    scores = run_eval("--compare", "--distractors", str(ROOT / "tests/fixtures/trec"))
     assert set(scores) == {"standard", "arabic", "ours"}
     # Without Arabic processing, احمد does not find أحمد and ولد not وُلِد.
     assert scores["standard"]["mrr@10"] < scores["ours"]["mrr@10"]

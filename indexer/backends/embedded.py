@@ -68,14 +68,19 @@ def build_schema() -> tantivy.Schema:
     for field in KEYWORD_FIELDS:
         builder.add_text_field(field, fast=True, tokenizer_name="raw", index_option="basic")
     builder.add_date_field("published_at", indexed=True, fast=True)
-    builder.add_bytes_field("article", stored=True)
+    # Stored, not indexed: what a hit shows (small JSON), and the body for highlights
+    # (kept apart so that showing a hit does not decode its whole text).
+    builder.add_bytes_field("shown", stored=True)
+    builder.add_bytes_field("body_text", stored=True)
     return builder.build()
 
 
-def _display(article: Article) -> bytes:
-    """What a hit shows: the article as written (its text is also highlighted)."""
-    shown = article.to_json()
-    del shown["fingerprint"]
+SHOWN_FIELDS = ("id", "title", "published_at", "category", "source", "author", "url")
+
+
+def _shown(article: Article) -> bytes:
+    """What a hit shows, as written."""
+    shown = {f: getattr(article, f) for f in SHOWN_FIELDS}
     return json.dumps(shown, ensure_ascii=False).encode("utf-8")
 
 
@@ -97,7 +102,8 @@ class EmbeddedBackend:
         self._analyzers = analyzers or default_analyzers()
         self._exact_weight = exact_weight
         assert self._analyzers["text"].char_filter is self._analyzers["exact"].char_filter
-        self._open: dict[str, tantivy.Index] = {}
+        self._open: dict[str, tantivy.Searcher] = {}
+        self._alias_seen: dict[str, tuple[tuple[int, int] | None, str | None]] = {}
 
     # ------------------------------------------------------------------ versions
 
@@ -184,7 +190,8 @@ class EmbeddedBackend:
                 doc.add_text(field, keyword.terms(value)[0])
         if published := parse_published(article.published_at):
             doc.add_date("published_at", published)
-        doc.add_bytes("article", _display(article))
+        doc.add_bytes("shown", _shown(article))
+        doc.add_bytes("body_text", article.body.encode("utf-8"))
         return doc
 
     def switch(self, alias: str, version: str) -> None:
@@ -253,20 +260,28 @@ class EmbeddedBackend:
 
     # -------------------------------------------------------------------- search
 
-    def _index(self, alias: str) -> tantivy.Index:
-        version = self._read_pointer(alias)["current"]
+    def _searcher(self, alias: str) -> tantivy.Searcher:
+        """The searcher of the alias's current version. A version never changes once
+        switched to, so its searcher is kept; the alias file is re-read when it changes."""
+        try:
+            stat = self._pointer(alias).stat()
+            changed = (stat.st_mtime_ns, stat.st_ino)
+        except FileNotFoundError:
+            changed = None
+        if self._alias_seen.get(alias, (None, None))[0] != changed or changed is None:
+            self._alias_seen[alias] = (changed, self._read_pointer(alias)["current"])
+        version = self._alias_seen[alias][1]
         if version is None:
             raise BackendError(
                 f"no index for alias {alias!r} under {self.home}: run 'arabic-search reindex' first"
             )
         if version not in self._open:
-            self._open[version] = tantivy.Index.open(str(self._version_dir(version)))
+            self._open[version] = tantivy.Index.open(str(self._version_dir(version))).searcher()
         return self._open[version]
 
     def search(self, alias: str, request: SearchRequest) -> SearchResult:
         request.check()
-        index = self._index(alias)
-        searcher = index.searcher()
+        searcher = self._searcher(alias)
         plan = plan_query(request.query, self._analyzers)
         query = self.build_query(plan, request)
         if query is None:
@@ -301,13 +316,19 @@ class EmbeddedBackend:
         now = recency.now or datetime.now(UTC)
         rescored = []
         for score, address in hits:
-            shown = json.loads(searcher.doc(address).get_first("article"))
+            shown = json.loads(searcher.doc(address).get_first("shown"))
             factor = recency.factor(parse_published(shown["published_at"]), now)
             rescored.append((score * factor, address))
         return sorted(rescored, key=lambda pair: -pair[0])
 
     def _hit(self, searcher, score, address, terms: Terms, request: SearchRequest) -> Hit:
-        shown = json.loads(searcher.doc(address).get_first("article"))
+        stored = searcher.doc(address)
+        shown = json.loads(stored.get_first("shown"))
+        if request.highlight:
+            body = stored.get_first("body_text").decode("utf-8")
+            highlights = highlight(shown["title"], body, terms)
+        else:
+            highlights = {}
         return Hit(
             id=shown["id"],
             score=score,
@@ -317,7 +338,7 @@ class EmbeddedBackend:
             source=shown["source"],
             author=shown["author"],
             url=shown["url"],
-            highlight=highlight(shown["title"], shown["body"], terms) if request.highlight else {},
+            highlight=highlights,
         )
 
     def _facets(self, searcher, query) -> dict[str, dict[str, int]]:
