@@ -47,7 +47,9 @@ def read_csv(stream: BinaryIO, path: str, options: ReadOptions) -> Iterator[RawR
         return
     columns = options.field_map.resolve(h.strip() for h in header)
     index = {h.strip(): i for i, h in enumerate(header)}
-    reader = csv.reader(lines, delimiter=delimiter)
+    # strict: a quote left open to the end of the file is an error, not a field that
+    # silently holds every row after it.
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
     record, first_line = 0, 2
     while True:
         try:
