@@ -26,9 +26,7 @@ from indexer.backends import (
     BackendUnavailable,
     choose_backend,
 )
-from indexer.backends.elastic import ElasticBackend
 from indexer.backends.embedded import EmbeddedBackend
-from indexer.backends.es_settings import ElasticSettings
 from indexer.evaluation import evaluate, profiles
 from indexer.highlight import CLOSE, OPEN
 from indexer.ingest import Duplicate, Outcome, ParseReport, parse_paths
@@ -132,6 +130,10 @@ def _backend(args: argparse.Namespace) -> Backend:
     if choose_backend(args.backend) == "embedded":
         print(f"backend: embedded (home {args.home})", file=sys.stderr)
         return EmbeddedBackend(args.home, keep_old_versions=args.keep_versions)
+    # Imported here: elasticsearch-py takes a third of a second to import.
+    from indexer.backends.elastic import ElasticBackend
+    from indexer.backends.es_settings import ElasticSettings
+
     settings = ElasticSettings.from_env(
         request_timeout=args.timeout,
         max_retries=args.retries,
@@ -156,9 +158,9 @@ def _report_problem(outcome: Outcome, write: Callable[[str], None]) -> None:
 def cmd_reindex(args: argparse.Namespace) -> int:
     backend = _backend(args)
     if args.from_index:
-        if not isinstance(backend, ElasticBackend):
+        if backend.name != "elasticsearch":
             raise BackendError("--from-index re-analyzes on the server: Elasticsearch only")
-        version, count = backend.reindex_from_index(args.alias)
+        version, count = backend.reindex_from_index(args.alias)  # type: ignore[attr-defined]
         print(f"alias {args.alias} -> {version} ({count} documents)", file=sys.stderr)
         return EXIT_OK
     if not args.paths:

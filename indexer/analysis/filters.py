@@ -10,6 +10,7 @@ function of (term, keyword flag) -> (term or None to drop it, keyword flag).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -54,11 +55,17 @@ class Lowercase:
 
 
 _NON_ASCII_DIGIT = re.compile(r"(?![0-9])\d")
-_DIGITS_TO_ASCII = {
-    c: str(unicodedata.decimal(chr(c)))
-    for c in range(0x80, 0x110000)
-    if unicodedata.category(chr(c)) == "Nd"
-}
+
+
+@functools.cache
+def _digits_to_ascii() -> dict[int, str]:
+    """Every non-ASCII decimal digit (built on first need: such digits are rare after
+    the char filter, and the scan of all code points costs a fifth of a second)."""
+    return {
+        c: str(unicodedata.decimal(chr(c)))
+        for c in range(0x80, 0x110000)
+        if unicodedata.category(chr(c)) == "Nd"
+    }
 
 
 @dataclass(frozen=True)
@@ -72,7 +79,7 @@ class DecimalDigit:
 
     def filter(self, term: str, keyword: bool) -> Filtered:
         if _NON_ASCII_DIGIT.search(term):
-            term = term.translate(_DIGITS_TO_ASCII)
+            term = term.translate(_digits_to_ascii())
         return term, keyword
 
 
