@@ -5,10 +5,12 @@ highlighter finds them through the index's."""
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from indexer.analysis.analyzers import Token, default_analyzers
-from indexer.analysis.tokenizer import plain_words
+from indexer.analysis.analyzers import default_analyzers
+from indexer.analysis.tokenizer import is_plain, plain_words
 
 OPEN, CLOSE = "<em>", "</em>"
 FRAGMENT_CHARS = 160
@@ -21,42 +23,55 @@ class Terms:
     exact: frozenset[str]  # the query's `exact` analyzer terms
 
 
-def matches(text: str, terms: Terms) -> list[Token]:
+class Match(NamedTuple):
+    start: int  # offsets into the original text
+    end: int
+
+
+_SPACE = re.compile("[ \n\t\r]")
+
+
+def matches(text: str, terms: Terms) -> list[Match]:
     """The words of `text` that the query matches, with offsets into `text`."""
     analyzers = default_analyzers()
     exact, stemmer = analyzers["exact"], analyzers["text"]
     text = text[:MAX_ANALYZED_CHARS]
     normalized, origin = exact.char_filter.normalize_with_offsets(text)
-    words = plain_words(normalized)
-    if words is None:  # unusual characters: the full analysis, with its offsets
+    if not is_plain(normalized):  # unusual characters: the full analysis
         return [
-            token
+            Match(token.start, token.end)
             for token in exact.analyze(text)
             if token.token in terms.exact or stemmer.filter_term(token.token) in terms.stems
         ]
-    # Plain text: find the matching words by their (remembered) terms first, then
-    # their places, walking the normalized text in order (only separators lie
-    # between two words); offsets map back through `origin` as the char filter's do.
-    exact_terms = exact.filter_words(words)  # the exact chain drops no word
-    stems = [s or "" for s in map(stemmer.filter_term, exact_terms)]
-    wanted = {
-        i
-        for i, (term, stem) in enumerate(zip(exact_terms, stems, strict=True))
-        if term in terms.exact or stem in terms.stems
-    }
-    found, pos = [], 0
-    offsets = origin.tolist() if wanted else []
-    for i, word in enumerate(words[: max(wanted, default=-1) + 1]):
-        start = normalized.find(word, pos)
-        if start < 0:  # cannot happen with plain text; be safe rather than wrong
-            return [t for t in exact.analyze(text) if t.token in terms.exact]
-        pos = start + len(word)
-        if i in wanted:
-            found.append(Token(exact_terms[i], offsets[start], offsets[pos], i))
+    # Plain text. A matching word contains one of the query's terms: its exact term
+    # is the word lowercased, and its stem a piece of it. So only the runs of
+    # non-space text where a term occurs are tokenized (they split independently).
+    lowered = normalized.lower()
+    breaks = [m.start() for m in _SPACE.finditer(lowered)]
+    chunks = set()
+    for needle in terms.exact | terms.stems:
+        at = lowered.find(needle) if needle else -1
+        while at >= 0:
+            k = bisect.bisect_right(breaks, at)
+            start = breaks[k - 1] + 1 if k else 0
+            end = breaks[k] if k < len(breaks) else len(lowered)
+            chunks.add((start, end))
+            at = lowered.find(needle, end)  # the rest of this chunk is done
+    found = []
+    offsets = origin.tolist() if chunks else []
+    for start, end in sorted(chunks):
+        chunk = normalized[start:end]
+        pos = 0
+        for word in plain_words(chunk) or []:
+            at = chunk.find(word, pos)
+            pos = at + len(word)
+            term = exact.filter_term(word)
+            if term in terms.exact or stemmer.filter_term(term) in terms.stems:
+                found.append(Match(offsets[start + at], offsets[start + pos]))
     return found
 
 
-def mark(text: str, tokens: list[Token], start: int = 0, end: int | None = None) -> str:
+def mark(text: str, tokens: list[Match], start: int = 0, end: int | None = None) -> str:
     end = len(text) if end is None else end
     out, pos = [], start
     for token in tokens:
@@ -67,7 +82,7 @@ def mark(text: str, tokens: list[Token], start: int = 0, end: int | None = None)
     return "".join(out)
 
 
-def _window(text: str, tokens: list[Token], starts: list[int], first: int) -> tuple[int, int, int]:
+def _window(text: str, tokens: list[Match], starts: list[int], first: int) -> tuple[int, int, int]:
     """The fragment that starts near tokens[first]: (start, end, tokens inside)."""
     start = max(0, tokens[first].start - FRAGMENT_CHARS // 4)
     end = min(len(text), start + FRAGMENT_CHARS)

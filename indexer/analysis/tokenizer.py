@@ -168,9 +168,14 @@ def uax29_words(text: str, pos: int = 0, end: int | None = None) -> list[tuple[i
 # (test_tokenizer checks it).
 
 
+def is_plain(text: str) -> bool:
+    """Whether `text` holds only the characters the fast paths handle."""
+    return _UNUSUAL.search(text) is None
+
+
 def plain_words(text: str) -> list[str] | None:
     """The words of `text` if it holds only plain characters (else None: use split_words)."""
-    if _UNUSUAL.search(text):
+    if not is_plain(text):
         return None
     words = []
     for chunk in text.split():
