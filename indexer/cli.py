@@ -446,12 +446,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (FieldMapError, QueryError) as err:
         print(f"arabic-search {args.command}: {err}", file=sys.stderr)
         return EXIT_USAGE
-    except BackendUnavailable as err:
-        print(f"arabic-search {args.command}: {err}", file=sys.stderr)
-        return EXIT_UNAVAILABLE
     except BackendError as err:
-        print(f"arabic-search {args.command}: {err}", file=sys.stderr)
-        return EXIT_USAGE
+        for line in [str(err), *getattr(err, "__notes__", [])]:
+            print(f"arabic-search {args.command}: {line}", file=sys.stderr)
+        return EXIT_UNAVAILABLE if isinstance(err, BackendUnavailable) else EXIT_USAGE
     except BrokenPipeError:  # `arabic-search ... | head` is fine
         sys.stderr.close()
         return EXIT_OK

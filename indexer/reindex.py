@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from indexer.articles import Article
-from indexer.backends import Backend
+from indexer.backends import Backend, BackendError
 from indexer.ingest import Outcome, ParseReport, parse_paths
 from indexer.sources.files import ReadOptions
 
@@ -75,12 +75,20 @@ def _reindex_locked(
         result = backend.load(version, articles())
         report.indexed, report.refused = result.indexed, result.rejected
         if report.indexed + len(report.refused) != report.parse.parsed:
-            raise RuntimeError(
+            raise BackendError(
                 f"the index holds {report.indexed} documents and refused "
                 f"{len(report.refused)}, but {report.parse.parsed} were sent"
             )
         backend.switch(alias, version)
-    except BaseException:
-        backend.discard(version)
+    except BaseException as failure:
+        try:
+            backend.discard(version)
+        except BackendError:
+            # The cluster is gone too: say what is left behind, keep the first error.
+            failure.add_note(f"{version} could not be deleted; delete it when it is back")
+        if isinstance(failure, BackendError):
+            failure.args = (
+                f"{failure}; the alias {alias!r} was not moved: run the same reindex again",
+            )
         raise
     return report

@@ -34,8 +34,9 @@ class FakeCluster:
     indices: dict[str, dict] = field(default_factory=dict)  # name -> {settings, mappings, docs}
     aliases: dict[str, set[str]] = field(default_factory=dict)  # alias -> indices
     requests: list[Request] = field(default_factory=list)
-    # Scripted trouble, consumed in order: a status for a whole request, or "drop".
-    request_failures: list[int | str] = field(default_factory=list)
+    # Scripted trouble, consumed in order, one a request: a status for the whole
+    # request, "drop" (the connection is lost), or None (answered normally).
+    request_failures: list[int | str | None] = field(default_factory=list)
     # Per bulk item: (doc id, attempt) -> status; attempts count from 1.
     item_status: Callable[[str, int], int] = lambda doc_id, attempt: 201
     search_response: dict | None = None
@@ -57,10 +58,12 @@ class FakeCluster:
 
     def handle(self, method: str, path: str, params: dict[str, str], body: object):
         self.requests.append(Request(method, path, params, body))
+        failure = None
         if self.request_failures and method != "HEAD" and path != "/":
             failure = self.request_failures.pop(0)
-            if failure == "drop":
-                raise TransportConnectionError("connection reset by peer (scripted)")
+        if failure == "drop":
+            raise TransportConnectionError("connection reset by peer (scripted)")
+        if failure is not None:
             return failure, {"error": {"type": "scripted", "reason": "scripted"}, "status": failure}
         parts = [p for p in path.split("/") if p]
         if not parts:

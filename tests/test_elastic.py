@@ -388,3 +388,18 @@ def test_closed_port_exits_3_with_one_line_and_no_secret(tmp_path: Path) -> None
     )
     assert "Traceback" not in result.stderr
     assert "hunter2" not in result.stderr + result.stdout
+
+
+def test_a_cluster_that_goes_away_mid_load_fails_cleanly(tmp_path: Path) -> None:
+    cluster = FakeCluster()
+    backend = backend_for(cluster, tmp_path, max_retries=2)
+    old = reindex(backend, [VARIANTS], "articles").version
+    sent = len(cluster.requests)
+    # After two more requests (the new index, its first bulk), every request drops.
+    cluster.request_failures = [None, None] + ["drop"] * 1000
+    with pytest.raises(BackendUnavailable) as failure:
+        reindex(backend, [VARIANTS], "articles")
+    message = str(failure.value)
+    assert "was not moved: run the same reindex again" in message
+    assert cluster.aliases["articles"] == {old}
+    assert len(cluster.requests) - sent < 50  # bounded: no endless retrying

@@ -23,12 +23,14 @@ from elastic_transport import ConnectionTimeout
 from elasticsearch import Elasticsearch, helpers
 
 from indexer.articles import Article
+from indexer.backends import BackendUnavailable
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
 
-class BulkFailed(RuntimeError):
-    """Documents still failing for a passing reason after every retry."""
+class BulkFailed(BackendUnavailable):
+    """Documents still failing for a passing reason after every retry: the cluster
+    is overloaded or going away (exit code 3, like an unreachable one)."""
 
 
 @dataclass(frozen=True)
