@@ -100,7 +100,8 @@ def send(
     for attempt in range(max_retries + 1):
         retry: list[tuple[Action, str]] = []
         results = helpers.streaming_bulk(
-            client,
+            # No transport-level retries under ours: they would multiply the two bounds.
+            client.options(max_retries=0),
             (a.body for a in pending),
             chunk_size=len(pending),  # one request: the chunking is ours
             max_chunk_bytes=sum(a.size for a in pending) + 1024,
