@@ -152,28 +152,34 @@ def _parse_tokens(line: str) -> list[tuple[str, int, int, int]]:
     return tokens
 
 
-def test_python_analyzers_match_lucene(lucene_runner: Path, tmp_path: Path) -> None:
-    body = json.loads(MAPPINGS.read_text(encoding="utf-8"))
-    order = write_lucene_specs(body, tmp_path)
-    sentences = fixture_sentences() + shared_sentences()
-    lines = run_lucene(lucene_runner, tmp_path, sentences)
-    assert len(lines) == len(sentences) * len(order)
-
+def lucene_differences(classes: Path, workdir: Path, texts: list[str]) -> list[tuple[int, str]]:
+    """(text index, message) for every text and analyzer where Lucene and Python differ."""
+    order = write_lucene_specs(json.loads(MAPPINGS.read_text(encoding="utf-8")), workdir)
+    lines = run_lucene(classes, workdir, texts)
+    assert len(lines) == len(texts) * len(order)
     by_es_name = {a.es_name: a for a in default_analyzers().values()}
     assert sorted(by_es_name) == sorted(order)
-    differing, unexplained = set(), []
-    for i, sentence in enumerate(sentences):
+    differences = []
+    for i, text in enumerate(texts):
         for j, name in enumerate(order):
             lucene = _parse_tokens(lines[i * len(order) + j])
-            python = [
-                (t.token, t.start, t.end, t.position) for t in by_es_name[name].analyze(sentence)
-            ]
-            if lucene == python:
-                continue
-            differing.add(i)
-            known = [k for k, case in KNOWN_DIFFERENCES.items() if case["match"] in sentence]
-            if not known:
-                unexplained.append(f"[{name}] {sentence!r}\n  lucene: {lucene}\n  python: {python}")
+            python = [(t.token, t.start, t.end, t.position) for t in by_es_name[name].analyze(text)]
+            if lucene != python:
+                differences.append(
+                    (i, f"[{name}] {text!r}\n  lucene: {lucene}\n  python: {python}")
+                )
+    return differences
+
+
+def test_python_analyzers_match_lucene(lucene_runner: Path, tmp_path: Path) -> None:
+    sentences = fixture_sentences() + shared_sentences()
+    differences = lucene_differences(lucene_runner, tmp_path, sentences)
+    differing = {i for i, _ in differences}
+    unexplained = [
+        message
+        for i, message in differences
+        if not any(case["match"] in sentences[i] for case in KNOWN_DIFFERENCES.values())
+    ]
     print(f"{len(sentences)} sentences, {len(sentences) - len(differing)} identical")
     assert not unexplained, "\n".join(unexplained[:20]) + f"\n({len(unexplained)} in all)"
     if shared_sentences(news=1, wiki=1, classical=1):
@@ -204,15 +210,5 @@ def test_random_strings_match_lucene(lucene_runner: Path, tmp_path: Path) -> Non
     texts = [
         "".join(rng.choice(_FUZZ_ALPHABET) for _ in range(rng.randint(1, 40))) for _ in range(5000)
     ]
-    body = json.loads(MAPPINGS.read_text(encoding="utf-8"))
-    order = write_lucene_specs(body, tmp_path)
-    lines = run_lucene(lucene_runner, tmp_path, texts)
-    by_es_name = {a.es_name: a for a in default_analyzers().values()}
-    failures = []
-    for i, text in enumerate(texts):
-        for j, name in enumerate(order):
-            lucene = _parse_tokens(lines[i * len(order) + j])
-            python = [(t.token, t.start, t.end, t.position) for t in by_es_name[name].analyze(text)]
-            if lucene != python:
-                failures.append(f"[{name}] {text!r}\n  lucene: {lucene}\n  python: {python}")
+    failures = [message for _, message in lucene_differences(lucene_runner, tmp_path, texts)]
     assert not failures, "\n".join(failures[:10]) + f"\n({len(failures)} in all)"
