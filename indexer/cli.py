@@ -31,12 +31,13 @@ from indexer.evaluation import evaluate, profiles
 from indexer.highlight import CLOSE, OPEN
 from indexer.ingest import Duplicate, Outcome, ParseReport, parse_paths
 from indexer.query import QueryError, Recency, SearchRequest, SearchResult
-from indexer.reindex import reindex
+from indexer.reindex import CHECKPOINT_EVERY, interrupted_load, reindex
 from indexer.sources import FORMATS
 from indexer.sources.fieldmap import FieldMap, FieldMapError, parse_field_options
 from indexer.sources.files import ReadOptions
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report it
 
 
 def _token_json(tok: Token) -> dict:
@@ -129,7 +130,11 @@ def cmd_parse(args: argparse.Namespace) -> int:
 def _backend(args: argparse.Namespace) -> Backend:
     if choose_backend(args.backend) == "embedded":
         print(f"backend: embedded (home {args.home})", file=sys.stderr)
-        return EmbeddedBackend(args.home, keep_old_versions=args.keep_versions)
+        return EmbeddedBackend(
+            args.home,
+            keep_old_versions=args.keep_versions,
+            commit_every=getattr(args, "checkpoint_every", CHECKPOINT_EVERY),
+        )
     # Imported here: elasticsearch-py takes a third of a second to import.
     from indexer.backends.elastic import ElasticBackend
     from indexer.backends.es_settings import ElasticSettings
@@ -163,9 +168,13 @@ def cmd_reindex(args: argparse.Namespace) -> int:
         version, count = backend.reindex_from_index(args.alias)  # type: ignore[attr-defined]
         print(f"alias {args.alias} -> {version} ({count} documents)", file=sys.stderr)
         return EXIT_OK
-    if not args.paths:
-        raise BackendError("give the files to index, or --from-index")
-    options = _read_options(args)
+    paths, options = args.paths, _read_options(args)
+    if args.resume and not paths:  # the interrupted load's own paths and options
+        version, checkpoint = interrupted_load(backend, args.alias)
+        paths, options = checkpoint.paths, checkpoint.read_options()
+        print(f"resuming {version} after {checkpoint.where}", file=sys.stderr)
+    if not paths:
+        raise BackendError("give the files to index, or --from-index, or --resume")
     progress = tqdm(unit=" records", desc="reindex", disable=None, file=sys.stderr)
 
     problems = Counter()
@@ -178,7 +187,15 @@ def cmd_reindex(args: argparse.Namespace) -> int:
         _report_problem(outcome, lambda line: progress.write(line, file=sys.stderr))
 
     try:
-        report = reindex(backend, args.paths, args.alias, options, on_outcome=seen)
+        report = reindex(
+            backend,
+            paths,
+            args.alias,
+            options,
+            on_outcome=seen,
+            resume=args.resume,
+            checkpoint_every=args.checkpoint_every,
+        )
     finally:
         progress.close()
     for article, reason in report.refused:
@@ -365,6 +382,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="rebuild from the current index on the server (after an analyzer change)",
     )
     p.add_argument(
+        "--checkpoint-every",
+        type=int,
+        default=CHECKPOINT_EVERY,
+        metavar="N",
+        help="documents between checkpoints (and embedded commits) (default %(default)s)",
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the alias's interrupted reindex from its checkpoint "
+        "(PATHs and read options: the interrupted one's, unless given)",
+    )
+    p.add_argument(
         "--dead-letters",
         default="dead-letters",
         metavar="DIR",
@@ -450,6 +480,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in [str(err), *getattr(err, "__notes__", [])]:
             print(f"arabic-search {args.command}: {line}", file=sys.stderr)
         return EXIT_UNAVAILABLE if isinstance(err, BackendUnavailable) else EXIT_USAGE
+    except KeyboardInterrupt as err:
+        for line in ["interrupted", *getattr(err, "__notes__", [])]:
+            print(f"arabic-search {args.command}: {line}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # `arabic-search ... | head` is fine
         sys.stderr.close()
         return EXIT_OK

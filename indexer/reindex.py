@@ -2,20 +2,103 @@
 
     create a version -> load every parsed article -> switch the alias (atomic)
 
-If anything fails or is interrupted before the switch, the new version is
-discarded and the alias stays on the version it had: searches never see a
-half-loaded index.
+Searches never see a half-loaded index: the alias moves only after a complete load.
+While loading, a checkpoint is saved with the version every CHECKPOINT_EVERY
+documents: how many input records are in the index, and the file and record of the
+last one. If the load fails or is interrupted, the version is kept with its
+checkpoint, and `reindex --resume` continues it: the input is read again from the
+start (to rebuild the duplicate memory and the counts) but only the records after
+the checkpoint are sent. Ids are idempotent on both backends, so a record sent
+twice (after the checkpoint, before the failure) is stored once.
 """
 
 from __future__ import annotations
 
+import os
+from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
-from indexer.articles import Article
+from indexer.articles import Article, Origin
 from indexer.backends import Backend, BackendError
-from indexer.ingest import Outcome, ParseReport, parse_paths
+from indexer.ingest import Duplicate, Outcome, ParseReport, parse_paths
 from indexer.sources.files import ReadOptions
+
+CHECKPOINT_EVERY = 5_000  # documents between two saved checkpoints
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """How far a load got: the first `records` input records are in the index."""
+
+    paths: list[str]  # absolute, in the order given
+    options: dict  # the read options that decide what the records are
+    records: int = 0  # input records done, in reading order
+    file: str | None = None  # where the last of them came from,
+    offset: int | None = None  # and its line or record number there
+    indexed: int = 0  # documents in the version at this point
+    refused: int = 0  # documents the engine refused up to this point (dead letters)
+
+    @classmethod
+    def start(cls, paths: list[str], options: ReadOptions) -> Checkpoint:
+        return cls(_absolute(paths), _options_json(options))
+
+    @classmethod
+    def from_json(cls, data: dict) -> Checkpoint:
+        return cls(**data)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @property
+    def where(self) -> str:
+        if not self.records:
+            return "the start"
+        return f"record {self.records} ({self.file} {self.offset})"
+
+    def check_input(self, paths: list[str], options: ReadOptions) -> None:
+        """A resumed load must read the same records in the same order."""
+        if _absolute(paths) != self.paths:
+            raise BackendError(
+                f"--resume: the interrupted load read {' '.join(self.paths)}, not "
+                f"{' '.join(_absolute(paths))}: give the same paths, or none"
+            )
+        if _options_json(options) != self.options:
+            raise BackendError(
+                f"--resume: the interrupted load read with {self.options}, not "
+                f"{_options_json(options)}: give the same options, or none"
+            )
+
+    def read_options(self) -> ReadOptions:
+        from indexer.sources.fieldmap import FieldMap
+
+        return ReadOptions(
+            format=self.options["format"],
+            field_map=FieldMap(self.options["fields"]),
+            max_chars=self.options["max_chars"],
+        )
+
+
+def _absolute_path(path: str) -> str:
+    return path if path == "-" else os.path.abspath(path)
+
+
+def _absolute(paths: list[str]) -> list[str]:
+    return [_absolute_path(p) for p in paths]
+
+
+def _options_json(options: ReadOptions) -> dict:
+    return {
+        "format": options.format,
+        "fields": dict(options.field_map.overrides),
+        "max_chars": options.max_chars,
+    }
+
+
+def _origin(outcome: Outcome) -> Origin:
+    if isinstance(outcome, Duplicate):
+        return outcome.article.origin
+    return outcome.origin
 
 
 @dataclass
@@ -24,10 +107,12 @@ class LoadReport:
     parse: ParseReport = field(default_factory=ParseReport)
     indexed: int = 0
     refused: list[tuple[Article, str]] = field(default_factory=list)  # by the engine
+    refused_before: int = 0  # by the engine, before the checkpoint a load resumed from
+    resumed_from: Checkpoint | None = None
 
     @property
     def rejected(self) -> int:
-        return self.parse.rejected + len(self.refused)
+        return self.parse.rejected + self.refused_before + len(self.refused)
 
     def adds_up(self) -> bool:
         return self.parse.read == self.indexed + self.parse.duplicates + self.rejected
@@ -45,50 +130,154 @@ def reindex(
     alias: str,
     options: ReadOptions | None = None,
     on_outcome: Callable[[Outcome], None] = lambda outcome: None,
+    resume: bool = False,
+    checkpoint_every: int = CHECKPOINT_EVERY,
 ) -> LoadReport:
-    """Build a new version of `alias` from `paths` and switch to it.
+    """Build a new version of `alias` from `paths` and switch to it; with `resume`,
+    continue the interrupted load of `alias` instead of starting a new one.
 
     `on_outcome` sees every parsed record (for progress and for reporting rejects
     and duplicates as they happen)."""
+    options = options or ReadOptions()
     with backend.lock(alias):
-        return _reindex_locked(backend, paths, alias, options, on_outcome)
+        if resume:
+            version, checkpoint = interrupted_load(backend, alias)
+            checkpoint.check_input(paths, options)
+        else:
+            version = backend.create_version(alias)
+            checkpoint = Checkpoint.start(paths, options)
+            backend.save_checkpoint(version, checkpoint.to_json())
+        return _load_and_switch(
+            backend,
+            alias,
+            version,
+            paths,
+            checkpoint,
+            options,
+            on_outcome,
+            resume,
+            checkpoint_every,
+        )
 
 
-def _reindex_locked(
+def interrupted_load(backend: Backend, alias: str) -> tuple[str, Checkpoint]:
+    """The version and checkpoint of the alias's interrupted load, for --resume."""
+    found = backend.interrupted(alias)
+    if found is None:
+        raise BackendError(
+            f"--resume: no interrupted reindex of {alias!r} to continue; run it without --resume"
+        )
+    version, saved = found
+    return version, Checkpoint.from_json(saved)
+
+
+def _load_and_switch(
     backend: Backend,
-    paths: list[str],
     alias: str,
-    options: ReadOptions | None,
+    version: str,
+    paths: list[str],
+    start: Checkpoint,
+    options: ReadOptions,
     on_outcome: Callable[[Outcome], None],
+    resume: bool,
+    checkpoint_every: int,
 ) -> LoadReport:
-    version = backend.create_version(alias)
-    report = LoadReport(version)
+    report = LoadReport(version, resumed_from=start if resume else None)
+    report.refused_before = start.refused
+    sent: deque[tuple[int, Origin]] = deque()  # per article sent: records read, its origin
+    saved = start
 
     def articles() -> Iterator[Article]:
         for outcome in parse_paths(paths, options):
             report.parse.add(outcome)
             on_outcome(outcome)
+            if report.parse.read <= start.records:  # in the index already
+                if report.parse.read == start.records:
+                    _check_position(start, _origin(outcome))
+                continue
             if isinstance(outcome, Article):
+                sent.append((report.parse.read, outcome.origin))
                 yield outcome
-
-    try:
-        result = backend.load(version, articles())
-        report.indexed, report.refused = result.indexed, result.rejected
-        if report.indexed + len(report.refused) != report.parse.parsed:
+        if report.parse.read < start.records:
             raise BackendError(
-                f"the index holds {report.indexed} documents and refused "
-                f"{len(report.refused)}, but {report.parse.parsed} were sent"
+                f"--resume: the input now has {report.parse.read} records, fewer than the "
+                f"{start.records} already loaded: it changed; run the reindex without --resume"
+            )
+
+    popped = 0  # articles taken off `sent`
+    last: tuple[int, Origin] | None = None  # the last of them
+    saved_at = 0  # articles sent when `saved` was saved
+
+    def durable(done: int, refused: int) -> None:
+        """The first `done` articles sent are in the index (or refused): checkpoint."""
+        nonlocal saved, popped, last, saved_at
+        while popped < done:
+            last = sent.popleft()
+            popped += 1
+        if last is None or done - saved_at < checkpoint_every:
+            return
+        records, origin = last
+        saved = replace(
+            saved,
+            records=records,
+            file=_absolute_path(origin.path),
+            offset=origin.line if origin.line is not None else origin.record,
+            indexed=start.indexed + done - refused,
+            refused=start.refused + refused,
+        )
+        backend.save_checkpoint(version, saved.to_json())
+        saved_at = done
+
+    loaded = False
+    try:
+        result = backend.load(version, articles(), durable)
+        loaded = True
+        report.indexed, report.refused = result.indexed, result.rejected
+        expected = report.parse.parsed - report.refused_before - len(report.refused)
+        if report.indexed != expected:
+            raise BackendError(
+                f"{version} holds {report.indexed} documents and refused "
+                f"{report.refused_before + len(report.refused)}, but {report.parse.parsed} "
+                "were parsed"
             )
         backend.switch(alias, version)
     except BaseException as failure:
+        _fail(backend, alias, version, failure, saved if not loaded else None)
+        raise
+    return report
+
+
+def _check_position(checkpoint: Checkpoint, origin: Origin) -> None:
+    where = origin.line if origin.line is not None else origin.record
+    if (_absolute_path(origin.path), where) != (checkpoint.file, checkpoint.offset):
+        raise BackendError(
+            f"--resume: record {checkpoint.records} is now {origin}, not {checkpoint.file} "
+            f"{checkpoint.offset}: the input changed; run the reindex without --resume"
+        )
+
+
+def _fail(
+    backend: Backend,
+    alias: str,
+    version: str,
+    failure: BaseException,
+    checkpoint: Checkpoint | None,
+) -> None:
+    """Say what a failed reindex leaves: the alias where it was, and either the
+    version kept for --resume (the load failed) or nothing (it failed after)."""
+    if checkpoint is not None:
+        advice = (
+            f"the alias {alias!r} was not moved; {version} is kept with a checkpoint at "
+            f"{checkpoint.where}: run the same reindex with --resume to continue it"
+        )
+    else:
+        advice = f"the alias {alias!r} was not moved: run the same reindex again"
         try:
             backend.discard(version)
         except BackendError:
             # The cluster is gone too: say what is left behind, keep the first error.
             failure.add_note(f"{version} could not be deleted; delete it when it is back")
-        if isinstance(failure, BackendError):
-            failure.args = (
-                f"{failure}; the alias {alias!r} was not moved: run the same reindex again",
-            )
-        raise
-    return report
+    if isinstance(failure, BackendError):
+        failure.args = (f"{failure}; {advice}",)
+    else:
+        failure.add_note(advice)

@@ -9,6 +9,7 @@ No network is used.
 
 from __future__ import annotations
 
+import copy
 import fnmatch
 import json
 import re
@@ -93,6 +94,10 @@ class FakeCluster:
         if rest[0] == "_count":
             targets = self._resolve(name)
             return 200, {"count": sum(len(self.indices[t]["docs"]) for t in targets)}
+        if rest[0] == "_mapping" and method == "PUT":
+            # Only what the backend sends: the _meta, replaced as a whole (as in ES).
+            self.indices[name]["mappings"]["_meta"] = body["_meta"]
+            return 200, {"acknowledged": True}
         if rest[0] == "_mapping":
             return 200, {n: {"mappings": self.indices[n]["mappings"]} for n in self._resolve(name)}
         if rest[0] == "_search":
@@ -109,8 +114,8 @@ class FakeCluster:
             if name in self.indices or name in self.aliases:
                 return 400, {"error": {"type": "resource_already_exists_exception"}}
             self.indices[name] = {
-                "settings": body.get("settings", {}),
-                "mappings": body.get("mappings", {}),
+                "settings": copy.deepcopy(body.get("settings", {})),
+                "mappings": copy.deepcopy(body.get("mappings", {})),
                 "docs": {},
             }
             return 200, {"acknowledged": True, "index": name}

@@ -88,7 +88,10 @@ def test_reindex_creates_loads_checks_and_swaps(tmp_path: Path) -> None:
     # loading. https://www.elastic.co/docs/reference/elasticsearch/index-settings/index-modules
     # and "tune for indexing speed" (refresh_interval -1, number_of_replicas 0).
     [create] = cluster.bodies(f"/{version}")
-    assert create["mappings"] == MAPPINGS["mappings"]
+    meta = create["mappings"].pop("_meta")
+    assert create["mappings"] == {k: v for k, v in MAPPINGS["mappings"].items() if k != "_meta"}
+    # The load's state lives in the mapping's _meta: incomplete until the load ends.
+    assert meta == {**MAPPINGS["mappings"]["_meta"], "complete": False}
     assert create["settings"]["analysis"] == MAPPINGS["settings"]["analysis"]
     index_settings = create["settings"]["index"]
     assert index_settings["refresh_interval"] == "-1"
@@ -204,10 +207,57 @@ def test_failing_past_the_retries_leaves_the_alias_where_it_was(tmp_path: Path) 
     backend = backend_for(cluster, tmp_path, max_retries=2)
     old = reindex(backend, [VARIANTS], "articles").version
     cluster.item_status = lambda doc_id, attempt: 429
-    with pytest.raises(BulkFailed, match="after 2 retries"):
+    with pytest.raises(BulkFailed, match="after 2 retries") as failure:
         reindex(backend, [VARIANTS], "articles")
+    assert "run the same reindex with --resume" in str(failure.value)
     assert cluster.aliases["articles"] == {old}
-    assert sorted(n for n in cluster.indices if n.startswith("articles-")) == [old]
+    [kept] = [n for n in cluster.indices if n.startswith("articles-") and n != old]
+    assert backend.status("articles").current == old
+    assert [v.complete for v in backend.status("articles").versions] == [True, False]
+    assert backend.interrupted("articles")[0] == kept
+
+
+def test_resume_continues_into_the_same_index_without_sending_twice(tmp_path: Path) -> None:
+    cluster = FakeCluster()
+    backend = backend_for(cluster, tmp_path, max_retries=1)
+    old = reindex(backend, [VARIANTS], "articles").version
+    before = len(cluster.bodies("/_bulk"))
+
+    def third_bulk_on_fails(doc_id: str, attempt: int) -> int:
+        return 503 if len(cluster.bodies("/_bulk")) - before >= 3 else 201
+
+    cluster.item_status = third_bulk_on_fails
+    with pytest.raises(BulkFailed) as failure:
+        reindex(backend, [VARIANTS], "articles", checkpoint_every=1)
+    # Two bulks of 3 went in: the checkpoint is after record 6 (variants.jsonl line 6).
+    assert f"checkpoint at record 6 ({VARIANTS} 6)" in str(failure.value)
+    version, checkpoint = backend.interrupted("articles")
+    assert (checkpoint["records"], checkpoint["indexed"]) == (6, 6)
+
+    cluster.item_status = lambda doc_id, attempt: 201
+    sent_before = dict(cluster.attempts)
+    report = reindex(backend, [VARIANTS], "articles", resume=True)
+    assert report.version == version and report.resumed_from is not None
+    assert (report.parse.read, report.indexed, report.rejected) == (7, 7, 0)
+    assert report.adds_up()
+    assert cluster.aliases["articles"] == {version} and old in cluster.indices
+    assert len(cluster.indices[version]["docs"]) == 7
+    resent = {d for d, n in cluster.attempts.items() if n > sent_before.get(d, 0)}
+    assert len(resent) == 1  # only the record after the checkpoint
+    assert backend.interrupted("articles") is None
+    assert all(v.complete for v in backend.status("articles").versions)
+
+
+def test_resume_refuses_other_input_and_needs_an_interrupted_load(tmp_path: Path) -> None:
+    cluster = FakeCluster()
+    backend = backend_for(cluster, tmp_path, max_retries=0)
+    with pytest.raises(BackendError, match="no interrupted reindex of 'articles'"):
+        reindex(backend, [VARIANTS], "articles", resume=True)
+    cluster.item_status = lambda doc_id, attempt: 503
+    with pytest.raises(BulkFailed):
+        reindex(backend, [VARIANTS], "articles")
+    with pytest.raises(BackendError, match="give the same paths"):
+        reindex(backend, [str(FIXTURES / "trec")], "articles", resume=True)
 
 
 def test_unreachable_cluster_is_backend_unavailable(tmp_path: Path) -> None:
@@ -395,11 +445,18 @@ def test_a_cluster_that_goes_away_mid_load_fails_cleanly(tmp_path: Path) -> None
     backend = backend_for(cluster, tmp_path, max_retries=2)
     old = reindex(backend, [VARIANTS], "articles").version
     sent = len(cluster.requests)
-    # After two more requests (the new index, its first bulk), every request drops.
-    cluster.request_failures = [None, None] + ["drop"] * 1000
+    # After four more requests (the new index, its first checkpoint, its first bulk,
+    # the checkpoint after it), every request drops.
+    cluster.request_failures = [None] * 4 + ["drop"] * 1000
     with pytest.raises(BackendUnavailable) as failure:
-        reindex(backend, [VARIANTS], "articles")
+        reindex(backend, [VARIANTS], "articles", checkpoint_every=1)
     message = str(failure.value)
-    assert "was not moved: run the same reindex again" in message
+    assert "the alias 'articles' was not moved" in message
+    assert "checkpoint at record 3" in message and "with --resume to continue" in message
     assert cluster.aliases["articles"] == {old}
     assert len(cluster.requests) - sent < 50  # bounded: no endless retrying
+
+    cluster.request_failures = []  # the cluster is back
+    report = reindex(backend, [VARIANTS], "articles", resume=True)
+    assert report.indexed == 7 and report.adds_up()
+    assert cluster.aliases["articles"] == {report.version}

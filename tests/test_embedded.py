@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+import tantivy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -197,17 +198,78 @@ def test_interrupted_load_leaves_the_old_version_searchable(tmp_path: Path) -> N
     assert [v.name for v in backend.status("news").versions] == [old]
 
 
-def test_reindex_discards_a_version_when_loading_fails(tmp_path: Path) -> None:
+def test_a_failed_load_is_kept_for_resume_and_dropped_by_the_next_reindex(
+    tmp_path: Path,
+) -> None:
     backend = EmbeddedBackend(tmp_path)
     old = reindex(backend, [str(FIXTURES / "variants.jsonl")], "news").version
 
     def explode(outcome: object) -> None:
         raise RuntimeError("disk full")
 
-    with pytest.raises(RuntimeError, match="disk full"):
+    with pytest.raises(RuntimeError, match="disk full") as failure:
         reindex(backend, [str(FIXTURES / "trec")], "news", on_outcome=explode)
+    assert "run the same reindex with --resume" in failure.value.__notes__[0]
     assert backend.status("news").current == old
-    assert len(backend.status("news").versions) == 1
+    assert [v.complete for v in backend.status("news").versions] == [True, False]
+
+    new = reindex(backend, [str(FIXTURES / "trec")], "news").version  # not resumed
+    assert [v.name for v in backend.status("news").versions] == [old, new]
+
+
+def interrupted_load(backend: EmbeddedBackend, source: str, checkpoint_every: int) -> tuple:
+    """A reindex of alias "news" stopped by Ctrl-C at its 15th record."""
+    seen = 0
+
+    def interrupt_at_15(outcome: object) -> None:
+        nonlocal seen
+        seen += 1
+        if seen == 15:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        reindex(
+            backend, [source], "news", on_outcome=interrupt_at_15, checkpoint_every=checkpoint_every
+        )
+    return backend.interrupted("news")
+
+
+def test_resume_after_an_interrupt_indexes_every_article_once(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path, commit_every=4)
+    source = str(FIXTURES / "ant-sample.jsonl")
+    full = reindex(backend, [source], "full")
+    version, checkpoint = interrupted_load(backend, source, checkpoint_every=4)
+    assert 0 < checkpoint["records"] < 15
+    assert checkpoint["file"] == source
+
+    report = reindex(backend, [source], "news", resume=True)
+    assert report.version == version
+    assert (report.parse.read, report.indexed) == (full.parse.read, full.indexed)
+    assert report.parse.duplicates == full.parse.duplicates and report.adds_up()
+    assert backend.status("news").documents == full.indexed
+    # Every article once: the same hits, one per id, as the uninterrupted load.
+    for query in ("القاهرة", "الحكومة", "كأس"):
+        ids = [h.id for h in backend.search("news", SearchRequest(query=query, size=100)).hits]
+        expected = backend.search("full", SearchRequest(query=query, size=100))
+        assert len(ids) == len(set(ids)) == expected.total
+        assert sorted(ids) == sorted(h.id for h in expected.hits)
+
+
+def test_resume_after_a_commit_without_its_checkpoint_stores_each_id_once(
+    tmp_path: Path,
+) -> None:
+    """Killed between a commit and its checkpoint: the committed articles come again."""
+    backend = EmbeddedBackend(tmp_path, commit_every=4)
+    source = str(FIXTURES / "ant-sample.jsonl")
+    # Checkpoints far apart: commits happen, no checkpoint is saved after them.
+    version, checkpoint = interrupted_load(backend, source, checkpoint_every=10_000)
+    assert checkpoint["records"] == 0
+    index = tantivy.Index.open(str(tmp_path / "versions" / version))
+    assert index.searcher().num_docs > 0  # committed before the interrupt
+
+    report = reindex(backend, [source], "news", resume=True)
+    assert report.adds_up() and report.indexed == report.parse.parsed
+    assert backend.status("news").documents == report.parse.parsed
 
 
 def test_search_json_is_per_the_contract(backend: EmbeddedBackend) -> None:

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import http.server
 import json
 import os
 import signal
+import ssl
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import ClassVar
+
+from indexer.backends.embedded import EmbeddedBackend
+from indexer.query import SearchRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests/fixtures"
@@ -68,6 +76,43 @@ def test_kill_9_during_reindex_keeps_the_old_version_and_the_next_reindex_works(
     assert all(v["complete"] for v in state["versions"])  # the left-over is gone
 
 
+def test_kill_9_then_resume_continues_the_same_version_with_each_article_once(
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "home"
+    big = many_articles(tmp_path / "big.jsonl", 3000)
+    embedded = ("--backend", "embedded", "--home", str(home))
+    running = cli("reindex", str(big), "--checkpoint-every", "200", *embedded)
+    versions = home / "versions"
+    deadline = time.monotonic() + 120
+    checkpoint = {}
+    while checkpoint.get("records", 0) < 600 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        for meta in versions.glob("*/version.json"):
+            with contextlib.suppress(OSError, ValueError):  # being replaced right now
+                checkpoint = json.loads(meta.read_text(encoding="utf-8")).get("checkpoint", {})
+    assert running.poll() is None, "the load ended before it could be killed"
+    running.send_signal(signal.SIGKILL)
+    running.wait(timeout=30)
+    [killed] = [p.name for p in versions.iterdir()]
+
+    resumed = cli("reindex", "--resume", *embedded)
+    _, err = resumed.communicate(timeout=300)
+    assert resumed.returncode == 0, err
+    assert f"resuming {killed} after record " in err
+    assert "read 3000 / indexed 3000 / duplicates 0 / rejected 0" in err
+    status = cli("status", "--json", *embedded)
+    state = json.loads(status.communicate(timeout=60)[0])
+    assert (state["current"], state["documents"]) == (killed, 3000)
+    # Each article once: their common title finds each id once.
+    title = json.loads(big.read_text(encoding="utf-8").splitlines()[0])["title"]
+    backend, ids = EmbeddedBackend(home), []
+    for page in range(1, 31):
+        request = SearchRequest(query=title, size=100, page=page, highlight=False)
+        ids += [hit.id for hit in backend.search("articles", request).hits]
+    assert len(ids) == len(set(ids)) == 3000
+
+
 def test_a_100_mb_line_is_rejected_with_bounded_memory(tmp_path: Path) -> None:
     path = tmp_path / "huge.jsonl"
     with path.open("w", encoding="utf-8") as f:
@@ -119,6 +164,110 @@ def test_symlink_loops_and_broken_links_are_not_followed(tmp_path: Path) -> None
     out, err = parse.communicate(timeout=60)
     assert len(out.splitlines()) == 1
     assert "broken.jsonl: rejected: no such file" in err
+
+
+def without_root_powers(args: list[str]) -> list[str]:
+    """The command, run so that file permissions apply: root (CI runs as root) reads
+    everything through CAP_DAC_OVERRIDE, which setpriv drops from the child."""
+    if os.geteuid() != 0:
+        return args
+    return ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", *args]
+
+
+def test_unreadable_files_and_directories_are_rejected_by_name(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    (data / "locked-dir").mkdir(parents=True)
+    (data / "a.jsonl").write_text('{"title": "خبر"}\n', encoding="utf-8")
+    (data / "locked.jsonl").write_text('{"title": "سر"}\n', encoding="utf-8")
+    (data / "locked-dir" / "b.jsonl").write_text('{"title": "سر"}\n', encoding="utf-8")
+    (data / "locked.jsonl").chmod(0)
+    (data / "locked-dir").chmod(0)
+    try:
+        home = tmp_path / "home"
+        for command in (["parse"], ["reindex", "--backend", "embedded", "--home", str(home)]):
+            args = [sys.executable, "-m", "indexer.cli", *command, str(data)]
+            result = subprocess.run(
+                without_root_powers(args), capture_output=True, text=True, cwd=ROOT, check=False
+            )
+            assert result.returncode == 1, result.stderr
+            assert f"{data / 'locked.jsonl'}: rejected: permission denied" in result.stderr
+            assert f"{data / 'locked-dir'}: rejected: cannot list directory: Permission denied" in (
+                result.stderr
+            )
+            done = "parsed" if command == ["parse"] else "indexed"
+            assert f"read 3 / {done} 1 / duplicates 0 / rejected 2" in result.stderr
+    finally:
+        (data / "locked-dir").chmod(0o755)
+
+
+class FakeClusterHandler(http.server.BaseHTTPRequestHandler):
+    """Just enough of Elasticsearch over HTTPS for `status` on an empty cluster."""
+
+    answers: ClassVar[dict[str, tuple[int, dict]]] = {
+        "/_cluster/health": (200, {"status": "green"})
+    }
+    seen: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        self.seen.append(self.path)
+        path = self.path.partition("?")[0]
+        status, body = self.answers.get(path, (200, {}) if "_mapping" in path else (404, {}))
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("X-Elastic-Product", "Elasticsearch")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_tls_is_verified_and_a_bad_certificate_is_one_clear_error(tmp_path: Path) -> None:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    self_signed = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"]
+    subject = ["-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1"]
+    subprocess.run(
+        ["openssl", *self_signed, *subject, "-keyout", str(key), "-out", str(cert)],
+        capture_output=True,
+        check=True,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeClusterHandler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.handle_error = lambda request, address: None  # the refused handshakes
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"https://elastic:hunter2@127.0.0.1:{server.server_address[1]}"
+    command = [sys.executable, "-m", "indexer.cli", "status", "--backend", "elasticsearch"]
+    try:
+        # A self-signed certificate the client was not given: refused, before any request.
+        env = {**os.environ, "ES_URL": url}
+        env.pop("ES_CA_CERTS", None)
+        env.pop("ES_VERIFY_CERTS", None)
+        refused = subprocess.run(
+            [*command, "--retries", "0"], capture_output=True, text=True, env=env, check=False
+        )
+        assert refused.returncode == 3
+        [line] = [x for x in refused.stderr.splitlines() if x.startswith("arabic-search")]
+        assert line.startswith(
+            f"arabic-search status: TLS to Elasticsearch at https://127.0.0.1:"
+            f"{server.server_address[1]} failed ("
+        )
+        assert "CERTIFICATE_VERIFY_FAILED" in line and "set ES_CA_CERTS" in line
+        assert "hunter2" not in refused.stderr and "Traceback" not in refused.stderr
+        assert FakeClusterHandler.seen == []
+
+        # With the CA bundle the same cluster is trusted.
+        trusted = subprocess.run(
+            command, capture_output=True, text=True, env={**env, "ES_CA_CERTS": str(cert)}
+        )
+        assert trusted.returncode == 0, trusted.stderr
+        assert "alias articles -> (none)  (green)" in trusted.stdout
+        assert "/_cluster/health" in FakeClusterHandler.seen
+    finally:
+        server.shutdown()
 
 
 def test_help_and_errors_never_show_secrets(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ use the operations of `Backend`.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -34,6 +34,14 @@ class LoadResult:
     indexed: int
     # Documents the engine refused (for Elasticsearch, written to the dead-letter file).
     rejected: list[tuple[Article, str]] = field(default_factory=list)
+
+
+# on_durable(done, refused): see Backend.load.
+OnDurable = Callable[[int, int], None]
+
+
+def nothing_to_do(done: int, refused: int) -> None:
+    """The default on_durable."""
 
 
 @dataclass(frozen=True)
@@ -77,8 +85,21 @@ class Backend(Protocol):
     def create_version(self, alias: str) -> str:
         """A new, empty index version for `alias`; searches do not see it yet."""
 
-    def load(self, version: str, articles: Iterable[Article]) -> LoadResult:
-        """Index the articles into `version`: how many it holds, which it refused."""
+    def load(
+        self, version: str, articles: Iterable[Article], on_durable: OnDurable = nothing_to_do
+    ) -> LoadResult:
+        """Index the articles into `version`: how many it holds, which it refused.
+
+        After each commit (a bulk request, a tantivy commit) it calls
+        `on_durable(done, refused)`: the first `done` articles are in the index
+        for good, or refused (`refused` of them). An id already in the version is
+        replaced, never stored twice."""
+
+    def save_checkpoint(self, version: str, checkpoint: dict) -> None:
+        """Keep how far the load of `version` got, with the version itself."""
+
+    def interrupted(self, alias: str) -> tuple[str, dict] | None:
+        """The newest incomplete version of `alias` with its checkpoint, if any."""
 
     def switch(self, alias: str, version: str) -> None:
         """Point `alias` at `version` in one atomic step; the old one stays for rollback."""

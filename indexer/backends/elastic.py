@@ -29,7 +29,15 @@ from elasticsearch import (
 
 from indexer.analysis.analyzers import default_analyzers
 from indexer.articles import Article
-from indexer.backends import BackendError, BackendUnavailable, LoadResult, Status, VersionInfo
+from indexer.backends import (
+    BackendError,
+    BackendUnavailable,
+    LoadResult,
+    OnDurable,
+    Status,
+    VersionInfo,
+    nothing_to_do,
+)
 from indexer.backends.es_bulk import (
     BulkReport,
     chunk,
@@ -98,20 +106,23 @@ class ElasticBackend:
         version = f"{alias}-{datetime.now(UTC).strftime('%Y%m%dt%H%M%S%f')}"
         settings = {**self._index_body["settings"]}
         settings["index"] = {**settings["index"], **LOAD_SETTINGS}
+        mappings = {**self._index_body["mappings"]}
+        mappings["_meta"] = {**mappings["_meta"], "complete": False}
         self._call(
             f"creating index {version}",
-            lambda: self.client.indices.create(
-                index=version, settings=settings, mappings=self._index_body["mappings"]
-            ),
+            lambda: self.client.indices.create(index=version, settings=settings, mappings=mappings),
         )
         return version
 
-    def load(self, version: str, articles: Iterable[Article]) -> LoadResult:
+    def load(
+        self, version: str, articles: Iterable[Article], on_durable: OnDurable = nothing_to_do
+    ) -> LoadResult:
         s = self.settings
         report = BulkReport()
-        path = dead_letter_path(self.dead_letters, version)
         sleep = self._sleep
+        done = 0
         for batch in chunk(expand(version, articles), s.chunk_docs, s.chunk_bytes):
+            dead_before = len(report.dead)
             self._call(
                 f"loading {version}",
                 lambda batch=batch: send(
@@ -124,11 +135,9 @@ class ElasticBackend:
                     **({"sleep": sleep} if sleep else {}),
                 ),
             )
-        if report.dead:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("a", encoding="utf-8") as stream:
-                for article, reason in report.dead:
-                    write_dead_letter(stream, version, article, reason)
+            self._write_dead_letters(version, report.dead[dead_before:])
+            done += len(batch)
+            on_durable(done, len(report.dead))
         restored = {k: self._index_body["settings"]["index"].get(k) for k in LOAD_SETTINGS}
         restored["refresh_interval"] = None  # back to the default (1s)
         restored.pop("number_of_replicas")  # auto_expand_replicas decides again
@@ -137,12 +146,43 @@ class ElasticBackend:
             lambda: self.client.indices.put_settings(index=version, settings={"index": restored}),
         )
         self._call(f"refreshing {version}", lambda: self.client.indices.refresh(index=version))
-        count = self._count(version)
-        if count != report.indexed:
-            raise BackendError(
-                f"{version} holds {count} documents but {report.indexed} were indexed"
-            )
-        return LoadResult(report.indexed, report.dead)
+        self._put_meta(version, {"complete": True})
+        return LoadResult(self._count(version), report.dead)
+
+    def _write_dead_letters(self, version: str, dead: list[tuple[Article, str]]) -> None:
+        """Each bulk's refused documents, as soon as they are known (a crash keeps them)."""
+        if not dead:
+            return
+        path = dead_letter_path(self.dead_letters, version)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as stream:
+            for article, reason in dead:
+                write_dead_letter(stream, version, article, reason)
+
+    def _put_meta(self, version: str, load_state: dict) -> None:
+        """The mapping's _meta, with the load's state: {"complete": ...} or a checkpoint."""
+        meta = {**self._index_body["mappings"]["_meta"], **load_state}
+        self._call(
+            f"saving the state of {version}",
+            lambda: self.client.indices.put_mapping(index=version, meta=meta),
+        )
+
+    def save_checkpoint(self, version: str, checkpoint: dict) -> None:
+        self._put_meta(version, {"complete": False, "checkpoint": checkpoint})
+
+    def _load_states(self, alias: str) -> dict[str, dict]:
+        """Each version's _meta (a version from before load states counts as complete)."""
+        found = self._call(
+            f"reading {alias} versions",
+            lambda: self.client.indices.get_mapping(index=f"{alias}-*", allow_no_indices=True),
+        )
+        return {name: body["mappings"].get("_meta", {}) for name, body in found.items()}
+
+    def interrupted(self, alias: str) -> tuple[str, dict] | None:
+        for version, meta in sorted(self._load_states(alias).items(), reverse=True):
+            if not meta.get("complete", True) and "checkpoint" in meta:
+                return version, meta["checkpoint"]
+        return None
 
     def _count(self, index: str) -> int:
         return self._call(f"counting {index}", lambda: self.client.count(index=index))["count"]
@@ -156,12 +196,10 @@ class ElasticBackend:
 
         return self._call(f"reading alias {alias}", targets)
 
-    def _versions(self, alias: str) -> list[str]:
-        found = self._call(
-            f"listing {alias} versions",
-            lambda: self.client.indices.get(index=f"{alias}-*", allow_no_indices=True),
-        )
-        return sorted(found)
+    def _versions(self, alias: str) -> dict[str, bool]:
+        """The alias's versions, oldest first: is each one completely loaded?"""
+        states = self._load_states(alias)
+        return {name: states[name].get("complete", True) for name in sorted(states)}
 
     def _is_concrete_index(self, name: str) -> bool:
         try:
@@ -191,8 +229,12 @@ class ElasticBackend:
         self._prune(alias, keep=version)
 
     def _prune(self, alias: str, keep: str) -> None:
-        older = [v for v in self._versions(alias) if v < keep]
-        for version in older[: max(0, len(older) - self.settings.keep_old_versions)]:
+        """Keep the last N complete versions before `keep`; older incomplete ones are
+        left-overs of loads nobody resumed, and go."""
+        older = {v: complete for v, complete in self._versions(alias).items() if v < keep}
+        complete = [v for v, done in older.items() if done]
+        stale = [v for v, done in older.items() if not done]
+        for version in stale + complete[: max(0, len(complete) - self.settings.keep_old_versions)]:
             self.discard(version)
 
     def discard(self, version: str) -> None:
@@ -203,7 +245,11 @@ class ElasticBackend:
 
     def rollback(self, alias: str) -> str:
         [current] = self._alias_targets(alias) or [None]
-        older = [v for v in self._versions(alias) if current is None or v < current]
+        older = [
+            v
+            for v, complete in self._versions(alias).items()
+            if complete and (current is None or v < current)
+        ]
         if not older:
             raise BackendError(f"alias {alias!r} has no previous version to roll back to")
         previous = older[-1]
@@ -242,6 +288,7 @@ class ElasticBackend:
             expected, count = self._count(current), self._count(version)
             if count != expected:
                 raise BackendError(f"{version} holds {count} documents, {current} {expected}")
+            self._put_meta(version, {"complete": True})
             self.switch(alias, version)
         except BaseException:
             self.discard(version)
@@ -253,9 +300,9 @@ class ElasticBackend:
         targets = self._alias_targets(alias)
         current = targets[0] if targets else None
         versions = []
-        for name in self._versions(alias):
-            versions.append(VersionInfo(name, self._count(name), True, ""))
-        older = [v.name for v in versions if current and v.name < current]
+        for name, complete in self._versions(alias).items():
+            versions.append(VersionInfo(name, self._count(name), complete, ""))
+        older = [v.name for v in versions if v.complete and current and v.name < current]
         mapping_version = None
         if current:
             mappings = self._call(

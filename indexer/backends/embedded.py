@@ -26,7 +26,14 @@ import tantivy
 
 from indexer.analysis.analyzers import Analyzer, default_analyzers
 from indexer.articles import Article
-from indexer.backends import BackendError, LoadResult, Status, VersionInfo
+from indexer.backends import (
+    BackendError,
+    LoadResult,
+    OnDurable,
+    Status,
+    VersionInfo,
+    nothing_to_do,
+)
 from indexer.highlight import Terms, highlight
 from indexer.mappings import MAPPING_VERSION
 from indexer.query import (
@@ -53,6 +60,7 @@ KEYWORD_FIELDS = ("category", "source", "author")
 RESCORE_WINDOW = 1_000  # recency decay re-ranks this many top hits
 KEEP_OLD_VERSIONS = 2
 WRITER_HEAP = 256_000_000
+COMMIT_EVERY = 5_000  # documents between commits: each one is a point to resume from
 
 
 def _exact(field: str) -> str:
@@ -93,11 +101,13 @@ class EmbeddedBackend:
         keep_old_versions: int = KEEP_OLD_VERSIONS,
         analyzers: dict[str, Analyzer] | None = None,
         exact_weight: float = EXACT_WEIGHT,
+        commit_every: int = COMMIT_EVERY,
     ) -> None:
         """`analyzers` and `exact_weight` other than the defaults are for comparing
         analyses (the relevance evaluation's baselines)."""
         self.home = Path(home)
         self.keep_old_versions = keep_old_versions
+        self.commit_every = commit_every
         self.schema = build_schema()
         self._analyzers = analyzers or default_analyzers()
         self._exact_weight = exact_weight
@@ -137,7 +147,7 @@ class EmbeddedBackend:
 
     def create_version(self, alias: str) -> str:
         # Under the lock no other reindex runs: incomplete versions are left-overs of
-        # an interrupted one (kill -9), and go.
+        # an interrupted one that is not being resumed, and go.
         for old in self._versions(alias):
             if not self._read_meta(old).get("complete"):
                 self.discard(old)
@@ -157,24 +167,47 @@ class EmbeddedBackend:
             "mapping_version": MAPPING_VERSION,
         }
 
-    def load(self, version: str, articles: Iterable[Article]) -> LoadResult:
-        path = self._version_dir(version)
-        meta = json.loads((path / "version.json").read_text(encoding="utf-8"))
-        index = tantivy.Index(self.schema, path=str(path))
+    def load(
+        self, version: str, articles: Iterable[Article], on_durable: OnDurable = nothing_to_do
+    ) -> LoadResult:
+        index = tantivy.Index(self.schema, path=str(self._version_dir(version)))
+        # A resumed load: what was committed after the last checkpoint comes again.
+        replacing = index.searcher().num_docs > 0
         writer = index.writer(WRITER_HEAP, 1)
-        count = 0
+        done = 0
         try:
             for article in articles:
+                if replacing:
+                    writer.delete_documents_by_term("id", article.id)
                 writer.add_document(self.document(article))
-                count += 1
+                done += 1
+                if done % self.commit_every == 0:
+                    writer.commit()
+                    on_durable(done, 0)
             writer.commit()
             writer.wait_merging_threads()
         except BaseException:
             writer.rollback()
             raise
-        meta.update(documents=count, complete=True)
-        self._write_json(path / "version.json", meta)
-        return LoadResult(count)
+        index.reload()
+        documents = index.searcher().num_docs
+        meta = self._read_meta(version)
+        meta.pop("checkpoint", None)
+        meta.update(documents=documents, complete=True)
+        self._write_json(self._version_dir(version) / "version.json", meta)
+        return LoadResult(documents)
+
+    def save_checkpoint(self, version: str, checkpoint: dict) -> None:
+        meta = self._read_meta(version)
+        meta.update(checkpoint=checkpoint, documents=checkpoint["indexed"])
+        self._write_json(self._version_dir(version) / "version.json", meta)
+
+    def interrupted(self, alias: str) -> tuple[str, dict] | None:
+        for version in reversed(self._versions(alias)):
+            meta = self._read_meta(version)
+            if not meta.get("complete") and "checkpoint" in meta:
+                return version, meta["checkpoint"]
+        return None
 
     def document(self, article: Article) -> tantivy.Document:
         text, exact, keyword = (self._analyzers[n] for n in ("text", "exact", "keyword"))

@@ -57,14 +57,24 @@ def find_inputs(paths: list[str]) -> Iterator[InputFile | Rejected]:
         if path == STDIN:
             yield InputFile(STDIN)
         elif os.path.isdir(path):
+            # A directory that cannot be listed is reported, not skipped in silence.
+            unlisted: list[OSError] = []
             # followlinks=False: a symlink loop cannot send the walk round forever.
-            for root, dirs, files in os.walk(path, onerror=None, followlinks=False):
+            for root, dirs, files in os.walk(path, onerror=unlisted.append, followlinks=False):
+                yield from _unlisted(unlisted)
                 dirs.sort()
                 for name in sorted(files):
                     if not name.startswith("."):
                         yield from _checked(os.path.join(root, name))
+            yield from _unlisted(unlisted)
         else:
             yield from _checked(path)
+
+
+def _unlisted(errors: list[OSError]) -> Iterator[Rejected]:
+    for error in errors:
+        yield Rejected(Origin(str(error.filename)), f"cannot list directory: {error.strerror}")
+    errors.clear()
 
 
 def _checked(path: str) -> Iterator[InputFile | Rejected]:
