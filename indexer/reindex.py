@@ -243,6 +243,7 @@ def _load_and_switch(
         backend.switch(alias, version)
     except BaseException as failure:
         _fail(backend, alias, version, failure, saved if not loaded else None)
+        failure.add_note(f"stopped after {report.parse.summary()}")
         raise
     return report
 

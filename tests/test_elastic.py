@@ -453,6 +453,8 @@ def test_a_cluster_that_goes_away_mid_load_fails_cleanly(tmp_path: Path) -> None
     message = str(failure.value)
     assert "the alias 'articles' was not moved" in message
     assert "checkpoint at record 3" in message and "with --resume to continue" in message
+    # Where it stopped, reconciled: the records parsed so far.
+    assert failure.value.__notes__[-1].startswith("stopped after read ")
     assert cluster.aliases["articles"] == {old}
     assert len(cluster.requests) - sent < 50  # bounded: no endless retrying
 

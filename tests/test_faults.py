@@ -76,6 +76,41 @@ def test_kill_9_during_reindex_keeps_the_old_version_and_the_next_reindex_works(
     assert all(v["complete"] for v in state["versions"])  # the left-over is gone
 
 
+def wait_for_checkpoint(home: Path, records: int) -> None:
+    """Until a running embedded reindex has saved a checkpoint past `records`."""
+    deadline = time.monotonic() + 120
+    checkpoint = {}
+    while checkpoint.get("records", 0) < records and time.monotonic() < deadline:
+        time.sleep(0.05)
+        for meta in home.glob("versions/*/version.json"):
+            with contextlib.suppress(OSError, ValueError):  # being replaced right now
+                checkpoint = json.loads(meta.read_text(encoding="utf-8")).get("checkpoint", {})
+
+
+def test_ctrl_c_during_reindex_says_where_it_stopped_and_how_to_resume(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    big = many_articles(tmp_path / "big.jsonl", 3000)
+    running = cli(
+        "reindex",
+        str(big),
+        "--checkpoint-every",
+        "200",
+        "--backend",
+        "embedded",
+        "--home",
+        str(home),
+    )
+    wait_for_checkpoint(home, records=200)
+    running.send_signal(signal.SIGINT)
+    _, err = running.communicate(timeout=60)
+    assert running.returncode == 130
+    lines = err.strip().splitlines()
+    assert lines[-3] == "arabic-search reindex: interrupted"
+    assert "kept with a checkpoint at record " in lines[-2] and "with --resume" in lines[-2]
+    assert lines[-1].startswith("arabic-search reindex: stopped after read ")
+    assert "Traceback" not in err
+
+
 def test_kill_9_then_resume_continues_the_same_version_with_each_article_once(
     tmp_path: Path,
 ) -> None:
@@ -83,18 +118,11 @@ def test_kill_9_then_resume_continues_the_same_version_with_each_article_once(
     big = many_articles(tmp_path / "big.jsonl", 3000)
     embedded = ("--backend", "embedded", "--home", str(home))
     running = cli("reindex", str(big), "--checkpoint-every", "200", *embedded)
-    versions = home / "versions"
-    deadline = time.monotonic() + 120
-    checkpoint = {}
-    while checkpoint.get("records", 0) < 600 and time.monotonic() < deadline:
-        time.sleep(0.05)
-        for meta in versions.glob("*/version.json"):
-            with contextlib.suppress(OSError, ValueError):  # being replaced right now
-                checkpoint = json.loads(meta.read_text(encoding="utf-8")).get("checkpoint", {})
+    wait_for_checkpoint(home, records=600)
     assert running.poll() is None, "the load ended before it could be killed"
     running.send_signal(signal.SIGKILL)
     running.wait(timeout=30)
-    [killed] = [p.name for p in versions.iterdir()]
+    [killed] = [p.name for p in (home / "versions").iterdir()]
 
     resumed = cli("reindex", "--resume", *embedded)
     _, err = resumed.communicate(timeout=300)
