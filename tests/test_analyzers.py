@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from indexer.analysis.analyzers import default_analyzers
+from indexer.analysis.analyzers import IndexTerms, default_analyzers
 from indexer.analysis.filters import java_lower
 from indexer.analysis.normalize import Normalizer, build_table
 
 ANALYZERS = default_analyzers()
 TEXT, EXACT, KEYWORD = ANALYZERS["text"], ANALYZERS["exact"], ANALYZERS["keyword"]
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.mark.parametrize(
@@ -130,6 +133,28 @@ def test_any_string_analyzes_without_error(text: str) -> None:
 def test_terms_fast_path_equals_analyze(text: str) -> None:
     for analyzer in ANALYZERS.values():
         assert analyzer.terms(text) == [t.token for t in analyzer.analyze(text)]
+
+
+INDEX_TERMS = IndexTerms(TEXT, EXACT)  # one for all examples: its chunk memory is tested too
+
+
+def _index_terms_by_analyze(text: str) -> tuple[str, str]:
+    return (
+        " ".join(t.token for t in TEXT.analyze(text)),
+        " ".join(t.token for t in EXACT.analyze(text)),
+    )
+
+
+@given(st.one_of(arabic_like, st.text(max_size=300)))
+def test_index_terms_equal_the_analyzers_terms(text: str) -> None:
+    assert INDEX_TERMS(text) == _index_terms_by_analyze(text)
+
+
+def test_index_terms_equal_the_analyzers_terms_on_real_sentences() -> None:
+    sentences = (FIXTURES / "analysis_sentences.txt").read_text(encoding="utf-8").splitlines()
+    long_word = "ب" * 300  # longer than one token: the analyzers' own path
+    for text in [*sentences, f"{sentences[0]} {long_word}", " ".join(sentences[:50])]:
+        assert INDEX_TERMS(text) == _index_terms_by_analyze(text)
 
 
 @given(arabic_like)

@@ -110,8 +110,12 @@ RULE_REASONS: dict[str, str] = {
 
 # Code points above the Unicode range mark table entries that are not one character.
 _MAX_CODE_POINT = 0x10FFFF
-_DELETE = 0xFFFFFFFF
+# Markers above every code point, in this order, so that one max() of a mapped text
+# tells the most involved case it needs: deletions, expansions, or (for the UTF-16
+# table) characters outside the BMP.
+_DELETE = 0xFFFFFFFD
 _EXPAND = 0xFFFFFFFE
+_SURROGATE = 0xFFFFFFFF
 
 
 def build_table(disabled: Iterable[str] = ()) -> dict[str, str]:
@@ -176,19 +180,22 @@ class Normalizer:
                 lut[ord(char)] = _EXPAND
                 self._expansions[ord(char)] = replacement
         self._lut = lut
+        # Most text is in the BMP: its UTF-16 code units index a 64K table, and
+        # encoding to UTF-16 is several times cheaper than to UTF-32.
+        self._lut16 = lut[:0x10000].copy()
+        self._lut16[0xD800:0xE000] = _SURROGATE
 
     def normalize(self, text: str) -> str:
         return _decode(self.normalized_codes(text))
 
     def normalized_codes(self, text: str) -> np.ndarray:
         """The normalized text as UTF-32 code points (for hashing without decoding)."""
-        mapped = self._map(text)
-        keep = mapped <= _MAX_CODE_POINT
-        if keep.all():
+        mapped, top = self._map(text)
+        if top <= _MAX_CODE_POINT:  # nothing to delete or expand: the common case
             return mapped
-        if (mapped == _EXPAND).any():
+        if top == _EXPAND:
             return _codes(self.normalize_with_offsets(text)[0])
-        return mapped[keep]
+        return mapped[mapped <= _MAX_CODE_POINT]
 
     def normalize_with_offsets(self, text: str) -> tuple[str, np.ndarray]:
         """The normalized text and, for each of its boundaries 0..len, the input offset.
@@ -197,20 +204,29 @@ class Normalizer:
         a boundary after deleted characters maps past them: Lucene's MappingCharFilter
         corrects offsets the same way, so highlights line up with Elasticsearch's.
         """
-        mapped = self._map(text)
-        expand_at = np.flatnonzero(mapped == _EXPAND)
-        if expand_at.size == 0:
+        mapped, top = self._map(text)
+        if top <= _MAX_CODE_POINT:
+            out, origin = mapped, np.arange(len(mapped) + 1)
+        elif top == _DELETE:
             keep = np.flatnonzero(mapped != _DELETE)
             out = mapped[keep]
             origin = np.append(keep, len(mapped))
         else:
+            expand_at = np.flatnonzero(mapped == _EXPAND)
             out, origin = self._expand(_codes(text), mapped, expand_at)
         return _decode(out), origin
 
-    def _map(self, text: str) -> np.ndarray:
-        """Each code point's replacement code point, or _DELETE or _EXPAND."""
-        codes = _codes(text)
-        mapped = self._lut[codes]
+    def _map(self, text: str) -> tuple[np.ndarray, int]:
+        """Each code point's replacement code point, or _DELETE or _EXPAND; and the
+        largest of them."""
+        codes = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+        # take() with mode="clip" skips the bounds checks (every code is in the table).
+        mapped = self._lut16.take(codes, mode="clip")
+        top = int(mapped.max(initial=0))
+        if top == _SURROGATE:  # characters beyond the BMP: one code point per index
+            codes = _codes(text)
+            mapped = self._lut.take(codes, mode="clip")
+            top = int(mapped.max(initial=0))
         for pair, (first, second, new_first, new_second) in self._pairs.items():
             if pair not in text:  # a fast substring test spares the array work
                 continue
@@ -219,7 +235,7 @@ class Normalizer:
             at = np.flatnonzero(codes[:-1] == first)
             at = at[codes[at + 1] == second]
             mapped[at], mapped[at + 1] = new_first, new_second
-        return mapped
+        return mapped, top
 
     def _expand(
         self, codes: np.ndarray, mapped: np.ndarray, expand_at: np.ndarray

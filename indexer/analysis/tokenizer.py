@@ -187,3 +187,12 @@ def plain_words(text: str) -> list[str] | None:
         elif word:
             words += _PLAIN_WORD.findall(word)
     return words
+
+
+def chunk_words(chunk: str) -> list[str]:
+    """The words of one run of non-space characters of plain text, at most
+    MAX_TOKEN_LENGTH long: what plain_words finds in it (it never looks further)."""
+    word = chunk.strip(_PUNCTUATION)
+    if word.isalnum():
+        return [word]
+    return _PLAIN_WORD.findall(word) if word else []

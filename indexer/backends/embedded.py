@@ -24,7 +24,7 @@ from pathlib import Path
 
 import tantivy
 
-from indexer.analysis.analyzers import Analyzer, default_analyzers
+from indexer.analysis.analyzers import Analyzer, IndexTerms, default_analyzers
 from indexer.articles import Article
 from indexer.backends import (
     BackendError,
@@ -111,7 +111,7 @@ class EmbeddedBackend:
         self.schema = build_schema()
         self._analyzers = analyzers or default_analyzers()
         self._exact_weight = exact_weight
-        assert self._analyzers["text"].char_filter is self._analyzers["exact"].char_filter
+        self._index_terms = IndexTerms(self._analyzers["text"], self._analyzers["exact"])
         self._open: dict[str, tantivy.Searcher] = {}
         self._alias_seen: dict[str, tuple[tuple[int, int] | None, str | None]] = {}
 
@@ -210,14 +210,13 @@ class EmbeddedBackend:
         return None
 
     def document(self, article: Article) -> tantivy.Document:
-        text, exact, keyword = (self._analyzers[n] for n in ("text", "exact", "keyword"))
+        keyword = self._analyzers["keyword"]
         doc = tantivy.Document()
         doc.add_text("id", article.id)
         for field in TEXT_FIELDS:
-            # One tokenization for both analyzers: they share the char filter.
-            words = text.words(getattr(article, field) or "")
-            doc.add_text(field, " ".join(text.filter_words(words)))
-            doc.add_text(_exact(field), " ".join(exact.filter_words(words)))
+            stems, exact = self._index_terms(getattr(article, field) or "")
+            doc.add_text(field, stems)
+            doc.add_text(_exact(field), exact)
         for field in KEYWORD_FIELDS:
             if value := getattr(article, field):
                 doc.add_text(field, keyword.terms(value)[0])
