@@ -13,7 +13,7 @@ from pathlib import Path
 from indexer.analysis.analyzers import Analyzer, es_analysis
 from indexer.fields import FIELDS, FieldSpec
 
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2  # 2: the .exact subfields search without stopwords
 DEFAULT_PATH = Path("mappings/articles.json")
 
 
@@ -28,6 +28,7 @@ def _field_mapping(field: FieldSpec, analyzers: dict[str, Analyzer]) -> dict:
                 "exact": {
                     "type": "text",
                     "analyzer": analyzers["exact"].es_name,
+                    "search_analyzer": analyzers["exact_search"].es_name,
                     "index_options": "offsets",
                 }
             },

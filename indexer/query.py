@@ -159,7 +159,7 @@ class Clause:
 class AnalyzedClause:
     clause: Clause
     stems: tuple[str, ...]  # `text` analyzer terms (stemmed, stopwords out)
-    exact: tuple[str, ...]  # `exact` analyzer terms (normalized words)
+    exact: tuple[str, ...]  # `exact` terms (normalized words; stopwords out unless a phrase)
 
 
 @dataclass(frozen=True)
@@ -203,7 +203,7 @@ def read_clauses(query: str) -> list[Clause | Literal["OR"]]:
 def plan_query(query: str, analyzers: dict[str, Analyzer] | None = None) -> QueryPlan:
     """The query text as groups of analyzed clauses. Never raises on any string."""
     analyzers = analyzers or default_analyzers()
-    text, exact = analyzers["text"], analyzers["exact"]
+    text, exact, exact_search = analyzers["text"], analyzers["exact"], analyzers["exact_search"]
     groups: list[list[AnalyzedClause]] = []
     excluded: list[AnalyzedClause] = []
     join_next = False
@@ -213,11 +213,11 @@ def plan_query(query: str, analyzers: dict[str, Analyzer] | None = None) -> Quer
             continue
         # One tokenization for both analyzers: they share the char filter.
         words = text.words(part.text)
-        analyzed = AnalyzedClause(
-            part, tuple(text.filter_words(words)), tuple(exact.filter_words(words))
-        )
+        # A phrase keeps its stopwords: they are in the indexed exact text, in order.
+        exact_words = (exact if part.phrase else exact_search).filter_words(words)
+        analyzed = AnalyzedClause(part, tuple(text.filter_words(words)), tuple(exact_words))
         if not analyzed.exact:
-            continue  # punctuation only: nothing to match
+            continue  # punctuation or stopwords only: nothing to match
         if part.excluded:
             excluded.append(analyzed)
         elif join_next:

@@ -45,7 +45,7 @@ def test_char_filter_is_the_normalization_table() -> None:
 
 
 def test_analyzer_names_and_chains() -> None:
-    assert set(ANALYSIS["analyzer"]) == {"arabic_text", "arabic_exact"}
+    assert set(ANALYSIS["analyzer"]) == {"arabic_text", "arabic_exact", "arabic_exact_search"}
     assert set(ANALYSIS["normalizer"]) == {"arabic_keyword"}
     text = ANALYSIS["analyzer"]["arabic_text"]
     assert text["tokenizer"] == "standard"
@@ -60,6 +60,14 @@ def test_analyzer_names_and_chains() -> None:
         "arabic_stem",
     ]
     assert set(ANALYSIS["normalizer"]["arabic_keyword"]["filter"]) <= NORMALIZER_FILTERS
+    # The exact subfields index every word and search without stopwords.
+    exact = BODY["mappings"]["properties"]["body"]["fields"]["exact"]
+    assert (exact["analyzer"], exact["search_analyzer"]) == ("arabic_exact", "arabic_exact_search")
+    assert ANALYSIS["analyzer"]["arabic_exact_search"]["filter"] == [
+        "lowercase",
+        "decimal_digit",
+        "arabic_stop",
+    ]
 
 
 def test_only_built_in_elasticsearch_components() -> None:

@@ -35,11 +35,12 @@ def test_everything_else_is_literal_text() -> None:
 
 def test_plan_groups_or_and_drops_what_has_no_words() -> None:
     plan = plan_query("القاهرة OR الإسكندرية في ، -طقس")
-    assert [[c.clause.text for c in g] for g in plan.groups] == [
-        ["القاهرة", "الإسكندرية"],
-        ["في"],
-    ]
-    assert plan.stems == ["قاهر", "اسكندر"]  # في is a stopword: no stem, but an exact term
+    # في is a stopword: no stem and no exact term, so nothing to match.
+    assert [[c.clause.text for c in g] for g in plan.groups] == [["القاهرة", "الإسكندرية"]]
+    assert plan.stems == ["قاهر", "اسكندر"]
+    # In a phrase the stopword stays an exact term: the indexed exact text has it.
+    phrase = plan_query('"رئيس في القاهرة"')
+    assert phrase.exact == ["رييس", "في", "القاهره"] and phrase.stems == ["رييس", "قاهر"]
     assert [c.clause.text for c in plan.excluded] == ["طقس"]
     assert plan_query("   ").empty_query
     assert not plan_query("، ؟").groups and not plan_query("، ؟").empty_query

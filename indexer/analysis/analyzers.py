@@ -2,7 +2,8 @@
 
 `text` (arabic_text) matches: normalize, split words, lowercase, ASCII digits, drop
 stopwords, protect known words, stem. `exact` (arabic_exact) is the same without
-stopwords and stemming. `keyword` (the arabic_keyword normalizer) normalizes a whole
+stopwords and stemming; `exact_search` (arabic_exact_search) analyzes queries on the
+exact fields, dropping stopwords. `keyword` (the arabic_keyword normalizer) normalizes a whole
 value such as a category or an author name into one token.
 
 The same definitions produce the Elasticsearch analysis settings (`es_analysis`),
@@ -195,10 +196,11 @@ def build_analyzers(normalizer: Normalizer) -> dict[str, Analyzer]:
         normalizer.normalize(word): normalizer.normalize(stem)
         for word, stem in (line.split("\t") for line in read_word_list("stem_overrides_ar.txt"))
     }
+    stop = Stop("arabic_stop", stopwords)
     text_filters = (
         Lowercase(),
         DecimalDigit(),
-        Stop("arabic_stop", stopwords),
+        stop,
         KeywordMarker("arabic_protected", protected),
         StemmerOverride("arabic_stem_overrides", overrides),
         ArabicStem(),
@@ -206,6 +208,11 @@ def build_analyzers(normalizer: Normalizer) -> dict[str, Analyzer]:
     analyzers = (
         Analyzer("text", "arabic_text", normalizer, text_filters),
         Analyzer("exact", "arabic_exact", normalizer, (Lowercase(), DecimalDigit())),
+        # The exact fields' search analyzer: a query's stopwords match no exact word
+        # (they are in most documents: slow to match, and they add nothing to the rank).
+        Analyzer(
+            "exact_search", "arabic_exact_search", normalizer, (Lowercase(), DecimalDigit(), stop)
+        ),
         Analyzer(
             "keyword", "arabic_keyword", normalizer, (Lowercase(), DecimalDigit(), Trim()), True
         ),
@@ -236,7 +243,7 @@ def baseline_analyzers(name: str) -> dict[str, Analyzer]:
         raise ValueError(f"unknown baseline {name!r}")
     chain = Analyzer("text", f"baseline_{name}", identity, filters)
     keyword = Analyzer("keyword", "keyword", identity, (Lowercase(),), whole_value=True)
-    return {"text": chain, "exact": chain, "keyword": keyword}
+    return {"text": chain, "exact": chain, "exact_search": chain, "keyword": keyword}
 
 
 def es_analysis(analyzers: dict[str, Analyzer]) -> dict:
