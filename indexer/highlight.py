@@ -5,7 +5,6 @@ highlighter finds them through the index's."""
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -28,7 +27,18 @@ class Match(NamedTuple):
     end: int
 
 
-_SPACE = re.compile("[ \n\t\r]")
+# Plain text's chunks are separated by " \n\t\r"; tabs and carriage returns become
+# spaces first (same length), so that two finds give a chunk's ends.
+_AS_SPACE = str.maketrans("\t\r", "  ")
+
+
+def _chunk_around(text: str, at: int) -> tuple[int, int]:
+    """The run of non-space characters of `text` (only " " and "\n" in it) at `at`."""
+    start = max(text.rfind(" ", 0, at), text.rfind("\n", 0, at)) + 1
+    end, newline = text.find(" ", at), text.find("\n", at)
+    if end < 0 or 0 <= newline < end:
+        end = newline
+    return start, end if end >= 0 else len(text)
 
 
 def matches(text: str, terms: Terms) -> list[Match]:
@@ -47,14 +57,13 @@ def matches(text: str, terms: Terms) -> list[Match]:
     # is the word lowercased, and its stem a piece of it. So only the runs of
     # non-space text where a term occurs are tokenized (they split independently).
     lowered = normalized.lower()
-    breaks = [m.start() for m in _SPACE.finditer(lowered)]
+    if "\t" in lowered or "\r" in lowered:  # rare: translate() is slow on Arabic text
+        lowered = lowered.translate(_AS_SPACE)
     chunks = set()
     for needle in terms.exact | terms.stems:
         at = lowered.find(needle) if needle else -1
         while at >= 0:
-            k = bisect.bisect_right(breaks, at)
-            start = breaks[k - 1] + 1 if k else 0
-            end = breaks[k] if k < len(breaks) else len(lowered)
+            start, end = _chunk_around(lowered, at)
             chunks.add((start, end))
             at = lowered.find(needle, end)  # the rest of this chunk is done
     found = []
