@@ -177,6 +177,8 @@ class IndexTerms:
         return " ".join(filter(None, stems)), " ".join(filter(None, exacts))
 
     def _joined(self, words: list[str]) -> tuple[str, str]:
+        if len(words) == 1:  # most chunks are one word
+            return self.text.filter_term(words[0]) or "", self.exact.filter_term(words[0]) or ""
         return " ".join(self.text.filter_words(words)), " ".join(self.exact.filter_words(words))
 
 
