@@ -93,7 +93,8 @@ def decode(data: bytes) -> tuple[str, str]:
     if b"\x00" in data:
         raise UndecodableError("binary content (NUL bytes)")
     try:
-        return data.decode("utf-8-sig"), "utf-8"
+        text = data.decode("utf-8")  # the utf-8-sig codec is a slower, Python-level one
+        return text.removeprefix("\ufeff"), "utf-8"
     except UnicodeDecodeError as err:
         utf8_error = f"{err.reason} at byte {err.start}"
     text = data.decode(FALLBACK_ENCODING, errors="replace")
