@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from pathlib import Path
@@ -95,3 +96,30 @@ def test_a_refused_document_lands_in_the_dead_letters(backend: ElasticBackend, a
     assert report.indexed == 0
     [(_, reason)] = report.dead
     assert "strict_dynamic_mapping_exception" in reason
+
+
+def test_an_interrupted_reindex_resumes_into_the_same_index(
+    backend: ElasticBackend, alias: str
+) -> None:
+    seen = 0
+
+    def interrupt_at_5(outcome: object) -> None:
+        nonlocal seen
+        seen += 1
+        if seen == 5:
+            raise KeyboardInterrupt
+
+    # Bulks of 2: the 5th record stops the load before the bulk of records 3 and 4.
+    small = ElasticBackend(
+        dataclasses.replace(backend.settings, chunk_docs=2),
+        client=backend.client,
+        dead_letters=backend.dead_letters,
+    )
+    source = str(FIXTURES / "variants.jsonl")
+    with pytest.raises(KeyboardInterrupt):
+        reindex(small, [source], alias, on_outcome=interrupt_at_5, checkpoint_every=2)
+    version, checkpoint = backend.interrupted(alias)
+    assert (checkpoint["records"], checkpoint["indexed"]) == (2, 2)
+    report = reindex(backend, [source], alias, resume=True)
+    assert (report.version, report.indexed) == (version, 7) and report.adds_up()
+    assert backend.status(alias).current == version
