@@ -365,7 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("analyze", help="show the tokens an analyzer makes of a text")
     p.add_argument("text", metavar="TEXT|-", help="the text, or - for one text per stdin line")
-    p.add_argument("--analyzer", default="text", choices=["text", "exact", "keyword"])
+    p.add_argument("--analyzer", default="text", choices=["text", "exact", "grams", "keyword"])
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(run=cmd_analyze)
 

@@ -2,7 +2,9 @@
 
 `text` (arabic_text) matches: normalize, split words, lowercase, ASCII digits, drop
 stopwords, protect known words, stem. `exact` (arabic_exact) is the same without
-stopwords and stemming. `keyword` (the arabic_keyword normalizer) normalizes a whole
+stopwords and stemming. `grams` (arabic_grams) cuts the unstemmed words, stopwords
+out, into character trigrams: a partial match for spellings and affixes the stemmer
+does not join (اينشتاين / أينشتاين, بعزيز / عزيز). `keyword` (the arabic_keyword normalizer) normalizes a whole
 value such as a category or an author name into one token.
 
 The same definitions produce the Elasticsearch analysis settings (`es_analysis`),
@@ -21,6 +23,7 @@ from indexer.analysis.filters import (
     DecimalDigit,
     KeywordMarker,
     Lowercase,
+    NGram,
     StemmerOverride,
     Stop,
     TokenFilter,
@@ -51,6 +54,7 @@ class Token:
 # before. About 150 bytes an entry; the 31k ANT articles have ~125k distinct words.
 _TERM_CACHE_SIZE = 500_000
 _REMOVED = ""  # what the cache holds for a word the filters drop (a stopword)
+GRAM_SIZE = 3
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,7 @@ class Analyzer:
     char_filter: Normalizer
     filters: tuple[TokenFilter, ...]
     whole_value: bool = False  # a keyword normalizer: the whole text is one token
+    grams: NGram | None = None  # after the filters: each term as its character n-grams
     _terms: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def analyze(self, text: str) -> list[Token]:
@@ -72,8 +77,10 @@ class Analyzer:
         tokens = []
         for position, (start, end) in enumerate(split_words(normalized)):
             term = self.filter_term(normalized[start:end])
-            if term is not None:
-                tokens.append(Token(term, offsets[start], offsets[end], position))
+            if term is None:
+                continue
+            for gram in self.grams.grams(term) if self.grams else (term,):
+                tokens.append(Token(gram, offsets[start], offsets[end], position))
         return tokens
 
     def terms(self, text: str) -> list[str]:
@@ -99,6 +106,8 @@ class Analyzer:
                 term if term is not None else self.filter_term(word) or _REMOVED
                 for term, word in zip(found, words, strict=True)
             ]
+        if self.grams:
+            return [gram for term in found if term for gram in self.grams.grams(term)]
         return [term for term in found if term]
 
     def filter_term(self, word: str) -> str | None:
@@ -120,11 +129,15 @@ class Analyzer:
                 break
         return term
 
+    @property
+    def all_filters(self) -> tuple:
+        return (*self.filters, self.grams) if self.grams else self.filters
+
     def es_definition(self) -> dict:
         definition = {
             "type": "custom",
             "char_filter": [CHAR_FILTER_NAME],
-            "filter": [f.name for f in self.filters],
+            "filter": [f.name for f in self.all_filters],
         }
         if not self.whole_value:
             definition["tokenizer"] = "standard"
@@ -159,6 +172,13 @@ def build_analyzers(normalizer: Normalizer) -> dict[str, Analyzer]:
         Analyzer("text", "arabic_text", normalizer, text_filters),
         Analyzer("exact", "arabic_exact", normalizer, (Lowercase(), DecimalDigit())),
         Analyzer(
+            "grams",
+            "arabic_grams",
+            normalizer,
+            text_filters[:3],  # lowercase, decimal_digit, arabic_stop
+            grams=NGram("arabic_trigrams", GRAM_SIZE),
+        ),
+        Analyzer(
             "keyword", "arabic_keyword", normalizer, (Lowercase(), DecimalDigit(), Trim()), True
         ),
     )
@@ -171,7 +191,7 @@ def baseline_analyzers(name: str) -> dict[str, Analyzer]:
     - "standard": Elasticsearch's `standard` analyzer, no Arabic processing at all;
     - "arabic": Elasticsearch's stock `arabic` analyzer (lowercase, decimal_digit,
       the `_arabic_` stopwords as written, arabic_normalization, arabic_stem).
-    Both use one chain for every field (no separate exact analysis)."""
+    Both use one chain for every field (no separate exact analysis, no grams)."""
     identity = Normalizer(disabled=RULE_NAMES)
     if name == "standard":
         filters: tuple[TokenFilter, ...] = (Lowercase(),)
@@ -198,7 +218,7 @@ def es_analysis(analyzers: dict[str, Analyzer]) -> dict:
         "char_filter": {
             CHAR_FILTER_NAME: {"type": "mapping", "mappings": normalizer.char_filter_rules()}
         },
-        "filter": custom_definitions(f for a in analyzers.values() for f in a.filters),
+        "filter": custom_definitions(f for a in analyzers.values() for f in a.all_filters),
         "analyzer": {a.es_name: a.es_definition() for a in analyzers.values() if not a.whole_value},
         "normalizer": {a.es_name: a.es_definition() for a in analyzers.values() if a.whole_value},
     }

@@ -41,9 +41,8 @@ from indexer.query import (
     FACET_FIELDS,
     FACET_SIZE,
     FIELD_BOOSTS,
-    PHRASE_BOOST,
-    PHRASE_FIELDS,
-    PHRASE_SLOP,
+    GRAMS_FIELD,
+    GRAMS_WEIGHT,
     TEXT_FIELDS,
     AnalyzedClause,
     Hit,
@@ -67,12 +66,23 @@ def _exact(field: str) -> str:
     return f"{field}_exact"
 
 
+def _grams(field: str) -> str:
+    return f"{field}_grams"
+
+
+# What each searched field holds: `content` is the title and the body, as the
+# Elasticsearch mapping's copy_to makes it.
+FIELD_SOURCES = {"content": ("title", "body"), "title": ("title",)}
+
+
 def build_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", stored=True, tokenizer_name="raw", index_option="basic")
     for field in TEXT_FIELDS:
         builder.add_text_field(field, tokenizer_name="whitespace", index_option="position")
         builder.add_text_field(_exact(field), tokenizer_name="whitespace", index_option="position")
+    # Term queries only: frequencies, no positions.
+    builder.add_text_field(_grams(GRAMS_FIELD), tokenizer_name="whitespace", index_option="freq")
     for field in KEYWORD_FIELDS:
         builder.add_text_field(field, fast=True, tokenizer_name="raw", index_option="basic")
     builder.add_date_field("published_at", indexed=True, fast=True)
@@ -102,16 +112,23 @@ class EmbeddedBackend:
         analyzers: dict[str, Analyzer] | None = None,
         exact_weight: float = EXACT_WEIGHT,
         commit_every: int = COMMIT_EVERY,
+        grams_weight: float = GRAMS_WEIGHT,
     ) -> None:
-        """`analyzers` and `exact_weight` other than the defaults are for comparing
-        analyses (the relevance evaluation's baselines)."""
+        """`analyzers`, `exact_weight` and `grams_weight` other than the defaults are
+        for comparing analyses (the relevance evaluation's baselines, which have no
+        `grams` analyzer)."""
         self.home = Path(home)
         self.keep_old_versions = keep_old_versions
         self.commit_every = commit_every
         self.schema = build_schema()
         self._analyzers = analyzers or default_analyzers()
         self._exact_weight = exact_weight
-        assert self._analyzers["text"].char_filter is self._analyzers["exact"].char_filter
+        self._grams_weight = grams_weight if "grams" in self._analyzers else 0.0
+        assert all(
+            a.char_filter is self._analyzers["text"].char_filter
+            for a in self._analyzers.values()
+            if not a.whole_value
+        )
         self._open: dict[str, tantivy.Searcher] = {}
         self._alias_seen: dict[str, tuple[tuple[int, int] | None, str | None]] = {}
 
@@ -211,13 +228,19 @@ class EmbeddedBackend:
 
     def document(self, article: Article) -> tantivy.Document:
         text, exact, keyword = (self._analyzers[n] for n in ("text", "exact", "keyword"))
+        grams = self._analyzers.get("grams")
         doc = tantivy.Document()
         doc.add_text("id", article.id)
+        # One tokenization for all analyzers (they share the char filter), one value
+        # per source field, as copy_to gives Elasticsearch.
+        words = {f: text.words(getattr(article, f) or "") for f in ("title", "body")}
         for field in TEXT_FIELDS:
-            # One tokenization for both analyzers: they share the char filter.
-            words = text.words(getattr(article, field) or "")
-            doc.add_text(field, " ".join(text.filter_words(words)))
-            doc.add_text(_exact(field), " ".join(exact.filter_words(words)))
+            for source in FIELD_SOURCES[field]:
+                doc.add_text(field, " ".join(text.filter_words(words[source])))
+                doc.add_text(_exact(field), " ".join(exact.filter_words(words[source])))
+        if grams:
+            for source in FIELD_SOURCES[GRAMS_FIELD]:
+                doc.add_text(_grams(GRAMS_FIELD), " ".join(grams.filter_words(words[source])))
         for field in KEYWORD_FIELDS:
             if value := getattr(article, field):
                 doc.add_text(field, keyword.terms(value)[0])
@@ -415,7 +438,8 @@ class EmbeddedBackend:
 
         Like an Elasticsearch bool query: the text part is one `must` (inside it, the
         groups are all required with operator "and", else any one is enough), the
-        exclusions are `must_not`, and the filters `must` with no score."""
+        trigrams one `should`, the exclusions `must_not`, and the filters `must` with
+        no score."""
         occur = tantivy.Occur
         if plan.groups:
             text_parts = []
@@ -423,12 +447,6 @@ class EmbeddedBackend:
                 required = request.operator == "and" or (len(group) == 1 and group[0].clause.phrase)
                 query = _should([self.clause_query(c) for c in group])
                 text_parts.append((occur.Must if required else occur.Should, query))
-            stems = tuple(plan.stems)
-            if len(stems) > 1:  # the query's words close together and in order rank higher
-                for field in PHRASE_FIELDS:
-                    boost = PHRASE_BOOST * FIELD_BOOSTS[field]
-                    phrase = self._phrase_query(field, stems, PHRASE_SLOP, boost)
-                    text_parts.append((occur.Should, phrase))
             text_query = tantivy.Query.boolean_query(text_parts)
         elif plan.empty_query or plan.excluded:
             # Nothing typed (browse with filters), or only exclusions: start from all.
@@ -436,6 +454,12 @@ class EmbeddedBackend:
         else:
             return None  # punctuation only: nothing to match
         clauses = [(occur.Must, text_query)]
+        if self._grams_weight and (grams := plan.grams):
+            # Ranks what the text query matched; matches nothing by itself.
+            field = _grams(GRAMS_FIELD)
+            clauses.append(
+                (occur.Should, _should(self._terms_query(field, grams, self._grams_weight)))
+            )
         clauses += [(occur.MustNot, self.clause_query(c)) for c in plan.excluded]
         clauses += [(occur.Must, f) for f in self._filters(request)]
         return tantivy.Query.boolean_query(clauses)
