@@ -1,4 +1,4 @@
-"""The text, exact and keyword analyzers: what matching relies on."""
+"""The text, exact, grams and keyword analyzers: what matching relies on."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from indexer.analysis.normalize import Normalizer, build_table
 
 ANALYZERS = default_analyzers()
 TEXT, EXACT, KEYWORD = ANALYZERS["text"], ANALYZERS["exact"], ANALYZERS["keyword"]
+GRAMS = ANALYZERS["grams"]
 
 
 @pytest.mark.parametrize(
@@ -28,7 +29,7 @@ TEXT, EXACT, KEYWORD = ANALYZERS["text"], ANALYZERS["exact"], ANALYZERS["keyword
     ],
 )
 def test_spelling_variants_give_the_same_terms(variants: list[str]) -> None:
-    for analyzer in (TEXT, EXACT, KEYWORD):
+    for analyzer in (TEXT, EXACT, GRAMS, KEYWORD):
         assert len({tuple(analyzer.terms(v)) for v in variants}) == 1, analyzer.name
 
 
@@ -55,6 +56,18 @@ def test_protected_words_are_not_stemmed() -> None:
 
 def test_exact_analyzer_normalizes_without_stemming() -> None:
     assert EXACT.terms("الخارجيّة الروسية في Moscow") == ["الخارجيه", "الروسيه", "في", "moscow"]
+
+
+def test_grams_analyzer_cuts_unstemmed_words_into_trigrams() -> None:
+    # Stopwords out, then every three letters of the normalized word; a shorter word
+    # gives nothing. The grams keep the word's position and offsets (Lucene's filter).
+    tokens = GRAMS.analyze("من بعزيز أب")
+    assert [(t.token, t.start, t.end, t.position) for t in tokens] == [
+        ("بعز", 3, 8, 1),
+        ("عزي", 3, 8, 1),
+        ("زيز", 3, 8, 1),
+    ]
+    assert set(GRAMS.terms("عزيز")) <= set(GRAMS.terms("بعزيز"))
 
 
 def test_keyword_normalizer_gives_one_trimmed_token() -> None:

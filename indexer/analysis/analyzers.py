@@ -4,8 +4,8 @@
 stopwords, protect known words, stem. `exact` (arabic_exact) is the same without
 stopwords and stemming. `grams` (arabic_grams) cuts the unstemmed words, stopwords
 out, into character trigrams: a partial match for spellings and affixes the stemmer
-does not join (اينشتاين / أينشتاين, بعزيز / عزيز). `keyword` (the arabic_keyword normalizer) normalizes a whole
-value such as a category or an author name into one token.
+does not join (بعزيز / عزيز). `keyword` (the arabic_keyword normalizer) normalizes a
+whole value such as a category or an author name into one token.
 
 The same definitions produce the Elasticsearch analysis settings (`es_analysis`),
 so Python and Elasticsearch analyze alike; the Lucene parity test checks it.
