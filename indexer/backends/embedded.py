@@ -332,6 +332,14 @@ class EmbeddedBackend:
                 f"no index for alias {alias!r} under {self.home}: run 'arabic-search reindex' first"
             )
         if version not in self._open:
+            built_with = self._read_meta(version).get("mapping_version")
+            if built_with != MAPPING_VERSION:
+                # Another version has other fields (2: content, content_grams).
+                raise BackendError(
+                    f"the index of {alias!r} was built with mapping version {built_with}, "
+                    f"this program searches version {MAPPING_VERSION}: run 'arabic-search "
+                    "reindex' first"
+                )
             self._open[version] = tantivy.Index.open(str(self._version_dir(version))).searcher()
         return self._open[version]
 
