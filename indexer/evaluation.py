@@ -22,7 +22,7 @@ from indexer.analysis.analyzers import Analyzer, baseline_analyzers, default_ana
 from indexer.articles import Article, Origin, RawRecord, build_article
 from indexer.backends.embedded import EmbeddedBackend
 from indexer.ingest import parse_paths
-from indexer.query import EXACT_WEIGHT, SearchRequest
+from indexer.query import EXACT_WEIGHT, GRAMS_WEIGHT, SearchRequest
 
 ALIAS = "eval"
 DEPTH = 100  # hits fetched per query: enough for Recall@100
@@ -30,18 +30,19 @@ DEPTH = 100  # hits fetched per query: enough for Recall@100
 
 @dataclass(frozen=True)
 class Profile:
-    """An analysis and how much the exact subfields count: what is compared."""
+    """An analysis and how much the exact and trigram subfields count: what is compared."""
 
     name: str
     analyzers: dict[str, Analyzer]
     exact_weight: float
+    grams_weight: float = 0.0
 
 
 def profiles() -> dict[str, Profile]:
     return {
         "standard": Profile("standard", baseline_analyzers("standard"), 0.0),
         "arabic": Profile("arabic", baseline_analyzers("arabic"), 0.0),
-        "ours": Profile("ours", default_analyzers(), EXACT_WEIGHT),
+        "ours": Profile("ours", default_analyzers(), EXACT_WEIGHT, GRAMS_WEIGHT),
     }
 
 
@@ -116,7 +117,10 @@ def evaluate(
     judged = {q: r for q, r in judged.items() if q in texts}
     with tempfile.TemporaryDirectory(prefix="arabic-search-eval-") as home:
         backend = EmbeddedBackend(
-            home, analyzers=profile.analyzers, exact_weight=profile.exact_weight
+            home,
+            analyzers=profile.analyzers,
+            exact_weight=profile.exact_weight,
+            grams_weight=profile.grams_weight,
         )
         version = backend.create_version(ALIAS)
 

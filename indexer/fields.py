@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-FieldKind = Literal["text", "keyword", "normalized_keyword", "date"]
+FieldKind = Literal["text", "combined_text", "keyword", "normalized_keyword", "date"]
 
 
 @dataclass(frozen=True)
@@ -13,14 +13,22 @@ class FieldSpec:
     name: str
     kind: FieldKind
     why: str
+    copy_to: str | None = None
 
 
 FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("id", "keyword", "stable id: from the url, else source + normalized title + date"),
     FieldSpec("url", "keyword", "where the article was published"),
-    FieldSpec("title", "text", "stemmed for matching, with an unstemmed .exact subfield"),
+    FieldSpec(
+        "title", "text", "stemmed for matching, with an unstemmed .exact subfield", "content"
+    ),
     FieldSpec("lead", "text", "the first paragraph or the abstract"),
-    FieldSpec("body", "text", "the article text as written, diacritics kept"),
+    FieldSpec("body", "text", "the article text as written, diacritics kept", "content"),
+    FieldSpec(
+        "content",
+        "combined_text",
+        "title + body by copy_to (not in _source): the main ranking field, with .exact and .grams",
+    ),
     FieldSpec("category", "normalized_keyword", "filters and facets, spelling-normalized"),
     FieldSpec("source", "normalized_keyword", "publisher"),
     FieldSpec("author", "normalized_keyword", "byline"),

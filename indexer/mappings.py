@@ -13,14 +13,15 @@ from pathlib import Path
 from indexer.analysis.analyzers import Analyzer, es_analysis
 from indexer.fields import FIELDS, FieldSpec
 
-MAPPING_VERSION = 2  # 2: the .exact subfields search without stopwords
+# 2: a content field (title + body) with trigrams; .exact searches without stopwords.
+MAPPING_VERSION = 2
 DEFAULT_PATH = Path("mappings/articles.json")
 
 
 def _field_mapping(field: FieldSpec, analyzers: dict[str, Analyzer]) -> dict:
     if field.kind == "text":
         # Offsets in the postings let the unified highlighter work without re-analysis.
-        return {
+        mapping: dict = {
             "type": "text",
             "analyzer": analyzers["text"].es_name,
             "index_options": "offsets",
@@ -31,6 +32,28 @@ def _field_mapping(field: FieldSpec, analyzers: dict[str, Analyzer]) -> dict:
                     "search_analyzer": analyzers["exact_search"].es_name,
                     "index_options": "offsets",
                 }
+            },
+        }
+        if field.copy_to:
+            mapping["copy_to"] = field.copy_to
+        return mapping
+    if field.kind == "combined_text":
+        # Searched, never highlighted: positions (for quoted phrases), no offsets. The
+        # trigrams are only asked by term queries: frequencies are enough.
+        return {
+            "type": "text",
+            "analyzer": analyzers["text"].es_name,
+            "fields": {
+                "exact": {
+                    "type": "text",
+                    "analyzer": analyzers["exact"].es_name,
+                    "search_analyzer": analyzers["exact_search"].es_name,
+                },
+                "grams": {
+                    "type": "text",
+                    "analyzer": analyzers["grams"].es_name,
+                    "index_options": "freqs",
+                },
             },
         }
     if field.kind == "normalized_keyword":

@@ -1,4 +1,4 @@
-"""The text, exact and keyword analyzers: what matching relies on."""
+"""The text, exact, grams and keyword analyzers: what matching relies on."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from indexer.analysis.normalize import Normalizer, build_table
 ANALYZERS = default_analyzers()
 TEXT, EXACT, KEYWORD = ANALYZERS["text"], ANALYZERS["exact"], ANALYZERS["keyword"]
 FIXTURES = Path(__file__).parent / "fixtures"
+GRAMS = ANALYZERS["grams"]
 
 
 @pytest.mark.parametrize(
@@ -31,7 +32,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
     ],
 )
 def test_spelling_variants_give_the_same_terms(variants: list[str]) -> None:
-    for analyzer in (TEXT, EXACT, KEYWORD):
+    for analyzer in (TEXT, EXACT, GRAMS, KEYWORD):
         assert len({tuple(analyzer.terms(v)) for v in variants}) == 1, analyzer.name
 
 
@@ -58,6 +59,18 @@ def test_protected_words_are_not_stemmed() -> None:
 
 def test_exact_analyzer_normalizes_without_stemming() -> None:
     assert EXACT.terms("الخارجيّة الروسية في Moscow") == ["الخارجيه", "الروسيه", "في", "moscow"]
+
+
+def test_grams_analyzer_cuts_unstemmed_words_into_trigrams() -> None:
+    # Stopwords out, then every three letters of the normalized word; a shorter word
+    # gives nothing. The grams keep the word's position and offsets (Lucene's filter).
+    tokens = GRAMS.analyze("من بعزيز أب")
+    assert [(t.token, t.start, t.end, t.position) for t in tokens] == [
+        ("بعز", 3, 8, 1),
+        ("عزي", 3, 8, 1),
+        ("زيز", 3, 8, 1),
+    ]
+    assert set(GRAMS.terms("عزيز")) <= set(GRAMS.terms("بعزيز"))
 
 
 def test_keyword_normalizer_gives_one_trimmed_token() -> None:
@@ -135,14 +148,12 @@ def test_terms_fast_path_equals_analyze(text: str) -> None:
         assert analyzer.terms(text) == [t.token for t in analyzer.analyze(text)]
 
 
-INDEX_TERMS = IndexTerms(TEXT, EXACT)  # one for all examples: its chunk memory is tested too
+# One for all examples: its chunk memory is tested too.
+INDEX_TERMS = IndexTerms((TEXT, EXACT, GRAMS))
 
 
-def _index_terms_by_analyze(text: str) -> tuple[str, str]:
-    return (
-        " ".join(t.token for t in TEXT.analyze(text)),
-        " ".join(t.token for t in EXACT.analyze(text)),
-    )
+def _index_terms_by_analyze(text: str) -> tuple[str, ...]:
+    return tuple(" ".join(t.token for t in a.analyze(text)) for a in (TEXT, EXACT, GRAMS))
 
 
 @given(st.one_of(arabic_like, st.text(max_size=300)))

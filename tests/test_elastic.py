@@ -299,18 +299,14 @@ def test_search_body_for_user_syntax_filters_facets_highlights() -> None:
     sqs = boolean["must"][0]["simple_query_string"]
     assert sqs["query"] == 'الخارجية "وزير الدفاع" -روسيا | طهران'
     assert sqs["flags"] == SIMPLE_QUERY_FLAGS == "PHRASE|NOT|OR|WHITESPACE"
-    assert sqs["fields"] == [
-        "title^3",
-        "lead^2",
-        "body^1",
-        "title.exact^1.5",
-        "lead.exact^1",
-        "body.exact^0.5",
-    ]
+    assert sqs["fields"] == ["content^1", "title^0.5", "content.exact^0.5", "title.exact^0.25"]
     assert sqs["default_operator"] == "or"
-    # The words in order boost: a phrase multi_match with slop.
-    [phrase] = boolean["should"]
-    assert phrase["multi_match"]["type"] == "phrase" and phrase["multi_match"]["slop"] == 2
+    # The trigrams of the included words (stopwords and excluded words out) rank what
+    # `must` matched: boosted term queries on content.grams, cut by the Python analyzer.
+    grams = [c["term"]["content.grams"] for c in boolean["should"]]
+    assert {g["boost"] for g in grams} == {1.2}
+    words = ["الخارجيه", "وزير", "الدفاع", "طهران"]  # normalized (ة -> ه)
+    assert [g["value"] for g in grams] == [w[i : i + 3] for w in words for i in range(len(w) - 2)]
     # Filters: term on a keyword field runs its normalizer on the value (normalizer docs).
     assert boolean["filter"] == [
         {"term": {"category": "أخبار سورية"}},

@@ -179,6 +179,16 @@ def test_alias_switch_and_rollback(tmp_path: Path) -> None:
     assert backend.status("news").current == first
 
 
+def test_an_index_of_another_mapping_version_asks_for_a_reindex(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path)
+    version = reindex(backend, [str(FIXTURES / "variants.jsonl")], "news").version
+    meta_path = tmp_path / "versions" / version / "version.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta_path.write_text(json.dumps({**meta, "mapping_version": 1}), encoding="utf-8")
+    with pytest.raises(BackendError, match=r"mapping version 1.*reindex"):
+        EmbeddedBackend(tmp_path).search("news", SearchRequest(query="القاهرة"))
+
+
 def test_interrupted_load_leaves_the_old_version_searchable(tmp_path: Path) -> None:
     backend = EmbeddedBackend(tmp_path)
     old = reindex(backend, [str(FIXTURES / "variants.jsonl")], "news").version

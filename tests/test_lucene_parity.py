@@ -74,6 +74,9 @@ def write_lucene_specs(index_body: dict, workdir: Path) -> list[str]:
                 "".join(f"{w}\t{s}\n" for w, s in rules), encoding="utf-8"
             )
             return f"filter stemmerOverride dictionary={name}.txt ignoreCase=false"
+        if kind == "ngram":
+            low, high = definition["min_gram"], definition["max_gram"]
+            return f"filter nGram minGramSize={low} maxGramSize={high} preserveOriginal=false"
         words = definition["stopwords" if kind == "stop" else "keywords"]
         (workdir / f"{name}.txt").write_text("".join(w + "\n" for w in words), encoding="utf-8")
         ignore = str(definition.get("ignore_case", False)).lower()

@@ -19,7 +19,7 @@ BODY = json.loads((ROOT / "mappings/articles.json").read_text(encoding="utf-8"))
 ANALYSIS = BODY["settings"]["analysis"]
 
 # Token filters and char filters that ship with Elasticsearch (no plugin needed).
-BUILT_IN_FILTER_TYPES = {"stop", "keyword_marker", "stemmer_override"}
+BUILT_IN_FILTER_TYPES = {"stop", "keyword_marker", "stemmer_override", "ngram"}
 BUILT_IN_FILTERS = {"lowercase", "decimal_digit", "arabic_normalization", "arabic_stem", "trim"}
 # What Elasticsearch lets a normalizer use (per-character filters only).
 NORMALIZER_FILTERS = {"lowercase", "decimal_digit", "arabic_normalization", "trim"}
@@ -45,7 +45,12 @@ def test_char_filter_is_the_normalization_table() -> None:
 
 
 def test_analyzer_names_and_chains() -> None:
-    assert set(ANALYSIS["analyzer"]) == {"arabic_text", "arabic_exact", "arabic_exact_search"}
+    assert set(ANALYSIS["analyzer"]) == {
+        "arabic_text",
+        "arabic_exact",
+        "arabic_exact_search",
+        "arabic_grams",
+    }
     assert set(ANALYSIS["normalizer"]) == {"arabic_keyword"}
     text = ANALYSIS["analyzer"]["arabic_text"]
     assert text["tokenizer"] == "standard"
@@ -61,13 +66,17 @@ def test_analyzer_names_and_chains() -> None:
     ]
     assert set(ANALYSIS["normalizer"]["arabic_keyword"]["filter"]) <= NORMALIZER_FILTERS
     # The exact subfields index every word and search without stopwords.
-    exact = BODY["mappings"]["properties"]["body"]["fields"]["exact"]
+    exact = BODY["mappings"]["properties"]["content"]["fields"]["exact"]
     assert (exact["analyzer"], exact["search_analyzer"]) == ("arabic_exact", "arabic_exact_search")
     assert ANALYSIS["analyzer"]["arabic_exact_search"]["filter"] == [
         "lowercase",
         "decimal_digit",
         "arabic_stop",
     ]
+    # Trigrams of the unstemmed words, the stopwords out first.
+    grams = ANALYSIS["analyzer"]["arabic_grams"]
+    assert grams["filter"] == ["lowercase", "decimal_digit", "arabic_stop", "arabic_trigrams"]
+    assert ANALYSIS["filter"]["arabic_trigrams"] == {"type": "ngram", "min_gram": 3, "max_gram": 3}
 
 
 def test_only_built_in_elasticsearch_components() -> None:
@@ -103,9 +112,14 @@ def test_packaged_stop_list_is_the_one_elasticsearch_uses() -> None:
 def test_fields_follow_the_index_contract() -> None:
     properties = BODY["mappings"]["properties"]
     assert list(properties) == [f.name for f in FIELDS]
-    for name in ("title", "lead", "body"):
+    for name in ("title", "lead", "body", "content"):
         assert properties[name]["analyzer"] == "arabic_text"
         assert properties[name]["fields"]["exact"]["analyzer"] == "arabic_exact"
+    # content is title + body (copy_to: the values, each analyzed by content's analyzers).
+    # https://www.elastic.co/docs/reference/elasticsearch/mapping-reference/copy-to
+    assert properties["title"]["copy_to"] == properties["body"]["copy_to"] == "content"
+    assert "copy_to" not in properties["lead"]
+    assert properties["content"]["fields"]["grams"]["analyzer"] == "arabic_grams"
     for name in ("category", "source", "author"):
         assert properties[name] == {"type": "keyword", "normalizer": "arabic_keyword"}
     assert properties["published_at"]["type"] == "date"

@@ -3,8 +3,10 @@
 `text` (arabic_text) matches: normalize, split words, lowercase, ASCII digits, drop
 stopwords, protect known words, stem. `exact` (arabic_exact) is the same without
 stopwords and stemming; `exact_search` (arabic_exact_search) analyzes queries on the
-exact fields, dropping stopwords. `keyword` (the arabic_keyword normalizer) normalizes a whole
-value such as a category or an author name into one token.
+exact fields, dropping stopwords. `grams` (arabic_grams) cuts the unstemmed words,
+stopwords out, into character trigrams: a partial match for spellings and affixes the
+stemmer does not join (بعزيز / عزيز). `keyword` (the arabic_keyword normalizer)
+normalizes a whole value such as a category or an author name into one token.
 
 The same definitions produce the Elasticsearch analysis settings (`es_analysis`),
 so Python and Elasticsearch analyze alike; the Lucene parity test checks it.
@@ -22,6 +24,7 @@ from indexer.analysis.filters import (
     DecimalDigit,
     KeywordMarker,
     Lowercase,
+    NGram,
     StemmerOverride,
     Stop,
     TokenFilter,
@@ -58,6 +61,7 @@ class Token:
 # before. About 150 bytes an entry; the 31k ANT articles have ~125k distinct words.
 _TERM_CACHE_SIZE = 500_000
 _REMOVED = ""  # what the cache holds for a word the filters drop (a stopword)
+GRAM_SIZE = 3
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,7 @@ class Analyzer:
     char_filter: Normalizer
     filters: tuple[TokenFilter, ...]
     whole_value: bool = False  # a keyword normalizer: the whole text is one token
+    grams: NGram | None = None  # after the filters: each term as its character n-grams
     _terms: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def analyze(self, text: str) -> list[Token]:
@@ -79,8 +84,10 @@ class Analyzer:
         tokens = []
         for position, (start, end) in enumerate(split_words(normalized)):
             term = self.filter_term(normalized[start:end])
-            if term is not None:
-                tokens.append(Token(term, offsets[start], offsets[end], position))
+            if term is None:
+                continue
+            for gram in self.grams.grams(term) if self.grams else (term,):
+                tokens.append(Token(gram, offsets[start], offsets[end], position))
         return tokens
 
     def terms(self, text: str) -> list[str]:
@@ -106,6 +113,8 @@ class Analyzer:
                 term if term is not None else self.filter_term(word) or _REMOVED
                 for term, word in zip(found, words, strict=True)
             ]
+        if self.grams:
+            return [gram for term in found if term for gram in self.grams.grams(term)]
         return list(filter(None, found))  # removed words are "" (_REMOVED)
 
     def filter_term(self, word: str) -> str | None:
@@ -127,11 +136,15 @@ class Analyzer:
                 break
         return term
 
+    @property
+    def all_filters(self) -> tuple:
+        return (*self.filters, self.grams) if self.grams else self.filters
+
     def es_definition(self) -> dict:
         definition = {
             "type": "custom",
             "char_filter": [CHAR_FILTER_NAME],
-            "filter": [f.name for f in self.filters],
+            "filter": [f.name for f in self.all_filters],
         }
         if not self.whole_value:
             definition["tokenizer"] = "standard"
@@ -140,46 +153,48 @@ class Analyzer:
 
 @dataclass
 class IndexTerms:
-    """The terms of a text for its two indexed fields, stemmed (`text`) and exact,
-    each as one space-separated string (what the embedded index takes).
+    """The terms of a text for several indexed fields at once (stemmed, exact,
+    trigrams...), each as one space-separated string (what the embedded index takes).
 
-    The same terms as the two analyzers give, found faster: in plain text a chunk
-    (a run of non-space characters after the char filter) has the same words
-    wherever it stands, so each distinct chunk is analyzed once and remembered, and
-    a text is then a few passes over its chunks, none in Python. Other text, and
-    text with a chunk too long for one token, takes the analyzers' own path."""
+    The same terms as the analyzers give, found faster: in plain text a chunk (a run
+    of non-space characters after the char filter) has the same words wherever it
+    stands, so each distinct chunk is analyzed once and remembered, and a text is
+    then a few passes over its chunks, none in Python. Other text, and text with a
+    chunk too long for one token, takes the analyzers' own path."""
 
-    text: Analyzer
-    exact: Analyzer
-    _stems: dict[str, str] = field(default_factory=dict, repr=False)
-    _exacts: dict[str, str] = field(default_factory=dict, repr=False)
+    analyzers: tuple[Analyzer, ...]  # all with the same char filter
+    _chunks: tuple[dict[str, str], ...] = field(default=(), repr=False)
 
     def __post_init__(self) -> None:
-        assert self.text.char_filter is self.exact.char_filter  # one normalization for both
+        assert len({id(a.char_filter) for a in self.analyzers}) == 1  # one normalization
+        self._chunks = tuple({} for _ in self.analyzers)
 
-    def __call__(self, value: str) -> tuple[str, str]:
-        normalized = self.text.char_filter.normalize(value)
+    def __call__(self, value: str) -> tuple[str, ...]:
+        normalizer = self.analyzers[0].char_filter
+        normalized = normalizer.normalize(value)
         chunks = normalized.split()
         if not chunks:
-            return "", ""
+            return ("",) * len(self.analyzers)
         if max(map(len, chunks)) > MAX_TOKEN_LENGTH or not is_plain(normalized):
-            words = [normalized[start:end] for start, end in split_words(normalized)]
-            return self._joined(words)
-        stems = list(map(self._stems.get, chunks))
-        if None in stems:  # chunks not seen before
-            if len(self._stems) >= _TERM_CACHE_SIZE:
-                self._stems.clear()
-                self._exacts.clear()
-            for chunk in {c for c in chunks if c not in self._stems}:
-                self._stems[chunk], self._exacts[chunk] = self._joined(chunk_words(chunk))
-            stems = list(map(self._stems.get, chunks))
-        exacts = map(self._exacts.get, chunks)
-        return " ".join(filter(None, stems)), " ".join(filter(None, exacts))
+            return self._joined([normalized[start:end] for start, end in split_words(normalized)])
+        first = self._chunks[0]
+        found = list(map(first.get, chunks))
+        if None in found:  # chunks not seen before
+            if len(first) >= _TERM_CACHE_SIZE:
+                for memory in self._chunks:
+                    memory.clear()
+            for chunk in {c for c in chunks if c not in first}:
+                joined = self._joined(chunk_words(chunk))
+                for memory, terms in zip(self._chunks, joined, strict=True):
+                    memory[chunk] = terms
+            found = list(map(first.get, chunks))
+        return (
+            " ".join(filter(None, found)),
+            *(" ".join(filter(None, map(memory.get, chunks))) for memory in self._chunks[1:]),
+        )
 
-    def _joined(self, words: list[str]) -> tuple[str, str]:
-        if len(words) == 1:  # most chunks are one word
-            return self.text.filter_term(words[0]) or "", self.exact.filter_term(words[0]) or ""
-        return " ".join(self.text.filter_words(words)), " ".join(self.exact.filter_words(words))
+    def _joined(self, words: list[str]) -> tuple[str, ...]:
+        return tuple(" ".join(a.filter_words(words)) for a in self.analyzers)
 
 
 @functools.cache
@@ -216,6 +231,13 @@ def build_analyzers(normalizer: Normalizer) -> dict[str, Analyzer]:
             "exact_search", "arabic_exact_search", normalizer, (Lowercase(), DecimalDigit(), stop)
         ),
         Analyzer(
+            "grams",
+            "arabic_grams",
+            normalizer,
+            text_filters[:3],  # lowercase, decimal_digit, arabic_stop
+            grams=NGram("arabic_trigrams", GRAM_SIZE),
+        ),
+        Analyzer(
             "keyword", "arabic_keyword", normalizer, (Lowercase(), DecimalDigit(), Trim()), True
         ),
     )
@@ -228,7 +250,7 @@ def baseline_analyzers(name: str) -> dict[str, Analyzer]:
     - "standard": Elasticsearch's `standard` analyzer, no Arabic processing at all;
     - "arabic": Elasticsearch's stock `arabic` analyzer (lowercase, decimal_digit,
       the `_arabic_` stopwords as written, arabic_normalization, arabic_stem).
-    Both use one chain for every field (no separate exact analysis)."""
+    Both use one chain for every field (no separate exact analysis, no grams)."""
     identity = Normalizer(disabled=RULE_NAMES)
     if name == "standard":
         filters: tuple[TokenFilter, ...] = (Lowercase(),)
@@ -255,7 +277,7 @@ def es_analysis(analyzers: dict[str, Analyzer]) -> dict:
         "char_filter": {
             CHAR_FILTER_NAME: {"type": "mapping", "mappings": normalizer.char_filter_rules()}
         },
-        "filter": custom_definitions(f for a in analyzers.values() for f in a.filters),
+        "filter": custom_definitions(f for a in analyzers.values() for f in a.all_filters),
         "analyzer": {a.es_name: a.es_definition() for a in analyzers.values() if not a.whole_value},
         "normalizer": {a.es_name: a.es_definition() for a in analyzers.values() if a.whole_value},
     }

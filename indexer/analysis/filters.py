@@ -152,6 +152,24 @@ class StemmerOverride:
         return (stem, True) if stem is not None else (term, keyword)
 
 
+@dataclass(frozen=True)
+class NGram:
+    """Elasticsearch's `ngram` token filter (Lucene's NGramTokenFilter) with one gram
+    size: every run of `size` characters (code points) of a term, in order; a term
+    shorter than `size` gives none. It turns one term into several, so an analyzer
+    runs it after its one-to-one filters (Analyzer.grams); the grams of a word keep
+    the word's position and offsets, as in Lucene."""
+
+    name: str
+    size: int = 3
+
+    def definition(self) -> dict | None:
+        return {"type": "ngram", "min_gram": self.size, "max_gram": self.size}
+
+    def grams(self, term: str) -> list[str]:
+        return [term[i : i + self.size] for i in range(len(term) - self.size + 1)]
+
+
 # java.lang.Character.isWhitespace, which Lucene's TrimFilter uses.
 JAVA_WHITESPACE = "".join(
     chr(c)

@@ -42,9 +42,8 @@ from indexer.query import (
     FACET_FIELDS,
     FACET_SIZE,
     FIELD_BOOSTS,
-    PHRASE_BOOST,
-    PHRASE_FIELDS,
-    PHRASE_SLOP,
+    GRAMS_FIELD,
+    GRAMS_WEIGHT,
     TEXT_FIELDS,
     AnalyzedClause,
     Hit,
@@ -68,12 +67,23 @@ def _exact(field: str) -> str:
     return f"{field}_exact"
 
 
+def _grams(field: str) -> str:
+    return f"{field}_grams"
+
+
+# What each searched field holds: `content` is the title and the body, as the
+# Elasticsearch mapping's copy_to makes it.
+FIELD_SOURCES = {"content": ("title", "body"), "title": ("title",)}
+
+
 def build_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", stored=True, tokenizer_name="raw", index_option="basic")
     for field in TEXT_FIELDS:
         builder.add_text_field(field, tokenizer_name="whitespace", index_option="position")
         builder.add_text_field(_exact(field), tokenizer_name="whitespace", index_option="position")
+    # Term queries only: frequencies, no positions.
+    builder.add_text_field(_grams(GRAMS_FIELD), tokenizer_name="whitespace", index_option="freq")
     for field in KEYWORD_FIELDS:
         builder.add_text_field(field, fast=True, tokenizer_name="raw", index_option="basic")
     builder.add_date_field("published_at", indexed=True, fast=True)
@@ -103,16 +113,22 @@ class EmbeddedBackend:
         analyzers: dict[str, Analyzer] | None = None,
         exact_weight: float = EXACT_WEIGHT,
         commit_every: int = COMMIT_EVERY,
+        grams_weight: float = GRAMS_WEIGHT,
     ) -> None:
-        """`analyzers` and `exact_weight` other than the defaults are for comparing
-        analyses (the relevance evaluation's baselines)."""
+        """`analyzers`, `exact_weight` and `grams_weight` other than the defaults are
+        for comparing analyses (the relevance evaluation's baselines, which have no
+        `grams` analyzer)."""
         self.home = Path(home)
         self.keep_old_versions = keep_old_versions
         self.commit_every = commit_every
         self.schema = build_schema()
         self._analyzers = analyzers or default_analyzers()
         self._exact_weight = exact_weight
-        self._index_terms = IndexTerms(self._analyzers["text"], self._analyzers["exact"])
+        # What is indexed: stemmed, exact, and (ours, not the baselines) trigrams.
+        self._has_grams = "grams" in self._analyzers
+        self._grams_weight = grams_weight if self._has_grams else 0.0
+        indexed = ("text", "exact", "grams") if self._has_grams else ("text", "exact")
+        self._index_terms = IndexTerms(tuple(self._analyzers[name] for name in indexed))
         self._open: dict[str, tantivy.Searcher] = {}
         self._facet_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="facets")
         self._alias_seen: dict[str, tuple[tuple[int, int] | None, str | None]] = {}
@@ -215,10 +231,16 @@ class EmbeddedBackend:
         keyword = self._analyzers["keyword"]
         doc = tantivy.Document()
         doc.add_text("id", article.id)
+        # Each source field analyzed once for every indexed field; a searched field
+        # gets one value per source, as copy_to gives Elasticsearch.
+        terms = {f: self._index_terms(getattr(article, f) or "") for f in ("title", "body")}
         for field in TEXT_FIELDS:
-            stems, exact = self._index_terms(getattr(article, field) or "")
-            doc.add_text(field, stems)
-            doc.add_text(_exact(field), exact)
+            for source in FIELD_SOURCES[field]:
+                doc.add_text(field, terms[source][0])
+                doc.add_text(_exact(field), terms[source][1])
+        if self._has_grams:
+            for source in FIELD_SOURCES[GRAMS_FIELD]:
+                doc.add_text(_grams(GRAMS_FIELD), terms[source][2])
         for field in KEYWORD_FIELDS:
             if value := getattr(article, field):
                 doc.add_text(field, keyword.terms(value)[0])
@@ -310,6 +332,14 @@ class EmbeddedBackend:
                 f"no index for alias {alias!r} under {self.home}: run 'arabic-search reindex' first"
             )
         if version not in self._open:
+            built_with = self._read_meta(version).get("mapping_version")
+            if built_with != MAPPING_VERSION:
+                # Another version has other fields (2: content, content_grams).
+                raise BackendError(
+                    f"the index of {alias!r} was built with mapping version {built_with}, "
+                    f"this program searches version {MAPPING_VERSION}: run 'arabic-search "
+                    "reindex' first"
+                )
             self._open[version] = tantivy.Index.open(str(self._version_dir(version))).searcher()
         return self._open[version]
 
@@ -420,7 +450,8 @@ class EmbeddedBackend:
 
         Like an Elasticsearch bool query: the text part is one `must` (inside it, the
         groups are all required with operator "and", else any one is enough), the
-        exclusions are `must_not`, and the filters `must` with no score."""
+        trigrams one `should`, the exclusions `must_not`, and the filters `must` with
+        no score."""
         occur = tantivy.Occur
         if plan.groups:
             text_parts = []
@@ -428,12 +459,6 @@ class EmbeddedBackend:
                 required = request.operator == "and" or (len(group) == 1 and group[0].clause.phrase)
                 query = _should([self.clause_query(c) for c in group])
                 text_parts.append((occur.Must if required else occur.Should, query))
-            stems = tuple(plan.stems)
-            if len(stems) > 1:  # the query's words close together and in order rank higher
-                for field in PHRASE_FIELDS:
-                    boost = PHRASE_BOOST * FIELD_BOOSTS[field]
-                    phrase = self._phrase_query(field, stems, PHRASE_SLOP, boost)
-                    text_parts.append((occur.Should, phrase))
             text_query = tantivy.Query.boolean_query(text_parts)
         elif plan.empty_query or plan.excluded:
             # Nothing typed (browse with filters), or only exclusions: start from all.
@@ -441,6 +466,12 @@ class EmbeddedBackend:
         else:
             return None  # punctuation only: nothing to match
         clauses = [(occur.Must, text_query)]
+        if self._grams_weight and (grams := plan.grams):
+            # Ranks what the text query matched; matches nothing by itself.
+            field = _grams(GRAMS_FIELD)
+            clauses.append(
+                (occur.Should, _should(self._terms_query(field, grams, self._grams_weight)))
+            )
         clauses += [(occur.MustNot, self.clause_query(c)) for c in plan.excluded]
         clauses += [(occur.Must, f) for f in self._filters(request)]
         return tantivy.Query.boolean_query(clauses)

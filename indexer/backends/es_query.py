@@ -3,7 +3,10 @@
 Pure functions (no client), so every body is unit-tested. The user's text goes to
 Elasticsearch only inside a `simple_query_string` with a few flags (phrases, NOT,
 OR, whitespace) after its special characters are escaped: never `query_string`,
-never a script. The analyzers on the server do the Arabic analysis.
+never a script. The analyzers on the server do the Arabic analysis, except for the
+query's trigrams: those are `term` queries on content.grams, cut here by the Python
+twin of arabic_grams (a `match` would score the grams of one word, which share a
+position, as one synonym term; the embedded backend scores each gram).
 """
 
 from __future__ import annotations
@@ -18,16 +21,15 @@ from indexer.query import (
     FACET_FIELDS,
     FACET_SIZE,
     FIELD_BOOSTS,
-    PHRASE_BOOST,
-    PHRASE_FIELDS,
-    PHRASE_SLOP,
+    GRAMS_FIELD,
+    GRAMS_WEIGHT,
     TEXT_FIELDS,
-    Clause,
     Hit,
     QueryError,
     SearchRequest,
     SearchResult,
     date_bounds,
+    plan_query,
     read_clauses,
 )
 
@@ -56,14 +58,18 @@ def simple_query(query: str) -> str:
 
 
 def text_fields() -> list[str]:
-    """title^3, lead^2, body^1 and their .exact subfields at half weight."""
+    """content^1, title^0.5 and their .exact subfields at half weight."""
     fields = [f"{f}^{FIELD_BOOSTS[f]:g}" for f in TEXT_FIELDS]
     fields += [f"{f}.exact^{FIELD_BOOSTS[f] * EXACT_WEIGHT:g}" for f in TEXT_FIELDS]
     return fields
 
 
-def _included_words(query: str) -> str:
-    return " ".join(p.text for p in read_clauses(query) if isinstance(p, Clause) and not p.excluded)
+def gram_clauses(query: str) -> list[dict]:
+    """One boosted `term` query on content.grams per trigram of the included words."""
+    return [
+        {"term": {f"{GRAMS_FIELD}.grams": {"value": gram, "boost": GRAMS_WEIGHT}}}
+        for gram in plan_query(query).grams
+    ]
 
 
 def _filters(request: SearchRequest) -> list[dict]:
@@ -94,18 +100,8 @@ def query_body(request: SearchRequest) -> dict:
     else:
         text = {"match_all": {}}
     boolean: dict = {"must": [text]}
-    words = _included_words(request.query)
-    if len(words.split()) > 1:
-        boolean["should"] = [
-            {
-                "multi_match": {
-                    "query": words,
-                    "type": "phrase",
-                    "slop": PHRASE_SLOP,
-                    "fields": [f"{f}^{PHRASE_BOOST * FIELD_BOOSTS[f]:g}" for f in PHRASE_FIELDS],
-                }
-            }
-        ]
+    if grams := gram_clauses(request.query):
+        boolean["should"] = grams  # they rank what `must` matched; they match nothing alone
     if filters := _filters(request):
         boolean["filter"] = filters
     query: dict = {"bool": boolean}
