@@ -316,6 +316,11 @@ def test_search_body_for_user_syntax_filters_facets_highlights() -> None:
     # https://www.elastic.co/docs/reference/elasticsearch/rest-apis/highlighting
     assert body["aggs"]["source"] == {"terms": {"field": "source", "size": 10}}
     assert body["highlight"]["type"] == "unified"
+    # The query is on `content`; the highlighter marks a field only for queries on that
+    # field (require_field_match, default true): the body gets its own highlight_query.
+    body_query = body["highlight"]["fields"]["body"]["highlight_query"]["simple_query_string"]
+    assert body_query["fields"] == ["body"]
+    assert body_query["query"] == boolean["must"][0]["simple_query_string"]["query"]
     assert body["track_total_hits"] is True
     assert body["sort"] == ["_score", {"id": "asc"}] and body["from"] == 0
 

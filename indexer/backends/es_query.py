@@ -86,19 +86,21 @@ def _filters(request: SearchRequest) -> list[dict]:
     return filters
 
 
+def words_query(request: SearchRequest, fields: list[str]) -> dict:
+    """The user's words, in their syntax, on `fields`."""
+    return {
+        "simple_query_string": {
+            "query": simple_query(request.query),
+            "fields": fields,
+            "default_operator": request.operator,
+            "flags": SIMPLE_QUERY_FLAGS,
+        }
+    }
+
+
 def query_body(request: SearchRequest) -> dict:
     """The `query` part of the search body."""
-    if request.query.strip():
-        text: dict = {
-            "simple_query_string": {
-                "query": simple_query(request.query),
-                "fields": text_fields(),
-                "default_operator": request.operator,
-                "flags": SIMPLE_QUERY_FLAGS,
-            }
-        }
-    else:
-        text = {"match_all": {}}
+    text = words_query(request, text_fields()) if request.query.strip() else {"match_all": {}}
     boolean: dict = {"must": [text]}
     if grams := gram_clauses(request.query):
         boolean["should"] = grams  # they rank what `must` matched; they match nothing alone
@@ -178,6 +180,11 @@ def search_body(request: SearchRequest) -> dict:
                 "body": {"fragment_size": FRAGMENT_SIZE, "number_of_fragments": 2},
             },
         }
+        if request.query.strip():
+            # The query searches `content` (title + body by copy_to), and a field is
+            # only marked for queries on it (require_field_match): ask for the body.
+            body_highlight = body["highlight"]["fields"]["body"]
+            body_highlight["highlight_query"] = words_query(request, ["body"])
     return body
 
 

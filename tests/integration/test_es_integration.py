@@ -80,6 +80,7 @@ def test_reindex_search_swap_rollback_from_index(backend: ElasticBackend, alias:
     result = backend.search(alias, SearchRequest(query="القاهره"))
     assert [h.title for h in result.hits] == ["زحام مروري في القاهرة"]
     assert "<em>" in result.hits[0].highlight["title"][0]
+    assert "<em>القاهرة</em>" in result.hits[0].highlight["body"][0]  # searched via content
     second = reindex(backend, [str(FIXTURES / "trec")], alias)
     assert backend.status(alias).current == second.version
     assert backend.rollback(alias) == first.version
