@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field, replace
 from indexer.articles import Article, Origin
 from indexer.backends import Backend, BackendError
 from indexer.ingest import Duplicate, Outcome, ParseReport, parse_paths
+from indexer.sources.fieldmap import FieldMap
 from indexer.sources.files import ReadOptions
 
 CHECKPOINT_EVERY = 5_000  # documents between two saved checkpoints
@@ -70,8 +71,6 @@ class Checkpoint:
             )
 
     def read_options(self) -> ReadOptions:
-        from indexer.sources.fieldmap import FieldMap
-
         return ReadOptions(
             format=self.options["format"],
             field_map=FieldMap(self.options["fields"]),
