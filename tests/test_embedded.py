@@ -265,6 +265,20 @@ def test_resume_after_an_interrupt_indexes_every_article_once(tmp_path: Path) ->
         assert sorted(ids) == sorted(h.id for h in expected.hits)
 
 
+def test_a_load_of_another_mapping_version_is_not_resumed(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path, commit_every=4)
+    source = str(FIXTURES / "ant-sample.jsonl")
+    version, _ = interrupted_load(backend, source, checkpoint_every=4)
+    meta_path = tmp_path / "versions" / version / "version.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta_path.write_text(json.dumps({**meta, "mapping_version": 1}), encoding="utf-8")
+    assert backend.interrupted("news") is None  # an older program's fields
+    with pytest.raises(BackendError, match="no interrupted reindex"):
+        reindex(backend, [source], "news", resume=True)
+    fresh = reindex(backend, [source], "news")  # without --resume: it is cleared away
+    assert [v.name for v in backend.status("news").versions] == [fresh.version]
+
+
 def test_resume_after_a_commit_without_its_checkpoint_stores_each_id_once(
     tmp_path: Path,
 ) -> None:

@@ -48,7 +48,7 @@ from indexer.backends.es_bulk import (
 )
 from indexer.backends.es_query import parse_response, search_body
 from indexer.backends.es_settings import ElasticSettings
-from indexer.mappings import index_body
+from indexer.mappings import MAPPING_VERSION, index_body
 from indexer.query import SearchRequest, SearchResult
 
 T = TypeVar("T")
@@ -180,7 +180,9 @@ class ElasticBackend:
 
     def interrupted(self, alias: str) -> tuple[str, dict] | None:
         for version, meta in sorted(self._load_states(alias).items(), reverse=True):
-            if not meta.get("complete", True) and "checkpoint" in meta:
+            # A load by a program of another mapping version cannot be continued.
+            resumable = meta.get("mapping_version") == MAPPING_VERSION
+            if resumable and not meta.get("complete", True) and "checkpoint" in meta:
                 return version, meta["checkpoint"]
         return None
 

@@ -223,7 +223,9 @@ class EmbeddedBackend:
     def interrupted(self, alias: str) -> tuple[str, dict] | None:
         for version in reversed(self._versions(alias)):
             meta = self._read_meta(version)
-            if not meta.get("complete") and "checkpoint" in meta:
+            # A load by a program of another mapping version cannot be continued.
+            resumable = meta.get("mapping_version") == MAPPING_VERSION
+            if resumable and not meta.get("complete") and "checkpoint" in meta:
                 return version, meta["checkpoint"]
         return None
 
