@@ -176,7 +176,7 @@ class IndexTerms:
         if not chunks:
             return ("",) * len(self.analyzers)
         if max(map(len, chunks)) > MAX_TOKEN_LENGTH or not is_plain(normalized):
-            return self._joined([normalized[start:end] for start, end in split_words(normalized)])
+            return self._joined(self.analyzers[0].words(value))  # rare: the general path
         first = self._chunks[0]
         found = list(map(first.get, chunks))
         if None in found:  # chunks not seen before

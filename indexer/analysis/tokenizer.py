@@ -182,17 +182,18 @@ def plain_words(text: str) -> list[str] | None:
         word = chunk.strip(_PUNCTUATION)
         if len(word) > MAX_TOKEN_LENGTH:
             return None
-        if word.isalnum():
-            words.append(word)
-        elif word:
-            words += _PLAIN_WORD.findall(word)
+        words += _stripped_chunk_words(word)
     return words
 
 
 def chunk_words(chunk: str) -> list[str]:
     """The words of one run of non-space characters of plain text, at most
     MAX_TOKEN_LENGTH long: what plain_words finds in it (it never looks further)."""
-    word = chunk.strip(_PUNCTUATION)
+    return _stripped_chunk_words(chunk.strip(_PUNCTUATION))
+
+
+def _stripped_chunk_words(word: str) -> list[str]:
+    """The words of a chunk whose edge punctuation is stripped off."""
     if word.isalnum():
         return [word]
     return _PLAIN_WORD.findall(word) if word else []
