@@ -114,16 +114,18 @@ class EmbeddedBackend:
         exact_weight: float = EXACT_WEIGHT,
         commit_every: int = COMMIT_EVERY,
         grams_weight: float = GRAMS_WEIGHT,
+        field_boosts: dict[str, float] = FIELD_BOOSTS,
     ) -> None:
-        """`analyzers`, `exact_weight` and `grams_weight` other than the defaults are
-        for comparing analyses (the relevance evaluation's baselines, which have no
-        `grams` analyzer)."""
+        """`analyzers`, `exact_weight`, `grams_weight` and `field_boosts` other than the
+        defaults are for comparing analyses (the relevance evaluation's baselines, which
+        have no `grams` analyzer and search one field)."""
         self.home = Path(home)
         self.keep_old_versions = keep_old_versions
         self.commit_every = commit_every
         self.schema = build_schema()
         self._analyzers = analyzers or default_analyzers()
         self._exact_weight = exact_weight
+        self._field_boosts = field_boosts
         # What is indexed: stemmed, exact, and (ours, not the baselines) trigrams.
         self._has_grams = "grams" in self._analyzers
         self._grams_weight = grams_weight if self._has_grams else 0.0
@@ -434,8 +436,8 @@ class EmbeddedBackend:
     def clause_query(self, clause: AnalyzedClause) -> tantivy.Query:
         """A clause matched on every text field, stemmed and exact, weighted by field."""
         parts = []
-        for field in TEXT_FIELDS:
-            boost, exact_boost = FIELD_BOOSTS[field], FIELD_BOOSTS[field] * self._exact_weight
+        for field, boost in self._field_boosts.items():
+            exact_boost = boost * self._exact_weight
             if clause.clause.phrase and len(clause.exact) > 1:
                 if len(clause.stems) > 1:
                     parts.append(self._phrase_query(field, clause.stems, 0, boost))
