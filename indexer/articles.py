@@ -127,7 +127,7 @@ def fingerprint(title: str, body: str) -> str:
     normalization, so copies that differ in hamza, diacritics, tatweel or digits match.
     It hashes the code points as they come out of the table, without decoding them."""
     normalizer = default_analyzers()["exact"].char_filter
-    return _digest(normalizer.normalized_codes(body or title).tobytes())
+    return _digest(normalizer.normalized_bytes(body or title))
 
 
 def build_article(raw: RawRecord, max_chars: int = DEFAULT_MAX_CHARS) -> Article | Rejected:

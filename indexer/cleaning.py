@@ -13,6 +13,7 @@ import functools
 import re
 import unicodedata
 
+from indexer import _scan
 from indexer.analysis.normalize import PRESENTATION_FORMS, RULE_NAMES, Normalizer
 
 # The two normalization rules that cleaning shares with the analyzers; with only
@@ -24,41 +25,48 @@ _CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 
 
 @functools.cache
-def _cleaner() -> tuple[Normalizer, re.Pattern[str]]:
-    """The normalizer of the cleaning rules, and one character class of everything
-    cleaning may change: a class scan is far cheaper than doing the work."""
+def _cleaner() -> tuple[Normalizer, re.Pattern[str], bytes]:
+    """The normalizer of the cleaning rules; one character class of everything
+    cleaning may change (odd white space included); and the same class as one flag
+    byte per BMP code point, for _scan.is_tidy."""
     normalizer = Normalizer(disabled=set(RULE_NAMES) - set(CLEANING_RULES))
     odd_spaces = [chr(c) for c in range(0x3001) if chr(c).isspace()]  # none above U+3000
     special = {*normalizer.table, *odd_spaces, *(chr(c) for c in range(0x20)), *"\x7f\x85"}
     special -= {" ", "\n"}
-    return normalizer, re.compile("[" + "".join(map(re.escape, sorted(special))) + "]")
+    flags = bytearray(0x10000)
+    for char in special:
+        flags[ord(char)] = 1  # every one is a BMP character: ord() > 0xFFFF would raise
+    pattern = re.compile("[" + "".join(map(re.escape, sorted(special))) + "]")
+    return normalizer, pattern, bytes(flags)
 
 
-def _without_special(text: str) -> tuple[str, bool]:
-    """NFC text with the cleaning table applied and controls removed; and whether
-    anything special (odd white space included) was there at all."""
-    normalizer, special = _cleaner()
-    text = unicodedata.normalize("NFC", text)
+def _without_special(text: str) -> str:
+    """Text with the cleaning table applied and controls removed."""
+    normalizer, special, _ = _cleaner()
     if not special.search(text):
-        return text, False
-    return _CONTROLS.sub("", normalizer.normalize(text)), True
+        return text
+    return _CONTROLS.sub("", normalizer.normalize(text))
 
 
 def clean_text(text: str) -> str:
     """Cleaned multi-line text: lines trimmed, empty lines dropped, one space between words."""
-    text, had_special = _without_special(text)
-    lines = text.split("\n")
+    text = unicodedata.normalize("NFC", text)
     # Most bodies are tidy already; checking is much cheaper than rebuilding them.
-    if (
-        not had_special
-        and "  " not in text
-        and all(line and line.strip(" ") == line for line in lines)
-    ):
-        return text
-    lines = [" ".join(line.split()) for line in text.splitlines()]
-    return "\n".join(line for line in lines if line)
+    return text if _scan.is_tidy(text, _cleaner()[2], True) else rebuilt_text(text)
 
 
 def clean_line(text: str) -> str:
     """Cleaned single-line text (title, category, author...): all white space is one space."""
-    return " ".join(_without_special(text)[0].split())
+    text = unicodedata.normalize("NFC", text)
+    return text if _scan.is_tidy(text, _cleaner()[2], False) else rebuilt_line(text)
+
+
+def rebuilt_text(text: str) -> str:
+    """What clean_text makes of NFC text, always rebuilt."""
+    lines = [" ".join(line.split()) for line in _without_special(text).splitlines()]
+    return "\n".join(line for line in lines if line)
+
+
+def rebuilt_line(text: str) -> str:
+    """What clean_line makes of NFC text, always rebuilt."""
+    return " ".join(_without_special(text).split())

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indexer.articles import Article, Origin, RawRecord, Rejected, build_article, canonical_url
-from indexer.cleaning import clean_line, clean_text
+from indexer.cleaning import clean_line, clean_text, rebuilt_line, rebuilt_text
 from indexer.ingest import Duplicate, ParseReport, parse_paths
 from indexer.sources.files import ReadOptions
 
@@ -123,3 +124,19 @@ def test_json_lines_records_are_each_counted_once(tmp_path: Path, items: list) -
         report.add(outcome)
     assert report.adds_up()
     assert report.read == len(items)
+
+
+# Words, odd and plain white space, controls, presentation forms: what tidiness hinges on.
+messy_text = st.text(
+    st.sampled_from(
+        [*"ابت أحمد", " ", "\n", "\t", "\r", "\u00a0", "\u200f", "\x00", "ﻻ", "\u2028"]
+    ),
+    max_size=40,
+)
+
+
+@given(st.one_of(messy_text, st.text(max_size=100)))
+def test_cleaning_takes_the_short_cut_only_when_rebuilding_changes_nothing(text: str) -> None:
+    text = unicodedata.normalize("NFC", text)
+    assert clean_text(text) == rebuilt_text(text)
+    assert clean_line(text) == rebuilt_line(text)

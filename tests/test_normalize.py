@@ -123,6 +123,13 @@ def test_normalize_equals_the_table_applied_char_by_char(text: str) -> None:
 
 
 @given(st.one_of(any_text, arabic_text))
+def test_normalized_bytes_are_the_reference_as_utf32(text: str) -> None:
+    # What fingerprints hash, from the C loop or, beyond the BMP, the array path.
+    expected = reference_normalize(text).encode("utf-32-le", "surrogatepass")
+    assert NORMALIZER.normalized_bytes(text) == expected
+
+
+@given(st.one_of(any_text, arabic_text))
 def test_normalize_is_idempotent(text: str) -> None:
     once = normalize(text)
     assert normalize(once) == once

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 import pyarabic.araby as araby
 
+from indexer import _scan
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -179,17 +181,32 @@ class Normalizer:
             else:
                 lut[ord(char)] = _EXPAND
                 self._expansions[ord(char)] = replacement
+        # Pairs are replaced left to right, one after the other (as Lucene's
+        # MappingCharFilter does); no pair may begin inside another, so the array
+        # path, which finds them all at once, agrees.
+        if any(p[1] == q[0] for p in self._pairs for q in self._pairs):
+            raise ValueError("a pair rule's second character begins another pair rule")
         self._lut = lut
         # Most text is in the BMP: its UTF-16 code units index a 64K table, and
         # encoding to UTF-16 is several times cheaper than to UTF-32.
         self._lut16 = lut[:0x10000].copy()
         self._lut16[0xD800:0xE000] = _SURROGATE
+        # What _scan.fold walks: the same table and pairs, as bytes and tuples.
+        self._lut16_bytes = self._lut16.tobytes()
+        self._pair_codes = tuple(self._pairs.values())
 
     def normalize(self, text: str) -> str:
-        return _decode(self.normalized_codes(text))
+        return self.normalized_bytes(text).decode("utf-32-le", "surrogatepass")
 
-    def normalized_codes(self, text: str) -> np.ndarray:
-        """The normalized text as UTF-32 code points (for hashing without decoding)."""
+    def normalized_bytes(self, text: str) -> bytes:
+        """The normalized text as UTF-32-LE (what a fingerprint hashes, without decoding)."""
+        folded = _scan.fold(text, self._lut16_bytes, _DELETE, self._pair_codes)
+        if folded is not None:
+            return folded
+        # Beyond the BMP, or an expansion: the array path.
+        return self._normalized_codes(text).astype("<u4").tobytes()
+
+    def _normalized_codes(self, text: str) -> np.ndarray:
         mapped, top = self._map(text)
         if top <= _MAX_CODE_POINT:  # nothing to delete or expand: the common case
             return mapped

@@ -6,6 +6,8 @@ import json
 from collections.abc import Iterator
 from typing import BinaryIO
 
+import orjson
+
 from indexer.articles import Origin, RawRecord, Rejected
 from indexer.sources.files import ReadOptions, UndecodableError, decode, read_lines
 
@@ -20,6 +22,17 @@ def _as_text(name: str, value: object) -> str | None:
     raise ValueError(f"field {name!r} is not text ({type(value).__name__})")
 
 
+def _loads(data: bytes) -> tuple[object, str]:
+    """A line's JSON value and its encoding. orjson reads the common case (strict JSON
+    in UTF-8) several times faster; the standard library reads the rest (a BOM,
+    Windows-1256, NaN, big integers) and words the errors."""
+    try:
+        return orjson.loads(data), "utf-8"
+    except orjson.JSONDecodeError:
+        text, encoding = decode(data)
+        return json.loads(text), encoding
+
+
 def read_jsonl(stream: BinaryIO, path: str, options: ReadOptions) -> Iterator[RawRecord | Rejected]:
     record = 0
     for line in read_lines(stream, options.max_bytes):
@@ -31,8 +44,7 @@ def read_jsonl(stream: BinaryIO, path: str, options: ReadOptions) -> Iterator[Ra
             yield Rejected(origin, f"oversized: line longer than {options.max_bytes:,} bytes")
             continue
         try:
-            text, encoding = decode(line.data)
-            obj = json.loads(text)
+            obj, encoding = _loads(line.data)
         except UndecodableError as err:
             yield Rejected(origin, str(err))
             continue
