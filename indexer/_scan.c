@@ -2,14 +2,21 @@
 
    Python builds every table (indexer/cleaning.py, indexer/analysis/normalize.py) from
    the named rules; this file only walks a text through them, once, at C speed. Both
-   functions answer None or False where the Python code must do the work itself, so
-   they decide nothing on their own.
+   functions only say where the Python code must do the work itself.
 
-   is_tidy(text, flags, multiline) -> bool
-       Whether cleaning would leave `text` (already NFC) as it is: no character
-       whose byte in `flags` (one per BMP code point) is set, and white space already
-       collapsed: single spaces between words and, with `multiline`, single newlines
-       between lines; without it, no newline at all.
+   tidiness(text, flags, multiline) -> 0, 1 or 2
+       What cleaning would change in `text` (already NFC). 2 (CHARACTERS) when a
+       character's byte in `flags` (one per BMP code point) says 2; else 1 (SPACING)
+       when one says 1, or the white space is not yet collapsed to single spaces
+       between words and, with `multiline`, single newlines between lines (without
+       it, no newline at all); else 0: the text is clean as it is.
+
+   collapse(text, flags, multiline) -> str
+       `text` with each run of white space (a space, a newline, or a character
+       flagged 1 or 4) made one space, or, with `multiline`, one newline when the run
+       holds a line break (a newline or a character flagged 4); none at the ends.
+       What " ".join(line.split()) for each line of text.splitlines(), empty lines
+       dropped, gives.
 
    fold(text, table, delete, pairs) -> bytes | None
        The normalizer's output as UTF-32-LE: each code point replaced by its entry in
@@ -25,27 +32,31 @@
 #define BMP_SIZE 0x10000
 #define MAX_CODE_POINT 0x10FFFF
 #define MAX_PAIRS 8
+#define SPACING 1    /* a flag, and a result of tidiness(): white space to collapse */
+#define CHARACTERS 2 /* the same: characters to change or remove */
+#define LINE_BREAK 4 /* a flag: a line break other than \n (str.splitlines() breaks there) */
 
 /* Always inlined with a constant `kind`, so that each string kind gets its own loop
    with no per-character switch. Branch-free: most texts are tidy and are read whole. */
 static inline __attribute__((always_inline)) int
-tidy_loop(int kind, const void *data, Py_ssize_t length, const unsigned char *flag,
-          int multiline)
+tidiness_loop(int kind, const void *data, Py_ssize_t length, const unsigned char *flag,
+              int multiline)
 {
-    int bad = 0;
+    int found = 0;
     int after_space = 1; /* at the start, as after a newline: no white space first */
     for (Py_ssize_t i = 0; i < length; i++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
         int newline = c == '\n';
         int space = c == ' ' || newline;
-        bad |= (c < BMP_SIZE && flag[c]) | (space & after_space) | (newline & !multiline);
+        found |= (c < BMP_SIZE ? flag[c] : 0) | (space & after_space) | (newline & !multiline);
         after_space = space;
     }
-    return !(bad | (length > 0 && after_space));
+    found |= length > 0 && after_space;
+    return found & CHARACTERS ? CHARACTERS : found;
 }
 
 static PyObject *
-is_tidy(PyObject *self, PyObject *args)
+tidiness(PyObject *self, PyObject *args)
 {
     PyObject *text;
     Py_buffer flags;
@@ -58,19 +69,81 @@ is_tidy(PyObject *self, PyObject *args)
     }
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t length = PyUnicode_GET_LENGTH(text);
-    int tidy;
+    int found;
     switch (PyUnicode_KIND(text)) {
     case PyUnicode_1BYTE_KIND:
-        tidy = tidy_loop(PyUnicode_1BYTE_KIND, data, length, flags.buf, multiline);
+        found = tidiness_loop(PyUnicode_1BYTE_KIND, data, length, flags.buf, multiline);
         break;
     case PyUnicode_2BYTE_KIND:
-        tidy = tidy_loop(PyUnicode_2BYTE_KIND, data, length, flags.buf, multiline);
+        found = tidiness_loop(PyUnicode_2BYTE_KIND, data, length, flags.buf, multiline);
         break;
     default:
-        tidy = tidy_loop(PyUnicode_4BYTE_KIND, data, length, flags.buf, multiline);
+        found = tidiness_loop(PyUnicode_4BYTE_KIND, data, length, flags.buf, multiline);
     }
     PyBuffer_Release(&flags);
-    return PyBool_FromLong(tidy);
+    return PyLong_FromLong(found);
+}
+
+/* Like tidiness_loop. Each run of white space becomes one newline if it holds a line
+   break (with `multiline`), else one space; runs at either end go. */
+static inline __attribute__((always_inline)) Py_ssize_t
+collapse_loop(int kind, const void *data, Py_ssize_t length, const unsigned char *flag,
+              int multiline, Py_UCS4 *out)
+{
+    Py_ssize_t written = 0;
+    int in_run = 0, run_breaks = 0;
+    for (Py_ssize_t i = 0; i < length; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        unsigned char f = c < BMP_SIZE ? flag[c] : 0;
+        int line_break = c == '\n' || (f & LINE_BREAK);
+        if (c == ' ' || line_break || (f & SPACING)) {
+            in_run = 1;
+            run_breaks |= line_break;
+            continue;
+        }
+        if (in_run && written > 0)
+            out[written++] = multiline && run_breaks ? '\n' : ' ';
+        in_run = run_breaks = 0;
+        out[written++] = c;
+    }
+    return written;
+}
+
+static PyObject *
+collapse(PyObject *self, PyObject *args)
+{
+    PyObject *text;
+    Py_buffer flags;
+    int multiline;
+    if (!PyArg_ParseTuple(args, "Uy*p", &text, &flags, &multiline))
+        return NULL;
+    if (flags.len != BMP_SIZE) {
+        PyBuffer_Release(&flags);
+        return PyErr_Format(PyExc_ValueError, "flags must have %d bytes", BMP_SIZE);
+    }
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    Py_UCS4 *out = PyMem_Malloc((length + 1) * sizeof(Py_UCS4));
+    if (out == NULL) {
+        PyBuffer_Release(&flags);
+        return PyErr_NoMemory();
+    }
+    Py_ssize_t written;
+    switch (PyUnicode_KIND(text)) {
+    case PyUnicode_1BYTE_KIND:
+        written = collapse_loop(PyUnicode_1BYTE_KIND, data, length, flags.buf, multiline, out);
+        break;
+    case PyUnicode_2BYTE_KIND:
+        written = collapse_loop(PyUnicode_2BYTE_KIND, data, length, flags.buf, multiline, out);
+        break;
+    default:
+        written = collapse_loop(PyUnicode_4BYTE_KIND, data, length, flags.buf, multiline, out);
+    }
+    PyBuffer_Release(&flags);
+    /* Built from UCS4 so that Python picks the narrowest kind the result needs. */
+    PyObject *result = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, written);
+    PyMem_Free(out);
+    return result;
 }
 
 typedef struct {
@@ -196,7 +269,8 @@ fold(PyObject *self, PyObject *args)
 }
 
 static PyMethodDef methods[] = {
-    {"is_tidy", is_tidy, METH_VARARGS, "Whether cleaning would leave an NFC text as it is."},
+    {"tidiness", tidiness, METH_VARARGS, "What cleaning would change in an NFC text."},
+    {"collapse", collapse, METH_VARARGS, "The text with its white space collapsed."},
     {"fold", fold, METH_VARARGS, "The text through a normalization table, as UTF-32-LE."},
     {NULL, NULL, 0, NULL},
 };

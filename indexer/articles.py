@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import urllib.parse
 from dataclasses import dataclass, field
 
 from indexer.analysis.analyzers import default_analyzers
@@ -92,10 +91,23 @@ class Article:
 _URL = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:)?//([^/?#]*)([^#]*)")
 
 
+_ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+
+
+def _unquoted(url: str) -> str:
+    """urllib.parse.unquote, several times faster: each run of %XX escapes decoded at once
+    (UTF-8, invalid bytes replaced)."""
+    if "%" not in url:
+        return url
+    return _ESCAPES.sub(
+        lambda run: bytes.fromhex(run[0].replace("%", "")).decode("utf-8", "replace"), url
+    )
+
+
 def canonical_url(url: str) -> str:
     """The url as an identity: percent-decoded, scheme and fragment dropped, host lowercased
     (the same article is linked over http and https, encoded and not)."""
-    url = urllib.parse.unquote(url.strip())
+    url = _unquoted(url.strip())
     parts = _URL.match(url)
     return f"//{parts[1].lower()}{parts[2]}" if parts else url.partition("#")[0]
 
@@ -130,41 +142,41 @@ def fingerprint(title: str, body: str) -> str:
     return _digest(normalizer.normalized_bytes(body or title))
 
 
+def _line(value: str | None) -> str | None:
+    return clean_line(value) or None if value else None
+
+
 def build_article(raw: RawRecord, max_chars: int = DEFAULT_MAX_CHARS) -> Article | Rejected:
     """Clean and check one record. Every failure is a Rejected with its reason."""
-    size = sum(len(v) for v in raw.fields.values() if v)
+    fields = raw.fields
+    size = sum(map(len, filter(None, fields.values())))
     if size > max_chars:
         return Rejected(raw.origin, f"oversized: {size:,} characters (limit {max_chars:,})")
-
-    def line(name: str) -> str | None:
-        value = raw.fields.get(name)
-        return clean_line(value) or None if value else None
-
-    title = line("title") or ""
-    body = clean_text(raw.fields.get("body") or "")
+    title = _line(fields.get("title")) or ""
+    body = clean_text(fields.get("body") or "")
     if not title and not body:
         return Rejected(raw.origin, "no title and no body")
     # Without an abstract, the lead is the first paragraph (ranked between title and body).
-    lead = clean_text(raw.fields.get("lead") or "") or body.partition("\n")[0] or None
-    warnings = []
+    lead = clean_text(fields.get("lead") or "") or body.partition("\n")[0] or None
+    warnings = ()
     published_at = None
-    if date_text := line("published_at"):
+    if date_text := _line(fields.get("published_at")):
         parsed = parse_date(date_text)
         published_at = parsed.iso
         if parsed.iso is None:
-            warnings.append(f"date left empty: {parsed.problem}")
-    url, source = line("url"), line("source")
+            warnings = (f"date left empty: {parsed.problem}",)
+    url, source = _line(fields.get("url")), _line(fields.get("source"))
     return Article(
         id=article_id(url, source, title, published_at),
         title=title,
         body=body,
         lead=lead,
         published_at=published_at,
-        category=line("category"),
+        category=_line(fields.get("category")),
         source=source,
-        author=line("author"),
+        author=_line(fields.get("author")),
         url=url,
         fingerprint=fingerprint(title, body),
         origin=raw.origin,
-        warnings=tuple(warnings),
+        warnings=warnings,
     )

@@ -20,53 +20,55 @@ from indexer.analysis.normalize import PRESENTATION_FORMS, RULE_NAMES, Normalize
 # these on, ﺃ becomes أ (its letter), not ا (the analyzers' folding).
 CLEANING_RULES = ("strip_invisible_controls", PRESENTATION_FORMS)
 
-# C0 and C1 controls other than the line breaks, which the line splitting handles.
-_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+# C0 and C1 controls that are not white space (str.split() handles those).
+CONTROLS = frozenset(chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)] if not chr(c).isspace())
+_CONTROLS = re.compile("[" + "".join(map(re.escape, sorted(CONTROLS))) + "]")
+
+# What _scan.tidiness finds in a text, from its flag table: nothing to do; only white
+# space to collapse; characters to change or remove (then white space too, maybe).
+TIDY, SPACING, CHARACTERS = 0, 1, 2
+LINE_BREAK = 4  # a flag for _scan.collapse: white space where str.splitlines() breaks
 
 
 @functools.cache
-def _cleaner() -> tuple[Normalizer, re.Pattern[str], bytes]:
-    """The normalizer of the cleaning rules; one character class of everything
-    cleaning may change (odd white space included); and the same class as one flag
-    byte per BMP code point, for _scan.is_tidy."""
+def _cleaner() -> tuple[Normalizer, bytes]:
+    """The normalizer of the cleaning rules, and the flags of every BMP code point for
+    _scan: CHARACTERS for what the table or the control removal changes, SPACING for
+    other white space than a space or a newline, with LINE_BREAK where it ends a line."""
     normalizer = Normalizer(disabled=set(RULE_NAMES) - set(CLEANING_RULES))
-    odd_spaces = [chr(c) for c in range(0x3001) if chr(c).isspace()]  # none above U+3000
-    special = {*normalizer.table, *odd_spaces, *(chr(c) for c in range(0x20)), *"\x7f\x85"}
-    special -= {" ", "\n"}
     flags = bytearray(0x10000)
-    for char in special:
-        flags[ord(char)] = 1  # every one is a BMP character: ord() > 0xFFFF would raise
-    pattern = re.compile("[" + "".join(map(re.escape, sorted(special))) + "]")
-    return normalizer, pattern, bytes(flags)
-
-
-def _without_special(text: str) -> str:
-    """Text with the cleaning table applied and controls removed."""
-    normalizer, special, _ = _cleaner()
-    if not special.search(text):
-        return text
-    return _CONTROLS.sub("", normalizer.normalize(text))
+    for c in range(0x10000):
+        if chr(c).isspace() and chr(c) not in " \n":
+            breaks = len(f"a{chr(c)}b".splitlines()) == 2
+            flags[c] = SPACING | (LINE_BREAK if breaks else 0)
+    for char in {*normalizer.table, *CONTROLS}:
+        flags[ord(char[0])] = CHARACTERS  # a pair rule: its first character (all BMP)
+    return normalizer, bytes(flags)
 
 
 def clean_text(text: str) -> str:
     """Cleaned multi-line text: lines trimmed, empty lines dropped, one space between words."""
     text = unicodedata.normalize("NFC", text)
     # Most bodies are tidy already; checking is much cheaper than rebuilding them.
-    return text if _scan.is_tidy(text, _cleaner()[2], True) else rebuilt_text(text)
+    found = _scan.tidiness(text, _cleaner()[1], True)
+    return text if found == TIDY else _rebuilt_text(text, found == CHARACTERS)
 
 
 def clean_line(text: str) -> str:
     """Cleaned single-line text (title, category, author...): all white space is one space."""
     text = unicodedata.normalize("NFC", text)
-    return text if _scan.is_tidy(text, _cleaner()[2], False) else rebuilt_line(text)
+    found = _scan.tidiness(text, _cleaner()[1], False)
+    return text if found == TIDY else _rebuilt_line(text, found == CHARACTERS)
 
 
-def rebuilt_text(text: str) -> str:
-    """What clean_text makes of NFC text, always rebuilt."""
-    lines = [" ".join(line.split()) for line in _without_special(text).splitlines()]
-    return "\n".join(line for line in lines if line)
+def _changed(text: str) -> str:
+    """Text with the cleaning table applied and controls removed."""
+    return _CONTROLS.sub("", _cleaner()[0].normalize(text))
 
 
-def rebuilt_line(text: str) -> str:
-    """What clean_line makes of NFC text, always rebuilt."""
-    return " ".join(_without_special(text).split())
+def _rebuilt_text(text: str, characters: bool = True) -> str:
+    return _scan.collapse(_changed(text) if characters else text, _cleaner()[1], True)
+
+
+def _rebuilt_line(text: str, characters: bool = True) -> str:
+    return _scan.collapse(_changed(text) if characters else text, _cleaner()[1], False)

@@ -244,20 +244,30 @@ def _rfc2822(text: str) -> ParsedDate | None:
     weekday, day, month, year, hour, minute, second, zone = match.groups()
     if zone[0] in "+-" and (int(zone[1:3]) > MAX_OFFSET_HOURS or int(zone[3:]) > 59):
         return None
-    try:
-        moment = datetime(
-            int(year), _RFC_MONTHS.index(month) + 1, int(day), int(hour), int(minute), int(second)
-        )
-    except ValueError:
+    if int(hour) > 23 or int(minute) > 59 or int(second) > 59:
         return None
-    if moment.year not in YEARS or (weekday and _RFC_DAYS.index(weekday) != moment.weekday()):
+    on = _rfc_day(int(year), _RFC_MONTHS.index(month) + 1, int(day), weekday)
+    if on is None:
         return None
     offset = "+00:00" if zone[0] not in "+-" else f"{zone[:3]}:{zone[3:]}"
     return ParsedDate(
-        moment.isoformat() + offset,
+        f"{on}T{hour}:{minute}:{second}{offset}",
         None,
         (match.start(1) if weekday else match.start(2), match.end(8)),
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _rfc_day(year: int, month: int, day: int, weekday: str | None) -> str | None:
+    """The ISO date of a real day in YEARS on that weekday (RFC 2822's English
+    abbreviation), else None. Remembered: a feed's articles share few days."""
+    try:
+        moment = date(year, month, day)
+    except ValueError:
+        return None
+    if year not in YEARS or (weekday and _RFC_DAYS.index(weekday) != moment.weekday()):
+        return None
+    return moment.isoformat()
 
 
 def _parse_with_grammar(text: str) -> ParsedDate:

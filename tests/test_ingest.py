@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import json
 import unicodedata
+import urllib.parse
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indexer.articles import Article, Origin, RawRecord, Rejected, build_article, canonical_url
-from indexer.cleaning import clean_line, clean_text, rebuilt_line, rebuilt_text
+from indexer.articles import (
+    Article,
+    Origin,
+    RawRecord,
+    Rejected,
+    _unquoted,
+    build_article,
+    canonical_url,
+)
+from indexer.cleaning import _rebuilt_line, _rebuilt_text, clean_line, clean_text
 from indexer.ingest import Duplicate, ParseReport, parse_paths
 from indexer.sources.files import ReadOptions
 
@@ -138,5 +147,22 @@ messy_text = st.text(
 @given(st.one_of(messy_text, st.text(max_size=100)))
 def test_cleaning_takes_the_short_cut_only_when_rebuilding_changes_nothing(text: str) -> None:
     text = unicodedata.normalize("NFC", text)
-    assert clean_text(text) == rebuilt_text(text)
-    assert clean_line(text) == rebuilt_line(text)
+    # Rebuilt with every step, whatever the scan found.
+    assert clean_text(text) == _rebuilt_text(text)
+    assert clean_line(text) == _rebuilt_line(text)
+
+
+@given(st.one_of(messy_text, st.text(max_size=100)))
+def test_white_space_collapses_as_python_splits_it(text: str) -> None:
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    assert _rebuilt_text(text, characters=False) == "\n".join(line for line in lines if line)
+    assert _rebuilt_line(text, characters=False) == " ".join(text.split())
+
+
+hand_escaped = st.text(st.sampled_from([*"%%%0123456789abcdefABCDEFxyz/-", "é", "س"]), max_size=60)
+quoted = st.binary(max_size=30).map(urllib.parse.quote_from_bytes)  # any bytes, valid or not
+
+
+@given(st.one_of(hand_escaped, quoted, st.text(max_size=30).map(urllib.parse.quote)))
+def test_urls_are_unquoted_as_urllib_does(url: str) -> None:
+    assert _unquoted(url) == urllib.parse.unquote(url)

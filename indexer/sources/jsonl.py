@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import BinaryIO
 
 import orjson
 
 from indexer.articles import Origin, RawRecord, Rejected
 from indexer.sources.files import ReadOptions, UndecodableError, decode, read_lines
+
+_TEXT_TYPES = frozenset({str, type(None)})  # values taken as they are
 
 
 def _as_text(name: str, value: object) -> str | None:
@@ -39,7 +42,7 @@ def read_jsonl(stream: BinaryIO, path: str, options: ReadOptions) -> Iterator[Ra
         if line.data is not None and not line.data.strip():
             continue  # blank lines hold no record
         record += 1
-        origin = Origin(path, line.number, record)
+        origin = Origin(path, line.number, record)  # UTF-8 unless decoding says otherwise
         if line.data is None:
             yield Rejected(origin, f"oversized: line longer than {options.max_bytes:,} bytes")
             continue
@@ -58,9 +61,13 @@ def read_jsonl(stream: BinaryIO, path: str, options: ReadOptions) -> Iterator[Ra
             yield Rejected(origin, f"not a JSON object but {type(obj).__name__}")
             continue
         columns = options.field_map.resolve(obj)
-        try:
-            fields = {name: _as_text(key, obj[key]) for name, key in columns.items()}
-        except ValueError as err:
-            yield Rejected(origin, str(err))
-            continue
-        yield RawRecord(fields, Origin(path, line.number, record, encoding))
+        fields = {name: obj[key] for name, key in columns.items()}
+        if not _TEXT_TYPES.issuperset(map(type, fields.values())):
+            try:
+                fields = {name: _as_text(columns[name], v) for name, v in fields.items()}
+            except ValueError as err:
+                yield Rejected(origin, str(err))
+                continue
+        if encoding != origin.encoding:
+            origin = replace(origin, encoding=encoding)
+        yield RawRecord(fields, origin)
