@@ -6,7 +6,7 @@ STAMP   = $(VENV)/.installed
 
 .PHONY: setup test lint demo bench clean
 
-$(STAMP): pyproject.toml indexer/_scan.c
+$(STAMP): pyproject.toml setup.py indexer/_scan.c
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip

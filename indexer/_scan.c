@@ -36,6 +36,20 @@
 #define CHARACTERS 2 /* the same: characters to change or remove */
 #define LINE_BREAK 4 /* a flag: a line break other than \n (str.splitlines() breaks there) */
 
+/* The arguments of tidiness() and collapse(): a str, its flags, and multiline. */
+static int
+text_and_flags(PyObject *args, PyObject **text, const unsigned char **flag, int *multiline)
+{
+    Py_ssize_t size;
+    if (!PyArg_ParseTuple(args, "Uy#p", text, flag, &size, multiline))
+        return -1;
+    if (size != BMP_SIZE) {
+        PyErr_Format(PyExc_ValueError, "flags must have %d bytes", BMP_SIZE);
+        return -1;
+    }
+    return 0;
+}
+
 /* Always inlined with a constant `kind`, so that each string kind gets its own loop
    with no per-character switch. Branch-free: most texts are tidy and are read whole. */
 static inline __attribute__((always_inline)) int
@@ -59,28 +73,23 @@ static PyObject *
 tidiness(PyObject *self, PyObject *args)
 {
     PyObject *text;
-    Py_buffer flags;
+    const unsigned char *flag;
     int multiline;
-    if (!PyArg_ParseTuple(args, "Uy*p", &text, &flags, &multiline))
+    if (text_and_flags(args, &text, &flag, &multiline) < 0)
         return NULL;
-    if (flags.len != BMP_SIZE) {
-        PyBuffer_Release(&flags);
-        return PyErr_Format(PyExc_ValueError, "flags must have %d bytes", BMP_SIZE);
-    }
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t length = PyUnicode_GET_LENGTH(text);
     int found;
     switch (PyUnicode_KIND(text)) {
     case PyUnicode_1BYTE_KIND:
-        found = tidiness_loop(PyUnicode_1BYTE_KIND, data, length, flags.buf, multiline);
+        found = tidiness_loop(PyUnicode_1BYTE_KIND, data, length, flag, multiline);
         break;
     case PyUnicode_2BYTE_KIND:
-        found = tidiness_loop(PyUnicode_2BYTE_KIND, data, length, flags.buf, multiline);
+        found = tidiness_loop(PyUnicode_2BYTE_KIND, data, length, flag, multiline);
         break;
     default:
-        found = tidiness_loop(PyUnicode_4BYTE_KIND, data, length, flags.buf, multiline);
+        found = tidiness_loop(PyUnicode_4BYTE_KIND, data, length, flag, multiline);
     }
-    PyBuffer_Release(&flags);
     return PyLong_FromLong(found);
 }
 
@@ -113,33 +122,26 @@ static PyObject *
 collapse(PyObject *self, PyObject *args)
 {
     PyObject *text;
-    Py_buffer flags;
+    const unsigned char *flag;
     int multiline;
-    if (!PyArg_ParseTuple(args, "Uy*p", &text, &flags, &multiline))
+    if (text_and_flags(args, &text, &flag, &multiline) < 0)
         return NULL;
-    if (flags.len != BMP_SIZE) {
-        PyBuffer_Release(&flags);
-        return PyErr_Format(PyExc_ValueError, "flags must have %d bytes", BMP_SIZE);
-    }
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t length = PyUnicode_GET_LENGTH(text);
     Py_UCS4 *out = PyMem_Malloc((length + 1) * sizeof(Py_UCS4));
-    if (out == NULL) {
-        PyBuffer_Release(&flags);
+    if (out == NULL)
         return PyErr_NoMemory();
-    }
     Py_ssize_t written;
     switch (PyUnicode_KIND(text)) {
     case PyUnicode_1BYTE_KIND:
-        written = collapse_loop(PyUnicode_1BYTE_KIND, data, length, flags.buf, multiline, out);
+        written = collapse_loop(PyUnicode_1BYTE_KIND, data, length, flag, multiline, out);
         break;
     case PyUnicode_2BYTE_KIND:
-        written = collapse_loop(PyUnicode_2BYTE_KIND, data, length, flags.buf, multiline, out);
+        written = collapse_loop(PyUnicode_2BYTE_KIND, data, length, flag, multiline, out);
         break;
     default:
-        written = collapse_loop(PyUnicode_4BYTE_KIND, data, length, flags.buf, multiline, out);
+        written = collapse_loop(PyUnicode_4BYTE_KIND, data, length, flag, multiline, out);
     }
-    PyBuffer_Release(&flags);
     /* Built from UCS4 so that Python picks the narrowest kind the result needs. */
     PyObject *result = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, written);
     PyMem_Free(out);
@@ -221,44 +223,39 @@ static PyObject *
 fold(PyObject *self, PyObject *args)
 {
     PyObject *text, *pair_list;
-    Py_buffer table;
+    const char *table;
+    Py_ssize_t table_size;
     unsigned int delete;
     Pair pairs[MAX_PAIRS];
     Py_ssize_t pair_count;
-    if (!PyArg_ParseTuple(args, "Uy*IO", &text, &table, &delete, &pair_list))
+    if (!PyArg_ParseTuple(args, "Uy#IO", &text, &table, &table_size, &delete, &pair_list))
         return NULL;
-    if (table.len != BMP_SIZE * (Py_ssize_t)sizeof(uint32_t)) {
-        PyBuffer_Release(&table);
+    if (table_size != BMP_SIZE * (Py_ssize_t)sizeof(uint32_t))
         return PyErr_Format(PyExc_ValueError, "table must have %d uint32 entries", BMP_SIZE);
-    }
-    if (read_pairs(pair_list, pairs, &pair_count) < 0) {
-        PyBuffer_Release(&table);
+    if (read_pairs(pair_list, pairs, &pair_count) < 0)
         return NULL;
-    }
+    const uint32_t *map = (const uint32_t *)table;
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t length = PyUnicode_GET_LENGTH(text);
     /* Never longer than the input: a pair gives two for two, the rest one or none. */
     PyObject *result = PyBytes_FromStringAndSize(NULL, length * 4);
-    if (result == NULL) {
-        PyBuffer_Release(&table);
+    if (result == NULL)
         return NULL;
-    }
     uint32_t *out = (uint32_t *)PyBytes_AS_STRING(result);
     Py_ssize_t written;
     switch (PyUnicode_KIND(text)) {
     case PyUnicode_1BYTE_KIND:
-        written = fold_loop(PyUnicode_1BYTE_KIND, data, length, table.buf, delete, pairs,
+        written = fold_loop(PyUnicode_1BYTE_KIND, data, length, map, delete, pairs,
                             pair_count, out);
         break;
     case PyUnicode_2BYTE_KIND:
-        written = fold_loop(PyUnicode_2BYTE_KIND, data, length, table.buf, delete, pairs,
+        written = fold_loop(PyUnicode_2BYTE_KIND, data, length, map, delete, pairs,
                             pair_count, out);
         break;
     default:
-        written = fold_loop(PyUnicode_4BYTE_KIND, data, length, table.buf, delete, pairs,
+        written = fold_loop(PyUnicode_4BYTE_KIND, data, length, map, delete, pairs,
                             pair_count, out);
     }
-    PyBuffer_Release(&table);
     if (written < 0) {
         Py_DECREF(result);
         Py_RETURN_NONE;
