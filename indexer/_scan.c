@@ -19,18 +19,18 @@
        dropped, gives.
 
    fold(text, table, delete, pairs) -> bytes | None
-       The normalizer's output as UTF-32-LE: each code point replaced by its entry in
+       The normalizer's output as UTF-16-LE: each code point replaced by its entry in
        `table` (native uint32, one per BMP code point), entries equal to `delete`
        dropped, and each (first, second, new_first, new_second) in `pairs` replacing
        those two characters where they meet. None when the text needs the general
-       path: a character beyond the BMP, or any other marker (an expansion).
+       path: anything beyond the BMP, in or out (surrogates included), or any other
+       marker (an expansion).
 */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
 
 #define BMP_SIZE 0x10000
-#define MAX_CODE_POINT 0x10FFFF
 #define MAX_PAIRS 8
 #define SPACING 1    /* a flag, and a result of tidiness(): white space to collapse */
 #define CHARACTERS 2 /* the same: characters to change or remove */
@@ -176,11 +176,11 @@ read_pairs(PyObject *sequence, Pair *pairs, Py_ssize_t *count)
     return 0;
 }
 
-static inline uint32_t
-little_endian(uint32_t value)
+static inline uint16_t
+little_endian(uint16_t value)
 {
 #if PY_BIG_ENDIAN
-    return __builtin_bswap32(value);
+    return __builtin_bswap16(value);
 #else
     return value;
 #endif
@@ -190,7 +190,7 @@ little_endian(uint32_t value)
    written to `out`, or -1 where the general path is needed. */
 static inline __attribute__((always_inline)) Py_ssize_t
 fold_loop(int kind, const void *data, Py_ssize_t length, const uint32_t *map,
-          uint32_t delete, const Pair *pairs, Py_ssize_t pair_count, uint32_t *out)
+          uint32_t delete, const Pair *pairs, Py_ssize_t pair_count, uint16_t *out)
 {
     Py_ssize_t written = 0;
     for (Py_ssize_t i = 0; i < length; i++) {
@@ -198,14 +198,15 @@ fold_loop(int kind, const void *data, Py_ssize_t length, const uint32_t *map,
         if (c >= BMP_SIZE)
             return -1;
         uint32_t mapped = map[c];
-        if (mapped > MAX_CODE_POINT && mapped != delete)
+        if (mapped >= BMP_SIZE && mapped != delete)
             return -1;
         for (Py_ssize_t p = 0; p < pair_count; p++) {
             if (pairs[p].first == c && i + 1 < length
                 && PyUnicode_READ(kind, data, i + 1) == pairs[p].second) {
                 /* The second character's own entry still decides the general path. */
                 uint32_t second = map[pairs[p].second];
-                if (pairs[p].second >= BMP_SIZE || (second > MAX_CODE_POINT && second != delete))
+                if (pairs[p].second >= BMP_SIZE || (second >= BMP_SIZE && second != delete)
+                    || pairs[p].new_first >= BMP_SIZE || pairs[p].new_second >= BMP_SIZE)
                     return -1;
                 out[written++] = little_endian(pairs[p].new_first);
                 mapped = pairs[p].new_second;
@@ -238,10 +239,10 @@ fold(PyObject *self, PyObject *args)
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t length = PyUnicode_GET_LENGTH(text);
     /* Never longer than the input: a pair gives two for two, the rest one or none. */
-    PyObject *result = PyBytes_FromStringAndSize(NULL, length * 4);
+    PyObject *result = PyBytes_FromStringAndSize(NULL, length * 2);
     if (result == NULL)
         return NULL;
-    uint32_t *out = (uint32_t *)PyBytes_AS_STRING(result);
+    uint16_t *out = (uint16_t *)PyBytes_AS_STRING(result);
     Py_ssize_t written;
     switch (PyUnicode_KIND(text)) {
     case PyUnicode_1BYTE_KIND:
@@ -260,7 +261,7 @@ fold(PyObject *self, PyObject *args)
         Py_DECREF(result);
         Py_RETURN_NONE;
     }
-    if (_PyBytes_Resize(&result, written * 4) < 0)
+    if (_PyBytes_Resize(&result, written * 2) < 0)
         return NULL;
     return result;
 }

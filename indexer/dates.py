@@ -213,7 +213,7 @@ CLOCK_MAX = {"hour": 23, "minute": 59, "second": 59}
 NO_DATE = "no date found"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # slotted, not frozen: as the records of indexer/articles.py
 class ParsedDate:
     iso: str | None  # the date in ISO 8601, or None
     problem: str | None  # when iso is None: why, in a short English phrase

@@ -15,7 +15,7 @@ from indexer.sources import read_records
 from indexer.sources.files import ReadOptions
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # slotted, not frozen: as the records of indexer/articles.py
 class Duplicate:
     article: Article
     first: Origin  # where the kept copy came from

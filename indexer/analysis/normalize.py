@@ -196,15 +196,18 @@ class Normalizer:
         self._pair_codes = tuple(self._pairs.values())
 
     def normalize(self, text: str) -> str:
-        return self.normalized_bytes(text).decode("utf-32-le", "surrogatepass")
+        folded = _scan.fold(text, self._lut16_bytes, _DELETE, self._pair_codes)
+        if folded is not None:
+            return folded.decode("utf-16-le")
+        # Beyond the BMP, or an expansion: the array path.
+        return _decode(self._normalized_codes(text))
 
-    def normalized_bytes(self, text: str) -> bytes:
-        """The normalized text as UTF-32-LE (what a fingerprint hashes, without decoding)."""
+    def normalized_utf16(self, text: str) -> bytes:
+        """The normalized text as UTF-16-LE: what a fingerprint hashes, without decoding."""
         folded = _scan.fold(text, self._lut16_bytes, _DELETE, self._pair_codes)
         if folded is not None:
             return folded
-        # Beyond the BMP, or an expansion: the array path.
-        return self._normalized_codes(text).astype("<u4").tobytes()
+        return self.normalize(text).encode("utf-16-le", "surrogatepass")
 
     def _normalized_codes(self, text: str) -> np.ndarray:
         mapped, top = self._map(text)

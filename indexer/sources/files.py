@@ -113,7 +113,7 @@ def read_all(stream: BinaryIO, limit: int) -> bytes:
     return data
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # slotted, not frozen: as the records of indexer/articles.py
 class Line:
     number: int  # 1-based
     data: bytes | None  # None: longer than the limit (the rest was skipped)
