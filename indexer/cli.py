@@ -26,7 +26,7 @@ from indexer.backends import (
     BackendUnavailable,
     choose_backend,
 )
-from indexer.backends.embedded import EmbeddedBackend
+from indexer.backends.embedded import COMMIT_EVERY, EmbeddedBackend
 from indexer.evaluation import evaluate, profiles
 from indexer.highlight import CLOSE, OPEN
 from indexer.ingest import Duplicate, Outcome, ParseReport, parse_paths
@@ -133,7 +133,7 @@ def _backend(args: argparse.Namespace) -> Backend:
         return EmbeddedBackend(
             args.home,
             keep_old_versions=args.keep_versions,
-            commit_every=getattr(args, "checkpoint_every", CHECKPOINT_EVERY),
+            commit_every=getattr(args, "checkpoint_every", None) or COMMIT_EVERY,
         )
     # Imported here: elasticsearch-py takes a third of a second to import.
     from indexer.backends.elastic import ElasticBackend
@@ -194,7 +194,7 @@ def cmd_reindex(args: argparse.Namespace) -> int:
             options,
             on_outcome=seen,
             resume=args.resume,
-            checkpoint_every=args.checkpoint_every,
+            checkpoint_every=args.checkpoint_every or CHECKPOINT_EVERY,
         )
     finally:
         progress.close()
@@ -384,9 +384,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--checkpoint-every",
         type=int,
-        default=CHECKPOINT_EVERY,
         metavar="N",
-        help="documents between checkpoints (and embedded commits) (default %(default)s)",
+        help=f"documents between checkpoints (default {CHECKPOINT_EVERY:,}; embedded: "
+        f"{COMMIT_EVERY:,}, each one a commit and an index segment)",
     )
     p.add_argument(
         "--resume",
