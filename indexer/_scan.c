@@ -4,12 +4,18 @@
    the named rules; this file only walks a text through them, once, at C speed. Both
    functions only say where the Python code must do the work itself.
 
-   tidiness(text, flags, multiline) -> 0, 1 or 2
-       What cleaning would change in `text` (already NFC). 2 (CHARACTERS) when a
-       character's byte in `flags` (one per BMP code point) says 2; else 1 (SPACING)
-       when one says 1, or the white space is not yet collapsed to single spaces
-       between words and, with `multiline`, single newlines between lines (without
-       it, no newline at all); else 0: the text is clean as it is.
+   tidiness(text, flags, multiline) -> int
+       What cleaning would change in `text`: 2 (CHARACTERS) when a character's byte in
+       `flags` (one per BMP code point) has bit 2; else 1 (SPACING) when one has bit 1,
+       or the white space is not yet collapsed to single spaces between words and,
+       with `multiline`, single newlines between lines (without it, no newline at
+       all); else 0: nothing. Plus 8 (COMPOSES) when NFC may change the text: a
+       character with bit 8, one beyond the BMP, or two in a row with bit 16.
+
+   unquote(text) -> str | None
+       urllib.parse.unquote(text): each %XX escape made its byte, the whole read as
+       UTF-8 with invalid bytes replaced (U+FFFD). None for text that is not UTF-8
+       (lone surrogates).
 
    collapse(text, flags, multiline) -> str
        `text` with each run of white space (a space, a newline, or a character
@@ -35,6 +41,8 @@
 #define SPACING 1    /* a flag, and a result of tidiness(): white space to collapse */
 #define CHARACTERS 2 /* the same: characters to change or remove */
 #define LINE_BREAK 4 /* a flag: a line break other than \n (str.splitlines() breaks there) */
+#define COMPOSES 8    /* a flag, and a bit of tidiness()'s result: NFC may change the text */
+#define COMBINING 16  /* a flag: a combining mark (canonical combining class not 0) */
 
 /* The arguments of tidiness() and collapse(): a str, its flags, and multiline. */
 static int
@@ -51,22 +59,28 @@ text_and_flags(PyObject *args, PyObject **text, const unsigned char **flag, int 
 }
 
 /* Always inlined with a constant `kind`, so that each string kind gets its own loop
-   with no per-character switch. Branch-free: most texts are tidy and are read whole. */
+   with no per-character switch. Branch-free: most texts are tidy and are read whole.
+   The NFC part is Unicode's quick check (UAX #15) made coarser: two combining marks in
+   a row count as a change, whatever their order, and so does anything beyond the BMP. */
 static inline __attribute__((always_inline)) int
 tidiness_loop(int kind, const void *data, Py_ssize_t length, const unsigned char *flag,
               int multiline)
 {
     int found = 0;
     int after_space = 1; /* at the start, as after a newline: no white space first */
+    int previous = 0;    /* the flags of the character before */
     for (Py_ssize_t i = 0; i < length; i++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        int f = c < BMP_SIZE ? flag[c] : COMPOSES;
         int newline = c == '\n';
         int space = c == ' ' || newline;
-        found |= (c < BMP_SIZE ? flag[c] : 0) | (space & after_space) | (newline & !multiline);
+        found |= (f & (SPACING | CHARACTERS | COMPOSES)) | (space & after_space)
+                 | (newline & !multiline) | ((f & previous & COMBINING) ? COMPOSES : 0);
         after_space = space;
+        previous = f;
     }
     found |= length > 0 && after_space;
-    return found & CHARACTERS ? CHARACTERS : found;
+    return (found & CHARACTERS ? CHARACTERS : found & SPACING) | (found & COMPOSES);
 }
 
 static PyObject *
@@ -266,9 +280,53 @@ fold(PyObject *self, PyObject *args)
     return result;
 }
 
+static int
+hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static PyObject *
+unquote(PyObject *self, PyObject *args)
+{
+    PyObject *text;
+    if (!PyArg_ParseTuple(args, "U", &text))
+        return NULL;
+    Py_ssize_t size;
+    const char *in = PyUnicode_AsUTF8AndSize(text, &size);
+    if (in == NULL) { /* lone surrogates: not UTF-8 */
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    char *out = PyMem_Malloc(size + 1);
+    if (out == NULL)
+        return PyErr_NoMemory();
+    Py_ssize_t written = 0;
+    for (Py_ssize_t i = 0; i < size; i++) {
+        int high, low;
+        if (in[i] == '%' && i + 2 < size
+            && (high = hex_value(in[i + 1])) >= 0 && (low = hex_value(in[i + 2])) >= 0) {
+            out[written++] = (char)(high * 16 + low);
+            i += 2;
+        }
+        else
+            out[written++] = in[i];
+    }
+    PyObject *result = PyUnicode_DecodeUTF8(out, written, "replace");
+    PyMem_Free(out);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"tidiness", tidiness, METH_VARARGS, "What cleaning would change in an NFC text."},
     {"collapse", collapse, METH_VARARGS, "The text with its white space collapsed."},
+    {"unquote", unquote, METH_VARARGS, "Percent-escapes decoded, as urllib.parse.unquote."},
     {"fold", fold, METH_VARARGS, "The text through a normalization table, as UTF-32-LE."},
     {NULL, NULL, 0, NULL},
 };

@@ -229,9 +229,9 @@ def parse_date(text: str) -> ParsedDate:
 # them too, but this strict pattern does the common valid case ten times faster;
 # anything else it leaves to the grammar (test_dates checks the two agree).
 _RFC2822_FAST = re.compile(
-    r"\s*(?:(Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) "
-    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) "
-    r"(\d{2}):(\d{2}):(\d{2}) (GMT|UTC|UT|Z|[+-]\d{4})\s*"
+    r"\s*(?:(Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2} \w{3} \d{4}) "
+    r"((?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d) (GMT|UTC|UT|Z|[+-]\d{2}[0-5]\d)\s*",
+    re.ASCII,  # other digits (٢٠٢١) are the grammar's
 )
 _RFC_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _RFC_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -239,33 +239,33 @@ _RFC_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 def _rfc2822(text: str) -> ParsedDate | None:
     match = _RFC2822_FAST.fullmatch(text)
-    if match is None or match[8] == "-0000":  # -0000: "zone unknown", for the grammar
+    if match is None:
         return None
-    weekday, day, month, year, hour, minute, second, zone = match.groups()
-    if zone[0] in "+-" and (int(zone[1:3]) > MAX_OFFSET_HOURS or int(zone[3:]) > 59):
+    weekday, day, clock, zone = match.groups()
+    # -0000 is "zone unknown": left to the grammar, as are offsets no place uses.
+    if zone == "-0000" or (zone[0] in "+-" and int(zone[1:3]) > MAX_OFFSET_HOURS):
         return None
-    if int(hour) > 23 or int(minute) > 59 or int(second) > 59:
-        return None
-    on = _rfc_day(int(year), _RFC_MONTHS.index(month) + 1, int(day), weekday)
-    if on is None:
+    if (on := _rfc_day(day, weekday)) is None:
         return None
     offset = "+00:00" if zone[0] not in "+-" else f"{zone[:3]}:{zone[3:]}"
     return ParsedDate(
-        f"{on}T{hour}:{minute}:{second}{offset}",
-        None,
-        (match.start(1) if weekday else match.start(2), match.end(8)),
+        f"{on}T{clock}{offset}", None, (match.start(1 if weekday else 2), match.end(4))
     )
 
 
 @functools.lru_cache(maxsize=4096)
-def _rfc_day(year: int, month: int, day: int, weekday: str | None) -> str | None:
-    """The ISO date of a real day in YEARS on that weekday (RFC 2822's English
-    abbreviation), else None. Remembered: a feed's articles share few days."""
+def _rfc_day(day: str, weekday: str | None) -> str | None:
+    """The ISO date of an RFC 2822 day ("18 Feb 2018") if it is a real day in YEARS,
+    on that weekday (English abbreviation); else None. Remembered: a feed's articles
+    share few days."""
+    number, month, year = day.split()
+    if month not in _RFC_MONTHS or int(year) not in YEARS:
+        return None
     try:
-        moment = date(year, month, day)
+        moment = date(int(year), _RFC_MONTHS.index(month) + 1, int(number))
     except ValueError:
         return None
-    if year not in YEARS or (weekday and _RFC_DAYS.index(weekday) != moment.weekday()):
+    if weekday and _RFC_DAYS.index(weekday) != moment.weekday():
         return None
     return moment.isoformat()
 

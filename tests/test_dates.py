@@ -461,3 +461,6 @@ def test_rfc2822_fast_path_agrees_with_the_grammar(
     weekday = days[(moment.weekday() + weekday_shift) % 7]
     text = f"{weekday}, {moment:%d} {moment:%b} {moment:%Y} {moment:%H:%M:%S} {zone}"
     assert dates.parse_date(text) == dates._parse_with_grammar(text)
+    # Arabic-Indic digits too: the ISO result has ASCII digits whichever path reads it.
+    indic = text.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    assert dates.parse_date(indic) == dates._parse_with_grammar(indic)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import unicodedata
 import urllib.parse
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from indexer import _scan
 from indexer.articles import (
     Article,
     Origin,
@@ -19,7 +21,14 @@ from indexer.articles import (
     build_article,
     canonical_url,
 )
-from indexer.cleaning import _rebuilt_line, _rebuilt_text, clean_line, clean_text
+from indexer.cleaning import (
+    COMPOSES,
+    _cleaner,
+    _rebuilt_line,
+    _rebuilt_text,
+    clean_line,
+    clean_text,
+)
 from indexer.ingest import Duplicate, ParseReport, parse_paths
 from indexer.sources.files import ReadOptions
 
@@ -159,10 +168,44 @@ def test_white_space_collapses_as_python_splits_it(text: str) -> None:
     assert _rebuilt_line(text, characters=False) == " ".join(text.split())
 
 
-hand_escaped = st.text(st.sampled_from([*"%%%0123456789abcdefABCDEFxyz/-", "é", "س"]), max_size=60)
+hand_escaped = st.text(
+    st.sampled_from([*"%%%0123456789abcdefABCDEFxyz/-", "é", "س", "\ud800"]), max_size=60
+)
 quoted = st.binary(max_size=30).map(urllib.parse.quote_from_bytes)  # any bytes, valid or not
 
 
 @given(st.one_of(hand_escaped, quoted, st.text(max_size=30).map(urllib.parse.quote)))
 def test_urls_are_unquoted_as_urllib_does(url: str) -> None:
     assert _unquoted(url) == urllib.parse.unquote(url)
+
+
+# Letters and the marks NFC joins to them or reorders, in Arabic, Latin and Hangul, and
+# characters NFC always changes (Devanagari QA, the Ohm and Angstrom signs).
+nfc_sensitive_text = st.text(
+    st.sampled_from(
+        [
+            *"اأإآوؤيئىهة",
+            *map(chr, range(0x064B, 0x0656)),
+            *"\u0670aeoAEO\u0300\u0301\u0308\u0327",
+            *"\u1100\u1161\u11a8\uac00\u0958\u2126\u212b \U0001d165",
+        ]
+    ),
+    max_size=12,
+)
+
+
+@given(st.one_of(nfc_sensitive_text, st.text(max_size=40)))
+def test_what_the_scan_takes_for_nfc_is_nfc(text: str) -> None:
+    if not _scan.tidiness(text, _cleaner()[1], True) & COMPOSES:
+        assert unicodedata.is_normalized("NFC", text)
+    assert clean_line(text) == _rebuilt_line(unicodedata.normalize("NFC", text))
+
+
+def test_every_character_nfc_joins_to_another_is_flagged() -> None:
+    flags = _cleaner()[1]
+    for code in range(sys.maxunicode + 1):
+        decomposition = unicodedata.decomposition(chr(code)).split()
+        joined = unicodedata.normalize("NFC", chr(code)) == chr(code)  # not an exclusion
+        if joined and len(decomposition) == 2 and not decomposition[0].startswith("<"):
+            second = int(decomposition[1], 16)
+            assert second >= 0x10000 or flags[second] & COMPOSES, hex(code)
