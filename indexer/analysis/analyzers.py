@@ -73,6 +73,7 @@ class Analyzer:
     whole_value: bool = False  # a keyword normalizer: the whole text is one token
     grams: NGram | None = None  # after the filters: each term as its character n-grams
     _terms: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    _values: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def analyze(self, text: str) -> list[Token]:
         """Tokens with offsets into `text` and positions, as Elasticsearch gives them."""
@@ -93,7 +94,12 @@ class Analyzer:
     def terms(self, text: str) -> list[str]:
         """The terms alone, as analyze() gives them, for indexing and queries."""
         if self.whole_value:
-            return [t.token for t in self.analyze(text)]
+            # Keyword values (categories, sources, authors) repeat: each analyzed once.
+            if (terms := self._values.get(text)) is None:
+                if len(self._values) >= _TERM_CACHE_SIZE:
+                    self._values.clear()
+                terms = self._values[text] = [t.token for t in self.analyze(text)]
+            return list(terms)
         return self.filter_words(self.words(text))
 
     def words(self, text: str) -> list[str]:
@@ -163,11 +169,12 @@ class IndexTerms:
     chunk too long for one token, takes the analyzers' own path."""
 
     analyzers: tuple[Analyzer, ...]  # all with the same char filter
-    _chunks: tuple[dict[str, str], ...] = field(default=(), repr=False)
+    # Each chunk's terms for every analyzer, in one entry: one lookup per chunk (a
+    # dictionary this large is read at the speed of memory, not of the CPU).
+    _chunks: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         assert len({id(a.char_filter) for a in self.analyzers}) == 1  # one normalization
-        self._chunks = tuple({} for _ in self.analyzers)
 
     def __call__(self, value: str) -> tuple[str, ...]:
         normalizer = self.analyzers[0].char_filter
@@ -177,21 +184,16 @@ class IndexTerms:
             return ("",) * len(self.analyzers)
         if max(map(len, chunks)) > MAX_TOKEN_LENGTH or not is_plain(normalized):
             return self._joined(self.analyzers[0].words(value))  # rare: the general path
-        first = self._chunks[0]
-        found = list(map(first.get, chunks))
+        memory = self._chunks
+        found = list(map(memory.get, chunks))
         if None in found:  # chunks not seen before
-            if len(first) >= _TERM_CACHE_SIZE:
-                for memory in self._chunks:
-                    memory.clear()
-            for chunk in {c for c in chunks if c not in first}:
-                joined = self._joined(chunk_words(chunk))
-                for memory, terms in zip(self._chunks, joined, strict=True):
-                    memory[chunk] = terms
-            found = list(map(first.get, chunks))
-        return (
-            " ".join(filter(None, found)),
-            *(" ".join(filter(None, map(memory.get, chunks))) for memory in self._chunks[1:]),
-        )
+            if len(memory) >= _TERM_CACHE_SIZE:
+                memory.clear()
+            for chunk in {c for c in chunks if c not in memory}:
+                memory[chunk] = self._joined(chunk_words(chunk))
+            found = list(map(memory.get, chunks))
+        # A row per chunk, a column per analyzer; "" where a chunk has no terms.
+        return tuple(" ".join(filter(None, column)) for column in zip(*found, strict=True))
 
     def _joined(self, words: list[str]) -> tuple[str, ...]:
         return tuple(" ".join(a.filter_words(words)) for a in self.analyzers)
