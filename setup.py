@@ -1,4 +1,4 @@
-"""The C part of the package: the per-character loops of ingestion (indexer/_scan.c).
+"""The C part of the package: the per-character loops of ingestion and indexing (indexer/_scan.c).
 Everything else is declared in pyproject.toml."""
 
 from setuptools import Extension, setup

@@ -1,8 +1,9 @@
-/* The two per-character loops of ingestion, over tables built in Python.
+/* The per-character loops of ingestion and indexing, over tables built in Python.
 
-   Python builds every table (indexer/cleaning.py, indexer/analysis/normalize.py) from
-   the named rules; this file only walks a text through them, once, at C speed. Both
-   functions only say where the Python code must do the work itself.
+   Python builds every table (indexer/cleaning.py, indexer/analysis/normalize.py,
+   indexer/analysis/analyzers.py) from the named rules; this file only walks a text
+   through them, once, at C speed. Each function says where the Python code must do
+   the work itself.
 
    tidiness(text, flags, multiline) -> int
        What cleaning would change in `text`: 2 (CHARACTERS) when a character's byte in
@@ -31,6 +32,14 @@
        those two characters where they meet. None when the text needs the general
        path: anything beyond the BMP, in or out (surrogates included), or any other
        marker (an expansion).
+
+   join_terms(text, memory, width, longest) -> tuple[str, ...] | list[str] | None
+       The indexed terms of a normalized text for `width` fields at once: the text
+       split at white space as str.split() splits it, each chunk's terms found in the
+       dict `memory` (a str: `width` fields separated by tabs, each field's terms
+       separated by spaces), and field i of every chunk joined by single spaces. When some
+       chunks are not in `memory`: the list of them (in order, repeats kept), for
+       Python to analyze and add. None when a chunk is longer than `longest`.
 */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -38,6 +47,7 @@
 
 #define BMP_SIZE 0x10000
 #define MAX_PAIRS 8
+#define MAX_WIDTH 8 /* join_terms(): the most fields at once */
 #define SPACING 1    /* a flag, and a result of tidiness(): white space to collapse */
 #define CHARACTERS 2 /* the same: characters to change or remove */
 #define LINE_BREAK 4 /* a flag: a line break other than \n (str.splitlines() breaks there) */
@@ -323,16 +333,141 @@ unquote(PyObject *self, PyObject *args)
     return result;
 }
 
+/* A growing array of code points: one field of join_terms()'s result. */
+typedef struct {
+    Py_UCS4 *chars;
+    Py_ssize_t length, capacity;
+} Buffer;
+
+static int
+buffer_put(Buffer *buffer, Py_UCS4 ch)
+{
+    if (buffer->length == buffer->capacity) {
+        Py_ssize_t capacity = buffer->capacity ? 2 * buffer->capacity : 4096;
+        Py_UCS4 *chars = PyMem_Realloc(buffer->chars, capacity * sizeof(Py_UCS4));
+        if (chars == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        buffer->chars = chars;
+        buffer->capacity = capacity;
+    }
+    buffer->chars[buffer->length++] = ch;
+    return 0;
+}
+
+/* Appends the fields of one chunk's `terms` (tab-separated) to the buffers, each
+   after a space where its buffer already holds terms. */
+static int
+put_terms(Buffer *fields, Py_ssize_t width, PyObject *terms)
+{
+    if (!PyUnicode_Check(terms)) {
+        PyErr_SetString(PyExc_TypeError, "memory values must be str");
+        return -1;
+    }
+    int kind = PyUnicode_KIND(terms);
+    const void *data = PyUnicode_DATA(terms);
+    Py_ssize_t size = PyUnicode_GET_LENGTH(terms), field = 0;
+    int starting = 1; /* at the start of a field's terms */
+    for (Py_ssize_t i = 0; i < size; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        if (ch == '\t') {
+            if (++field == width)
+                break;
+            starting = 1;
+            continue;
+        }
+        if (starting && fields[field].length > 0 && buffer_put(&fields[field], ' ') < 0)
+            return -1;
+        starting = 0;
+        if (buffer_put(&fields[field], ch) < 0)
+            return -1;
+    }
+    if (field != width - 1) {
+        PyErr_Format(PyExc_ValueError, "memory values must hold %zd tab-separated fields",
+                     width);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *
+join_terms(PyObject *self, PyObject *args)
+{
+    PyObject *text, *memory;
+    Py_ssize_t width, longest;
+    if (!PyArg_ParseTuple(args, "UO!nn", &text, &PyDict_Type, &memory, &width, &longest))
+        return NULL;
+    if (width < 1 || width > MAX_WIDTH) {
+        PyErr_Format(PyExc_ValueError, "width must be 1 to %d", MAX_WIDTH);
+        return NULL;
+    }
+    Buffer fields[MAX_WIDTH] = {{NULL, 0, 0}};
+    PyObject *missing = NULL, *result = NULL;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t size = PyUnicode_GET_LENGTH(text), i = 0;
+    for (;;) {
+        while (i < size && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)))
+            i++;
+        if (i == size)
+            break;
+        Py_ssize_t start = i;
+        while (i < size && !Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)))
+            i++;
+        if (i - start > longest) {
+            result = Py_NewRef(Py_None);
+            goto done;
+        }
+        PyObject *chunk = PyUnicode_Substring(text, start, i);
+        if (chunk == NULL)
+            goto done;
+        PyObject *terms = PyDict_GetItemWithError(memory, chunk); /* borrowed */
+        int failed;
+        if (terms == NULL)
+            failed = PyErr_Occurred() != NULL
+                || (missing == NULL && (missing = PyList_New(0)) == NULL)
+                || PyList_Append(missing, chunk) < 0;
+        else /* once a chunk is missing, only the missing ones are wanted */
+            failed = missing == NULL && put_terms(fields, width, terms) < 0;
+        Py_DECREF(chunk);
+        if (failed)
+            goto done;
+    }
+    if (missing != NULL) {
+        result = Py_NewRef(missing);
+        goto done;
+    }
+    if ((result = PyTuple_New(width)) == NULL)
+        goto done;
+    for (Py_ssize_t f = 0; f < width; f++) {
+        /* The narrowest str that holds the field (as every str must be). */
+        PyObject *joined = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, fields[f].chars,
+                                                     fields[f].length);
+        if (joined == NULL) {
+            Py_CLEAR(result);
+            goto done;
+        }
+        PyTuple_SET_ITEM(result, f, joined);
+    }
+done:
+    for (Py_ssize_t f = 0; f < width; f++)
+        PyMem_Free(fields[f].chars);
+    Py_XDECREF(missing);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"tidiness", tidiness, METH_VARARGS, "What cleaning would change in an NFC text."},
     {"collapse", collapse, METH_VARARGS, "The text with its white space collapsed."},
     {"unquote", unquote, METH_VARARGS, "Percent-escapes decoded, as urllib.parse.unquote."},
-    {"fold", fold, METH_VARARGS, "The text through a normalization table, as UTF-32-LE."},
+    {"fold", fold, METH_VARARGS, "The text through a normalization table, as UTF-16-LE."},
+    {"join_terms", join_terms, METH_VARARGS, "A text's terms for several fields, joined."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_scan", "The per-character loops of ingestion.", -1, methods,
+    PyModuleDef_HEAD_INIT, "_scan", "The per-character loops of ingestion and indexing.", -1, methods,
 };
 
 PyMODINIT_FUNC

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -166,6 +167,55 @@ def test_index_terms_equal_the_analyzers_terms_on_real_sentences() -> None:
     long_word = "ب" * 300  # longer than one token: the analyzers' own path
     for text in [*sentences, f"{sentences[0]} {long_word}", " ".join(sentences[:50])]:
         assert INDEX_TERMS(text) == _index_terms_by_analyze(text)
+
+
+def _join_terms_reference(text: str, memory: dict[str, str], width: int) -> tuple | list:
+    chunks = text.split()
+    if missing := [c for c in chunks if c not in memory]:
+        return missing
+    fields = zip(*(memory[c].split("\t") for c in chunks), strict=True)
+    return tuple(" ".join(filter(None, f)) for f in fields) or ("",) * width
+
+
+# Chunks of any characters (beyond the BMP too), and any white space between them.
+_chunk = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=6).filter(
+    lambda c: not any(ch.isspace() for ch in c)
+)
+_space = st.sampled_from([" ", "  ", "\n", "\u00a0", "\u2003", "\u3000", "\x1c", "\t"])
+_field = st.lists(_chunk, max_size=3).map(" ".join)
+
+
+_terms = st.tuples(_field, _field, _field).map("\t".join)
+
+
+@given(st.lists(st.tuples(_chunk, _space, _terms), max_size=12), st.integers(0, 12))
+def test_join_terms_equals_split_lookup_and_join(
+    pieces: list[tuple[str, str, str]], unknown: int
+) -> None:
+    """Each chunk's terms known, or (with an `unknown` chunk left out) not all."""
+    from indexer import _scan
+
+    text = "".join(chunk + space for chunk, space, _ in pieces)
+    memory = {chunk: terms for i, (chunk, _, terms) in enumerate(pieces) if i != unknown}
+    expected = _join_terms_reference(text, memory, 3)
+    assert _scan.join_terms(text, memory, 3, 6) == expected
+    if any(len(chunk) > 2 for chunk, _, _ in pieces):
+        assert _scan.join_terms(text, memory, 3, 2) is None  # a chunk too long
+
+
+def test_join_terms_refuses_values_with_the_wrong_fields() -> None:
+    from indexer import _scan
+
+    with pytest.raises(ValueError, match="3 tab-separated fields"):
+        _scan.join_terms("a", {"a": "x\ty"}, 3, 255)
+    with pytest.raises(TypeError, match="must be str"):
+        _scan.join_terms("a", {"a": ("x", "y", "z")}, 3, 255)
+
+
+def test_index_terms_need_analyzers_along_one_filter_chain() -> None:
+    stemmed_only = dataclasses.replace(TEXT, filters=TEXT.filters[-1:])
+    with pytest.raises(ValueError, match="one chain"):
+        IndexTerms((TEXT, stemmed_only))
 
 
 @given(st.one_of(arabic_like, arabic_like.map(lambda t: t.replace(" ", "\t").replace("،", "\r"))))

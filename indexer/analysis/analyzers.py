@@ -15,9 +15,11 @@ so Python and Elasticsearch analyze alike; the Lucene parity test checks it.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 
+from indexer import _scan
 from indexer.analysis.filters import (
     ArabicNormalization,
     ArabicStem,
@@ -169,34 +171,74 @@ class IndexTerms:
     chunk too long for one token, takes the analyzers' own path."""
 
     analyzers: tuple[Analyzer, ...]  # all with the same char filter
-    # Each chunk's terms for every analyzer, in one entry: one lookup per chunk (a
-    # dictionary this large is read at the speed of memory, not of the CPU).
-    _chunks: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    # Each chunk's terms for every analyzer in one string, the analyzers' parts
+    # separated by tabs (no term holds white space): one lookup and one object read
+    # per chunk (a dictionary this large is read at the speed of memory, not of the CPU).
+    _chunks: dict[str, str] = field(default_factory=dict, repr=False)
+    _chain: tuple[TokenFilter, ...] = field(default=(), init=False, repr=False)
 
     def __post_init__(self) -> None:
         assert len({id(a.char_filter) for a in self.analyzers}) == 1  # one normalization
+        # The analyzers' filters are stretches of one chain from its start (exact:
+        # lowercase, digits; grams: and stopwords; text: and stemming), so a word goes
+        # through the chain once, and each analyzer takes it where its filters end.
+        self._chain = max((a.filters for a in self.analyzers), key=len)
+        if any(a.filters != self._chain[: len(a.filters)] for a in self.analyzers):
+            raise ValueError("IndexTerms needs analyzers whose filters begin one chain")
 
     def __call__(self, value: str) -> tuple[str, ...]:
-        normalizer = self.analyzers[0].char_filter
-        normalized = normalizer.normalize(value)
-        chunks = normalized.split()
-        if not chunks:
-            return ("",) * len(self.analyzers)
-        if max(map(len, chunks)) > MAX_TOKEN_LENGTH or not is_plain(normalized):
-            return self._joined(self.analyzers[0].words(value))  # rare: the general path
+        normalized = self.analyzers[0].char_filter.normalize(value)
+        if is_plain(normalized):
+            joined = self._from_memory(normalized)
+            if isinstance(joined, list):  # chunks not seen before
+                self._learn(dict.fromkeys(joined))
+                joined = self._from_memory(normalized)
+            if joined is not None:
+                return joined
+        return self._joined(self.analyzers[0].words(value))  # rare: the general path
+
+    def _from_memory(self, normalized: str) -> tuple[str, ...] | list[str] | None:
+        """The terms, or the chunks not in memory yet, or None for a chunk too long."""
+        width = len(self.analyzers)
+        return _scan.join_terms(normalized, self._chunks, width, MAX_TOKEN_LENGTH)
+
+    def _learn(self, chunks: Iterable[str]) -> None:
+        """Remembers each chunk's terms. Most chunks are one word, often with
+        punctuation at an edge ("الروسية،"): the word's terms, remembered under the
+        word too (a word is a chunk of itself), so its other spellings cost a lookup."""
         memory = self._chunks
-        found = list(map(memory.get, chunks))
-        if None in found:  # chunks not seen before
-            if len(memory) >= _TERM_CACHE_SIZE:
-                memory.clear()
-            for chunk in {c for c in chunks if c not in memory}:
-                memory[chunk] = self._joined(chunk_words(chunk))
-            found = list(map(memory.get, chunks))
-        # A row per chunk, a column per analyzer; "" where a chunk has no terms.
-        return tuple(" ".join(filter(None, column)) for column in zip(*found, strict=True))
+        if len(memory) >= _TERM_CACHE_SIZE:
+            memory.clear()
+        for chunk in chunks:
+            words = chunk_words(chunk)
+            if len(words) == 1 and (word := words[0]).isalnum():
+                if (terms := memory.get(word)) is None:
+                    terms = memory[word] = "\t".join(self._word_terms(word))
+            else:
+                terms = "\t".join(self._joined(words))
+            memory[chunk] = terms
 
     def _joined(self, words: list[str]) -> tuple[str, ...]:
-        return tuple(" ".join(a.filter_words(words)) for a in self.analyzers)
+        """The terms of several words, for each analyzer."""
+        columns = zip(*map(self._word_terms, words), strict=True)
+        return tuple(" ".join(filter(None, c)) for c in columns) or ("",) * len(self.analyzers)
+
+    def _word_terms(self, word: str) -> list[str]:
+        """One word's terms for each analyzer ("" where its filters drop the word)."""
+        after = [word]  # the term after each filter of the chain (None once dropped)
+        term: str | None = word
+        keyword = False
+        for token_filter in self._chain:
+            if term is not None:
+                term, keyword = token_filter.filter(term, keyword)
+            after.append(term)
+        found = []
+        for analyzer in self.analyzers:
+            term = after[len(analyzer.filters)]
+            if term and analyzer.grams:
+                term = " ".join(analyzer.grams.grams(term))
+            found.append(term or "")
+        return found
 
 
 @functools.cache
