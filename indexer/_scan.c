@@ -33,13 +33,13 @@
        path: anything beyond the BMP, in or out (surrogates included), or any other
        marker (an expansion).
 
-   join_terms(text, memory, width, longest) -> tuple[str, ...] | list[str] | None
+   join_terms(text, memory, width, longest, learn) -> tuple[str, ...] | None
        The indexed terms of a normalized text for `width` fields at once: the text
        split at white space as str.split() splits it, each chunk's terms found in the
        dict `memory` (a str: `width` fields separated by tabs, each field's terms
-       separated by spaces), and field i of every chunk joined by single spaces. When some
-       chunks are not in `memory`: the list of them (in order, repeats kept), for
-       Python to analyze and add. None when a chunk is longer than `longest`.
+       separated by spaces), or, for a chunk not there, given by `learn(chunk)` (which
+       may add it to `memory`), and field i of every chunk joined by single spaces.
+       None when a chunk is longer than `longest`.
 */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -394,16 +394,17 @@ put_terms(Buffer *fields, Py_ssize_t width, PyObject *terms)
 static PyObject *
 join_terms(PyObject *self, PyObject *args)
 {
-    PyObject *text, *memory;
+    PyObject *text, *memory, *learn;
     Py_ssize_t width, longest;
-    if (!PyArg_ParseTuple(args, "UO!nn", &text, &PyDict_Type, &memory, &width, &longest))
+    if (!PyArg_ParseTuple(args, "UO!nnO", &text, &PyDict_Type, &memory, &width, &longest,
+                          &learn))
         return NULL;
     if (width < 1 || width > MAX_WIDTH) {
         PyErr_Format(PyExc_ValueError, "width must be 1 to %d", MAX_WIDTH);
         return NULL;
     }
     Buffer fields[MAX_WIDTH] = {{NULL, 0, 0}};
-    PyObject *missing = NULL, *result = NULL;
+    PyObject *result = NULL;
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t size = PyUnicode_GET_LENGTH(text), i = 0;
@@ -422,21 +423,15 @@ join_terms(PyObject *self, PyObject *args)
         PyObject *chunk = PyUnicode_Substring(text, start, i);
         if (chunk == NULL)
             goto done;
-        PyObject *terms = PyDict_GetItemWithError(memory, chunk); /* borrowed */
-        int failed;
-        if (terms == NULL)
-            failed = PyErr_Occurred() != NULL
-                || (missing == NULL && (missing = PyList_New(0)) == NULL)
-                || PyList_Append(missing, chunk) < 0;
-        else /* once a chunk is missing, only the missing ones are wanted */
-            failed = missing == NULL && put_terms(fields, width, terms) < 0;
+        /* `learn` may change `memory`: the terms are copied before it can run again. */
+        PyObject *terms = Py_XNewRef(PyDict_GetItemWithError(memory, chunk));
+        if (terms == NULL && !PyErr_Occurred())
+            terms = PyObject_CallOneArg(learn, chunk);
         Py_DECREF(chunk);
+        int failed = terms == NULL || put_terms(fields, width, terms) < 0;
+        Py_XDECREF(terms);
         if (failed)
             goto done;
-    }
-    if (missing != NULL) {
-        result = Py_NewRef(missing);
-        goto done;
     }
     if ((result = PyTuple_New(width)) == NULL)
         goto done;
@@ -453,7 +448,6 @@ join_terms(PyObject *self, PyObject *args)
 done:
     for (Py_ssize_t f = 0; f < width; f++)
         PyMem_Free(fields[f].chars);
-    Py_XDECREF(missing);
     return result;
 }
 

@@ -169,11 +169,8 @@ def test_index_terms_equal_the_analyzers_terms_on_real_sentences() -> None:
         assert INDEX_TERMS(text) == _index_terms_by_analyze(text)
 
 
-def _join_terms_reference(text: str, memory: dict[str, str], width: int) -> tuple | list:
-    chunks = text.split()
-    if missing := [c for c in chunks if c not in memory]:
-        return missing
-    fields = zip(*(memory[c].split("\t") for c in chunks), strict=True)
+def _join_terms_reference(text: str, memory: dict[str, str], width: int) -> tuple:
+    fields = zip(*(memory.get(c, "L\tL\tL").split("\t") for c in text.split()), strict=True)
     return tuple(" ".join(filter(None, f)) for f in fields) or ("",) * width
 
 
@@ -183,8 +180,6 @@ _chunk = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_si
 )
 _space = st.sampled_from([" ", "  ", "\n", "\u00a0", "\u2003", "\u3000", "\x1c", "\t"])
 _field = st.lists(_chunk, max_size=3).map(" ".join)
-
-
 _terms = st.tuples(_field, _field, _field).map("\t".join)
 
 
@@ -192,24 +187,30 @@ _terms = st.tuples(_field, _field, _field).map("\t".join)
 def test_join_terms_equals_split_lookup_and_join(
     pieces: list[tuple[str, str, str]], unknown: int
 ) -> None:
-    """Each chunk's terms known, or (with an `unknown` chunk left out) not all."""
+    """Each chunk's terms known, or (with an `unknown` chunk left out) learned."""
     from indexer import _scan
 
     text = "".join(chunk + space for chunk, space, _ in pieces)
     memory = {chunk: terms for i, (chunk, _, terms) in enumerate(pieces) if i != unknown}
     expected = _join_terms_reference(text, memory, 3)
-    assert _scan.join_terms(text, memory, 3, 6) == expected
+    learned = []
+    assert _scan.join_terms(text, memory, 3, 6, lambda c: learned.append(c) or "L\tL\tL") == (
+        expected
+    )
+    assert learned == [c for c in text.split() if c not in memory]
     if any(len(chunk) > 2 for chunk, _, _ in pieces):
-        assert _scan.join_terms(text, memory, 3, 2) is None  # a chunk too long
+        assert _scan.join_terms(text, memory, 3, 2, lambda c: "\t\t") is None  # too long
 
 
 def test_join_terms_refuses_values_with_the_wrong_fields() -> None:
     from indexer import _scan
 
     with pytest.raises(ValueError, match="3 tab-separated fields"):
-        _scan.join_terms("a", {"a": "x\ty"}, 3, 255)
+        _scan.join_terms("a", {"a": "x\ty"}, 3, 255, str)
     with pytest.raises(TypeError, match="must be str"):
-        _scan.join_terms("a", {"a": ("x", "y", "z")}, 3, 255)
+        _scan.join_terms("a", {"a": ("x", "y", "z")}, 3, 255, str)
+    with pytest.raises(ZeroDivisionError):  # learn's error comes through
+        _scan.join_terms("a b", {"a": "x\ty\tz"}, 3, 255, lambda chunk: 1 / 0)
 
 
 def test_index_terms_need_analyzers_along_one_filter_chain() -> None:

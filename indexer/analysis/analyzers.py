@@ -15,7 +15,6 @@ so Python and Elasticsearch analyze alike; the Lucene parity test checks it.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -189,34 +188,28 @@ class IndexTerms:
     def __call__(self, value: str) -> tuple[str, ...]:
         normalized = self.analyzers[0].char_filter.normalize(value)
         if is_plain(normalized):
-            joined = self._from_memory(normalized)
-            if isinstance(joined, list):  # chunks not seen before
-                self._learn(dict.fromkeys(joined))
-                joined = self._from_memory(normalized)
-            if joined is not None:
+            width = len(self.analyzers)
+            memory = self._chunks
+            joined = _scan.join_terms(normalized, memory, width, MAX_TOKEN_LENGTH, self._learn)
+            if joined is not None:  # None: a chunk too long for one token
                 return joined
         return self._joined(self.analyzers[0].words(value))  # rare: the general path
 
-    def _from_memory(self, normalized: str) -> tuple[str, ...] | list[str] | None:
-        """The terms, or the chunks not in memory yet, or None for a chunk too long."""
-        width = len(self.analyzers)
-        return _scan.join_terms(normalized, self._chunks, width, MAX_TOKEN_LENGTH)
-
-    def _learn(self, chunks: Iterable[str]) -> None:
-        """Remembers each chunk's terms. Most chunks are one word, often with
-        punctuation at an edge ("الروسية،"): the word's terms, remembered under the
+    def _learn(self, chunk: str) -> str:
+        """A chunk's terms (tab-separated), remembered. Most chunks are one word, often
+        with punctuation at an edge ("الروسية،"): the word's terms, remembered under the
         word too (a word is a chunk of itself), so its other spellings cost a lookup."""
         memory = self._chunks
         if len(memory) >= _TERM_CACHE_SIZE:
             memory.clear()
-        for chunk in chunks:
-            words = chunk_words(chunk)
-            if len(words) == 1 and (word := words[0]).isalnum():
-                if (terms := memory.get(word)) is None:
-                    terms = memory[word] = "\t".join(self._word_terms(word))
-            else:
-                terms = "\t".join(self._joined(words))
-            memory[chunk] = terms
+        words = chunk_words(chunk)
+        if len(words) == 1 and (word := words[0]).isalnum():
+            if (terms := memory.get(word)) is None:
+                terms = memory[word] = "\t".join(self._word_terms(word))
+        else:
+            terms = "\t".join(self._joined(words))
+        memory[chunk] = terms
+        return terms
 
     def _joined(self, words: list[str]) -> tuple[str, ...]:
         """The terms of several words, for each analyzer."""
