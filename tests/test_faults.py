@@ -22,10 +22,11 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests/fixtures"
 
 
-def cli(*args: str, cwd: Path = ROOT) -> subprocess.Popen[str]:
+def cli(*args: str, cwd: Path = ROOT, stdin: int | None = None) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "indexer.cli", *args],
         cwd=cwd,
+        stdin=stdin,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -36,9 +37,13 @@ def many_articles(path: Path, count: int) -> Path:
     template = json.loads(
         (FIXTURES / "ant-sample.jsonl").read_text(encoding="utf-8").splitlines()[0]
     )
+    words = template["text"].split()
     with path.open("w", encoding="utf-8") as f:
         for n in range(count):
-            doc = {**template, "url": f"http://example.test/{n}", "text": f"{template['text']} {n}"}
+            # Every other word new in each article: analysis learns as much as on real
+            # text, so a load of a few thousand lasts long enough to be interrupted.
+            text = " ".join(f"{w}{n}" if i % 2 else w for i, w in enumerate(words))
+            doc = {**template, "url": f"http://example.test/{n}", "text": text}
             f.write(json.dumps(doc, ensure_ascii=False) + "\n")
     return path
 
@@ -51,15 +56,24 @@ def test_kill_9_during_reindex_keeps_the_old_version_and_the_next_reindex_works(
         "reindex", str(FIXTURES / "variants.jsonl"), "--backend", "embedded", "--home", str(home)
     )
     assert first.wait(timeout=120) == 0
-    big = many_articles(tmp_path / "big.jsonl", 4000)
-    running = cli("reindex", str(big), "--backend", "embedded", "--home", str(home))
+    big = many_articles(tmp_path / "big.jsonl", 400)
+    # From a pipe left open: the load cannot end before the kill, however fast it is.
+    running = cli(
+        "reindex", "-", "--format", "jsonl", "--backend", "embedded", "--home", str(home),
+        stdin=subprocess.PIPE,
+    )  # fmt: skip
+    assert running.stdin is not None
+    running.stdin.write(big.read_text(encoding="utf-8"))
+    running.stdin.flush()
     versions = home / "versions"
     deadline = time.monotonic() + 60
     while len(list(versions.iterdir())) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
-    time.sleep(0.5)  # well inside the load
+    time.sleep(0.5)  # inside the load, which waits for more input
+    assert running.poll() is None
     running.send_signal(signal.SIGKILL)
     running.wait(timeout=30)
+    running.stdin.close()
     assert len(list(versions.iterdir())) == 2  # the killed one is left behind
 
     search = cli("search", "القاهرة", "--json", "--backend", "embedded", "--home", str(home))
