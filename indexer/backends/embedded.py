@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
+import orjson
 import tantivy
 
 from indexer.analysis.analyzers import Analyzer, IndexTerms, default_analyzers
@@ -103,9 +104,8 @@ SHOWN_FIELDS = ("id", "title", "published_at", "category", "source", "author", "
 
 
 def _shown(article: Article) -> bytes:
-    """What a hit shows, as written."""
-    shown = {f: getattr(article, f) for f in SHOWN_FIELDS}
-    return json.dumps(shown, ensure_ascii=False).encode("utf-8")
+    """What a hit shows, as written (UTF-8 JSON)."""
+    return orjson.dumps({f: getattr(article, f) for f in SHOWN_FIELDS})
 
 
 class EmbeddedBackend:
@@ -393,14 +393,14 @@ class EmbeddedBackend:
         now = recency.now or datetime.now(UTC)
         rescored = []
         for score, address in hits:
-            shown = json.loads(searcher.doc(address).get_first("shown"))
+            shown = orjson.loads(searcher.doc(address).get_first("shown"))
             factor = recency.factor(parse_published(shown["published_at"]), now)
             rescored.append((score * factor, address))
         return sorted(rescored, key=lambda pair: -pair[0])
 
     def _hit(self, searcher, score, address, terms: Terms, request: SearchRequest) -> Hit:
         stored = searcher.doc(address)
-        shown = json.loads(stored.get_first("shown"))
+        shown = orjson.loads(stored.get_first("shown"))
         if request.highlight:
             body = stored.get_first("body_text").decode("utf-8")
             highlights = highlight(shown["title"], body, terms)
