@@ -3,4 +3,4 @@ Everything else is declared in pyproject.toml."""
 
 from setuptools import Extension, setup
 
-setup(ext_modules=[Extension("indexer._scan", ["indexer/_scan.c"], extra_compile_args=["-O2"])])
+setup(ext_modules=[Extension("indexer._scan", ["indexer/_scan.c"], extra_compile_args=["-O3"])])

@@ -339,20 +339,20 @@ typedef struct {
     Py_ssize_t length, capacity;
 } Buffer;
 
+/* Makes room in `buffer` for `more` code points. */
 static int
-buffer_put(Buffer *buffer, Py_UCS4 ch)
+buffer_reserve(Buffer *buffer, Py_ssize_t more)
 {
-    if (buffer->length == buffer->capacity) {
-        Py_ssize_t capacity = buffer->capacity ? 2 * buffer->capacity : 4096;
-        Py_UCS4 *chars = PyMem_Realloc(buffer->chars, capacity * sizeof(Py_UCS4));
-        if (chars == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        buffer->chars = chars;
-        buffer->capacity = capacity;
+    if (buffer->length + more <= buffer->capacity)
+        return 0;
+    Py_ssize_t capacity = Py_MAX(2 * buffer->capacity, buffer->length + more + 4096);
+    Py_UCS4 *chars = PyMem_Realloc(buffer->chars, capacity * sizeof(Py_UCS4));
+    if (chars == NULL) {
+        PyErr_NoMemory();
+        return -1;
     }
-    buffer->chars[buffer->length++] = ch;
+    buffer->chars = chars;
+    buffer->capacity = capacity;
     return 0;
 }
 
@@ -368,6 +368,9 @@ put_terms(Buffer *fields, Py_ssize_t width, PyObject *terms)
     int kind = PyUnicode_KIND(terms);
     const void *data = PyUnicode_DATA(terms);
     Py_ssize_t size = PyUnicode_GET_LENGTH(terms), field = 0;
+    for (Py_ssize_t f = 0; f < width; f++) /* room for all of it and a space */
+        if (buffer_reserve(&fields[f], size + 1) < 0)
+            return -1;
     int starting = 1; /* at the start of a field's terms */
     for (Py_ssize_t i = 0; i < size; i++) {
         Py_UCS4 ch = PyUnicode_READ(kind, data, i);
@@ -377,11 +380,11 @@ put_terms(Buffer *fields, Py_ssize_t width, PyObject *terms)
             starting = 1;
             continue;
         }
-        if (starting && fields[field].length > 0 && buffer_put(&fields[field], ' ') < 0)
-            return -1;
+        Buffer *buffer = &fields[field];
+        if (starting && buffer->length > 0)
+            buffer->chars[buffer->length++] = ' ';
         starting = 0;
-        if (buffer_put(&fields[field], ch) < 0)
-            return -1;
+        buffer->chars[buffer->length++] = ch;
     }
     if (field != width - 1) {
         PyErr_Format(PyExc_ValueError, "memory values must hold %zd tab-separated fields",
