@@ -166,8 +166,9 @@ class IndexTerms:
     The same terms as the analyzers give, found faster: in plain text a chunk (a run
     of non-space characters after the char filter) has the same words wherever it
     stands, so each distinct chunk is analyzed once and remembered, and a text is
-    then a few passes over its chunks, none in Python. Other text, and text with a
-    chunk too long for one token, takes the analyzers' own path."""
+    then one pass over its chunks in C (`_scan.join_terms`), which calls back only
+    for chunks not seen before. Other text, and text with a chunk too long for one
+    token, takes the analyzers' own path."""
 
     analyzers: tuple[Analyzer, ...]  # all with the same char filter
     # Each chunk's terms for every analyzer in one string, the analyzers' parts
