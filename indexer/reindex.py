@@ -21,7 +21,8 @@ from dataclasses import asdict, dataclass, field, replace
 
 from indexer.articles import Article, Origin
 from indexer.backends import Backend, BackendError
-from indexer.ingest import Duplicate, Outcome, ParseReport, parse_paths
+from indexer.ingest import Duplicate, Outcome, ParseReport
+from indexer.parse_ahead import parse_paths_ahead
 from indexer.sources.fieldmap import FieldMap
 from indexer.sources.files import ReadOptions
 
@@ -187,7 +188,7 @@ def _load_and_switch(
     saved = start
 
     def articles() -> Iterator[Article]:
-        for outcome in parse_paths(paths, options):
+        for outcome in parse_paths_ahead(paths, options):
             report.parse.add(outcome)
             on_outcome(outcome)
             if report.parse.read <= start.records:  # in the index already
