@@ -6,7 +6,7 @@ process they take turns under the GIL; here the reading runs in a child process
 (`python -m indexer.parse_ahead`), on another core, and sends its outcomes back in
 order, pickled in batches, through a pipe. The pipe is the bound: the child waits
 while the parent has not read, so memory stays flat. Small inputs, and stdin, are
-read in this process: a child takes about half a second to start.
+read in this process: a child takes a few tenths of a second to start.
 
 The parent stops the child when it stops reading (an error, Ctrl-C); a child whose
 parent is gone (kill -9) stops at its next write.
@@ -53,8 +53,9 @@ def parse_paths_ahead(
     paths: list[str], options: ReadOptions, min_bytes: int = AHEAD_MIN_BYTES
 ) -> Iterator[Outcome]:
     """What parse_paths(paths, options) gives, in the same order, parsed in a child
-    process when the input holds at least `min_bytes`."""
-    if STDIN in paths or input_bytes(paths) < min_bytes:
+    process when the input holds at least `min_bytes` (and there is a Python to run:
+    an embedding application may have none)."""
+    if STDIN in paths or not sys.executable or input_bytes(paths) < min_bytes:
         yield from parse_paths(paths, options)
         return
     child = subprocess.Popen(

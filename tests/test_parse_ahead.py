@@ -88,3 +88,13 @@ def test_small_inputs_are_parsed_in_this_process(monkeypatch: pytest.MonkeyPatch
     assert list(parse_paths_ahead([path], ReadOptions())) == list(
         parse_paths([path], ReadOptions())
     )
+
+
+def test_without_a_python_to_run_everything_is_parsed_in_this_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sys, "executable", "")  # as in an application embedding Python
+    path = str(FIXTURES / "ant-sample.jsonl")
+    assert list(parse_paths_ahead([path], ReadOptions(), min_bytes=0)) == list(
+        parse_paths([path], ReadOptions())
+    )
