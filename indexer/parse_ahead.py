@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from indexer.ingest import Outcome, parse_paths
-from indexer.sources.files import STDIN, ReadOptions
+from indexer.sources.files import STDIN, InputFile, ReadOptions, find_inputs
 
 AHEAD_MIN_BYTES = 8 << 20  # inputs smaller than this are parsed in this process
 BATCH = 256  # outcomes a message
@@ -35,17 +35,12 @@ class ParseProcessError(RuntimeError):
 
 
 def input_bytes(paths: list[str]) -> int:
-    """The size of the input files (what a directory holds, walked)."""
+    """The size of the files the reading will read (directories walked as it walks them)."""
     total = 0
-    for path in paths:
-        files = (
-            [os.path.join(root, name) for root, _, names in os.walk(path) for name in names]
-            if os.path.isdir(path)
-            else [path]
-        )
-        for file in files:
+    for found in find_inputs(paths):
+        if isinstance(found, InputFile):
             with contextlib.suppress(OSError):  # the reading reports it
-                total += os.path.getsize(file)
+                total += os.path.getsize(found.path)
     return total
 
 
