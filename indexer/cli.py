@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -135,18 +136,20 @@ def _backend(args: argparse.Namespace) -> Backend:
             keep_old_versions=args.keep_versions,
             commit_every=getattr(args, "checkpoint_every", None) or COMMIT_EVERY,
         )
-    # Imported here: elasticsearch-py takes a third of a second to import.
-    from indexer.backends.elastic import ElasticBackend
-    from indexer.backends.es_settings import ElasticSettings
+    # Imported here: the clients take a third of a second to import.
+    from indexer.backends.cluster import open_cluster
+    from indexer.backends.cluster_settings import ClusterSettings
 
-    settings = ElasticSettings.from_env(
+    engine = choose_backend(args.backend)
+    settings = ClusterSettings.from_env(
+        engine=engine,
         request_timeout=args.timeout,
         max_retries=args.retries,
         keep_old_versions=args.keep_versions,
     )
-    print(f"backend: elasticsearch ({settings.safe_url})", file=sys.stderr)
-    return ElasticBackend(
-        settings, dead_letters=Path(getattr(args, "dead_letters", "dead-letters"))
+    print(f"backend: {engine} ({settings.safe_url})", file=sys.stderr)
+    return open_cluster(
+        engine, settings, dead_letters=Path(getattr(args, "dead_letters", "dead-letters"))
     )
 
 
@@ -163,9 +166,7 @@ def _report_problem(outcome: Outcome, write: Callable[[str], None]) -> None:
 def cmd_reindex(args: argparse.Namespace) -> int:
     backend = _backend(args)
     if args.from_index:
-        if backend.name != "elasticsearch":
-            raise BackendError("--from-index re-analyzes on the server: Elasticsearch only")
-        version, count = backend.reindex_from_index(args.alias)  # type: ignore[attr-defined]
+        version, count = backend.reindex_from_index(args.alias)
         print(f"alias {args.alias} -> {version} ({count} documents)", file=sys.stderr)
         return EXIT_OK
     paths, options = args.paths, _read_options(args)
@@ -276,6 +277,15 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_unlock(args: argparse.Namespace) -> int:
+    holder = _backend(args).unlock(args.alias)
+    if holder is None:
+        print(f"no reindex lock on {args.alias}")
+    else:
+        print(f"cleared the reindex lock on {args.alias} (held by {holder})")
+    return EXIT_OK
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     if choose_backend(args.backend) != "embedded":
         raise BackendError("eval runs on the embedded backend (use --backend embedded)")
@@ -329,13 +339,13 @@ def _add_backend_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--backend",
         choices=BACKEND_NAMES,
-        help="default: $ARABIC_SEARCH_BACKEND, "
-        "else elasticsearch when $ES_URL is set, else embedded",
+        help="default: $ARABIC_SEARCH_BACKEND, else elasticsearch when $ES_URL is set, "
+        "opensearch when $OPENSEARCH_URL is, else embedded",
     )
     p.add_argument("--alias", default=DEFAULT_ALIAS, help="index alias (default %(default)s)")
     p.add_argument("--home", default=DEFAULT_HOME, help="embedded index home (default %(default)s)")
-    p.add_argument("--timeout", type=float, help="Elasticsearch request timeout, seconds (30)")
-    p.add_argument("--retries", type=int, help="Elasticsearch retries per request/chunk (5)")
+    p.add_argument("--timeout", type=float, help="cluster request timeout, seconds (30)")
+    p.add_argument("--retries", type=int, help="cluster retries per request/chunk (5)")
     p.add_argument(
         "--keep-versions",
         type=int,
@@ -398,7 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--dead-letters",
         default="dead-letters",
         metavar="DIR",
-        help="where documents Elasticsearch refuses are written (default %(default)s)",
+        help="where documents the cluster refuses are written (default %(default)s)",
     )
     p.set_defaults(run=cmd_reindex)
 
@@ -453,6 +463,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, run, help_text in (
         ("status", cmd_status, "the alias, its versions and document counts"),
         ("rollback", cmd_rollback, "point the alias back at the previous version"),
+        ("unlock", cmd_unlock, "clear the reindex lock a crashed reindex left (cluster)"),
     ):
         p = commands.add_parser(name, help=help_text)
         if name == "status":
@@ -471,6 +482,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # The clients log every failed request; what matters reaches the user as one line.
+    logging.getLogger().addHandler(logging.NullHandler())
     try:
         return args.run(args)
     except (FieldMapError, QueryError) as err:

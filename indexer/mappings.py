@@ -16,6 +16,12 @@ from indexer.fields import FIELDS, FieldSpec
 # 2: a content field (title + body) with trigrams; .exact searches without stopwords.
 MAPPING_VERSION = 2
 DEFAULT_PATH = Path("mappings/articles.json")
+# A word's trigrams share its position. Lucene's BM25 leaves such overlapping tokens
+# out of a field's length (discount_overlaps) but not out of the average length, so
+# it would score the trigrams as if every text were short; the embedded backend (and
+# any count of the grams) takes them all. Counting them all, both score alike.
+GRAMS_SIMILARITY = "grams_bm25"
+SIMILARITIES = {GRAMS_SIMILARITY: {"type": "BM25", "discount_overlaps": False}}
 
 
 def _field_mapping(field: FieldSpec, analyzers: dict[str, Analyzer]) -> dict:
@@ -53,6 +59,7 @@ def _field_mapping(field: FieldSpec, analyzers: dict[str, Analyzer]) -> dict:
                     "type": "text",
                     "analyzer": analyzers["grams"].es_name,
                     "index_options": "freqs",
+                    "similarity": GRAMS_SIMILARITY,
                 },
             },
         }
@@ -69,6 +76,7 @@ def index_body(analyzers: dict[str, Analyzer]) -> dict:
                 "number_of_shards": 1,
                 # One replica where a second node exists; a single dev node stays green.
                 "auto_expand_replicas": "0-1",
+                "similarity": SIMILARITIES,
             },
             "analysis": es_analysis(analyzers),
         },

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Literal
@@ -38,6 +39,11 @@ EXACT_WEIGHT = 0.5
 GRAMS_FIELD = "content"
 GRAMS_WEIGHT = 1.2
 MAX_QUERY_GRAMS = 256  # trigram clauses at most (a bool query has a clause limit)
+# Words at most: each is a clause on four fields (content, title, stemmed and exact);
+# with the trigrams, a query stays under the engines' 1,024 clauses (OpenSearch's
+# indices.query.bool.max_clause_count, Elasticsearch's smallest). Later words are
+# left out, on both backends alike.
+MAX_QUERY_WORDS = 150
 
 Sort = Literal["relevance", "date"]
 Operator = Literal["and", "or"]
@@ -218,6 +224,7 @@ def plan_query(query: str, analyzers: dict[str, Analyzer] | None = None) -> Quer
     groups: list[list[AnalyzedClause]] = []
     excluded: list[AnalyzedClause] = []
     join_next = False
+    words_left = MAX_QUERY_WORDS
     for part in read_clauses(query):
         if part == "OR":
             join_next = bool(groups)
@@ -234,6 +241,9 @@ def plan_query(query: str, analyzers: dict[str, Analyzer] | None = None) -> Quer
         )
         if not analyzed.exact:
             continue  # punctuation or stopwords only: nothing to match
+        words_left -= len(analyzed.exact)
+        if words_left < 0:
+            break
         if part.excluded:
             excluded.append(analyzed)
         elif join_next:
@@ -243,6 +253,90 @@ def plan_query(query: str, analyzers: dict[str, Analyzer] | None = None) -> Quer
         join_next = False
     return QueryPlan(
         tuple(tuple(g) for g in groups), tuple(excluded), empty_query=not query.strip()
+    )
+
+
+# ------------------------------------------------------- the plan as a bool query
+
+
+@dataclass(frozen=True)
+class FieldQuery:
+    """Analyzed terms on one searched field: any of them (each term once, its boost
+    times its count), or all of them in order (a phrase)."""
+
+    field: str  # a searched field, "content" or "title"
+    exact: bool  # its unstemmed subfield
+    terms: tuple[str, ...]
+    boost: float
+    phrase: bool = False
+
+
+@dataclass(frozen=True)
+class MatchPlan:
+    """What a search matches and how it scores, for every backend to render the same
+    way, as an Elasticsearch bool query reads: every `required` group must match (any
+    one of its parts), `optional` parts add to the score (and decide the match when
+    nothing is required), no `excluded` group may match, `grams` only rank."""
+
+    required: tuple[tuple[FieldQuery, ...], ...]
+    optional: tuple[FieldQuery, ...]
+    excluded: tuple[tuple[FieldQuery, ...], ...]
+    grams: tuple[str, ...]
+    everything: bool  # no words to match: all documents (filters still apply)
+
+    @property
+    def nothing(self) -> bool:
+        """Nothing searchable was left (punctuation or stopwords only)."""
+        return not (self.required or self.optional or self.everything)
+
+
+def field_queries(
+    clauses: Iterable[AnalyzedClause],
+    field_boosts: dict[str, float] = FIELD_BOOSTS,
+    exact_weight: float = EXACT_WEIGHT,
+) -> tuple[FieldQuery, ...]:
+    """The parts matching any of `clauses` on every searched field, stemmed and exact,
+    weighted by field: one flat list (a bool query scores the sum of its clauses,
+    nested or not), the words of all clauses together on each field. A quoted phrase
+    of two words or more is a phrase on both subfields."""
+    parts: list[FieldQuery] = []
+    words: dict[tuple[str, bool, float], list[str]] = {}
+    for clause in clauses:
+        for name, boost in field_boosts.items():
+            exact_boost = boost * exact_weight
+            if clause.clause.phrase and len(clause.exact) > 1:
+                if len(clause.stems) > 1:
+                    parts.append(FieldQuery(name, False, clause.stems, boost, phrase=True))
+                if exact_boost:
+                    parts.append(FieldQuery(name, True, clause.exact, exact_boost, phrase=True))
+            else:
+                words.setdefault((name, False, boost), []).extend(clause.stems)
+                if exact_boost:
+                    words.setdefault((name, True, exact_boost), []).extend(clause.exact)
+    parts += [FieldQuery(f, e, tuple(t), b) for (f, e, b), t in words.items() if t]
+    return tuple(parts)
+
+
+def match_plan(
+    plan: QueryPlan,
+    operator: Operator,
+    field_boosts: dict[str, float] = FIELD_BOOSTS,
+    exact_weight: float = EXACT_WEIGHT,
+) -> MatchPlan:
+    """The query plan as a bool query: with operator "and" every group is required,
+    with "or" any one is enough; a quoted phrase standing alone is always required."""
+    required, optional = [], []
+    for group in plan.groups:
+        if operator == "and" or (len(group) == 1 and group[0].clause.phrase):
+            required.append(field_queries(group, field_boosts, exact_weight))
+        else:
+            optional += group  # any one is enough: one flat union of them all
+    return MatchPlan(
+        required=tuple(required),
+        optional=field_queries(optional, field_boosts, exact_weight),
+        excluded=tuple(field_queries([c], field_boosts, exact_weight) for c in plan.excluded),
+        grams=tuple(plan.grams),
+        everything=not plan.groups and (plan.empty_query or bool(plan.excluded)),
     )
 
 

@@ -13,6 +13,7 @@ import copy
 import fnmatch
 import json
 import re
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -42,6 +43,7 @@ class FakeCluster:
     item_status: Callable[[str, int], int] = lambda doc_id, attempt: 201
     search_response: dict | None = None
     attempts: dict[str, int] = field(default_factory=dict)
+    tasks: dict[str, dict] = field(default_factory=dict)  # finished _reindex tasks
 
     def client(self) -> Elasticsearch:
         FakeNode.cluster = self
@@ -78,14 +80,24 @@ class FakeCluster:
         if parts[0] == "_cluster":
             return 200, {"status": "green", "number_of_nodes": 1}
         if parts[0] == "_reindex":
+            # Run at once; with wait_for_completion=false, answered as a finished task.
             source, dest = body["source"]["index"], body["dest"]["index"]
             docs = self.indices[self._resolve(source)[0]]["docs"]
             self.indices[dest]["docs"].update(docs)
-            return 200, {"created": len(docs), "failures": []}
+            response = {"created": len(docs), "failures": []}
+            if params.get("wait_for_completion") != "false":
+                return 200, response
+            task_id = f"node:{len(self.tasks) + 1}"
+            self.tasks[task_id] = {"completed": True, "task": {}, "response": response}
+            return 200, {"task": task_id}
+        if parts[0] == "_tasks":
+            return 200, self.tasks[urllib.parse.unquote(parts[1])]
         name = parts[0]
         rest = parts[1:]
         if not rest:
             return self._index_op(method, name, body)
+        if rest[0] in ("_create", "_doc"):
+            return self._document(method, name, rest[0], rest[1], body)
         if rest[0] == "_settings":
             self.indices[name]["settings"].setdefault("updates", []).append(body)
             return 200, {"acknowledged": True}
@@ -103,6 +115,20 @@ class FakeCluster:
         if rest[0] == "_search":
             return 200, self.search_response or _empty_search()
         raise AssertionError(f"the fake cluster does not handle {method} {path}")
+
+    def _document(self, method: str, index: str, kind: str, doc_id: str, body: object):
+        docs = self.indices.setdefault(index, {"settings": {}, "mappings": {}, "docs": {}})["docs"]
+        if kind == "_create":
+            if doc_id in docs:
+                return 409, {"error": {"type": "version_conflict_engine_exception"}}
+            docs[doc_id] = body
+            return 201, {"_id": doc_id, "result": "created"}
+        if method == "DELETE":
+            found = docs.pop(doc_id, None)
+            return (200 if found else 404), {"_id": doc_id, "result": "deleted"}
+        if doc_id not in docs:
+            return 404, {"_id": doc_id, "found": False}
+        return 200, {"_id": doc_id, "found": True, "_source": docs[doc_id]}
 
     def _resolve(self, name: str) -> list[str]:
         if name in self.aliases:

@@ -1,4 +1,5 @@
-"""The Elasticsearch backend through elasticsearch-py and a test transport (no server).
+"""The cluster backend through elasticsearch-py and a test transport (no server): the
+failures a real node cannot be made to show on demand (429s, dropped connections).
 
 Every request body is checked against the Elasticsearch reference; the page is cited
 next to each check.
@@ -18,18 +19,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indexer.backends import BackendError, BackendUnavailable
-from indexer.backends.elastic import ElasticBackend
+from indexer.backends.cluster import ClusterBackend
+from indexer.backends.cluster_settings import ClusterSettings
+from indexer.backends.engines import ElasticsearchEngine, OpenSearchEngine
 from indexer.backends.es_bulk import BulkFailed
 from indexer.backends.es_query import (
-    SIMPLE_QUERY_FLAGS,
     decode_cursor,
     encode_cursor,
     parse_response,
     search_body,
-    simple_query,
 )
-from indexer.backends.es_settings import ElasticSettings
-from indexer.query import QueryError, Recency, SearchRequest
+from indexer.query import QueryError, Recency, SearchRequest, plan_query
 from indexer.reindex import reindex
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,11 +38,12 @@ VARIANTS = str(FIXTURES / "variants.jsonl")  # 7 articles
 MAPPINGS = json.loads((ROOT / "mappings/articles.json").read_text(encoding="utf-8"))
 
 
-def backend_for(cluster: FakeCluster, tmp_path: Path, **overrides) -> ElasticBackend:
+def backend_for(cluster: FakeCluster, tmp_path: Path, **overrides) -> ClusterBackend:
     options = {"url": "http://fake-es:9200", "chunk_docs": 3, "initial_backoff": 0.0, **overrides}
-    return ElasticBackend(
-        ElasticSettings(**options),
-        client=cluster.client(),
+    settings = ClusterSettings(**options)
+    return ClusterBackend(
+        ElasticsearchEngine(settings, client=cluster.client()),
+        settings,
         dead_letters=tmp_path / "dead",
         sleep=lambda seconds: None,
     )
@@ -53,24 +54,47 @@ def backend_for(cluster: FakeCluster, tmp_path: Path, **overrides) -> ElasticBac
 
 def test_settings_from_env_verify_tls_by_default_and_hide_secrets() -> None:
     env = {"ES_URL": "https://elastic:s3cret@es.example:9200", "ES_API_KEY": "a2V5OnNlY3JldA=="}
-    s = ElasticSettings.from_env(env)
+    s = ClusterSettings.from_env(env)
     assert s.verify_certs is True
     assert s.safe_url == "https://es.example:9200"
     assert "s3cret" not in repr(s) and "a2V5OnNlY3JldA" not in repr(s)
-    assert s.client_options()["api_key"] == "a2V5OnNlY3JldA=="
-    basic = ElasticSettings.from_env(
+    assert ElasticsearchEngine.client_options(s)["api_key"] == "a2V5OnNlY3JldA=="
+    basic = ClusterSettings.from_env(
         {"ES_URL": "http://x:9200", "ES_USERNAME": "u", "ES_PASSWORD": "p"}
     )
-    assert basic.client_options()["basic_auth"] == ("u", "p")
+    assert ElasticsearchEngine.client_options(basic)["basic_auth"] == ("u", "p")
     with pytest.raises(BackendError, match="ES_VERIFY_CERTS"):
-        ElasticSettings.from_env({"ES_URL": "http://x", "ES_VERIFY_CERTS": "maybe"})
+        ClusterSettings.from_env({"ES_URL": "http://x:9200", "ES_VERIFY_CERTS": "maybe"})
     with pytest.raises(BackendError, match="ES_PASSWORD"):
-        ElasticSettings.from_env({"ES_URL": "http://x", "ES_USERNAME": "u"})
+        ClusterSettings.from_env({"ES_URL": "http://x:9200", "ES_USERNAME": "u"})
     with pytest.raises(BackendError, match="ES_URL"):
-        ElasticSettings.from_env({})
-    assert (
-        ElasticSettings.from_env({"ES_URL": "http://x"}, request_timeout=5.0).request_timeout == 5
-    )
+        ClusterSettings.from_env({})
+    timeout = ClusterSettings.from_env({"ES_URL": "http://x:9200"}, request_timeout=5.0)
+    assert timeout.request_timeout == 5
+    # OpenSearch: its own variables, basic auth (no API keys in OpenSearch security).
+    env = {"OPENSEARCH_URL": "https://a:s3cret@os.example:9200", "OPENSEARCH_PASSWORD": "pw"}
+    env["OPENSEARCH_USERNAME"] = "admin"
+    s = ClusterSettings.from_env(env, engine="opensearch")
+    assert OpenSearchEngine.client_options(s)["http_auth"] == ("admin", "pw")
+    assert "pw" not in repr(s) and "s3cret" not in repr(s)
+    with pytest.raises(BackendError, match="OPENSEARCH_API_KEY"):
+        ClusterSettings.from_env(
+            {"OPENSEARCH_URL": "http://x:9200", "OPENSEARCH_API_KEY": "k"}, engine="opensearch"
+        )
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("localhost:9200", "must start with http:// or https://"),
+        ("http://localhost", "names no port (e.g. http://localhost:9200)"),
+        ("http://:9200", "name a host"),
+    ],
+)
+def test_a_url_without_scheme_or_port_is_one_clear_line(url: str, says: str) -> None:
+    with pytest.raises(BackendError, match=re.escape(says)) as refused:
+        ClusterSettings.from_env({"ES_URL": url})
+    assert str(refused.value).startswith("ES_URL ")
 
 
 # ------------------------------------------------------------- index lifecycle
@@ -277,7 +301,12 @@ def test_status_and_from_index(tmp_path: Path) -> None:
     # Server-side re-analysis: _reindex from the current index into a new version.
     # https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-reindex
     version, count = backend.reindex_from_index("articles")
-    assert cluster.bodies("/_reindex") == [{"source": {"index": first}, "dest": {"index": version}}]
+    # It runs as a task (wait_for_completion=false), polled until done: a long one
+    # outlives any request timeout. https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-tasks-get
+    [start] = [r for r in cluster.requests if r.path == "/_reindex"]
+    assert start.body == {"source": {"index": first, "size": 1000}, "dest": {"index": version}}
+    assert start.params["wait_for_completion"] == "false"
+    assert any(r.path.startswith("/_tasks/") for r in cluster.requests)
     assert count == 7 and cluster.aliases["articles"] == {version}
     with pytest.raises(BackendError, match="no index"):
         backend_for(FakeCluster(), tmp_path).reindex_from_index("articles")
@@ -288,24 +317,34 @@ def test_status_and_from_index(tmp_path: Path) -> None:
 
 def test_search_body_for_user_syntax_filters_facets_highlights() -> None:
     request = SearchRequest(
-        query='الخارجية "وزير الدفاع" -روسيا OR طهران',
+        query='"وزير الدفاع" الخارجية -روسيا OR طهران',
         category="أخبار سورية",
         since=__import__("datetime").date(2021, 1, 1),
     )
     body = search_body(request)
     boolean = body["query"]["bool"]
-    # simple_query_string with limited flags; | is OR, - is NOT, "" a phrase.
-    # https://www.elastic.co/docs/reference/query-languages/query-dsl/query-dsl-simple-query-string-query
-    sqs = boolean["must"][0]["simple_query_string"]
-    assert sqs["query"] == 'الخارجية "وزير الدفاع" -روسيا | طهران'
-    assert sqs["flags"] == SIMPLE_QUERY_FLAGS == "PHRASE|NOT|OR|WHITESPACE"
-    assert sqs["fields"] == ["content^1", "title^0.5", "content.exact^0.5", "title.exact^0.25"]
-    assert sqs["default_operator"] == "or"
+    # A bool query of analyzed terms, as the embedded backend builds it: the phrase
+    # stands alone, so it is required (must); "الخارجية" OR "طهران" rank (should); the
+    # excluded word is must_not. No query parser runs on the server.
+    # https://www.elastic.co/docs/reference/query-languages/query-dsl/query-dsl-bool-query
+    text = boolean["must"][0]["bool"]
+    [phrase] = text["must"]
+    # A quoted phrase: a phrase of the stems and one of the exact words (stopwords kept).
+    stems = {"query": "وزير دفاع", "analyzer": "whitespace", "boost": 1.0}
+    exact = {"query": "وزير الدفاع", "analyzer": "whitespace", "boost": 0.5}
+    assert {"match_phrase": {"content": stems}} in phrase["bool"]["should"]
+    assert {"match_phrase": {"content.exact": exact}} in phrase["bool"]["should"]
+    optional = {(f, q["value"], q["boost"]) for t in text["should"] for f, q in t["term"].items()}
+    assert ("content", "طهر", 1.0) in optional and ("title", "طهر", 0.5) in optional  # stems
+    assert ("content.exact", "الخارجيه", 0.5) in optional
+    assert ("title.exact", "الخارجيه", 0.25) in optional
+    excluded = json.dumps(boolean["must_not"], ensure_ascii=False)
+    assert f'"content": {{"value": "{plan_query("روسيا").stems[0]}"' in excluded
     # The trigrams of the included words (stopwords and excluded words out) rank what
     # `must` matched: boosted term queries on content.grams, cut by the Python analyzer.
     grams = [c["term"]["content.grams"] for c in boolean["should"]]
     assert {g["boost"] for g in grams} == {1.2}
-    words = ["الخارجيه", "وزير", "الدفاع", "طهران"]  # normalized (ة -> ه)
+    words = ["وزير", "الدفاع", "الخارجيه", "طهران"]  # normalized (ة -> ه)
     assert [g["value"] for g in grams] == [w[i : i + 3] for w in words for i in range(len(w) - 2)]
     # Filters: term on a keyword field runs its normalizer on the value (normalizer docs).
     assert boolean["filter"] == [
@@ -317,17 +356,26 @@ def test_search_body_for_user_syntax_filters_facets_highlights() -> None:
     assert body["aggs"]["source"] == {"terms": {"field": "source", "size": 10}}
     assert body["highlight"]["type"] == "unified"
     # The query is on `content`; the highlighter marks a field only for queries on that
-    # field (require_field_match, default true): the body gets its own highlight_query.
-    body_query = body["highlight"]["fields"]["body"]["highlight_query"]["simple_query_string"]
-    assert body_query["fields"] == ["body"]
-    assert body_query["query"] == boolean["must"][0]["simple_query_string"]["query"]
+    # field (require_field_match, default true): the body gets its own highlight_query,
+    # the same query on `body`.
+    body_query = body["highlight"]["fields"]["body"]["highlight_query"]
+    fields = {
+        f for f in re.findall(r'"(\w+(?:\.exact)?)": \{"(?:value|query)"', json.dumps(body_query))
+    }
+    assert fields == {"body", "body.exact"}
     assert body["track_total_hits"] is True
     assert body["sort"] == ["_score", {"id": "asc"}] and body["from"] == 0
 
 
-def test_special_characters_are_escaped_and_never_a_query_string() -> None:
-    assert simple_query("a+b (c) d* e~2 f:g") == r"a\+b \(c\) d\* e\~2 f\:g"
-    assert simple_query("-") == r"\-"
+def test_operators_in_words_are_only_characters() -> None:
+    # |, ", + and the like inside a word are text: they reach the engine only as terms.
+    body = search_body(SearchRequest(query='a|b c"d +e (f) g*'))
+    terms = {
+        q["value"]
+        for t in body["query"]["bool"]["must"][0]["bool"]["should"]
+        for q in t["term"].values()
+    }
+    assert {"a", "b", "c", "d", "e", "f", "g"} <= terms
 
 
 def test_recency_is_a_gauss_function_score() -> None:
@@ -391,7 +439,7 @@ def test_search_goes_to_the_alias(tmp_path: Path) -> None:
     backend.search("articles", SearchRequest(query="القاهرة"))
     [request] = [r for r in cluster.requests if r.path.endswith("/_search")]
     assert request.path == "/articles/_search"
-    assert request.body["query"]["bool"]["must"][0]["simple_query_string"]["query"] == "القاهرة"
+    assert request.body == search_body(SearchRequest(query="القاهرة"))
 
 
 @settings(max_examples=300)
@@ -400,8 +448,7 @@ def test_any_input_makes_a_safe_body(query: str, category: str | None) -> None:
     body = search_body(SearchRequest(query=query, category=category))
     text = json.dumps(body, ensure_ascii=False)
     assert '"query_string"' not in text and '"script' not in text
-    must = body["query"]["bool"]["must"][0]
-    assert set(must) <= {"simple_query_string", "match_all"}
+    assert '"simple_query_string"' not in text
 
 
 # ------------------------------------------------------------------------ CLI
@@ -446,20 +493,25 @@ def test_a_cluster_that_goes_away_mid_load_fails_cleanly(tmp_path: Path) -> None
     backend = backend_for(cluster, tmp_path, max_retries=2)
     old = reindex(backend, [VARIANTS], "articles").version
     sent = len(cluster.requests)
-    # After four more requests (the new index, its first checkpoint, its first bulk,
-    # the checkpoint after it), every request drops.
-    cluster.request_failures = [None] * 4 + ["drop"] * 1000
+    # After six more requests (the lock index and the lock, the new index, its first
+    # checkpoint, its first bulk, the checkpoint after it), every request drops.
+    cluster.request_failures = [None] * 6 + ["drop"] * 1000
     with pytest.raises(BackendUnavailable) as failure:
         reindex(backend, [VARIANTS], "articles", checkpoint_every=1)
     message = str(failure.value)
     assert "the alias 'articles' was not moved" in message
     assert "checkpoint at record 3" in message and "with --resume to continue" in message
     # Where it stopped, reconciled: the records parsed so far.
-    assert failure.value.__notes__[-1].startswith("stopped after read ")
+    assert failure.value.__notes__[0].startswith("stopped after read ")
     assert cluster.aliases["articles"] == {old}
     assert len(cluster.requests) - sent < 50  # bounded: no endless retrying
 
+    # The lock could not be cleared either: the message says how, and it works.
+    assert "arabic-search unlock --alias articles" in failure.value.__notes__[-1]
     cluster.request_failures = []  # the cluster is back
+    with pytest.raises(BackendError, match="another reindex of 'articles' is running"):
+        reindex(backend, [VARIANTS], "articles", resume=True)
+    assert "pid" in backend.unlock("articles")
     report = reindex(backend, [VARIANTS], "articles", resume=True)
     assert report.indexed == 7 and report.adds_up()
     assert cluster.aliases["articles"] == {report.version}

@@ -1,8 +1,8 @@
 """Backends: where articles are indexed and searched. One interface, two engines.
 
-The embedded backend (tantivy, on disk under --home) needs no server; the
-Elasticsearch backend is the production path. The CLI and the query module only
-use the operations of `Backend`.
+The embedded backend (tantivy, on disk under --home) needs no server; the cluster
+backend, on Elasticsearch or OpenSearch, is the production path. The CLI and the
+query module only use the operations of `Backend`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Protocol
 from indexer.articles import Article
 from indexer.query import SearchRequest, SearchResult
 
-BACKEND_NAMES = ("embedded", "elasticsearch")
+BACKEND_NAMES = ("embedded", "elasticsearch", "opensearch")
 DEFAULT_ALIAS = "articles"
 DEFAULT_HOME = ".arabic-search"
 
@@ -27,6 +27,10 @@ class BackendError(RuntimeError):
 
 class BackendUnavailable(BackendError):
     """The backend cannot be reached at all (exit code 3)."""
+
+
+class Unsupported(BackendError):
+    """An operation this backend does not have (the message says which one does)."""
 
 
 @dataclass(frozen=True)
@@ -110,16 +114,29 @@ class Backend(Protocol):
     def rollback(self, alias: str) -> str:
         """Point `alias` back at its previous version; returns that version."""
 
+    def reindex_from_index(self, alias: str) -> tuple[str, int]:
+        """A new version from the current one, re-analyzed where it is stored; returns
+        the version and its document count. Unsupported where there is no server."""
+
+    def unlock(self, alias: str) -> str | None:
+        """Clear the lock a crashed reindex left behind; who held it, or None."""
+
     def search(self, alias: str, request: SearchRequest) -> SearchResult: ...
 
     def status(self, alias: str) -> Status: ...
 
 
 def choose_backend(explicit: str | None) -> str:
-    """--backend, else ARABIC_SEARCH_BACKEND, else elasticsearch when ES_URL is set."""
+    """--backend, else ARABIC_SEARCH_BACKEND, else elasticsearch when ES_URL is set,
+    opensearch when OPENSEARCH_URL is, else embedded."""
     name = explicit or os.environ.get("ARABIC_SEARCH_BACKEND")
     if not name:
-        name = "elasticsearch" if os.environ.get("ES_URL") else "embedded"
+        if os.environ.get("ES_URL"):
+            name = "elasticsearch"
+        elif os.environ.get("OPENSEARCH_URL"):
+            name = "opensearch"
+        else:
+            name = "embedded"
     if name not in BACKEND_NAMES:
         raise BackendError(f"unknown backend {name!r}: choose one of {', '.join(BACKEND_NAMES)}")
     return name

@@ -34,6 +34,7 @@ from indexer.backends import (
     LoadResult,
     OnDurable,
     Status,
+    Unsupported,
     VersionInfo,
     nothing_to_do,
 )
@@ -47,13 +48,14 @@ from indexer.query import (
     GRAMS_FIELD,
     GRAMS_WEIGHT,
     TEXT_FIELDS,
-    AnalyzedClause,
+    FieldQuery,
     Hit,
     QueryError,
     QueryPlan,
     SearchRequest,
     SearchResult,
     date_bounds,
+    match_plan,
     parse_published,
     plan_query,
 )
@@ -303,6 +305,16 @@ class EmbeddedBackend:
         )
         return previous
 
+    def reindex_from_index(self, alias: str) -> tuple[str, int]:
+        raise Unsupported(
+            "--from-index re-analyzes the stored documents on the server: Elasticsearch "
+            "or OpenSearch only; on the embedded backend, reindex the files"
+        )
+
+    def unlock(self, alias: str) -> str | None:
+        # The lock is an flock on <alias>.lock: it ends with the process that held it.
+        return None
+
     def status(self, alias: str) -> Status:
         pointer = self._read_pointer(alias)
         versions = []
@@ -440,60 +452,35 @@ class EmbeddedBackend:
         query = tantivy.Query.phrase_query(self.schema, field, list(terms), slop)
         return tantivy.Query.boost_query(query, boost)
 
-    def clause_parts(self, clauses: Iterable[AnalyzedClause]) -> list[tantivy.Query]:
-        """Should-clauses matching any of `clauses` on every text field, stemmed and
-        exact, weighted by field: one flat list (a bool query scores the sum of its
-        clauses, nested or not, and tantivy runs one flat union faster), each term once."""
-        parts = []
-        words: dict[tuple[str, float], list[str]] = {}  # (field, boost): its terms
-        for clause in clauses:
-            for field, boost in self._field_boosts.items():
-                exact_boost = boost * self._exact_weight
-                if clause.clause.phrase and len(clause.exact) > 1:
-                    if len(clause.stems) > 1:
-                        parts.append(self._phrase_query(field, clause.stems, 0, boost))
-                    if exact_boost:
-                        exact = self._phrase_query(_exact(field), clause.exact, 0, exact_boost)
-                        parts.append(exact)
-                else:
-                    words.setdefault((field, boost), []).extend(clause.stems)
-                    if exact_boost:
-                        words.setdefault((_exact(field), exact_boost), []).extend(clause.exact)
-        for (field, boost), terms in words.items():
-            parts += self._terms_query(field, terms, boost)
-        return parts
+    def _field_query(self, part: FieldQuery) -> list[tantivy.Query]:
+        field = _exact(part.field) if part.exact else part.field
+        if part.phrase:
+            return [self._phrase_query(field, part.terms, 0, part.boost)]
+        return self._terms_query(field, part.terms, part.boost)
+
+    def _any(self, parts: Iterable[FieldQuery]) -> tantivy.Query:
+        return _should([q for part in parts for q in self._field_query(part)])
 
     def build_query(self, plan: QueryPlan, request: SearchRequest) -> tantivy.Query | None:
-        """The tantivy query of a plan and the request's filters; None: matches nothing.
-
-        Like an Elasticsearch bool query: the text part is one `must` (inside it, the
-        groups are all required with operator "and", else any one is enough), the
-        trigrams one `should`, the exclusions `must_not`, and the filters `must` with
-        no score."""
+        """The tantivy query of a plan and the request's filters (None: matches
+        nothing), rendered from the same MatchPlan as the cluster's bool query."""
         occur = tantivy.Occur
-        if plan.groups:
-            text_parts, optional = [], []
-            for group in plan.groups:
-                required = request.operator == "and" or (len(group) == 1 and group[0].clause.phrase)
-                if required:
-                    text_parts.append((occur.Must, _should(self.clause_parts(group))))
-                else:
-                    optional += group  # any one is enough: one flat union of them all
-            text_parts += [(occur.Should, q) for q in self.clause_parts(optional)]
-            text_query = tantivy.Query.boolean_query(text_parts)
-        elif plan.empty_query or plan.excluded:
-            # Nothing typed (browse with filters), or only exclusions: start from all.
+        match = match_plan(plan, request.operator, self._field_boosts, self._exact_weight)
+        if match.nothing:
+            return None
+        if match.everything:
             text_query = tantivy.Query.all_query()
         else:
-            return None  # punctuation only: nothing to match
+            text_parts = [(occur.Must, self._any(group)) for group in match.required]
+            text_parts += [(occur.Should, q) for p in match.optional for q in self._field_query(p)]
+            text_query = tantivy.Query.boolean_query(text_parts)
         clauses = [(occur.Must, text_query)]
-        if self._grams_weight and (grams := plan.grams):
+        if self._grams_weight and match.grams:
             # Ranks what the text query matched; matches nothing by itself.
             field = _grams(GRAMS_FIELD)
-            clauses.append(
-                (occur.Should, _should(self._terms_query(field, grams, self._grams_weight)))
-            )
-        clauses += [(occur.MustNot, _should(self.clause_parts([c]))) for c in plan.excluded]
+            grams = self._terms_query(field, match.grams, self._grams_weight)
+            clauses.append((occur.Should, _should(grams)))
+        clauses += [(occur.MustNot, self._any(group)) for group in match.excluded]
         clauses += [(occur.Must, f) for f in self._filters(request)]
         return tantivy.Query.boolean_query(clauses)
 

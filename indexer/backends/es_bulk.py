@@ -1,11 +1,12 @@
-"""Streaming bulk into Elasticsearch: expand -> chunk -> send -> retry.
+"""Bulk loading into the cluster: expand -> chunk -> send -> retry.
 
-Articles become bulk actions; actions are grouped in chunks bounded by a document
-count and a byte size; each chunk goes through elasticsearch-py's streaming_bulk;
-items that failed for a passing reason (429 and 502/503/504, a lost connection, a
-timeout) are sent again, alone, after an exponential backoff, a bounded number of
-times; items Elasticsearch refuses (a mapping error, 400) go to the dead-letter
-file with their reason and are not retried.
+Articles become bulk operations (an action line and the document); operations are
+grouped in chunks bounded by a document count and a byte size; each chunk is one
+_bulk request; documents that failed for a passing reason (429 and 502/503/504 for
+the item or the whole request, a lost connection, a timeout) are sent again, alone,
+after an exponential backoff, a bounded number of times; documents the engine
+refuses (a mapping error, 400) go to the dead-letter file with their reason and are
+not retried. The same for both engines: the requests go through engines.Engine.
 """
 
 from __future__ import annotations
@@ -18,14 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from elastic_transport import ConnectionError as TransportConnectionError
-from elastic_transport import ConnectionTimeout
-from elasticsearch import Elasticsearch, helpers
-
 from indexer.articles import Article
 from indexer.backends import BackendUnavailable
-
-RETRY_STATUSES = frozenset({429, 502, 503, 504})
+from indexer.backends.engines import RETRY_STATUSES, ApiFailure, Engine, Unreachable
 
 
 class BulkFailed(BackendUnavailable):
@@ -36,7 +32,7 @@ class BulkFailed(BackendUnavailable):
 @dataclass(frozen=True)
 class Action:
     article: Article
-    body: dict  # the bulk action with its _source
+    operation: tuple[dict, dict]  # the bulk action line and the document
     size: int  # bytes of its JSON, for chunking
 
 
@@ -57,9 +53,9 @@ def document(article: Article) -> dict:
 def expand(index: str, articles: Iterable[Article]) -> Iterator[Action]:
     for article in articles:
         source = document(article)
-        body = {"_op_type": "index", "_index": index, "_id": article.id, "_source": source}
+        action = {"index": {"_index": index, "_id": article.id}}
         size = len(json.dumps(source, ensure_ascii=False).encode("utf-8")) + 100
-        yield Action(article, body, size)
+        yield Action(article, (action, source), size)
 
 
 def chunk(actions: Iterable[Action], max_docs: int, max_bytes: int) -> Iterator[list[Action]]:
@@ -75,20 +71,8 @@ def chunk(actions: Iterable[Action], max_docs: int, max_bytes: int) -> Iterator[
         yield batch
 
 
-def _failure(info: dict) -> tuple[bool, str]:
-    """(retry it?, the reason) for a failed bulk item as streaming_bulk reports it."""
-    item = next(iter(info.values()))
-    status = item.get("status")
-    error = item.get("error")
-    if isinstance(error, dict):
-        reason = f"{error.get('type')}: {error.get('reason')}"
-    else:
-        reason = str(error)
-    return status in RETRY_STATUSES, f"status {status}: {reason}"
-
-
 def send(
-    client: Elasticsearch,
+    engine: Engine,
     batch: list[Action],
     report: BulkReport,
     max_retries: int,
@@ -99,31 +83,22 @@ def send(
     pending = batch
     for attempt in range(max_retries + 1):
         retry: list[tuple[Action, str]] = []
-        results = helpers.streaming_bulk(
-            # No transport-level retries under ours: they would multiply the two bounds.
-            client.options(max_retries=0),
-            (a.body for a in pending),
-            chunk_size=len(pending),  # one request: the chunking is ours
-            max_chunk_bytes=sum(a.size for a in pending) + 1024,
-            raise_on_error=False,
-            raise_on_exception=False,
-            max_retries=0,  # retries are ours: they cover more than 429
-            yield_ok=True,
-        )
         try:
-            for action, (ok, info) in zip(pending, results, strict=True):
-                if ok:
+            items = engine.bulk([line for a in pending for line in a.operation])
+        except Unreachable as err:  # no answer: every document is still to send
+            retry = [(a, f"{type(err).__name__}: {err.reason}") for a in pending]
+        except ApiFailure as err:
+            if err.status not in RETRY_STATUSES:
+                raise
+            retry = [(a, f"status {err.status}: {err.reason}") for a in pending]
+        else:
+            for action, item in zip(pending, items, strict=True):
+                if item.ok:
                     report.indexed += 1
-                    continue
-                retryable, reason = _failure(info)
-                if retryable:
-                    retry.append((action, reason))
+                elif item.status in RETRY_STATUSES:
+                    retry.append((action, f"status {item.status}: {item.reason}"))
                 else:
-                    report.dead.append((action.article, reason))
-        except (TransportConnectionError, ConnectionTimeout) as err:
-            # streaming_bulk lets connection errors out (after the client's own
-            # retries): the request's items are all still to send.
-            retry = [(a, f"{type(err).__name__}: {err}") for a in pending]
+                    report.dead.append((action.article, f"status {item.status}: {item.reason}"))
         if not retry:
             return
         if attempt == max_retries:

@@ -1,75 +1,88 @@
-"""SearchRequest -> Elasticsearch search body, and the response -> SearchResult.
+"""SearchRequest -> the search body of Elasticsearch and OpenSearch, and the response
+-> SearchResult.
 
-Pure functions (no client), so every body is unit-tested. The user's text goes to
-Elasticsearch only inside a `simple_query_string` with a few flags (phrases, NOT,
-OR, whitespace) after its special characters are escaped: never `query_string`,
-never a script. The analyzers on the server do the Arabic analysis, except for the
-query's trigrams: those are `term` queries on content.grams, cut here by the Python
-twin of arabic_grams (a `match` would score the grams of one word, which share a
-position, as one synonym term; the embedded backend scores each gram).
+Pure functions (no client), so every body is unit-tested. The query is a bool query
+rendered from the same MatchPlan as the embedded backend's (query.match_plan): the
+user's text is analyzed once, in Python, by the twins of the index's analyzers, and
+sent as `term` queries (and `match_phrase` on the already analyzed terms, with the
+whitespace analyzer, for phrases). No query parser runs on the server, so no input
+can be read as an operator there, and both backends match the same documents.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import re
+from collections import Counter
+from collections.abc import Iterable
 
 from indexer.highlight import CLOSE, OPEN
 from indexer.query import (
-    EXACT_WEIGHT,
     FACET_FIELDS,
     FACET_SIZE,
-    FIELD_BOOSTS,
     GRAMS_FIELD,
     GRAMS_WEIGHT,
-    TEXT_FIELDS,
+    FieldQuery,
     Hit,
+    MatchPlan,
     QueryError,
     SearchRequest,
     SearchResult,
     date_bounds,
+    match_plan,
     plan_query,
-    read_clauses,
 )
 
-# Only these operators of simple_query_string are on; the others' characters are
-# plain text (and escaped anyway).
-SIMPLE_QUERY_FLAGS = "PHRASE|NOT|OR|WHITESPACE"
-_SPECIAL = re.compile(r'([+\-=&|><!(){}\[\]^"~*?:\\/])')
 FRAGMENT_SIZE = 160
+BODY_ONLY = {"body": 1.0}  # the field boosts of the body's highlight query
 SOURCE_FIELDS = ["id", "title", "published_at", "category", "source", "author", "url"]
 
 
-def _escape(text: str) -> str:
-    return _SPECIAL.sub(r"\\\1", text)
-
-
-def simple_query(query: str) -> str:
-    """The user's syntax ("phrase", -word, OR) written in simple_query_string's."""
-    parts = []
-    for part in read_clauses(query):
-        if part == "OR":
-            parts.append("|")
-            continue
-        text = f'"{_escape(part.text)}"' if part.phrase else _escape(part.text)
-        parts.append(("-" if part.excluded else "") + text)
-    return " ".join(parts)
-
-
-def text_fields() -> list[str]:
-    """content^1, title^0.5 and their .exact subfields at half weight."""
-    fields = [f"{f}^{FIELD_BOOSTS[f]:g}" for f in TEXT_FIELDS]
-    fields += [f"{f}.exact^{FIELD_BOOSTS[f] * EXACT_WEIGHT:g}" for f in TEXT_FIELDS]
-    return fields
-
-
-def gram_clauses(query: str) -> list[dict]:
-    """One boosted `term` query on content.grams per trigram of the included words."""
+def _terms(field: str, terms: Iterable[str], boost: float) -> list[dict]:
+    """One term query per distinct term; a term asked n times is asked once with n
+    times the boost (the same score as n clauses)."""
     return [
-        {"term": {f"{GRAMS_FIELD}.grams": {"value": gram, "boost": GRAMS_WEIGHT}}}
-        for gram in plan_query(query).grams
+        {"term": {field: {"value": term, "boost": round(boost * n, 6)}}}
+        for term, n in Counter(terms).items()
     ]
+
+
+def field_query(part: FieldQuery) -> list[dict]:
+    name = part.field
+    if part.exact:
+        name += ".exact"
+    if part.phrase:
+        # The terms are analyzed already: the whitespace analyzer keeps them as they are.
+        phrase = {"query": " ".join(part.terms), "analyzer": "whitespace", "boost": part.boost}
+        return [{"match_phrase": {name: phrase}}]
+    return _terms(name, part.terms, part.boost)
+
+
+def _any(queries: list[dict]) -> dict:
+    if len(queries) == 1:
+        return queries[0]
+    return {"bool": {"should": queries}} if queries else {"match_none": {}}
+
+
+def text_query(match: MatchPlan) -> dict:
+    """What the words match: required groups `must`, optional parts `should`."""
+    if match.everything:
+        return {"match_all": {}}
+    if match.nothing:
+        return {"match_none": {}}
+    boolean: dict = {}
+    if match.required:
+        boolean["must"] = [
+            _any([q for part in group for q in field_query(part)]) for group in match.required
+        ]
+    if match.optional:
+        boolean["should"] = [q for part in match.optional for q in field_query(part)]
+    return {"bool": boolean}
+
+
+def gram_clauses(grams: Iterable[str]) -> list[dict]:
+    """One boosted `term` query on content.grams per trigram of the included words."""
+    return _terms(f"{GRAMS_FIELD}.grams", grams, GRAMS_WEIGHT)
 
 
 def _filters(request: SearchRequest) -> list[dict]:
@@ -86,24 +99,16 @@ def _filters(request: SearchRequest) -> list[dict]:
     return filters
 
 
-def words_query(request: SearchRequest, fields: list[str]) -> dict:
-    """The user's words, in their syntax, on `fields`."""
-    return {
-        "simple_query_string": {
-            "query": simple_query(request.query),
-            "fields": fields,
-            "default_operator": request.operator,
-            "flags": SIMPLE_QUERY_FLAGS,
-        }
-    }
-
-
 def query_body(request: SearchRequest) -> dict:
     """The `query` part of the search body."""
-    text = words_query(request, text_fields()) if request.query.strip() else {"match_all": {}}
-    boolean: dict = {"must": [text]}
-    if grams := gram_clauses(request.query):
-        boolean["should"] = grams  # they rank what `must` matched; they match nothing alone
+    match = match_plan(plan_query(request.query), request.operator)
+    boolean: dict = {"must": [text_query(match)]}
+    if match.grams and not match.nothing:
+        boolean["should"] = gram_clauses(match.grams)  # they rank; they match nothing alone
+    if match.excluded:
+        boolean["must_not"] = [
+            _any([q for part in group for q in field_query(part)]) for group in match.excluded
+        ]
     if filters := _filters(request):
         boolean["filter"] = filters
     query: dict = {"bool": boolean}
@@ -180,11 +185,11 @@ def search_body(request: SearchRequest) -> dict:
                 "body": {"fragment_size": FRAGMENT_SIZE, "number_of_fragments": 2},
             },
         }
-        if request.query.strip():
-            # The query searches `content` (title + body by copy_to), and a field is
-            # only marked for queries on it (require_field_match): ask for the body.
-            body_highlight = body["highlight"]["fields"]["body"]
-            body_highlight["highlight_query"] = words_query(request, ["body"])
+        # The query searches `content` (title + body by copy_to), and a field is only
+        # marked for queries on it (require_field_match): the same words, on the body.
+        on_body = match_plan(plan_query(request.query), request.operator, BODY_ONLY)
+        if not (on_body.everything or on_body.nothing):
+            body["highlight"]["fields"]["body"]["highlight_query"] = text_query(on_body)
     return body
 
 

@@ -1,0 +1,263 @@
+"""Reindexes on a real engine: load, refusals, the alias swap under load, rollback,
+server-side _reindex, kill -9 and resume, two reindexes at once, the node going away."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import Cluster, delete_alias
+from local_node import LocalNode
+
+from indexer.backends.cluster import LOCK_INDEX, ClusterBackend
+from indexer.ingest import parse_paths
+from indexer.query import SearchRequest
+from indexer.reindex import reindex
+
+pytestmark = pytest.mark.elasticsearch
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests/fixtures"
+VARIANTS = str(FIXTURES / "variants.jsonl")  # 7 articles, one about القاهرة
+TREC = str(FIXTURES / "trec")  # 3 articles
+
+sys.path.insert(0, str(ROOT / "tests"))
+from test_faults import many_articles  # noqa: E402
+
+
+def cli(cluster: Cluster, *args: str, stdin: int | None = None) -> subprocess.Popen[str]:
+    env = {"PATH": "/usr/bin:/bin", **cluster.env}
+    return subprocess.Popen(
+        [sys.executable, "-m", "indexer.cli", *args],
+        cwd=ROOT,
+        env=env,
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def checkpoint_of(backend: ClusterBackend, alias: str) -> dict:
+    """The checkpoint of the alias's load in progress ({} before the first one)."""
+    found = backend.interrupted(alias)
+    return found[1] if found else {}
+
+
+def wait_for_checkpoint(backend: ClusterBackend, alias: str, records: int) -> None:
+    deadline = time.monotonic() + 120
+    while checkpoint_of(backend, alias).get("records", 0) < records:
+        assert time.monotonic() < deadline, f"no checkpoint past record {records}"
+        time.sleep(0.1)
+
+
+def test_reindex_search_highlight_swap_rollback(backend: ClusterBackend, alias: str) -> None:
+    first = reindex(backend, [VARIANTS], alias)
+    assert first.indexed == 7 and first.adds_up()
+    result = backend.search(alias, SearchRequest(query="القاهره"))  # ه for ة: normalized
+    assert [h.title for h in result.hits] == ["زحام مروري في القاهرة"]
+    assert "<em>" in result.hits[0].highlight["title"][0]
+    assert "<em>القاهرة</em>" in result.hits[0].highlight["body"][0]  # searched via content
+    second = reindex(backend, [TREC], alias)
+    status = backend.status(alias)
+    assert (status.current, status.previous, status.documents) == (second.version, first.version, 3)
+    assert status.health in ("green", "yellow")
+    assert backend.rollback(alias) == first.version
+    assert backend.search(alias, SearchRequest(query="القاهره")).total == 1
+
+
+def test_counts_reconcile_and_real_refusals_become_dead_letters(
+    backend: ClusterBackend, alias: str, tmp_path: Path
+) -> None:
+    articles = [a for a in parse_paths([VARIANTS])]
+    # A date the engine cannot parse: it refuses that document alone (400).
+    bad = dataclasses.replace(articles[2], published_at="2021-02-30T99:00:00")
+    version = backend.create_version(alias)
+    result = backend.load(version, [*articles[:2], bad, *articles[3:]])
+    assert result.indexed == 6 and len(result.rejected) == 1
+    [(refused, reason)] = result.rejected
+    assert refused.id == bad.id and reason.startswith("status 400: ")
+    assert "published_at" in reason
+    [line] = (tmp_path / "dead" / f"{version}.ndjson").read_text(encoding="utf-8").splitlines()
+    dead = json.loads(line)
+    assert dead["id"] == bad.id and dead["document"]["published_at"] == bad.published_at
+    # A field the strict mapping does not have, sent through the same bulk path.
+    from indexer.backends.es_bulk import Action, BulkReport, send
+
+    report = BulkReport()
+    stray = ({"index": {"_index": version, "_id": "stray"}}, {"no_such_field": 1})
+    send(backend.engine, [Action(articles[0], stray, 100)], report, 1, 0.0, 0.0)
+    [(_, reason)] = report.dead
+    assert "strict_dynamic_mapping_exception" in reason
+
+
+def test_the_alias_swap_is_atomic_under_concurrent_searches(
+    backend: ClusterBackend, alias: str
+) -> None:
+    reindex(backend, [VARIANTS], alias)
+    seen: list[int] = []
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def search_all_the_time() -> None:
+        while not stop.is_set():
+            try:
+                seen.append(backend.search(alias, SearchRequest(query="القاهرة")).total)
+            except BaseException as err:
+                errors.append(err)
+
+    searcher = threading.Thread(target=search_all_the_time)
+    searcher.start()
+    try:
+        for _ in range(4):
+            reindex(backend, [VARIANTS], alias)
+    finally:
+        stop.set()
+        searcher.join()
+    assert errors == [] and len(seen) > 20
+    assert set(seen) == {1}  # never a missing alias, never an empty index
+
+
+def test_from_index_runs_longer_than_the_request_timeout(
+    cluster: Cluster, alias: str, tmp_path: Path
+) -> None:
+    # One document a batch, two batches a second: about 3.5 s, with a 1 s timeout.
+    slow = cluster.backend(
+        tmp_path / "dead", request_timeout=1.0, reindex_batch=1, reindex_rate=2.0
+    )
+    first = reindex(slow, [VARIANTS], alias).version
+    started = time.monotonic()
+    version, count = slow.reindex_from_index(alias)
+    assert time.monotonic() - started > 2.0  # it did outlive the timeout
+    assert count == 7 and slow.status(alias).current == version
+    # The destination is the mapped version (not one re-created by a stray write).
+    assert slow.engine.mappings(version)[version]["dynamic"] == "strict"
+    assert sorted(slow.engine.mappings(f"{alias}-*")) == [first, version]
+
+
+def test_kill_9_mid_load_then_resume_indexes_each_article_once(
+    cluster: Cluster, backend: ClusterBackend, alias: str, tmp_path: Path
+) -> None:
+    big = many_articles(tmp_path / "big.jsonl", 3000)
+    args = ("--alias", alias, "--dead-letters", str(tmp_path / "dead"))
+    running = cli(cluster, "reindex", str(big), "--checkpoint-every", "500", *args)
+    wait_for_checkpoint(backend, alias, records=1000)
+    assert running.poll() is None, "the load ended before it could be killed"
+    running.send_signal(signal.SIGKILL)
+    running.wait(timeout=30)
+    [killed] = backend.engine.mappings(f"{alias}-*")
+
+    resumed = cli(cluster, "reindex", "--resume", *args)
+    _, err = resumed.communicate(timeout=300)
+    assert resumed.returncode == 0, err
+    assert f"resuming {killed} after record " in err
+    assert "read 3000 / indexed 3000 / duplicates 0 / rejected 0" in err
+    status = backend.status(alias)
+    # 3,000 distinct ids in, 3,000 documents: each article once.
+    assert (status.current, status.documents) == (killed, 3000)
+
+
+def test_a_second_reindex_of_the_alias_refuses_and_deletes_nothing(
+    cluster: Cluster, backend: ClusterBackend, alias: str
+) -> None:
+    first = reindex(backend, [VARIANTS], alias).version
+    with backend.lock(alias):  # a reindex running elsewhere
+        second = cli(cluster, "reindex", TREC, "--alias", alias)
+        _, err = second.communicate(timeout=120)
+    assert second.returncode == 2
+    [line] = [x for x in err.splitlines() if x.startswith("arabic-search")]
+    assert f"another reindex of '{alias}' is running" in line and "arabic-search unlock" in line
+    assert list(backend.engine.mappings(f"{alias}-*")) == [first]
+    assert backend.status(alias).current == first
+
+    # A lock left by a process of this machine that is gone is taken over.
+    dead_pid = subprocess.Popen(["true"])  # its pid is free once it has ended
+    dead_pid.wait()
+    crashed = {"alias": alias, "token": "x", "host": _hostname(), "pid": dead_pid.pid}
+    backend.engine.create_document(LOCK_INDEX, alias, {**crashed, "since": "earlier"})
+    third = cli(cluster, "reindex", TREC, "--alias", alias)
+    _, err = third.communicate(timeout=120)
+    assert third.returncode == 0, err
+    assert backend.engine.get_document(LOCK_INDEX, alias) is None  # released
+
+
+def _hostname() -> str:
+    import socket
+
+    return socket.gethostname()
+
+
+def test_unlock_clears_a_lock_held_elsewhere(
+    cluster: Cluster, backend: ClusterBackend, alias: str
+) -> None:
+    holder = {"alias": alias, "token": "x", "host": "another-host", "pid": 1, "since": "earlier"}
+    backend.engine.create_document(LOCK_INDEX, alias, holder)
+    unlock = cli(cluster, "unlock", "--alias", alias)
+    out, err = unlock.communicate(timeout=60)
+    assert unlock.returncode == 0, err
+    assert "cleared the reindex lock" in out and "another-host" in out
+    assert backend.engine.get_document(LOCK_INDEX, alias) is None
+
+
+def test_versions_of_an_alias_named_alike_are_not_its_own(
+    backend: ClusterBackend, alias: str
+) -> None:
+    other = f"{alias}-x"
+    try:
+        kept = reindex(backend, [TREC], other).version
+        for _ in range(4):  # prunes all but the last three of `alias`
+            reindex(backend, [TREC], alias)
+        assert kept in backend.engine.mappings(f"{other}-*")
+        assert all(v.name.startswith(f"{alias}-2") for v in backend.status(alias).versions)
+        assert len(backend.status(alias).versions) == 3
+    finally:
+        delete_alias(backend, other)
+
+
+def test_the_node_going_away_mid_load_exits_3_and_resume_completes(tmp_path: Path) -> None:
+    node = LocalNode(data=tmp_path / "data")
+    cluster = Cluster("opensearch", node.start(), local=True)
+    try:
+        backend = cluster.backend(tmp_path / "dead")
+        alias = "articles"
+        old = reindex(backend, [VARIANTS], alias).version
+        lines = many_articles(tmp_path / "big.jsonl", 3000).read_text().splitlines(keepends=True)
+        args = ("--alias", alias, "--retries", "2", "--timeout", "5", "--checkpoint-every", "500")
+        running = cli(cluster, "reindex", "-", "--format", "jsonl", *args, stdin=subprocess.PIPE)
+        assert running.stdin is not None
+        running.stdin.writelines(lines[:1500])
+        running.stdin.flush()
+        wait_for_checkpoint(backend, alias, records=1000)
+        node.stop()
+        started = time.monotonic()
+        with contextlib.suppress(BrokenPipeError):  # it may have given up already
+            running.stdin.writelines(lines[1500:])
+            running.stdin.close()
+        running.wait(timeout=300)
+        err = running.stderr.read() if running.stderr else ""
+        assert running.returncode == 3, err
+        assert time.monotonic() - started < 120  # bounded retries, no endless waiting
+        assert f"the alias '{alias}' was not moved" in err and "--resume" in err
+        assert "Traceback" not in err
+
+        cluster = Cluster("opensearch", node.start(), local=True)  # same data, new port
+        backend = cluster.backend(tmp_path / "dead")
+        assert backend.status(alias).current == old
+        backend.unlock(alias)  # the lock the stopped load could not release
+        resumed = cli(cluster, "reindex", "-", "--format", "jsonl", "--resume", *args,
+                      stdin=subprocess.PIPE)  # fmt: skip
+        _, err = resumed.communicate("".join(lines), timeout=300)
+        assert resumed.returncode == 0, err
+        assert "read 3000 / indexed 3000 / duplicates 0 / rejected 0" in err
+        status = backend.status(alias)
+        assert status.current != old and status.documents == 3000
+    finally:
+        node.stop()
