@@ -1,8 +1,9 @@
 """Word splitting as Elasticsearch's `standard` tokenizer does it (Unicode UAX#29).
 
 The pattern is a transcription of the grammar of Lucene's StandardTokenizerImpl.jflex
-(Lucene 8/9/10), macro by macro, so that the two can be read side by side. The
-word-break properties come from the `regex` module's Unicode tables.
+(the one of Lucene 9 and 10, on Unicode 12.1), macro by macro, so that the two can be
+read side by side. The word-break properties come from the `regex` module's Unicode
+tables.
 
 What it means for Arabic text: spaces and punctuation (، ؛ ؟ « » . ") split; numbers
 keep their inner separators (3.5, 1,000); `_` joins (هاشتاغ_عربي); a word longer than
@@ -17,16 +18,16 @@ import regex
 
 MAX_TOKEN_LENGTH = 255  # Elasticsearch's `max_token_length` default
 
-# WB4: format and extend characters stick to the character before them. Lucene's
-# grammar is built on Unicode 9, where skin-tone modifiers were not yet Extend
-# (they became Extend in Unicode 11): leave them out, as Elasticsearch does.
-_EXT = r"[[\p{WB=Format}\p{WB=Extend}\p{WB=ZWJ}]--\p{Emoji_Modifier}]*"
-_EXT_SANS_PRES_SEL = r"[[\p{WB=Format}\p{WB=Extend}\p{WB=ZWJ}]--[\uFE0E\uFE0F\p{Emoji_Modifier}]]*"
+# WB4: format and extend characters stick to the character before them. Since
+# Unicode 11 (Lucene 9 and 10 build on 12.1) skin-tone modifiers are Extend too,
+# so 7🏽1 is one word; Lucene 8 (Unicode 9) split it in three.
+_EXT = r"[\p{WB=Format}\p{WB=Extend}\p{WB=ZWJ}]*"
+_EXT_SANS_PRES_SEL = r"[[\p{WB=Format}\p{WB=Extend}\p{WB=ZWJ}]--[\uFE0E\uFE0F]]*"
 
 _MACROS = {
     "AHLetterEx": rf"[\p{{WB=ALetter}}\p{{WB=Hebrew_Letter}}]{_EXT}",
     "HebrewLetterEx": rf"\p{{WB=Hebrew_Letter}}{_EXT}",
-    "NumericEx": rf"[\p{{WB=Numeric}}[\p{{Block=Halfwidth_And_Fullwidth_Forms}}&&\p{{Nd}}]]{_EXT}",
+    "NumericEx": rf"\p{{WB=Numeric}}{_EXT}",
     "KatakanaEx": rf"\p{{WB=Katakana}}{_EXT}",
     "MidLetterEx": rf"[\p{{WB=MidLetter}}\p{{WB=MidNumLet}}\p{{WB=Single_Quote}}]{_EXT}",
     "MidNumericEx": rf"[\p{{WB=MidNum}}\p{{WB=MidNumLet}}\p{{WB=Single_Quote}}]{_EXT}",
