@@ -95,12 +95,14 @@ def _expand_macros(pattern: str) -> str:
 
 TOKEN_PATTERN = regex.compile(_expand_macros(_TOKEN), regex.VERBOSE | regex.V1)
 # JFlex takes the longest match, a backtracking regex the first one found; the two
-# differ only where Hebrew quote rules (WB7a-c) overlap other units, so text with
-# Hebrew letters gets POSIX (leftmost-longest) matching, which is slower.
+# differ where Hebrew quote rules (WB7a-c) overlap other units, and where an emoji's
+# trailing ZWJ (WB4) could also start the next element of a ZWJ sequence (👨‍👩‍👧 is
+# one token). Text with a Hebrew letter or a ZWJ gets POSIX (leftmost-longest)
+# matching, which is slower; the analyzers' char_filter deletes ZWJ before this.
 LONGEST_TOKEN_PATTERN = regex.compile(
     _expand_macros(_TOKEN), regex.VERBOSE | regex.V1 | regex.POSIX
 )
-_HEBREW = regex.compile(r"\p{WB=Hebrew_Letter}")
+_NEEDS_LONGEST = regex.compile(r"[\p{WB=Hebrew_Letter}\p{WB=ZWJ}]")
 
 # Fast path. Most Arabic news text uses only the characters below. For them the
 # grammar above reduces to a few plain classes that the standard `re` engine runs
@@ -147,7 +149,7 @@ def split_words(text: str) -> list[tuple[int, int]]:
 def uax29_words(text: str, pos: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Word spans of text[pos:end] by the full UAX#29 pattern (no fast path)."""
     end = len(text) if end is None else end
-    pattern = LONGEST_TOKEN_PATTERN if _HEBREW.search(text, pos, end) else TOKEN_PATTERN
+    pattern = LONGEST_TOKEN_PATTERN if _NEEDS_LONGEST.search(text, pos, end) else TOKEN_PATTERN
     spans = []
     while pos < end:
         match = pattern.search(text, pos, end)
