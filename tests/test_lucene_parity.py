@@ -2,8 +2,9 @@
 
 mappings/articles.json is translated into Lucene CustomAnalyzer specs (the same
 char_filter rules, parsed the way Elasticsearch parses them), run with Java and
-Debian's liblucene8-java over thousands of real sentences, and compared token by
-token (term, offsets, position) with indexer.analysis.
+the Lucene releases of the engines the project targets (from Maven Central, see
+LUCENES) over thousands of real sentences, and compared token by token (term,
+offsets, position) with indexer.analysis.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import os
 import shutil
 import struct
 import subprocess
+import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -23,11 +26,28 @@ from indexer.analysis.analyzers import default_analyzers
 
 pytestmark = pytest.mark.lucene
 
-LUCENE_JARS = [
-    Path("/usr/share/java/lucene-core-8.7.0.jar"),
-    Path("/usr/share/java/lucene-analyzers-common-8.7.0.jar"),
+
+@dataclass(frozen=True)
+class Lucene:
+    """A Lucene release and the JDK that compiles and runs AnalyzeWithLucene with it."""
+
+    version: str
+    java_home: Path | None = None  # None: the java and javac on PATH (Java 17)
+
+
+# Lucene 10 is built for Java 21; CI machines have this JDK beside the default Java 17.
+TEMURIN_25 = Path("/usr/lib/jvm/temurin-25-jdk-amd64")
+LUCENES = [
+    Lucene("9.12.3"),  # OpenSearch 2.19
+    Lucene("10.3.2", TEMURIN_25),  # Elasticsearch 9
 ]
-RUNNER = ROOT / "tests/lucene/AnalyzeWithLucene.java"
+LUCENE_IDS = [f"lucene-{lucene.version}" for lucene in LUCENES]
+
+LUCENE_DIR = ROOT / "tests/lucene"
+POM = LUCENE_DIR / "pom.xml"  # the jars' dependencies, for Maven
+# Resolved class paths, one file per version (gitignored, like any Maven target/).
+CLASSPATH_CACHE = LUCENE_DIR / "target"
+RUNNER = LUCENE_DIR / "AnalyzeWithLucene.java"
 MAPPINGS = ROOT / "mappings/articles.json"
 
 # Elasticsearch built-in token filters and their Lucene SPI names.
@@ -39,7 +59,7 @@ BUILTIN_FILTERS = {
     "trim": "trim",
 }
 
-# Sentences where Lucene 8.7 and the Python analyzer may differ, each with its reason.
+# Sentences where a Lucene release and the Python analyzer may differ, each with its reason.
 # Keyed by name; `match` is a substring of the sentence.
 KNOWN_DIFFERENCES: dict[str, dict[str, str]] = {}
 
@@ -99,47 +119,94 @@ def write_lucene_specs(index_body: dict, workdir: Path) -> list[str]:
 
 
 def _skip_or_fail(reason: str) -> None:
-    # CI installs both (.ci/run): there a missing Lucene is a broken install, not a skip.
+    # CI has Maven and Java (.ci/run): there a missing one is a broken install, not a skip.
     if os.environ.get("CI"):
         pytest.fail(f"{reason} (CI=true: .ci/run should have installed it)")
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="module")
-def lucene_runner(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not (shutil.which("java") and shutil.which("javac")):
-        _skip_or_fail("java and javac (JDK 17) not installed: apt-get install default-jdk-headless")
-    missing = [str(j) for j in LUCENE_JARS if not j.is_file()]
-    if missing:
+def lucene_jars(version: str) -> list[Path]:
+    """The jars of Lucene `version` in the local Maven repository (~/.m2), which Maven
+    fills from Maven Central the first time; their class path is cached in CLASSPATH_CACHE."""
+    cached = CLASSPATH_CACHE / f"lucene-{version}.classpath"
+    fresh = cached.is_file() and cached.stat().st_mtime >= POM.stat().st_mtime
+    if not (fresh and all(j.is_file() for j in _read_classpath(cached))):
+        _resolve_classpath(version, cached)
+    return _read_classpath(cached)
+
+
+def _read_classpath(path: Path) -> list[Path]:
+    return [Path(j) for j in path.read_text(encoding="utf-8").strip().split(os.pathsep)]
+
+
+def _resolve_classpath(version: str, out: Path) -> None:
+    mvn = shutil.which("mvn")
+    if not mvn:
         _skip_or_fail(
-            f"Lucene jars missing ({', '.join(missing)}): apt-get install liblucene8-java"
+            "mvn not installed (it fetches Lucene from Maven Central): apt-get install maven"
         )
-    classes = tmp_path_factory.mktemp("lucene-classes")
-    classpath = ":".join(str(j) for j in LUCENE_JARS)
-    subprocess.run(["javac", "-cp", classpath, "-d", str(classes), str(RUNNER)], check=True)
-    return classes
+    CLASSPATH_CACHE.mkdir(exist_ok=True)
+    partial = out.with_suffix(f".{os.getpid()}.tmp")  # another run may be resolving it too
+    command = [
+        mvn,
+        "--quiet",
+        "--batch-mode",
+        "--file",
+        str(POM),
+        "dependency:build-classpath",
+        f"-Dlucene.version={version}",
+        f"-Dmdep.outputFile={partial}",
+        "-Dstyle.color=never",
+    ]
+    resolve = subprocess.run(command, capture_output=True, text=True)
+    if resolve.returncode != 0:
+        _skip_or_fail(
+            f"Maven could not resolve Lucene {version}:\n{resolve.stdout}{resolve.stderr}"
+        )
+    partial.replace(out)
 
 
-def run_lucene(classes: Path, workdir: Path, sentences: list[str]) -> list[str]:
+def jdk_tools(lucene: Lucene) -> tuple[str, str]:
+    """The java and javac for `lucene`."""
+    if lucene.java_home is None:
+        java, javac = shutil.which("java"), shutil.which("javac")
+        if not (java and javac):
+            _skip_or_fail(
+                "java and javac (JDK 17) not installed: apt-get install default-jdk-headless"
+            )
+        return java, javac
+    java, javac = (lucene.java_home / "bin" / tool for tool in ("java", "javac"))
+    if not (java.is_file() and javac.is_file()):
+        # Not a skip: a missing JDK would silently leave Lucene 10 (Elasticsearch) untested.
+        message = f"Lucene {lucene.version} needs a JDK 21+ at {lucene.java_home}, found none"
+        pytest.fail(message, pytrace=False)
+    return str(java), str(javac)
+
+
+@pytest.fixture(scope="module", params=LUCENES, ids=LUCENE_IDS)
+def lucene_runner(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> list[str]:
+    """The command that runs AnalyzeWithLucene with one Lucene release (see LUCENES)."""
+    lucene: Lucene = request.param
+    java, javac = jdk_tools(lucene)
+    jars = [str(j) for j in lucene_jars(lucene.version)]
+    classes = tmp_path_factory.mktemp(f"lucene-{lucene.version}-classes")
+    subprocess.run(
+        [javac, "-cp", os.pathsep.join(jars), "-d", str(classes), str(RUNNER)], check=True
+    )
+    return [java, "-cp", os.pathsep.join([str(classes), *jars]), "AnalyzeWithLucene"]
+
+
+def run_lucene(runner: list[str], workdir: Path, sentences: list[str]) -> list[str]:
     framed = workdir / "sentences.bin"
     with framed.open("wb") as f:
         for s in sentences:
             data = s.encode("utf-8")
             f.write(struct.pack(">i", len(data)) + data)
     out = workdir / "tokens.txt"
-    classpath = ":".join([str(classes), *(str(j) for j in LUCENE_JARS)])
     subprocess.run(
-        [
-            "java",
-            "-cp",
-            classpath,
-            "AnalyzeWithLucene",
-            str(workdir),
-            str(workdir / "spec.txt"),
-            str(framed),
-            str(out),
-        ],
-        check=True,
+        [*runner, str(workdir), str(workdir / "spec.txt"), str(framed), str(out)], check=True
     )
     return out.read_text(encoding="utf-8").split("\n")[:-1]
 
@@ -155,10 +222,10 @@ def _parse_tokens(line: str) -> list[tuple[str, int, int, int]]:
     return tokens
 
 
-def lucene_differences(classes: Path, workdir: Path, texts: list[str]) -> list[tuple[int, str]]:
+def lucene_differences(runner: list[str], workdir: Path, texts: list[str]) -> list[tuple[int, str]]:
     """(text index, message) for every text and analyzer where Lucene and Python differ."""
     order = write_lucene_specs(json.loads(MAPPINGS.read_text(encoding="utf-8")), workdir)
-    lines = run_lucene(classes, workdir, texts)
+    lines = run_lucene(runner, workdir, texts)
     assert len(lines) == len(texts) * len(order)
     by_es_name = {a.es_name: a for a in default_analyzers().values()}
     assert sorted(by_es_name) == sorted(order)
@@ -174,7 +241,7 @@ def lucene_differences(classes: Path, workdir: Path, texts: list[str]) -> list[t
     return differences
 
 
-def test_python_analyzers_match_lucene(lucene_runner: Path, tmp_path: Path) -> None:
+def test_python_analyzers_match_lucene(lucene_runner: list[str], tmp_path: Path) -> None:
     sentences = fixture_sentences() + shared_sentences()
     differences = lucene_differences(lucene_runner, tmp_path, sentences)
     differing = {i for i, _ in differences}
@@ -206,7 +273,7 @@ _FUZZ_ALPHABET = (
 )
 
 
-def test_random_strings_match_lucene(lucene_runner: Path, tmp_path: Path) -> None:
+def test_random_strings_match_lucene(lucene_runner: list[str], tmp_path: Path) -> None:
     import random
 
     rng = random.Random(20211123)
@@ -215,3 +282,12 @@ def test_random_strings_match_lucene(lucene_runner: Path, tmp_path: Path) -> Non
     ]
     failures = [message for _, message in lucene_differences(lucene_runner, tmp_path, texts)]
     assert not failures, "\n".join(failures[:10]) + f"\n({len(failures)} in all)"
+
+
+@pytest.mark.parametrize("lucene", LUCENES, ids=LUCENE_IDS)
+def test_packaged_stop_list_is_the_one_elasticsearch_uses(lucene: Lucene) -> None:
+    jar = next(j for j in lucene_jars(lucene.version) if "analysis-common" in j.name)
+    with zipfile.ZipFile(jar) as z:
+        theirs = z.read("org/apache/lucene/analysis/ar/stopwords.txt").decode("utf-8")
+    ours = (ROOT / "indexer/analysis/stopwords_ar.txt").read_text(encoding="utf-8")
+    assert ours == theirs

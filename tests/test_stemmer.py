@@ -37,6 +37,10 @@ from indexer.analysis.stemmer import lucene_arabic_normalize, stem
         ("الو", "الو"),
         ("لله", "لل"),  # لل needs 4 letters; ه leaves 2
         ("English", "English"),
+        # lengths in UTF-16 units, as in Java: 🏽 (U+1F3FD) counts 2
+        ("ال🏽", "🏽"),
+        ("وا🏽", "ا🏽"),
+        ("🏽ها", "🏽"),
         # the over-stemming the protected-words list exists for
         ("وزير", "زير"),
         ("فلسطين", "فلسط"),

@@ -28,6 +28,10 @@ def words(text: str) -> list[str]:
         ("23/11/2021 21:35", ["23", "11", "2021", "21", "35"]),
         ("اليوم... غداً", ["اليوم", "غداً"]),
         ("😀 👍🏽 🇸🇦 1⃣ 中文 ไทย", ["😀", "👍🏽", "🇸🇦", "1⃣", "中", "文", "ไทย"]),
+        # Unicode 11+ (Lucene 9 and 10): a skin tone is Extend, and sticks to any word
+        ("7🏽1 ب🏽", ["7🏽1", "ب🏽"]),
+        # a ZWJ sequence is one emoji, however the ZWJ could also attach (WB4)
+        ("👨\u200d👩\u200d👧 👍🏽\u200d😀", ["👨\u200d👩\u200d👧", "👍🏽\u200d😀"]),
         ("  \n\t ", []),
         ("", []),
     ],

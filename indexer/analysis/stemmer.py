@@ -20,7 +20,7 @@ MIN_LENGTH_FOR_WAW = 4  # the one-letter prefix و needs a word of at least 4 le
 
 def stem(word: str) -> str:
     """Lucene ArabicStemmer.stem: one prefix, then any number of suffixes."""
-    length = len(word)
+    length = java_length(word)
     for prefix in PREFIXES:
         too_short = length < MIN_LENGTH_FOR_WAW if len(prefix) == 1 else False
         if not too_short and length >= len(prefix) + MIN_STEM_LENGTH and word.startswith(prefix):
@@ -31,10 +31,21 @@ def stem(word: str) -> str:
 
 def stem_suffixes(word: str) -> str:
     """Lucene ArabicStemmer.stemSuffix: every suffix that matches, in table order."""
+    length = java_length(word)
     for suffix in SUFFIXES:
-        if len(word) >= len(suffix) + MIN_STEM_LENGTH and word.endswith(suffix):
+        if length >= len(suffix) + MIN_STEM_LENGTH and word.endswith(suffix):
             word = word[: -len(suffix)]
+            length -= len(suffix)
     return word
+
+
+def java_length(word: str) -> int:
+    """The length the stemmer's checks see: Java counts UTF-16 units, so a character
+    beyond U+FFFF counts twice (since Lucene 9, a skin tone 🏽 sticks to the word
+    before it: ال🏽 loses its ال)."""
+    if word and max(word) > "\uffff":
+        return len(word.encode("utf-16-le")) // 2
+    return len(word)
 
 
 # Lucene ArabicNormalizer: alef forms, dotless yeh, teh marbuta; tatweel and the

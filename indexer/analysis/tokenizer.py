@@ -1,8 +1,9 @@
 """Word splitting as Elasticsearch's `standard` tokenizer does it (Unicode UAX#29).
 
 The pattern is a transcription of the grammar of Lucene's StandardTokenizerImpl.jflex
-(Lucene 8/9/10), macro by macro, so that the two can be read side by side. The
-word-break properties come from the `regex` module's Unicode tables.
+(the one of Lucene 9 and 10, on Unicode 12.1), macro by macro, so that the two can be
+read side by side. The word-break properties come from the `regex` module's Unicode
+tables.
 
 What it means for Arabic text: spaces and punctuation (، ؛ ؟ « » . ") split; numbers
 keep their inner separators (3.5, 1,000); `_` joins (هاشتاغ_عربي); a word longer than
@@ -17,16 +18,16 @@ import regex
 
 MAX_TOKEN_LENGTH = 255  # Elasticsearch's `max_token_length` default
 
-# WB4: format and extend characters stick to the character before them. Lucene's
-# grammar is built on Unicode 9, where skin-tone modifiers were not yet Extend
-# (they became Extend in Unicode 11): leave them out, as Elasticsearch does.
-_EXT = r"[[\p{WB=Format}\p{WB=Extend}\p{WB=ZWJ}]--\p{Emoji_Modifier}]*"
-_EXT_SANS_PRES_SEL = r"[[\p{WB=Format}\p{WB=Extend}\p{WB=ZWJ}]--[\uFE0E\uFE0F\p{Emoji_Modifier}]]*"
+# WB4: format and extend characters stick to the character before them. Since
+# Unicode 11 (Lucene 9 and 10 build on 12.1) skin-tone modifiers are Extend too,
+# so 7🏽1 is one word; Lucene 8 (Unicode 9) split it in three.
+_EXT = r"[\p{WB=Format}\p{WB=Extend}\p{WB=ZWJ}]*"
+_EXT_SANS_PRES_SEL = r"[[\p{WB=Format}\p{WB=Extend}\p{WB=ZWJ}]--[\uFE0E\uFE0F]]*"
 
 _MACROS = {
     "AHLetterEx": rf"[\p{{WB=ALetter}}\p{{WB=Hebrew_Letter}}]{_EXT}",
     "HebrewLetterEx": rf"\p{{WB=Hebrew_Letter}}{_EXT}",
-    "NumericEx": rf"[\p{{WB=Numeric}}[\p{{Block=Halfwidth_And_Fullwidth_Forms}}&&\p{{Nd}}]]{_EXT}",
+    "NumericEx": rf"\p{{WB=Numeric}}{_EXT}",
     "KatakanaEx": rf"\p{{WB=Katakana}}{_EXT}",
     "MidLetterEx": rf"[\p{{WB=MidLetter}}\p{{WB=MidNumLet}}\p{{WB=Single_Quote}}]{_EXT}",
     "MidNumericEx": rf"[\p{{WB=MidNum}}\p{{WB=MidNumLet}}\p{{WB=Single_Quote}}]{_EXT}",
@@ -94,12 +95,14 @@ def _expand_macros(pattern: str) -> str:
 
 TOKEN_PATTERN = regex.compile(_expand_macros(_TOKEN), regex.VERBOSE | regex.V1)
 # JFlex takes the longest match, a backtracking regex the first one found; the two
-# differ only where Hebrew quote rules (WB7a-c) overlap other units, so text with
-# Hebrew letters gets POSIX (leftmost-longest) matching, which is slower.
+# differ where Hebrew quote rules (WB7a-c) overlap other units, and where an emoji's
+# trailing ZWJ (WB4) could also start the next element of a ZWJ sequence (👨‍👩‍👧 is
+# one token). Text with a Hebrew letter or a ZWJ gets POSIX (leftmost-longest)
+# matching, which is slower; the analyzers' char_filter deletes ZWJ before this.
 LONGEST_TOKEN_PATTERN = regex.compile(
     _expand_macros(_TOKEN), regex.VERBOSE | regex.V1 | regex.POSIX
 )
-_HEBREW = regex.compile(r"\p{WB=Hebrew_Letter}")
+_NEEDS_LONGEST = regex.compile(r"[\p{WB=Hebrew_Letter}\p{WB=ZWJ}]")
 
 # Fast path. Most Arabic news text uses only the characters below. For them the
 # grammar above reduces to a few plain classes that the standard `re` engine runs
@@ -146,7 +149,7 @@ def split_words(text: str) -> list[tuple[int, int]]:
 def uax29_words(text: str, pos: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Word spans of text[pos:end] by the full UAX#29 pattern (no fast path)."""
     end = len(text) if end is None else end
-    pattern = LONGEST_TOKEN_PATTERN if _HEBREW.search(text, pos, end) else TOKEN_PATTERN
+    pattern = LONGEST_TOKEN_PATTERN if _NEEDS_LONGEST.search(text, pos, end) else TOKEN_PATTERN
     spans = []
     while pos < end:
         match = pattern.search(text, pos, end)

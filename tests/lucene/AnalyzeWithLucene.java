@@ -1,5 +1,6 @@
 // Runs analyzers built with Lucene's CustomAnalyzer over framed sentences and prints
-// their tokens, for the parity test (tests/test_lucene_parity.py), which writes the spec.
+// their tokens, for the parity test (tests/test_lucene_parity.py), which writes the spec
+// and compiles this against each Lucene version it tests (9.12 and 10.x, see pom.xml).
 //
 // usage: java AnalyzeWithLucene RESOURCE_DIR SPEC SENTENCES OUT
 //   SPEC: blocks of lines "analyzer NAME", "charfilter SPI k=v...", "tokenizer SPI k=v...",
