@@ -195,6 +195,7 @@ def cmd_reindex(args: argparse.Namespace) -> int:
             on_outcome=seen,
             resume=args.resume,
             checkpoint_every=args.checkpoint_every or CHECKPOINT_EVERY,
+            allow_shrink=args.allow_shrink,
         )
     finally:
         progress.close()
@@ -393,6 +394,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="continue the alias's interrupted reindex from its checkpoint "
         "(PATHs and read options: the interrupted one's, unless given)",
+    )
+    p.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        help="switch the alias even when the new version holds under half the documents "
+        "of the live one (a version that holds nothing is never switched to)",
     )
     p.add_argument(
         "--dead-letters",
