@@ -56,6 +56,7 @@ class RawRecord:
 
     fields: dict[str, str | None]
     origin: Origin
+    warnings: tuple[str, ...] = ()  # what the reader noticed (the article keeps them)
 
 
 @dataclass(slots=True)
@@ -160,13 +161,13 @@ def build_article(raw: RawRecord, max_chars: int = DEFAULT_MAX_CHARS) -> Article
         return Rejected(raw.origin, "no title and no body")
     # Without an abstract, the lead is the first paragraph (ranked between title and body).
     lead = clean_text(fields.get("lead") or "") or body.partition("\n")[0] or None
-    warnings = ()
+    warnings = raw.warnings
     published_at = None
     if date_text := _line(fields.get("published_at")):
         parsed = parse_date(date_text)
         published_at = parsed.iso
         if parsed.iso is None:
-            warnings = (f"date left empty: {parsed.problem}",)
+            warnings += (f"date left empty: {parsed.problem}",)
     url, source = _line(fields.get("url")), _line(fields.get("source"))
     return Article(
         id=article_id(url, source, title, published_at),

@@ -16,7 +16,7 @@ from tqdm import tqdm
 from indexer import mappings
 from indexer.analysis.analyzers import Analyzer, Token, build_analyzers, default_analyzers
 from indexer.analysis.normalize import RULE_NAMES, RULE_REASONS, Normalizer
-from indexer.articles import DEFAULT_MAX_CHARS, Article
+from indexer.articles import DEFAULT_MAX_CHARS, Article, Rejected
 from indexer.backends import (
     BACKEND_NAMES,
     DEFAULT_ALIAS,
@@ -151,13 +151,15 @@ def _backend(args: argparse.Namespace) -> Backend:
 
 
 def _report_problem(outcome: Outcome, write: Callable[[str], None]) -> None:
-    if isinstance(outcome, Article):
-        for warning in outcome.warnings:
-            write(f"{outcome.origin}: warning: {warning}")
-    elif isinstance(outcome, Duplicate):
-        write(f"{outcome.article.origin}: duplicate of {outcome.first} ({outcome.reason})")
-    else:
+    if isinstance(outcome, Rejected):
         write(f"{outcome.origin}: rejected: {outcome.reason}")
+        return
+    # A duplicate's warnings too: what a reader noticed must not go unseen.
+    article = outcome.article if isinstance(outcome, Duplicate) else outcome
+    for warning in article.warnings:
+        write(f"{article.origin}: warning: {warning}")
+    if isinstance(outcome, Duplicate):
+        write(f"{article.origin}: duplicate of {outcome.first} ({outcome.reason})")
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
