@@ -56,6 +56,7 @@ class RawRecord:
 
     fields: dict[str, str | None]
     origin: Origin
+    warnings: tuple[str, ...] = ()  # what the reader noticed (the article keeps them)
 
 
 @dataclass(slots=True)
@@ -136,12 +137,23 @@ def article_id(url: str | None, source: str | None, title: str, published_at: st
     return _digest(f"doc {_words(source or '')}|{_words(title)}|{published_at or ''}")
 
 
+# A body of this many words identifies its article whatever the title: the same story
+# republished under another headline is a duplicate. A shorter one may be a footer that
+# many articles share (opinion pieces scraped as "** جميع المقالات المنشورة تمثل رأي
+# كتابها فقط.", 7 words), so it counts only with the title. In the ANT corpus such
+# boilerplate has 7 words; the shortest story repeated under another title, 20.
+IDENTIFYING_WORDS = 15
+
+
 def fingerprint(title: str, body: str) -> str:
-    """Hash of the cleaned body (the title when there is none) after the analyzers'
+    """Hash of what makes two records the same article: the cleaned body when it has
+    IDENTIFYING_WORDS words or more, else the title and the body. After the analyzers'
     normalization, so copies that differ in hamza, diacritics, tatweel or digits match.
     It hashes the text as it comes out of the table (UTF-16), without decoding it."""
-    normalizer = default_analyzers()["exact"].char_filter
-    return _digest(normalizer.normalized_utf16(body or title))
+    # The title is one line, so title + newline + body cannot be another pair's key.
+    long_enough = len(body.split(maxsplit=IDENTIFYING_WORDS - 1)) == IDENTIFYING_WORDS
+    key = body if long_enough else f"{title}\n{body}"
+    return _digest(default_analyzers()["exact"].char_filter.normalized_utf16(key))
 
 
 def _line(value: str | None) -> str | None:
@@ -160,13 +172,13 @@ def build_article(raw: RawRecord, max_chars: int = DEFAULT_MAX_CHARS) -> Article
         return Rejected(raw.origin, "no title and no body")
     # Without an abstract, the lead is the first paragraph (ranked between title and body).
     lead = clean_text(fields.get("lead") or "") or body.partition("\n")[0] or None
-    warnings = ()
+    warnings = raw.warnings
     published_at = None
     if date_text := _line(fields.get("published_at")):
         parsed = parse_date(date_text)
         published_at = parsed.iso
         if parsed.iso is None:
-            warnings = (f"date left empty: {parsed.problem}",)
+            warnings += (f"date left empty: {parsed.problem}",)
     url, source = _line(fields.get("url")), _line(fields.get("source"))
     return Article(
         id=article_id(url, source, title, published_at),

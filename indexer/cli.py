@@ -17,7 +17,7 @@ from tqdm import tqdm
 from indexer import mappings
 from indexer.analysis.analyzers import Analyzer, Token, build_analyzers, default_analyzers
 from indexer.analysis.normalize import RULE_NAMES, RULE_REASONS, Normalizer
-from indexer.articles import DEFAULT_MAX_CHARS, Article
+from indexer.articles import DEFAULT_MAX_CHARS, Article, Rejected
 from indexer.backends import (
     BACKEND_NAMES,
     DEFAULT_ALIAS,
@@ -154,13 +154,15 @@ def _backend(args: argparse.Namespace) -> Backend:
 
 
 def _report_problem(outcome: Outcome, write: Callable[[str], None]) -> None:
-    if isinstance(outcome, Article):
-        for warning in outcome.warnings:
-            write(f"{outcome.origin}: warning: {warning}")
-    elif isinstance(outcome, Duplicate):
-        write(f"{outcome.article.origin}: duplicate of {outcome.first} ({outcome.reason})")
-    else:
+    if isinstance(outcome, Rejected):
         write(f"{outcome.origin}: rejected: {outcome.reason}")
+        return
+    # A duplicate's warnings too: what a reader noticed must not go unseen.
+    article = outcome.article if isinstance(outcome, Duplicate) else outcome
+    for warning in article.warnings:
+        write(f"{article.origin}: warning: {warning}")
+    if isinstance(outcome, Duplicate):
+        write(f"{article.origin}: duplicate of {outcome.first} ({outcome.reason})")
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
@@ -196,6 +198,7 @@ def cmd_reindex(args: argparse.Namespace) -> int:
             on_outcome=seen,
             resume=args.resume,
             checkpoint_every=args.checkpoint_every or CHECKPOINT_EVERY,
+            allow_shrink=args.allow_shrink,
         )
     finally:
         progress.close()
@@ -403,6 +406,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="continue the alias's interrupted reindex from its checkpoint "
         "(PATHs and read options: the interrupted one's, unless given)",
+    )
+    p.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        help="switch the alias even when the new version holds under half the documents "
+        "of the live one (a version that holds nothing is never switched to)",
     )
     p.add_argument(
         "--dead-letters",

@@ -33,6 +33,10 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("source", "normalized_keyword", "publisher"),
     FieldSpec("author", "normalized_keyword", "byline"),
     FieldSpec("published_at", "date", "ISO 8601; absent when the source gives no date"),
-    FieldSpec("fingerprint", "keyword", "hash of the normalized body, to find duplicates"),
+    FieldSpec(
+        "fingerprint",
+        "keyword",
+        "hash of the normalized body (with the title when the body is short): duplicates",
+    ),
     FieldSpec("indexed_at", "date", "when this version of the index loaded the article"),
 )

@@ -27,7 +27,7 @@ Outcome = Article | Duplicate | Rejected
 
 @dataclass
 class Deduplicator:
-    """Remembers each article's id and body fingerprint; the first copy wins.
+    """Remembers each article's id and fingerprint; the first copy wins.
 
     Memory grows by about 200 bytes per distinct article (two short strings and an
     origin), the only per-article state of a parse: 31k articles take ~6 MB.

@@ -2,7 +2,11 @@
 
     create a version -> load every parsed article -> switch the alias (atomic)
 
-Searches never see a half-loaded index: the alias moves only after a complete load.
+Searches never see a half-loaded index: the alias moves only after a complete load,
+and never to a version that would lose the data: one that holds nothing, or (without
+`allow_shrink`) under half the documents of the live one. Such a version is deleted,
+not kept: no command could switch to it, and a kept version counts among the
+newest ones that pruning keeps, so it would push a good version out.
 While loading, a checkpoint is saved with the version every CHECKPOINT_EVERY
 documents: how many input records are in the index, and the file and record of the
 last one. If the load fails or is interrupted, the version is kept with its
@@ -20,13 +24,19 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 
 from indexer.articles import Article, Origin
-from indexer.backends import Backend, BackendError
+from indexer.backends import Backend, BackendError, Status
 from indexer.ingest import Duplicate, Outcome, ParseReport
 from indexer.parse_ahead import parse_paths_ahead
 from indexer.sources.fieldmap import FieldMap
 from indexer.sources.files import ReadOptions
 
 CHECKPOINT_EVERY = 5_000  # documents between two saved checkpoints
+# A new version with fewer documents than this share of the live one needs allow_shrink.
+SHRINK_LIMIT = 0.5
+
+
+class ReindexRefused(BackendError):
+    """A complete load the alias was not moved to: it would empty or shrink the index."""
 
 
 @dataclass(frozen=True)
@@ -132,9 +142,12 @@ def reindex(
     on_outcome: Callable[[Outcome], None] = lambda outcome: None,
     resume: bool = False,
     checkpoint_every: int = CHECKPOINT_EVERY,
+    allow_shrink: bool = False,
 ) -> LoadReport:
     """Build a new version of `alias` from `paths` and switch to it; with `resume`,
-    continue the interrupted load of `alias` instead of starting a new one.
+    continue the interrupted load of `alias` instead of starting a new one. A version
+    that holds nothing, or under half the live one's documents unless `allow_shrink`,
+    is deleted instead (ReindexRefused).
 
     `on_outcome` sees every parsed record (for progress and for reporting rejects
     and duplicates as they happen)."""
@@ -157,6 +170,7 @@ def reindex(
             on_outcome,
             resume,
             checkpoint_every,
+            allow_shrink,
         )
 
 
@@ -181,6 +195,7 @@ def _load_and_switch(
     on_outcome: Callable[[Outcome], None],
     resume: bool,
     checkpoint_every: int,
+    allow_shrink: bool,
 ) -> LoadReport:
     report = LoadReport(version, resumed_from=start if resume else None)
     report.refused_before = start.refused
@@ -229,6 +244,7 @@ def _load_and_switch(
         saved_at = done
 
     loaded = False
+    refusal = None
     try:
         result = backend.load(version, articles(), durable)
         loaded = True
@@ -240,12 +256,40 @@ def _load_and_switch(
                 f"{report.refused_before + len(report.refused)}, but {report.parse.parsed} "
                 "were parsed"
             )
-        backend.switch(alias, version)
+        refusal = _refusal(report, backend.status(alias), allow_shrink)
+        if refusal is None:
+            backend.switch(alias, version)
     except BaseException as failure:
         _fail(backend, alias, version, failure, saved if not loaded else None)
         failure.add_note(f"stopped after {report.parse.summary()}")
         raise
+    if refusal is not None:
+        backend.discard(version)
+        raise ReindexRefused(refusal)
     return report
+
+
+def _refusal(report: LoadReport, live: Status, allow_shrink: bool) -> str | None:
+    """Why the alias must not move to the loaded version, if it must not: one line
+    with what stays, the reason and what to do."""
+    if report.indexed == 0:
+        reason = "it indexed nothing"
+        advice = "check the paths and the rejected records above, then run it again"
+    elif not allow_shrink and report.indexed < live.documents * SHRINK_LIMIT:
+        reason = (
+            f"it indexed {report.indexed} documents, under half of the {live.documents} "
+            f"in {live.current}"
+        )
+        advice = (
+            "check the input, or run it again with --allow-shrink if the index is meant to shrink"
+        )
+    else:
+        return None
+    stays = f"stays on {live.current}" if live.current else "was not created"
+    return (
+        f"the alias {live.alias!r} {stays} and {report.version} was deleted: {reason} "
+        f"({report.summary()}); {advice}"
+    )
 
 
 def _check_position(checkpoint: Checkpoint, origin: Origin) -> None:

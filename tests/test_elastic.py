@@ -154,7 +154,7 @@ def test_second_reindex_moves_the_alias_in_one_atomic_call(tmp_path: Path) -> No
     cluster = FakeCluster()
     backend = backend_for(cluster, tmp_path)
     first = reindex(backend, [VARIANTS], "articles").version
-    second = reindex(backend, [str(FIXTURES / "trec")], "articles").version
+    second = reindex(backend, [str(FIXTURES / "trec")], "articles", allow_shrink=True).version
     assert cluster.bodies("/_aliases")[-1] == {
         "actions": [
             {"remove": {"index": first, "alias": "articles"}},
@@ -515,3 +515,14 @@ def test_a_cluster_that_goes_away_mid_load_fails_cleanly(tmp_path: Path) -> None
     report = reindex(backend, [VARIANTS], "articles", resume=True)
     assert report.indexed == 7 and report.adds_up()
     assert cluster.aliases["articles"] == {report.version}
+
+
+def test_a_reindex_that_indexes_nothing_is_deleted_and_the_alias_stays(tmp_path: Path) -> None:
+    """The guard of indexer/reindex.py, through this backend's status()."""
+    cluster = FakeCluster()
+    backend = backend_for(cluster, tmp_path)
+    good = reindex(backend, [VARIANTS], "articles").version
+    with pytest.raises(BackendError, match="indexed nothing"):
+        reindex(backend, [str(tmp_path / "smal.jsonl")], "articles")
+    assert cluster.aliases["articles"] == {good}
+    assert sorted(n for n in cluster.indices if n.startswith("articles-")) == [good]

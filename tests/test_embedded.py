@@ -169,7 +169,8 @@ def test_long_and_odd_queries(backend: EmbeddedBackend) -> None:
 def test_alias_switch_and_rollback(tmp_path: Path) -> None:
     backend = EmbeddedBackend(tmp_path)
     first = reindex(backend, [str(FIXTURES / "variants.jsonl")], "news").version
-    second = reindex(backend, [str(FIXTURES / "trec")], "news").version
+    # 7 articles, then 3: a shrink, on purpose.
+    second = reindex(backend, [str(FIXTURES / "trec")], "news", allow_shrink=True).version
     status = backend.status("news")
     assert (status.current, status.previous) == (second, first)
     assert status.documents == 3
@@ -223,7 +224,8 @@ def test_a_failed_load_is_kept_for_resume_and_dropped_by_the_next_reindex(
     assert backend.status("news").current == old
     assert [v.complete for v in backend.status("news").versions] == [True, False]
 
-    new = reindex(backend, [str(FIXTURES / "trec")], "news").version  # not resumed
+    # Not resumed; 3 articles after 7.
+    new = reindex(backend, [str(FIXTURES / "trec")], "news", allow_shrink=True).version
     assert [v.name for v in backend.status("news").versions] == [old, new]
 
 
@@ -302,3 +304,60 @@ def test_search_json_is_per_the_contract(backend: EmbeddedBackend) -> None:
     hit = body["hits"][0]
     assert set(hit) >= {"id", "score", "title", "published_at", "category", "source", "highlight"}
     json.dumps(body, ensure_ascii=False)
+
+
+def nothing_readable(tmp_path: Path, kind: str) -> str:
+    """A path that yields no article: a typo, or a folder of binary files."""
+    if kind == "typo":
+        return str(tmp_path / "smal.jsonl")
+    folder = tmp_path / "binary"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"blob{n}.bin").write_bytes(bytes(range(256)) * 4)
+    return str(folder)
+
+
+@pytest.mark.parametrize("kind", ["typo", "binary"])
+def test_a_reindex_that_indexes_nothing_leaves_the_alias_and_the_versions(
+    tmp_path: Path, kind: str
+) -> None:
+    backend = EmbeddedBackend(tmp_path / "home", keep_old_versions=2)
+    first = reindex(backend, [str(FIXTURES / "variants.jsonl")], "news").version
+    good = reindex(backend, [str(FIXTURES / "variants.jsonl")], "news").version
+    empty = nothing_readable(tmp_path, kind)
+    # Three runs were enough to prune every good version; --allow-shrink changes nothing.
+    for allow_shrink in (False, False, True):
+        with pytest.raises(BackendError, match=r"indexed nothing.*check the paths") as refused:
+            reindex(backend, [empty], "news", allow_shrink=allow_shrink)
+        assert not getattr(refused.value, "__notes__", None)  # one line
+    status = backend.status("news")
+    assert (status.current, status.previous, status.documents) == (good, first, 7)
+    assert [v.name for v in status.versions] == [first, good]  # the refused ones are gone
+    assert backend.search("news", SearchRequest(query="القاهرة")).total == 1
+
+
+def test_a_reindex_under_half_the_live_documents_needs_allow_shrink(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path)
+    good = reindex(backend, [str(FIXTURES / "variants.jsonl")], "news").version  # 7
+    with pytest.raises(BackendError, match=r"3 documents, under half of the 7 .*--allow-shrink"):
+        reindex(backend, [str(FIXTURES / "trec")], "news")  # 3
+    assert backend.status("news").current == good
+    assert [v.name for v in backend.status("news").versions] == [good]
+    smaller = reindex(backend, [str(FIXTURES / "trec")], "news", allow_shrink=True).version
+    assert (backend.status("news").current, backend.status("news").documents) == (smaller, 3)
+    # Half or more needs no option: 3 of 3, then 7 of 3.
+    reindex(backend, [str(FIXTURES / "trec")], "news")
+    reindex(backend, [str(FIXTURES / "variants.jsonl")], "news")
+
+
+def test_pruning_keeps_the_last_version_that_had_documents(tmp_path: Path) -> None:
+    """Even when empty versions were switched to (by hand, or by an older program)."""
+    backend = EmbeddedBackend(tmp_path, keep_old_versions=2)
+    good = reindex(backend, [str(FIXTURES / "variants.jsonl")], "news").version
+    for _ in range(4):
+        empty = backend.create_version("news")
+        backend.load(empty, [])
+        backend.switch("news", empty)
+    versions = backend.status("news").versions
+    assert good in [v.name for v in versions]
+    assert len(versions) == 4  # current, previous, one older, and the one with documents

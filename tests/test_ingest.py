@@ -72,12 +72,29 @@ def test_ids_are_stable_and_follow_the_url() -> None:
     assert c.id == d.id != e.id
 
 
+# A story long enough to be known by its text alone (16 words).
+STORY = (
+    "قالت الوزارةُ، إنّ  الوفـــد زار طهران في ٢٠٢١ والتقى وزير الخارجية ورئيس البرلمان "
+    "وعددا من النواب."
+)
+FOOTER = "** جميع المقالات المنشورة تمثل رأي كتابها فقط."
+
+
 def test_fingerprint_ignores_spelling_diacritics_and_spacing() -> None:
-    a = build(title="أ", body="قالت الوزارةُ، إنّ  الوفـــد زار طهران في ٢٠٢١.")
-    b = build(title="ب", body="قالت الوزاره، ان الوفد\u200f زار طهران في 2021.")
-    c = build(title="ب", body="قالت الوزارة، إن الوفد زار موسكو في 2021.")
-    assert a.fingerprint == b.fingerprint != c.fingerprint
+    a = build(title="أ", body=STORY)
+    b = build(title="ب", body=STORY.replace("ُ", "").replace("ـ", "").replace("٢٠٢١", "2021"))
+    c = build(title="ب", body=STORY.replace("طهران", "موسكو"))
+    assert a.fingerprint == b.fingerprint != c.fingerprint  # the same story, another title
     assert build(title="عنوان").fingerprint == build(title="عنوانٌ").fingerprint
+
+
+def test_a_shared_footer_is_not_a_duplicate_but_a_copied_article_is() -> None:
+    # Opinion pieces whose scraped text is only the site's disclaimer: distinct articles.
+    a = build(title="غازي القصيبي وبياض الحياة الثلجي", body=FOOTER)
+    b = build(title="شعراء يعشقون أنديتهم", body=FOOTER)
+    assert a.fingerprint != b.fingerprint
+    copy = build(title="غازي القُصيبي وبياض الحياة الثلجي", body=FOOTER.replace("رأي", "رأيُ"))
+    assert copy.fingerprint == a.fingerprint  # the same title and text
 
 
 def test_dates_are_iso_and_bad_dates_are_reported_not_guessed() -> None:
@@ -96,15 +113,17 @@ def test_lead_is_the_abstract_or_the_first_paragraph() -> None:
 
 def test_duplicates_are_found_and_counts_add_up() -> None:
     report = ParseReport()
-    outcomes = list(parse_paths([str(FIXTURES / "ant-sample.jsonl")]))
+    sample = str(FIXTURES / "ant-sample.jsonl")
+    outcomes = list(parse_paths([sample, sample]))
     for outcome in outcomes:
         report.add(outcome)
     duplicates = [o for o in outcomes if isinstance(o, Duplicate)]
-    # The sample holds 12 articles and 11 opinion pieces whose text is one disclaimer.
-    assert (report.read, report.parsed, report.duplicates, report.rejected) == (23, 13, 10, 0)
+    # The sample holds 12 articles and 11 opinion pieces whose text is one disclaimer:
+    # 23 distinct articles, each read twice.
+    assert (report.read, report.parsed, report.duplicates, report.rejected) == (46, 23, 23, 0)
     assert report.adds_up()
-    assert {d.first.line for d in duplicates} == {13}
-    assert report.summary() == "read 23 / parsed 13 / duplicates 10 / rejected 0"
+    assert [d.first.line for d in duplicates] == [d.article.origin.line for d in duplicates]
+    assert report.summary() == "read 46 / parsed 23 / duplicates 23 / rejected 0"
 
 
 def test_same_file_twice_is_all_duplicates() -> None:

@@ -35,7 +35,7 @@ def test_reindex_search_status_rollback(tmp_path: Path) -> None:
     readable = cli("search", "القاهرة", home=tmp_path).stdout
     assert "1 results" in readable and "**القاهرة**" in readable
 
-    second = cli("reindex", str(FIXTURES / "trec"), home=tmp_path)
+    second = cli("reindex", str(FIXTURES / "trec"), "--allow-shrink", home=tmp_path)  # 7 -> 3
     assert second.returncode == 0, second.stderr
     status = json.loads(cli("status", "--json", home=tmp_path).stdout)
     assert status["documents"] == 3 and status["previous"]
@@ -60,3 +60,16 @@ def test_elasticsearch_needs_es_url(tmp_path: Path) -> None:
     result = cli("search", "x", "--backend", "elasticsearch", home=tmp_path)
     assert result.returncode == 2
     assert "ES_URL is not set" in result.stderr
+
+
+def test_a_reindex_of_a_mistyped_path_is_refused_and_changes_nothing(tmp_path: Path) -> None:
+    cli("reindex", str(FIXTURES / "variants.jsonl"), home=tmp_path)
+    before = json.loads(cli("status", "--json", home=tmp_path).stdout)
+    typo = cli("reindex", str(FIXTURES / "variant.jsonl"), home=tmp_path)
+    assert typo.returncode == 2, typo.stderr  # refused: not "finished, with rejects" (1)
+    assert "variant.jsonl: rejected: no such file" in typo.stderr
+    [message] = [line for line in typo.stderr.splitlines() if line.startswith("arabic-search")]
+    assert "indexed nothing" in message and "check the paths" in message
+    assert "Traceback" not in typo.stderr
+    assert json.loads(cli("status", "--json", home=tmp_path).stdout) == before
+    assert json.loads(cli("search", "القاهرة", "--json", home=tmp_path).stdout)["total"] == 1

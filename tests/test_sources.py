@@ -115,6 +115,58 @@ def test_csv_with_header_and_mapping(tmp_path: Path) -> None:
     assert third.origin.line == 5
 
 
+def ten_rows(tmp_path: Path, broken: int, row: str) -> Path:
+    """A CSV of ten good rows, row number `broken` (1-based) replaced by `row`."""
+    rows = [f"عنوان {n},نص {n}" for n in range(1, 11)]
+    rows[broken - 1] = row
+    return write(tmp_path / "ten.csv", "title,text\n" + "\n".join(rows) + "\n")
+
+
+def test_a_csv_quote_that_never_closes_costs_its_own_row_only(tmp_path: Path) -> None:
+    found = records(ten_rows(tmp_path, 3, 'عنوان 3,"نص بلا نهاية'))
+    assert [r.origin.line for r in found] == list(range(2, 12))  # every row read
+    [bad] = [r for r in found if isinstance(r, Rejected)]
+    assert bad.origin.line == 4 and "quote opened on this line never closes" in bad.reason
+    kept = [r.fields["title"] for r in found if isinstance(r, RawRecord)]
+    assert kept == [f"عنوان {n}" for n in (1, 2, 4, 5, 6, 7, 8, 9, 10)]
+
+
+def test_a_csv_row_that_goes_wrong_after_a_line_break_costs_its_own_row_only(
+    tmp_path: Path,
+) -> None:
+    # The quote of row 3 closes in row 6, where the letter after it breaks the CSV;
+    # read alone, row 6 is a row (a quote inside an unquoted field is a character).
+    text = ten_rows(tmp_path, 3, 'عنوان 3,"نص').read_text(encoding="utf-8")
+    found = records(write(tmp_path / "b.csv", text.replace("عنوان 6,", 'عنوان 6"x,')))
+    assert [r.origin.line for r in found] == list(range(2, 12))
+    [bad] = [r for r in found if isinstance(r, Rejected)]
+    assert bad.origin.line == 4 and bad.reason.startswith("CSV: ',' expected after '\"'")
+    assert found[5].fields["title"] == 'عنوان 6"x'
+
+
+def test_a_broken_line_inside_a_quoted_field_is_not_dropped_in_silence(tmp_path: Path) -> None:
+    data = 'title,text\nأول,"فقرة\n'.encode() + b"\x00\xff\n" + 'فقرة"\nثان,نص\n'.encode()
+    found = records(write(tmp_path / "a.csv", data))
+    kinds = [(type(r).__name__, r.origin.line) for r in found]
+    assert kinds == [("Rejected", 2), ("Rejected", 3), ("Rejected", 4), ("RawRecord", 5)]
+    assert "line 3, inside this row: binary content" in found[0].reason
+
+
+def test_a_quoted_field_that_holds_lines_looking_like_rows_is_warned_about(
+    tmp_path: Path,
+) -> None:
+    text = 'title,text\nأول,"نص يبدأ هنا\nثان,نص\nثالث,نص\nوينتهي هنا"\nرابع,نص\n'
+    first, last = records(write(tmp_path / "a.csv", text))
+    assert first.fields["body"] == "نص يبدأ هنا\nثان,نص\nثالث,نص\nوينتهي هنا"
+    [warning] = first.warnings
+    assert "lines 3-4 that each look like a row" in warning
+    assert (last.origin.line, last.warnings) == (6, ())
+    # Paragraphs that are not rows of their own: no warning.
+    plain = 'title,text\nأول,"فقرة أولى\nفقرة ثانية، وثالثة"\n'
+    [record] = records(write(tmp_path / "b.csv", plain))
+    assert record.warnings == ()
+
+
 def test_tsv_by_extension(tmp_path: Path) -> None:
     [rec] = records(write(tmp_path / "a.tsv", "title\ttext\nعنوان\tنص, مع فاصلة\n"))
     assert rec.fields == {"title": "عنوان", "body": "نص, مع فاصلة"}

@@ -286,10 +286,21 @@ class EmbeddedBackend:
         return sorted(p.name for p in root.iterdir() if p.name.startswith(f"{alias}-"))
 
     def _prune(self, alias: str, keep: set[str | None]) -> None:
-        """Keep the current and previous versions and the newest older ones."""
-        complete = [v for v in self._versions(alias) if v not in keep]
+        """Keep the current and previous versions, the newest older ones, and the newest
+        version that holds documents: an empty version switched to (by an older program,
+        or by hand) must not take the last data with it."""
+        versions = self._versions(alias)
+        keep = keep | {self._last_with_documents(versions)}
+        complete = [v for v in versions if v not in keep]
         for version in complete[: max(0, len(complete) - (self.keep_old_versions - 1))]:
             self.discard(version)
+
+    def _last_with_documents(self, versions: list[str]) -> str | None:
+        for version in reversed(versions):
+            meta = self._read_meta(version)
+            if meta.get("complete") and meta["documents"]:
+                return version
+        return None
 
     def discard(self, version: str) -> None:
         self._open.pop(version, None)
