@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: setup test lint demo bench clean
+.PHONY: setup test lint demo bench clean engine opensearch
 
 $(STAMP): pyproject.toml setup.py indexer/_scan.c
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed")'
@@ -19,7 +19,23 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 
-test: lint
+# A local OpenSearch node (engine/, jars from Maven Central): the integration tests
+# start one of their own; `make opensearch` runs one in the foreground for development,
+# on 127.0.0.1:$(OPENSEARCH_PORT), its data kept in $(OPENSEARCH_DATA).
+ENGINE_JAR      := engine/target/local-node.jar
+OPENSEARCH_PORT ?= 9200
+OPENSEARCH_DATA ?= .opensearch-data
+
+$(ENGINE_JAR): engine/pom.xml $(wildcard engine/src/main/java/arabicsearch/*.java)
+	mvn -q -B -f engine/pom.xml package
+
+engine: $(ENGINE_JAR)
+
+opensearch: $(ENGINE_JAR)
+	java -Xms1g -Xmx1g -cp '$(ENGINE_JAR):engine/target/lib/*' arabicsearch.LocalNode \
+		--port $(OPENSEARCH_PORT) --data $(OPENSEARCH_DATA)
+
+test: lint $(ENGINE_JAR)
 	$(BIN)/arabic-search mappings --check
 	$(BIN)/python -m pytest
 
@@ -43,4 +59,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/embedded.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis $(DEMO_HOME)
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis $(DEMO_HOME) engine/target

@@ -17,7 +17,7 @@ import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from elastic_transport import ApiResponseMeta, BaseNode, HttpHeaders
+from elastic_transport import ApiResponseMeta, BaseNode, ConnectionTimeout, HttpHeaders
 from elastic_transport import ConnectionError as TransportConnectionError
 from elastic_transport._node._base import NodeApiResponse
 from elasticsearch import Elasticsearch
@@ -44,6 +44,8 @@ class FakeCluster:
     search_response: dict | None = None
     attempts: dict[str, int] = field(default_factory=dict)
     tasks: dict[str, dict] = field(default_factory=dict)  # finished _reindex tasks
+    # Requests ("POST /_aliases") carried out whose answer is then lost, once each.
+    answers_lost: set[str] = field(default_factory=set)
 
     def client(self) -> Elasticsearch:
         FakeNode.cluster = self
@@ -60,6 +62,13 @@ class FakeCluster:
     # ---------------------------------------------------------------- handling
 
     def handle(self, method: str, path: str, params: dict[str, str], body: object):
+        answer = self._handle(method, path, params, body)
+        if f"{method} {path}" in self.answers_lost:
+            self.answers_lost.discard(f"{method} {path}")
+            raise ConnectionTimeout("read timed out (scripted, after the request was applied)")
+        return answer
+
+    def _handle(self, method: str, path: str, params: dict[str, str], body: object):
         self.requests.append(Request(method, path, params, body))
         failure = None
         if self.request_failures and method != "HEAD" and path != "/":

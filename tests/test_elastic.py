@@ -7,10 +7,12 @@ next to each check.
 
 from __future__ import annotations
 
+import http.server
 import json
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -164,6 +166,17 @@ def test_second_reindex_moves_the_alias_in_one_atomic_call(tmp_path: Path) -> No
     assert cluster.aliases["articles"] == {second}
     assert backend.rollback("articles") == first
     assert cluster.aliases["articles"] == {first}
+
+
+def test_an_alias_move_whose_answer_is_lost_is_checked_not_resent(tmp_path: Path) -> None:
+    cluster = FakeCluster()
+    backend = backend_for(cluster, tmp_path)
+    reindex(backend, [VARIANTS], "articles")
+    cluster.answers_lost = {"POST /_aliases"}  # applied, then the answer times out
+    report = reindex(backend, [VARIANTS], "articles")
+    assert cluster.aliases["articles"] == {report.version}  # the switch held
+    assert report.version in cluster.indices  # and its version was not discarded
+    assert len(cluster.bodies("/_aliases")) == 2  # one per reindex: not sent again
 
 
 def test_a_concrete_index_with_the_alias_name_is_replaced_atomically(tmp_path: Path) -> None:
@@ -526,3 +539,55 @@ def test_a_reindex_that_indexes_nothing_is_deleted_and_the_alias_stays(tmp_path:
         reindex(backend, [str(tmp_path / "smal.jsonl")], "articles")
     assert cluster.aliases["articles"] == {good}
     assert sorted(n for n in cluster.indices if n.startswith("articles-")) == [good]
+
+
+class _NotACluster(http.server.BaseHTTPRequestHandler):
+    """A web server that is not a cluster: 404 with no body, or an HTML page."""
+
+    status = 404
+    body = b""
+
+    def do_GET(self) -> None:
+        self.send_response(self.status)
+        self.send_header("content-type", "text/html")
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "engine"),
+    [
+        (404, b"", "elasticsearch"),
+        (200, b"<html><body>" + b"<p>hello</p>" * 50 + b"</body></html>", "elasticsearch"),
+        (404, b"", "opensearch"),
+        (200, b"<html><body>" + b"<p>hello</p>" * 50 + b"</body></html>", "opensearch"),
+    ],
+)
+def test_a_url_that_is_no_cluster_says_so_in_one_line(
+    status: int, body: bytes, engine: str, tmp_path: Path
+) -> None:
+    handler = type("Handler", (_NotACluster,), {"status": status, "body": body})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    prefix = {"elasticsearch": "ES_", "opensearch": "OPENSEARCH_"}[engine]
+    product = {"elasticsearch": "Elasticsearch", "opensearch": "OpenSearch"}[engine]
+    url = f"http://127.0.0.1:{server.server_port}"
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "indexer.cli", "status", "--backend", engine, "--retries", "0"],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env={f"{prefix}URL": url, "PATH": "/usr/bin:/bin"},
+            check=False,
+        )
+    finally:
+        server.shutdown()
+    assert result.returncode == 3, result.stderr
+    [line] = [x for x in result.stderr.splitlines() if x.startswith("arabic-search")]
+    assert line.startswith(f"arabic-search status: {url} is not an {product} cluster (")
+    assert line.endswith(f"from /_cluster/health); check {prefix}URL")
+    assert "<html>" not in result.stderr and "Traceback" not in result.stderr

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, ParamSpec, Protocol, TypeVar
@@ -196,7 +197,7 @@ def _bulk_items(response: dict) -> list[BulkItem]:
 
 def _elasticsearch_error(err: Exception) -> EngineError | None:
     from elastic_transport import ConnectionError as TransportConnectionError
-    from elastic_transport import ConnectionTimeout, TlsError
+    from elastic_transport import ConnectionTimeout, SerializationError, TlsError
     from elasticsearch import ApiError, UnsupportedProductError
 
     if isinstance(err, TlsError):
@@ -205,6 +206,8 @@ def _elasticsearch_error(err: Exception) -> EngineError | None:
         return TimedOut(f"no answer in time ({err.message})")
     if isinstance(err, TransportConnectionError):
         return Unreachable(type(err).__name__)
+    if isinstance(err, SerializationError):
+        return ApiFailure("not JSON")
     if isinstance(err, UnsupportedProductError):
         return ApiFailure(
             "the server is not Elasticsearch (is it OpenSearch? use --backend opensearch)"
@@ -325,7 +328,12 @@ class ElasticsearchEngine:
 
     @_es
     def task(self, task_id: str) -> dict:
-        return dict(self.client.tasks.get(task_id=task_id))
+        from elasticsearch.exceptions import GeneralAvailabilityWarning
+
+        # The task API is marked "technical preview"; it is how _reindex is watched.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", GeneralAvailabilityWarning)
+            return dict(self.client.tasks.get(task_id=task_id))
 
     @_es
     def cancel_task(self, task_id: str) -> None:
@@ -367,6 +375,8 @@ class ElasticsearchEngine:
 def _opensearch_error(err: Exception) -> EngineError | None:
     from opensearchpy import exceptions as os_errors
 
+    if isinstance(err, os_errors.SerializationError):
+        return ApiFailure("not JSON")
     if isinstance(err, os_errors.SSLError):
         return TlsFailed(str(err.info or err.error))
     if isinstance(err, os_errors.ConnectionTimeout):

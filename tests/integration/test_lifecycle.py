@@ -66,7 +66,7 @@ def test_reindex_search_highlight_swap_rollback(backend: ClusterBackend, alias: 
     assert [h.title for h in result.hits] == ["زحام مروري في القاهرة"]
     assert "<em>" in result.hits[0].highlight["title"][0]
     assert "<em>القاهرة</em>" in result.hits[0].highlight["body"][0]  # searched via content
-    second = reindex(backend, [TREC], alias)
+    second = reindex(backend, [TREC], alias, allow_shrink=True)
     status = backend.status(alias)
     assert (status.current, status.previous, status.documents) == (second.version, first.version, 3)
     assert status.health in ("green", "yellow")
@@ -170,7 +170,7 @@ def test_a_second_reindex_of_the_alias_refuses_and_deletes_nothing(
 ) -> None:
     first = reindex(backend, [VARIANTS], alias).version
     with backend.lock(alias):  # a reindex running elsewhere
-        second = cli(cluster, "reindex", TREC, "--alias", alias)
+        second = cli(cluster, "reindex", TREC, "--alias", alias, "--allow-shrink")
         _, err = second.communicate(timeout=120)
     assert second.returncode == 2
     [line] = [x for x in err.splitlines() if x.startswith("arabic-search")]
@@ -183,7 +183,7 @@ def test_a_second_reindex_of_the_alias_refuses_and_deletes_nothing(
     dead_pid.wait()
     crashed = {"alias": alias, "token": "x", "host": _hostname(), "pid": dead_pid.pid}
     backend.engine.create_document(LOCK_INDEX, alias, {**crashed, "since": "earlier"})
-    third = cli(cluster, "reindex", TREC, "--alias", alias)
+    third = cli(cluster, "reindex", TREC, "--alias", alias, "--allow-shrink")
     _, err = third.communicate(timeout=120)
     assert third.returncode == 0, err
     assert backend.engine.get_document(LOCK_INDEX, alias) is None  # released
