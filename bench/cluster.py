@@ -12,7 +12,8 @@ The two take turns; median of several runs; ratio = bare time / ours.
 
 Search: 500 queries (ARCD questions and ANT title beginnings) through the backend
 (plan, body, request, response -> SearchResult) and through the bare client sending
-the same body; p50 of each and the difference, after one warm-up pass.
+the same body, each first half the time; p50 of each and the difference, after one
+warm-up pass.
 
     .venv/bin/python bench/cluster.py [--runs R]
 """

@@ -28,7 +28,7 @@ from indexer.backends import (
     choose_backend,
 )
 from indexer.backends.embedded import COMMIT_EVERY, EmbeddedBackend
-from indexer.evaluation import evaluate, profiles
+from indexer.evaluation import EvaluationError, evaluate, profiles
 from indexer.highlight import CLOSE, OPEN
 from indexer.ingest import Duplicate, Outcome, ParseReport, parse_paths
 from indexer.query import QueryError, Recency, SearchRequest, SearchResult
@@ -293,6 +293,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if choose_backend(args.backend) != "embedded":
         raise BackendError("eval runs on the embedded backend (use --backend embedded)")
     print("backend: embedded (a temporary index)", file=sys.stderr)
+    for option, path, what in (
+        ("--corpus", args.corpus, "corpus.jsonl"),
+        ("--queries", args.queries, "queries.jsonl"),
+        ("--qrels", args.qrels, "qrels .tsv"),
+    ):
+        if not path.is_file():
+            raise EvaluationError(f"{option} {path}: no such file; give the BEIR {what} file")
     available = profiles()
     names = list(available) if args.compare else ["ours"]
     scores = {}
@@ -495,7 +502,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger().addHandler(logging.NullHandler())
     try:
         return args.run(args)
-    except (FieldMapError, QueryError) as err:
+    except (FieldMapError, QueryError, EvaluationError) as err:
         print(f"arabic-search {args.command}: {err}", file=sys.stderr)
         return EXIT_USAGE
     except BackendError as err:

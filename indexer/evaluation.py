@@ -112,6 +112,10 @@ def metrics(ranked: dict[str, list[str]], judged: dict[str, dict[str, int]]) -> 
     return Scores(n, mrr / n, ndcg / n, recall / n) if n else Scores(0, 0.0, 0.0, 0.0)
 
 
+class EvaluationError(ValueError):
+    """Inputs that cannot be what they claim (the message says which and why)."""
+
+
 def evaluate(
     corpus: Path,
     queries: Path,
@@ -122,6 +126,11 @@ def evaluate(
     judged = read_qrels(qrels)
     texts = read_queries(queries)
     judged = {q: r for q, r in judged.items() if q in texts}
+    if not judged:
+        raise EvaluationError(
+            f"no query of {queries} is judged in {qrels}: are --queries and --qrels the BEIR "
+            "queries and qrels of the same set (and not --corpus)?"
+        )
     with tempfile.TemporaryDirectory(prefix="arabic-search-eval-") as home:
         backend = EmbeddedBackend(
             home,

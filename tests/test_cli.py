@@ -85,3 +85,34 @@ def test_normalize_lists_every_rule() -> None:
         line.split()[0] for line in run("normalize", "--list-rules").stdout.decode().splitlines()
     ]
     assert listed == list(RULE_NAMES)
+
+
+BEIR = ROOT / "tests/fixtures/beir"
+
+
+def test_bad_places_and_files_are_one_line_and_exit_2(tmp_path: Path) -> None:
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    variants = str(ROOT / "tests/fixtures/variants.jsonl")
+    cases = {
+        ("search", "x", "--home", str(a_file)): "--home ",
+        ("status", "--home", str(a_file)): "is a file, not a folder",
+        ("reindex", variants, "--home", "/proc/no-such-place"): "cannot write there",
+        ("eval", "--corpus", "no-such.jsonl", "--queries", "q", "--qrels", "r"): "no such file",
+        # --corpus and --queries swapped: no judged query can be found.
+        (
+            "eval",
+            "--corpus",
+            str(BEIR / "queries.jsonl"),
+            "--queries",
+            str(BEIR / "corpus.jsonl"),
+            "--qrels",
+            str(BEIR / "qrels.tsv"),
+        ): "no query of",
+    }
+    for args, says in cases.items():
+        result = run(*args, "--backend", "embedded")
+        err = result.stderr.decode()
+        assert result.returncode == 2, (args, err)
+        [line] = [x for x in err.splitlines() if x.startswith("arabic-search")]
+        assert says in line and "Traceback" not in err, (args, err)

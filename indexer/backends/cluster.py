@@ -20,6 +20,7 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -47,6 +48,7 @@ from indexer.backends.engines import (
     Unreachable,
 )
 from indexer.backends.es_bulk import (
+    Action,
     BulkReport,
     chunk,
     dead_letter_path,
@@ -226,14 +228,17 @@ class ClusterBackend:
     def load(
         self, version: str, articles: Iterable[Article], on_durable: OnDurable = nothing_to_do
     ) -> LoadResult:
+        """Bulk load, one chunk in flight while the next is read and prepared: the
+        engine indexes while Python parses. Chunks complete in order, and each one's
+        dead letters and checkpoint are written before the next is sent."""
         s = self.settings
-        report = BulkReport()
-        done = 0
-        for batch in chunk(expand(version, articles), s.chunk_docs, s.chunk_bytes):
-            dead_before = len(report.dead)
+        done, dead = 0, []
+
+        def send_chunk(batch: list[Action]) -> BulkReport:
+            report = BulkReport()
             self._call(
                 f"loading {version}",
-                lambda batch=batch: send(
+                lambda: send(
                     self.engine,
                     batch,
                     report,
@@ -243,12 +248,27 @@ class ClusterBackend:
                     self._sleep,
                 ),
             )
-            self._write_dead_letters(version, report.dead[dead_before:])
+            return report
+
+        def finish(batch: list[Action], sent: Future[BulkReport]) -> None:
+            nonlocal done
+            report = sent.result()  # the chunk's failure, if any, is raised here
+            self._write_dead_letters(version, report.dead)
+            dead.extend(report.dead)
             done += len(batch)
-            on_durable(done, len(report.dead))
+            on_durable(done, len(dead))
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk") as sender:
+            in_flight: tuple[list[Action], Future[BulkReport]] | None = None
+            for batch in chunk(expand(version, articles), s.chunk_docs, s.chunk_bytes):
+                if in_flight:
+                    finish(*in_flight)
+                in_flight = batch, sender.submit(send_chunk, batch)
+            if in_flight:
+                finish(*in_flight)
         self._restore_settings(version)
         self._put_meta(version, {"complete": True})
-        return LoadResult(self._count(version), report.dead)
+        return LoadResult(self._count(version), dead)
 
     def _restore_settings(self, version: str) -> None:
         """The mappings' index settings back after a load, then a refresh."""

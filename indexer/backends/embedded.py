@@ -127,6 +127,11 @@ class EmbeddedBackend:
         defaults are for comparing analyses (the relevance evaluation's baselines, which
         have no `grams` analyzer and search one field)."""
         self.home = Path(home)
+        if self.home.exists() and not self.home.is_dir():
+            raise BackendError(
+                f"--home {self.home} is a file, not a folder: give a folder for the index "
+                "(it is made if missing)"
+            )
         self.keep_old_versions = keep_old_versions
         self.commit_every = commit_every
         self.schema = build_schema()
@@ -164,8 +169,15 @@ class EmbeddedBackend:
     @contextlib.contextmanager
     def lock(self, alias: str) -> Iterator[None]:
         """One reindex of an alias at a time (a second one fails at once)."""
-        self.home.mkdir(parents=True, exist_ok=True)
-        with open(self.home / f"{alias}.lock", "w") as handle:
+        try:
+            self.home.mkdir(parents=True, exist_ok=True)
+            handle = open(self.home / f"{alias}.lock", "w")  # noqa: SIM115 - closed below
+        except OSError as err:
+            raise BackendError(
+                f"--home {self.home}: cannot write there ({err.strerror}); give a folder you "
+                "can write to"
+            ) from None
+        with handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:

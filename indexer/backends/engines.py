@@ -137,8 +137,8 @@ class Engine(Protocol):
     def update_aliases(self, actions: list[dict]) -> None:
         """One atomic _aliases request, sent once."""
 
-    def bulk(self, operations: list[dict]) -> list[BulkItem]:
-        """One _bulk request (action and source lines), sent once."""
+    def bulk(self, ndjson: bytes) -> list[BulkItem]:
+        """One _bulk request (action and document lines, serialized), sent once."""
 
     def start_reindex(self, source: str, dest: str, batch: int, rate: float | None) -> str:
         """Start a server-side _reindex; returns its task id."""
@@ -313,8 +313,8 @@ class ElasticsearchEngine:
         self.once.indices.update_aliases(actions=actions)
 
     @_es
-    def bulk(self, operations: list[dict]) -> list[BulkItem]:
-        return _bulk_items(dict(self.once.bulk(operations=operations)))
+    def bulk(self, ndjson: bytes) -> list[BulkItem]:
+        return _bulk_items(dict(self.once.bulk(operations=ndjson)))
 
     @_es
     def start_reindex(self, source: str, dest: str, batch: int, rate: float | None) -> str:
@@ -483,8 +483,8 @@ class OpenSearchEngine:
         self.once.indices.update_aliases(body={"actions": actions})
 
     @_os
-    def bulk(self, operations: list[dict]) -> list[BulkItem]:
-        return _bulk_items(self.once.bulk(body=operations))
+    def bulk(self, ndjson: bytes) -> list[BulkItem]:
+        return _bulk_items(self.once.bulk(body=ndjson))
 
     @_os
     def start_reindex(self, source: str, dest: str, batch: int, rate: float | None) -> str:

@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+import orjson
+
 from indexer.articles import Article
 from indexer.backends import BackendUnavailable
 from indexer.backends.engines import RETRY_STATUSES, ApiFailure, Engine, Unreachable
@@ -32,8 +34,11 @@ class BulkFailed(BackendUnavailable):
 @dataclass(frozen=True)
 class Action:
     article: Article
-    operation: tuple[dict, dict]  # the bulk action line and the document
-    size: int  # bytes of its JSON, for chunking
+    lines: bytes  # the bulk action line and the document, NDJSON: serialized once
+
+    @property
+    def size(self) -> int:
+        return len(self.lines)
 
 
 @dataclass
@@ -50,12 +55,15 @@ def document(article: Article) -> dict:
     return source
 
 
+def bulk_lines(index: str, doc_id: str, source: dict) -> bytes:
+    """One document's two NDJSON lines of a _bulk request."""
+    action = orjson.dumps({"index": {"_index": index, "_id": doc_id}})
+    return action + b"\n" + orjson.dumps(source) + b"\n"
+
+
 def expand(index: str, articles: Iterable[Article]) -> Iterator[Action]:
     for article in articles:
-        source = document(article)
-        action = {"index": {"_index": index, "_id": article.id}}
-        size = len(json.dumps(source, ensure_ascii=False).encode("utf-8")) + 100
-        yield Action(article, (action, source), size)
+        yield Action(article, bulk_lines(index, article.id, document(article)))
 
 
 def chunk(actions: Iterable[Action], max_docs: int, max_bytes: int) -> Iterator[list[Action]]:
@@ -84,7 +92,7 @@ def send(
     for attempt in range(max_retries + 1):
         retry: list[tuple[Action, str]] = []
         try:
-            items = engine.bulk([line for a in pending for line in a.operation])
+            items = engine.bulk(b"".join(a.lines for a in pending))
         except Unreachable as err:  # no answer: every document is still to send
             retry = [(a, f"{type(err).__name__}: {err.reason}") for a in pending]
         except ApiFailure as err:

@@ -26,6 +26,7 @@ from indexer.query import (
     Hit,
     MatchPlan,
     QueryError,
+    QueryPlan,
     SearchRequest,
     SearchResult,
     date_bounds,
@@ -99,9 +100,9 @@ def _filters(request: SearchRequest) -> list[dict]:
     return filters
 
 
-def query_body(request: SearchRequest) -> dict:
-    """The `query` part of the search body."""
-    match = match_plan(plan_query(request.query), request.operator)
+def query_body(request: SearchRequest, plan: QueryPlan | None = None) -> dict:
+    """The `query` part of the search body (`plan`: the request's query, planned)."""
+    match = match_plan(plan or plan_query(request.query), request.operator)
     boolean: dict = {"must": [text_query(match)]}
     if match.grams and not match.nothing:
         boolean["should"] = gram_clauses(match.grams)  # they rank; they match nothing alone
@@ -162,8 +163,9 @@ def decode_cursor(cursor: str) -> list:
 def search_body(request: SearchRequest) -> dict:
     """The whole body of POST /<alias>/_search for a request."""
     request.check()
+    plan = plan_query(request.query)  # analyzed once, for the query and the highlights
     body: dict = {
-        "query": query_body(request),
+        "query": query_body(request, plan),
         "size": request.size,
         "sort": _sort(request),
         "track_total_hits": True,
@@ -187,7 +189,7 @@ def search_body(request: SearchRequest) -> dict:
         }
         # The query searches `content` (title + body by copy_to), and a field is only
         # marked for queries on it (require_field_match): the same words, on the body.
-        on_body = match_plan(plan_query(request.query), request.operator, BODY_ONLY)
+        on_body = match_plan(plan, request.operator, BODY_ONLY)
         if not (on_body.everything or on_body.nothing):
             body["highlight"]["fields"]["body"]["highlight_query"] = text_query(on_body)
     return body

@@ -90,11 +90,11 @@ def test_counts_reconcile_and_real_refusals_become_dead_letters(
     dead = json.loads(line)
     assert dead["id"] == bad.id and dead["document"]["published_at"] == bad.published_at
     # A field the strict mapping does not have, sent through the same bulk path.
-    from indexer.backends.es_bulk import Action, BulkReport, send
+    from indexer.backends.es_bulk import Action, BulkReport, bulk_lines, send
 
     report = BulkReport()
-    stray = ({"index": {"_index": version, "_id": "stray"}}, {"no_such_field": 1})
-    send(backend.engine, [Action(articles[0], stray, 100)], report, 1, 0.0, 0.0)
+    stray = bulk_lines(version, "stray", {"no_such_field": 1})
+    send(backend.engine, [Action(articles[0], stray)], report, 1, 0.0, 0.0)
     [(_, reason)] = report.dead
     assert "strict_dynamic_mapping_exception" in reason
 
