@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 FieldKind = Literal["text", "combined_text", "keyword", "normalized_keyword", "date"]
+# A normalized keyword's subfield that keeps each value as written: facets count the
+# normalized values and show each by its most frequent spelling (indexer/facets.py).
+RAW_SUBFIELD = "raw"
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,11 @@ FIELDS: tuple[FieldSpec, ...] = (
         "combined_text",
         "title + body by copy_to (not in _source): the main ranking field, with .exact and .grams",
     ),
-    FieldSpec("category", "normalized_keyword", "filters and facets, spelling-normalized"),
+    FieldSpec(
+        "category",
+        "normalized_keyword",
+        "filters and facets, spelling-normalized; .raw as written, for the facets' labels",
+    ),
     FieldSpec("source", "normalized_keyword", "publisher"),
     FieldSpec("author", "normalized_keyword", "byline"),
     FieldSpec("published_at", "date", "ISO 8601; absent when the source gives no date"),

@@ -11,10 +11,12 @@ import json
 from pathlib import Path
 
 from indexer.analysis.analyzers import Analyzer, es_analysis
-from indexer.fields import FIELDS, FieldSpec
+from indexer.fields import FIELDS, RAW_SUBFIELD, FieldSpec
 
 # 2: a content field (title + body) with trigrams; .exact searches without stopwords.
-MAPPING_VERSION = 2
+# 3: keyword values collapse white space (what the char filter deletes between two
+# words left two spaces), and keep their spelling as written (.raw) for the facets.
+MAPPING_VERSION = 3
 DEFAULT_PATH = Path("mappings/articles.json")
 # A word's trigrams share its position. Lucene's BM25 leaves such overlapping tokens
 # out of a field's length (discount_overlaps) but not out of the average length, so
@@ -64,7 +66,11 @@ def _field_mapping(field: FieldSpec, analyzers: dict[str, Analyzer]) -> dict:
             },
         }
     if field.kind == "normalized_keyword":
-        return {"type": "keyword", "normalizer": analyzers["keyword"].es_name}
+        return {
+            "type": "keyword",
+            "normalizer": analyzers["keyword"].es_name,
+            "fields": {RAW_SUBFIELD: {"type": "keyword"}},
+        }
     return {"type": field.kind}
 
 

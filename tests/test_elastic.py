@@ -366,7 +366,11 @@ def test_search_body_for_user_syntax_filters_facets_highlights() -> None:
     ]
     # Facets and the unified highlighter on the stored text.
     # https://www.elastic.co/docs/reference/elasticsearch/rest-apis/highlighting
-    assert body["aggs"]["source"] == {"terms": {"field": "source", "size": 10}}
+    # Counted on the normalized keyword, labelled by the spellings of its .raw subfield.
+    assert body["aggs"]["source"] == {
+        "terms": {"field": "source", "size": 10},
+        "aggs": {"spelling": {"terms": {"field": "source.raw", "size": 10}}},
+    }
     assert body["highlight"]["type"] == "unified"
     # The query is on `content`; the highlighter marks a field only for queries on that
     # field (require_field_match, default true): the body gets its own highlight_query,
@@ -423,6 +427,13 @@ def test_deep_paging_uses_search_after() -> None:
 
 
 def test_response_becomes_a_search_result() -> None:
+    spellings = {
+        "buckets": [
+            {"key": "اخبار سوريه", "doc_count": 1},
+            {"key": "أخبار سوريه", "doc_count": 2},
+            {"key": "أخبار سورية", "doc_count": 2},
+        ]
+    }
     response = {
         "hits": {
             "total": {"value": 25, "relation": "eq"},
@@ -437,12 +448,14 @@ def test_response_becomes_a_search_result() -> None:
             ],
         },
         "aggregations": {
-            f: {"buckets": [{"key": "x", "doc_count": 2}]} for f in ("category", "source", "author")
+            "category": {"buckets": [{"key": "x", "doc_count": 2}]},  # built before .raw
+            "source": {"buckets": [{"key": "اخبار سوريه", "doc_count": 5, "spelling": spellings}]},
         },
     }
     result = parse_response(response, SearchRequest(query="x", size=1))
     assert result.total == 25 and result.hits[0].highlight == {"title": ["<em>عنوان</em>"]}
-    assert result.facets["category"] == {"x": 2}
+    # Each facet value in its most frequent spelling; equals: the first in code point order.
+    assert result.facets == {"category": {"x": 2}, "source": {"أخبار سورية": 5}}
     assert decode_cursor(result.next_cursor) == [3.5, "a"]
 
 

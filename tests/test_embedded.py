@@ -87,8 +87,23 @@ def test_filters_facets_and_date_range(backend: EmbeddedBackend) -> None:
     )
     assert sorted(h.published_at for h in ranged.hits) == ["2021-11-02", "2021-11-05"]
     facets = backend.search("articles", SearchRequest(query="")).facets
-    assert facets["category"]["سياسه"] == 2
+    assert facets["category"]["سياسة"] == 2  # as written, not as normalized (سياسه)
     assert set(facets) == {"category", "source", "author"}
+
+
+def test_facets_show_the_most_frequent_spelling_and_filters_take_any(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path / "home")
+    # Categories and sources in several spellings; "دبي ـ العربية.نت", a tatweel as a dash.
+    reindex(backend, [str(FIXTURES / "spellings.jsonl")], "articles")
+    facets = backend.search("articles", SearchRequest()).facets
+    # Most frequent first; between equals, the first in code point order (I before i).
+    assert facets["category"] == {"أخبار سورية": 3, "InternationalNews": 2}
+    assert facets["source"] == {"شبكة شام": 3, "دبي ـ العربية.نت": 2}
+    for spelling in ("اخبار سوريه", "أخبار  سورية", "أَخبار سورية"):
+        assert backend.search("articles", SearchRequest(category=spelling)).total == 3
+    # The tatweel goes, and the two spaces it leaves are one: "دبي العربيه.نت".
+    assert backend.search("articles", SearchRequest(source="دبي العربية.نت")).total == 2
+    assert backend.search("articles", SearchRequest(source="دبي - العربية.نت")).total == 0
 
 
 def test_sort_by_date_and_paging(backend: EmbeddedBackend) -> None:

@@ -17,6 +17,7 @@ import subprocess
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from es_rules import parse_es_mapping_rule
@@ -75,6 +76,11 @@ def write_lucene_specs(index_body: dict, workdir: Path) -> list[str]:
 
     def char_filter_line(name: str) -> str:
         definition = analysis["char_filter"][name]
+        if definition["type"] == "pattern_replace":
+            pattern, replacement = (
+                quote(definition[k], safe="") for k in ("pattern", "replacement")
+            )
+            return f"charfilter patternReplace pattern={pattern} replacement={replacement}"
         assert definition["type"] == "mapping", definition
         rules = [parse_es_mapping_rule(r) for r in definition["mappings"]]
         (workdir / f"{name}.txt").write_text(

@@ -20,8 +20,9 @@ ANALYSIS = BODY["settings"]["analysis"]
 # Token filters and char filters that ship with Elasticsearch (no plugin needed).
 BUILT_IN_FILTER_TYPES = {"stop", "keyword_marker", "stemmer_override", "ngram"}
 BUILT_IN_FILTERS = {"lowercase", "decimal_digit", "arabic_normalization", "arabic_stem", "trim"}
-# What Elasticsearch lets a normalizer use (per-character filters only).
+# What Elasticsearch and OpenSearch let a normalizer use (per-character filters only).
 NORMALIZER_FILTERS = {"lowercase", "decimal_digit", "arabic_normalization", "trim"}
+NORMALIZER_CHAR_FILTER_TYPES = {"mapping", "pattern_replace"}
 
 
 def test_committed_file_is_current(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -63,7 +64,12 @@ def test_analyzer_names_and_chains() -> None:
         "arabic_stem_overrides",
         "arabic_stem",
     ]
-    assert set(ANALYSIS["normalizer"]["arabic_keyword"]["filter"]) <= NORMALIZER_FILTERS
+    keyword = ANALYSIS["normalizer"]["arabic_keyword"]
+    assert set(keyword["filter"]) <= NORMALIZER_FILTERS
+    # Then runs of white space as one space: what the map deletes between words leaves two.
+    assert keyword["char_filter"] == ["arabic_char_map", "collapse_space"]
+    char_filters = {ANALYSIS["char_filter"][name]["type"] for name in keyword["char_filter"]}
+    assert char_filters <= NORMALIZER_CHAR_FILTER_TYPES
     # The exact subfields index every word and search without stopwords.
     exact = BODY["mappings"]["properties"]["content"]["fields"]["exact"]
     assert (exact["analyzer"], exact["search_analyzer"]) == ("arabic_exact", "arabic_exact_search")
@@ -79,7 +85,7 @@ def test_analyzer_names_and_chains() -> None:
 
 
 def test_only_built_in_elasticsearch_components() -> None:
-    assert {d["type"] for d in ANALYSIS["char_filter"].values()} == {"mapping"}
+    assert {d["type"] for d in ANALYSIS["char_filter"].values()} == {"mapping", "pattern_replace"}
     assert {d["type"] for d in ANALYSIS["filter"].values()} <= BUILT_IN_FILTER_TYPES
     used = {
         f
@@ -110,6 +116,11 @@ def test_fields_follow_the_index_contract() -> None:
     assert "copy_to" not in properties["lead"]
     assert properties["content"]["fields"]["grams"]["analyzer"] == "arabic_grams"
     for name in ("category", "source", "author"):
-        assert properties[name] == {"type": "keyword", "normalizer": "arabic_keyword"}
+        # Normalized for filters and counts; .raw as written, for the facets' labels.
+        assert properties[name] == {
+            "type": "keyword",
+            "normalizer": "arabic_keyword",
+            "fields": {"raw": {"type": "keyword"}},
+        }
     assert properties["published_at"]["type"] == "date"
     assert BODY["mappings"]["_meta"]["mapping_version"] == mappings.MAPPING_VERSION

@@ -20,12 +20,14 @@ from importlib import resources
 
 from indexer import _scan
 from indexer.analysis.filters import (
+    COLLAPSE_SPACE,
     ArabicNormalization,
     ArabicStem,
     DecimalDigit,
     KeywordMarker,
     Lowercase,
     NGram,
+    PatternReplaceChars,
     StemmerOverride,
     Stop,
     TokenFilter,
@@ -73,14 +75,22 @@ class Analyzer:
     filters: tuple[TokenFilter, ...]
     whole_value: bool = False  # a keyword normalizer: the whole text is one token
     grams: NGram | None = None  # after the filters: each term as its character n-grams
+    # After char_filter, for whole values only (a replacement would move word offsets).
+    more_char_filters: tuple[PatternReplaceChars, ...] = ()
     _terms: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _values: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.more_char_filters and not self.whole_value:
+            raise ValueError(f"{self.name}: a replacing char filter would move word offsets")
 
     def analyze(self, text: str) -> list[Token]:
         """Tokens with offsets into `text` and positions, as Elasticsearch gives them."""
         normalized, origin = self.char_filter.normalize_with_offsets(text)
         offsets = origin.tolist()
         if self.whole_value:
+            for char_filter in self.more_char_filters:
+                normalized = char_filter.apply(normalized)
             term = self._run_filters(normalized)
             return [] if term is None else [Token(term, offsets[0], offsets[-1], 0)]
         tokens = []
@@ -150,7 +160,7 @@ class Analyzer:
     def es_definition(self) -> dict:
         definition = {
             "type": "custom",
-            "char_filter": [CHAR_FILTER_NAME],
+            "char_filter": [CHAR_FILTER_NAME, *(c.name for c in self.more_char_filters)],
             "filter": [f.name for f in self.all_filters],
         }
         if not self.whole_value:
@@ -276,7 +286,12 @@ def build_analyzers(normalizer: Normalizer) -> dict[str, Analyzer]:
             grams=NGram("arabic_trigrams", GRAM_SIZE),
         ),
         Analyzer(
-            "keyword", "arabic_keyword", normalizer, (Lowercase(), DecimalDigit(), Trim()), True
+            "keyword",
+            "arabic_keyword",
+            normalizer,
+            (Lowercase(), DecimalDigit(), Trim()),
+            whole_value=True,
+            more_char_filters=(COLLAPSE_SPACE,),
         ),
     )
     return {a.name: a for a in analyzers}
@@ -313,7 +328,8 @@ def es_analysis(analyzers: dict[str, Analyzer]) -> dict:
     normalizer = next(iter(analyzers.values())).char_filter
     return {
         "char_filter": {
-            CHAR_FILTER_NAME: {"type": "mapping", "mappings": normalizer.char_filter_rules()}
+            CHAR_FILTER_NAME: {"type": "mapping", "mappings": normalizer.char_filter_rules()},
+            **{c.name: c.definition() for a in analyzers.values() for c in a.more_char_filters},
         },
         "filter": custom_definitions(f for a in analyzers.values() for f in a.all_filters),
         "analyzer": {a.es_name: a.es_definition() for a in analyzers.values() if not a.whole_value},

@@ -190,5 +190,40 @@ class Trim:
         return term.strip(JAVA_WHITESPACE), keyword
 
 
+def _java_class(chars: str) -> str:
+    """A regular expression character class of `chars`, each as \\uXXXX (BMP only), which
+    Python's re and Java's Pattern read alike."""
+    return "[" + "".join(f"\\u{ord(c):04X}" for c in chars) + "]"
+
+
+@dataclass(frozen=True)
+class PatternReplaceChars:
+    """Elasticsearch's `pattern_replace` char filter, run after the mapping char filter
+    of a keyword normalizer (a normalizer may use it; OpenSearch 2 allows no
+    `pattern_replace` token filter there). On a whole value, the only offsets are its
+    ends, which a replacement does not move, so only normalizers use it."""
+
+    name: str
+    pattern: str  # a Java regular expression that Python's re reads alike
+    replacement: str
+
+    def definition(self) -> dict:
+        return {"type": "pattern_replace", "pattern": self.pattern, "replacement": self.replacement}
+
+    def apply(self, text: str) -> str:
+        return _compiled(self.pattern).sub(self.replacement, text)
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+# Runs of white space (Java's, as `trim` sees it) as one space. A keyword value is
+# cleaned to single spaces, but the char filter then deletes what stood alone between
+# two of them (a tatweel used as a dash: "دبي ـ العربية.نت"), which would leave two.
+COLLAPSE_SPACE = PatternReplaceChars("collapse_space", _java_class(JAVA_WHITESPACE) + "+", " ")
+
+
 def custom_definitions(filters: Iterable[TokenFilter]) -> dict[str, dict]:
     return {f.name: d for f in filters if (d := f.definition()) is not None}

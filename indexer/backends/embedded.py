@@ -38,12 +38,12 @@ from indexer.backends import (
     VersionInfo,
     nothing_to_do,
 )
+from indexer.facets import facet_aggregations, read_facets
+from indexer.fields import RAW_SUBFIELD
 from indexer.highlight import Terms, highlight
 from indexer.mappings import MAPPING_VERSION
 from indexer.query import (
     EXACT_WEIGHT,
-    FACET_FIELDS,
-    FACET_SIZE,
     FIELD_BOOSTS,
     GRAMS_FIELD,
     GRAMS_WEIGHT,
@@ -79,6 +79,10 @@ def _grams(field: str) -> str:
     return f"{field}_grams"
 
 
+def _raw(field: str) -> str:
+    return f"{field}_{RAW_SUBFIELD}"
+
+
 # What each searched field holds: `content` is the title and the body, as the
 # Elasticsearch mapping's copy_to makes it.
 FIELD_SOURCES = {"content": ("title", "body"), "title": ("title",)}
@@ -94,6 +98,8 @@ def build_schema() -> tantivy.Schema:
     builder.add_text_field(_grams(GRAMS_FIELD), tokenizer_name="whitespace", index_option="freq")
     for field in KEYWORD_FIELDS:
         builder.add_text_field(field, fast=True, tokenizer_name="raw", index_option="basic")
+        # As written, for the facets' labels only (never searched).
+        builder.add_text_field(_raw(field), fast=True, tokenizer_name="raw", index_option="basic")
     builder.add_date_field("published_at", indexed=True, fast=True)
     # Stored, not indexed: what a hit shows (small JSON), and the body for highlights
     # (kept apart so that showing a hit does not decode its whole text).
@@ -267,6 +273,7 @@ class EmbeddedBackend:
         for field in KEYWORD_FIELDS:
             if value := getattr(article, field):
                 doc.add_text(field, keyword.terms(value)[0])
+                doc.add_text(_raw(field), value)
         if published := parse_published(article.published_at):
             doc.add_date("published_at", published)
         doc.add_bytes("shown", _shown(article))
@@ -454,12 +461,7 @@ class EmbeddedBackend:
         )
 
     def _facets(self, searcher, query) -> dict[str, dict[str, int]]:
-        spec = {f: {"terms": {"field": f, "size": FACET_SIZE}} for f in FACET_FIELDS}
-        result = searcher.aggregate(query, spec)
-        return {
-            f: {b["key"]: b["doc_count"] for b in result.get(f, {}).get("buckets", [])}
-            for f in FACET_FIELDS
-        }
+        return read_facets(searcher.aggregate(query, facet_aggregations(_raw)))
 
     # ------------------------------------------------------------- query building
 

@@ -16,10 +16,10 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 
+from indexer.facets import facet_aggregations, read_facets
+from indexer.fields import RAW_SUBFIELD
 from indexer.highlight import CLOSE, OPEN
 from indexer.query import (
-    FACET_FIELDS,
-    FACET_SIZE,
     GRAMS_FIELD,
     GRAMS_WEIGHT,
     FieldQuery,
@@ -176,7 +176,7 @@ def search_body(request: SearchRequest) -> dict:
     else:
         body["from"] = (request.page - 1) * request.size
     if request.facets:
-        body["aggs"] = {f: {"terms": {"field": f, "size": FACET_SIZE}} for f in FACET_FIELDS}
+        body["aggs"] = facet_aggregations(lambda field: f"{field}.{RAW_SUBFIELD}")
     if request.highlight:
         body["highlight"] = {
             "type": "unified",
@@ -214,11 +214,7 @@ def parse_response(response: dict, request: SearchRequest) -> SearchResult:
             )
         )
     total = response["hits"]["total"]["value"]
-    facets = {
-        f: {b["key"]: b["doc_count"] for b in response.get("aggregations", {})[f]["buckets"]}
-        for f in FACET_FIELDS
-        if f in response.get("aggregations", {})
-    }
+    facets = read_facets(response.get("aggregations", {}))
     seen = (request.page - 1) * request.size + len(raw_hits) if not request.cursor else None
     more = len(raw_hits) == request.size and (seen is None or seen < total)
     next_cursor = encode_cursor(raw_hits[-1]["sort"]) if more and raw_hits else None

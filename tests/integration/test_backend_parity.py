@@ -180,3 +180,26 @@ def test_both_backends_give_the_same_answers(name: str, both: tuple, corpus: lis
     for field in ("category", "source", "author"):
         assert_same_facets(ours.facets.get(field, {}), theirs.facets.get(field, {}))
     assert_same_ranking(ours, theirs, by_date=request.sort == "date")
+
+
+def test_facets_are_labelled_as_written_alike(
+    cluster: Cluster, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Counted by normalized value, shown in the most frequent spelling, on both."""
+    spellings = [str(ROOT / "tests/fixtures/spellings.jsonl")]
+    home = tmp_path_factory.mktemp("spellings")
+    both = (EmbeddedBackend(home), cluster.backend(home / "dead"))
+    for backend in both:
+        reindex(backend, spellings, "parity-spellings")
+    try:
+        ours, theirs = (b.search("parity-spellings", SearchRequest()) for b in both)
+        assert ours.facets == theirs.facets
+        assert ours.facets["category"] == {"أخبار سورية": 3, "InternationalNews": 2}
+        assert ours.facets["source"] == {"شبكة شام": 3, "دبي ـ العربية.نت": 2}
+        for source in ("دبي العربية.نت", "دبي ـ العربية.نت", "دبي  العربيه.نت"):
+            totals = [
+                b.search("parity-spellings", SearchRequest(source=source)).total for b in both
+            ]
+            assert totals == [2, 2], source
+    finally:
+        delete_alias(both[1], "parity-spellings")

@@ -4,7 +4,8 @@
 //
 // usage: java AnalyzeWithLucene RESOURCE_DIR SPEC SENTENCES OUT
 //   SPEC: blocks of lines "analyzer NAME", "charfilter SPI k=v...", "tokenizer SPI k=v...",
-//         "filter SPI k=v...", "end"; files named in k=v are read from RESOURCE_DIR.
+//         "filter SPI k=v...", "end"; files named in k=v are read from RESOURCE_DIR;
+//         each v is percent-encoded.
 //   SENTENCES: repeated (4-byte big-endian length, UTF-8 bytes).
 //   OUT: per sentence, per analyzer (in spec order), one line of tokens separated by TAB,
 //        each token "term US start US end US position", offsets in code points, the term
@@ -23,7 +24,9 @@ public class AnalyzeWithLucene {
     Map<String, String> p = new HashMap<>();
     for (int i = 2; i < parts.length; i++) {
       int eq = parts[i].indexOf('=');
-      p.put(parts[i].substring(0, eq), parts[i].substring(eq + 1));
+      // Values are percent-encoded, so that one may hold a space (a replacement).
+      String value = parts[i].substring(eq + 1);
+      p.put(parts[i].substring(0, eq), java.net.URLDecoder.decode(value, StandardCharsets.UTF_8));
     }
     return p;
   }
