@@ -8,7 +8,7 @@ import logging
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -31,7 +31,7 @@ from indexer.backends.embedded import COMMIT_EVERY, EmbeddedBackend
 from indexer.evaluation import EvaluationError, evaluate, profiles
 from indexer.highlight import CLOSE, OPEN
 from indexer.ingest import Duplicate, Outcome, ParseReport, parse_paths
-from indexer.query import QueryError, Recency, SearchRequest, SearchResult
+from indexer.query import QueryError, Recency, SearchRequest, SearchResult, parse_published
 from indexer.reindex import CHECKPOINT_EVERY, interrupted_load, reindex
 from indexer.sources import FORMATS
 from indexer.sources.fieldmap import FieldMap, FieldMapError, parse_field_options
@@ -234,10 +234,21 @@ def _search_request(args: argparse.Namespace) -> SearchRequest:
     )
 
 
+def _shown_date(published_at: str | None) -> str | None:
+    """One readable form of a stored ISO 8601 date: the date alone when the source gave
+    no time, else the date and minutes in UTC, the clock that --since, --until and
+    --sort date go by (a time stored without its zone is taken as UTC, as they take it)."""
+    if not published_at or len(published_at) <= len("2021-11-23"):
+        return published_at
+    moment = parse_published(published_at)
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if moment else published_at
+
+
 def _print_result(result: SearchResult, out: TextIO) -> None:
     out.write(f"{result.total} results\n")
     for number, hit in enumerate(result.hits, start=1):
-        meta = " · ".join(v for v in (hit.published_at, hit.category, hit.source) if v)
+        shown = (_shown_date(hit.published_at), hit.category, hit.source)
+        meta = " · ".join(v for v in shown if v)
         score = f"  [{hit.score:.2f}]" if hit.score is not None else ""
         out.write(f"\n{number}. {hit.title}{score}\n   {meta}\n")
         for fragment in hit.highlight.get("body", []):

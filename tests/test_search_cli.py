@@ -73,3 +73,26 @@ def test_a_reindex_of_a_mistyped_path_is_refused_and_changes_nothing(tmp_path: P
     assert "Traceback" not in typo.stderr
     assert json.loads(cli("status", "--json", home=tmp_path).stdout) == before
     assert json.loads(cli("search", "القاهرة", "--json", home=tmp_path).stdout)["total"] == 1
+
+
+def test_dates_are_shown_one_way_and_kept_as_iso_in_json(tmp_path: Path) -> None:
+    stored = {  # as the sources give them -> as stored -> as shown
+        "2021-11-23": ("2021-11-23", "2021-11-23"),
+        "الأربعاء ٥ يناير ٢٠٢٢ - ١٠:٣٠ م": ("2022-01-05T22:30:00", "2022-01-05 22:30"),
+        "Tue, 20 Feb 2018 19:27:52 +0400": ("2018-02-20T19:27:52+04:00", "2018-02-20 15:27"),
+    }
+    path = tmp_path / "dates.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps({"url": f"http://d.test/{n}", "title": f"خبر {n}", "time": t, "cat": "c"})
+            + "\n"
+            for n, t in enumerate(stored)
+        ),
+        encoding="utf-8",
+    )
+    assert cli("reindex", str(path), home=tmp_path / "home").returncode == 0
+    body = json.loads(cli("search", "", "--json", home=tmp_path / "home").stdout)
+    assert {h["published_at"] for h in body["hits"]} == {iso for iso, _ in stored.values()}
+    readable = cli("search", "", "--sort", "date", home=tmp_path / "home").stdout
+    shown = [line.split(" · ")[0].strip() for line in readable.splitlines() if " · " in line]
+    assert shown == ["2022-01-05 22:30", "2021-11-23", "2018-02-20 15:27"]
