@@ -6,18 +6,15 @@ import argparse
 import json
 import logging
 import sys
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TextIO
 
-from tqdm import tqdm
-
 from indexer import mappings
 from indexer.analysis.analyzers import Analyzer, Token, build_analyzers, default_analyzers
 from indexer.analysis.normalize import RULE_NAMES, RULE_REASONS, Normalizer
-from indexer.articles import DEFAULT_MAX_CHARS, Article, Rejected
+from indexer.articles import DEFAULT_MAX_CHARS, Article
 from indexer.backends import (
     BACKEND_NAMES,
     DEFAULT_ALIAS,
@@ -30,12 +27,13 @@ from indexer.backends import (
 from indexer.backends.embedded import COMMIT_EVERY, EmbeddedBackend
 from indexer.evaluation import EvaluationError, evaluate, profiles
 from indexer.highlight import CLOSE, OPEN
-from indexer.ingest import Duplicate, Outcome, ParseReport, parse_paths
+from indexer.ingest import ParseReport, parse_paths
+from indexer.progress import SHOWN_EACH, ReadLog, ReportError
 from indexer.query import QueryError, Recency, SearchRequest, SearchResult, parse_published
 from indexer.reindex import CHECKPOINT_EVERY, interrupted_load, reindex
 from indexer.sources import FORMATS
 from indexer.sources.fieldmap import FieldMap, FieldMapError, parse_field_options
-from indexer.sources.files import ReadOptions
+from indexer.sources.files import ReadOptions, ReadPosition, input_bytes
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report it
@@ -111,20 +109,26 @@ def cmd_mappings(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _read_log(args: argparse.Namespace, paths: list[str], kept: str) -> ReadLog:
+    position = ReadPosition()
+    return ReadLog(args.command, kept, input_bytes(paths), position, args.verbose, args.report)
+
+
 def cmd_parse(args: argparse.Namespace) -> int:
     options = _read_options(args)
     report = ParseReport()
     out = sys.stdout
-    progress = tqdm(unit=" records", desc="parse", disable=None, file=sys.stderr)
-    for outcome in parse_paths(args.paths, options):
-        report.add(outcome)
-        progress.update()
-        if isinstance(outcome, Article):
-            out.write(json.dumps(outcome.to_json(), ensure_ascii=False) + "\n")
-        _report_problem(outcome, lambda line: progress.write(line, file=sys.stderr))
-    progress.close()
+    log = _read_log(args, args.paths, "parsed")
+    try:
+        for outcome in parse_paths(args.paths, options, log.position):
+            report.add(outcome)
+            log.seen(outcome)
+            if isinstance(outcome, Article):
+                out.write(json.dumps(outcome.to_json(), ensure_ascii=False) + "\n")
+    finally:
+        log.close()
     out.flush()
-    print(report.summary(), file=sys.stderr)
+    log.finish(report.summary())
     return EXIT_REJECTED if report.rejected else EXIT_OK
 
 
@@ -153,18 +157,6 @@ def _backend(args: argparse.Namespace) -> Backend:
     )
 
 
-def _report_problem(outcome: Outcome, write: Callable[[str], None]) -> None:
-    if isinstance(outcome, Rejected):
-        write(f"{outcome.origin}: rejected: {outcome.reason}")
-        return
-    # A duplicate's warnings too: what a reader noticed must not go unseen.
-    article = outcome.article if isinstance(outcome, Duplicate) else outcome
-    for warning in article.warnings:
-        write(f"{article.origin}: warning: {warning}")
-    if isinstance(outcome, Duplicate):
-        write(f"{article.origin}: duplicate of {outcome.first} ({outcome.reason})")
-
-
 def cmd_reindex(args: argparse.Namespace) -> int:
     backend = _backend(args)
     if args.from_index:
@@ -178,34 +170,24 @@ def cmd_reindex(args: argparse.Namespace) -> int:
         print(f"resuming {version} after {checkpoint.where}", file=sys.stderr)
     if not paths:
         raise BackendError("give the files to index, or --from-index, or --resume")
-    progress = tqdm(unit=" records", desc="reindex", disable=None, file=sys.stderr)
-
-    problems = Counter()
-
-    def seen(outcome: Outcome) -> None:
-        progress.update()
-        if not isinstance(outcome, Article):
-            problems[type(outcome).__name__.lower()] += 1
-            progress.set_postfix(problems, refresh=False)
-        _report_problem(outcome, lambda line: progress.write(line, file=sys.stderr))
-
+    log = _read_log(args, paths, "indexed")
     try:
         report = reindex(
             backend,
             paths,
             args.alias,
             options,
-            on_outcome=seen,
+            on_outcome=log.seen,
             resume=args.resume,
             checkpoint_every=args.checkpoint_every or CHECKPOINT_EVERY,
             allow_shrink=args.allow_shrink,
+            position=log.position,
         )
+        log.refused(report.refused, backend.name)
     finally:
-        progress.close()
-    for article, reason in report.refused:
-        print(f"{article.origin}: rejected by {backend.name}: {reason}", file=sys.stderr)
+        log.close()
     print(f"alias {args.alias} -> {report.version}", file=sys.stderr)
-    print(report.summary(), file=sys.stderr)
+    log.finish(report.summary())
     return EXIT_REJECTED if report.rejected else EXIT_OK
 
 
@@ -339,6 +321,19 @@ def _read_options(args: argparse.Namespace) -> ReadOptions:
 
 def _add_read_options(p: argparse.ArgumentParser, paths: str = "+") -> None:
     p.add_argument("paths", nargs=paths, metavar="PATH", help="files, directories, or - for stdin")
+    p.add_argument(
+        "--report",
+        type=Path,
+        metavar="PATH",
+        help="write every record's fate to PATH, one JSON line each: indexed (parse: "
+        "parsed), duplicate or rejected, with its origin and reason",
+    )
+    p.add_argument(
+        "--verbose",
+        action="store_true",
+        help=f"show every duplicate, rejection and warning (default: the first {SHOWN_EACH} "
+        "of each)",
+    )
     p.add_argument("--format", default="auto", choices=FORMATS)
     p.add_argument(
         "--field",
@@ -513,7 +508,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger().addHandler(logging.NullHandler())
     try:
         return args.run(args)
-    except (FieldMapError, QueryError, EvaluationError) as err:
+    except (FieldMapError, QueryError, EvaluationError, ReportError) as err:
         print(f"arabic-search {args.command}: {err}", file=sys.stderr)
         return EXIT_USAGE
     except BackendError as err:

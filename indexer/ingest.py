@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from indexer.articles import Article, Origin, RawRecord, Rejected, build_article
 from indexer.sources import read_records
-from indexer.sources.files import ReadOptions
+from indexer.sources.files import ReadOptions, ReadPosition
 
 
 @dataclass(slots=True)  # slotted, not frozen: as the records of indexer/articles.py
@@ -79,11 +79,14 @@ class ParseReport:
         return line
 
 
-def parse_paths(paths: list[str], options: ReadOptions | None = None) -> Iterator[Outcome]:
-    """Every record of every file under `paths`, as an Article, Duplicate or Rejected."""
+def parse_paths(
+    paths: list[str], options: ReadOptions | None = None, position: ReadPosition | None = None
+) -> Iterator[Outcome]:
+    """Every record of every file under `paths`, as an Article, Duplicate or Rejected;
+    `position` follows the bytes read."""
     options = options or ReadOptions()
     seen = Deduplicator()
-    for record in read_records(paths, options):
+    for record in read_records(paths, options, position):
         if isinstance(record, RawRecord):
             built = build_article(record, options.max_chars)
             yield built if isinstance(built, Rejected) else seen.check(built)

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from indexer.ingest import Outcome, parse_paths
-from indexer.sources.files import STDIN, InputFile, ReadOptions, find_inputs
+from indexer.sources.files import ReadOptions, ReadPosition, input_bytes
 
 AHEAD_MIN_BYTES = 8 << 20  # inputs smaller than this are parsed in this process
 BATCH = 256  # outcomes a message
@@ -34,25 +34,21 @@ class ParseProcessError(RuntimeError):
     """The child process stopped without saying why (killed, out of memory)."""
 
 
-def input_bytes(paths: list[str]) -> int:
-    """The size of the files the reading will read (directories walked as it walks them)."""
-    total = 0
-    for found in find_inputs(paths):
-        if isinstance(found, InputFile):
-            with contextlib.suppress(OSError):  # the reading reports it
-                total += os.path.getsize(found.path)
-    return total
-
-
 def parse_paths_ahead(
-    paths: list[str], options: ReadOptions, min_bytes: int = AHEAD_MIN_BYTES
+    paths: list[str],
+    options: ReadOptions,
+    min_bytes: int = AHEAD_MIN_BYTES,
+    position: ReadPosition | None = None,
 ) -> Iterator[Outcome]:
     """What parse_paths(paths, options) gives, in the same order, parsed in a child
     process when the input holds at least `min_bytes` (and there is a Python to run:
-    an embedding application may have none)."""
-    if STDIN in paths or not sys.executable or input_bytes(paths) < min_bytes:
-        yield from parse_paths(paths, options)
+    an embedding application may have none). `position` follows the bytes read, as of
+    the last batch received."""
+    size = input_bytes(paths)
+    if size is None or not sys.executable or size < min_bytes:
+        yield from parse_paths(paths, options, position)
         return
+    position = position or ReadPosition()
     child = subprocess.Popen(
         [sys.executable, "-m", "indexer.parse_ahead"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
     )
@@ -60,7 +56,8 @@ def parse_paths_ahead(
     try:
         with contextlib.suppress(BrokenPipeError), child.stdin:  # dead already: see below
             pickle.dump((paths, options), child.stdin)
-        while (batch := _receive(child.stdout, child)) is not None:
+        while (message := _receive(child.stdout, child)) is not None:
+            batch, position.bytes_read = message
             yield from batch
     finally:
         child.kill()  # gone already, unless the reader stopped early
@@ -68,8 +65,8 @@ def parse_paths_ahead(
         child.stdout.close()
 
 
-def _receive(stream: BinaryIO, child: subprocess.Popen[bytes]) -> list[Outcome] | None:
-    """The next batch; None at the end."""
+def _receive(stream: BinaryIO, child: subprocess.Popen[bytes]) -> tuple[list[Outcome], int] | None:
+    """The next batch, and the bytes read once it was parsed; None at the end."""
     try:
         message = pickle.load(stream)
     except EOFError:
@@ -81,18 +78,19 @@ def _receive(stream: BinaryIO, child: subprocess.Popen[bytes]) -> list[Outcome] 
 
 def main() -> None:
     """The child: read (paths, options) from stdin, send batches of outcomes to
-    stdout, then None (or the error that stopped it)."""
+    stdout, each with the bytes read so far, then None (or the error that stopped it)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     paths, options = pickle.load(sys.stdin.buffer)
     out = sys.stdout.buffer
+    position = ReadPosition()
     try:
         batch: list[Outcome] = []
-        for outcome in parse_paths(paths, options):
+        for outcome in parse_paths(paths, options, position):
             batch.append(outcome)
             if len(batch) == BATCH:
-                pickle.dump(batch, out, pickle.HIGHEST_PROTOCOL)
+                pickle.dump((batch, position.bytes_read), out, pickle.HIGHEST_PROTOCOL)
                 batch = []
-        pickle.dump(batch, out, pickle.HIGHEST_PROTOCOL)
+        pickle.dump((batch, position.bytes_read), out, pickle.HIGHEST_PROTOCOL)
         pickle.dump(None, out)
     except BrokenPipeError:  # the parent is gone, or stopped reading
         os._exit(1)  # not sys.exit: its flush of stdout would fail again

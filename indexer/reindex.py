@@ -28,7 +28,7 @@ from indexer.backends import Backend, BackendError, Status
 from indexer.ingest import Duplicate, Outcome, ParseReport
 from indexer.parse_ahead import parse_paths_ahead
 from indexer.sources.fieldmap import FieldMap
-from indexer.sources.files import ReadOptions
+from indexer.sources.files import ReadOptions, ReadPosition
 
 CHECKPOINT_EVERY = 5_000  # documents between two saved checkpoints
 # A new version with fewer documents than this share of the live one needs allow_shrink.
@@ -143,6 +143,7 @@ def reindex(
     resume: bool = False,
     checkpoint_every: int = CHECKPOINT_EVERY,
     allow_shrink: bool = False,
+    position: ReadPosition | None = None,
 ) -> LoadReport:
     """Build a new version of `alias` from `paths` and switch to it; with `resume`,
     continue the interrupted load of `alias` instead of starting a new one. A version
@@ -150,7 +151,7 @@ def reindex(
     is deleted instead (ReindexRefused).
 
     `on_outcome` sees every parsed record (for progress and for reporting rejects
-    and duplicates as they happen)."""
+    and duplicates as they happen); `position` follows the bytes read."""
     options = options or ReadOptions()
     with backend.lock(alias):
         if resume:
@@ -171,6 +172,7 @@ def reindex(
             resume,
             checkpoint_every,
             allow_shrink,
+            position,
         )
 
 
@@ -196,6 +198,7 @@ def _load_and_switch(
     resume: bool,
     checkpoint_every: int,
     allow_shrink: bool,
+    position: ReadPosition | None,
 ) -> LoadReport:
     report = LoadReport(version, resumed_from=start if resume else None)
     report.refused_before = start.refused
@@ -203,7 +206,7 @@ def _load_and_switch(
     saved = start
 
     def articles() -> Iterator[Article]:
-        for outcome in parse_paths_ahead(paths, options):
+        for outcome in parse_paths_ahead(paths, options, position=position):
             report.parse.add(outcome)
             on_outcome(outcome)
             if report.parse.read <= start.records:  # in the index already

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from indexer.ingest import parse_paths
-from indexer.parse_ahead import ParseProcessError, input_bytes, parse_paths_ahead
+from indexer.parse_ahead import ParseProcessError, parse_paths_ahead
 from indexer.sources.fieldmap import FieldMap, parse_field_options
-from indexer.sources.files import ReadOptions
+from indexer.sources.files import ReadOptions, input_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

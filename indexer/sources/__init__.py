@@ -12,7 +12,16 @@ from typing import BinaryIO
 
 from indexer.articles import Origin, RawRecord, Rejected
 from indexer.sources.csv import read_csv
-from indexer.sources.files import STREAM_ERRORS, ReadOptions, find_inputs, open_input
+from indexer.sources.files import (
+    STDIN,
+    STREAM_ERRORS,
+    ReadOptions,
+    ReadPosition,
+    find_inputs,
+    input_bytes,
+    open_input,
+    stored_position,
+)
 from indexer.sources.jsonl import read_jsonl
 from indexer.sources.text import read_text
 from indexer.sources.trec import read_trec
@@ -50,7 +59,12 @@ def detect_format(name: str, head: bytes) -> str:
     return "text"
 
 
-def read_records(paths: list[str], options: ReadOptions) -> Iterator[RawRecord | Rejected]:
+def read_records(
+    paths: list[str], options: ReadOptions, position: ReadPosition | None = None
+) -> Iterator[RawRecord | Rejected]:
+    """Every record of every file under `paths`; `position` follows the bytes read."""
+    position = position or ReadPosition()
+    done = 0  # bytes of the files read to their end
     for item in find_inputs(paths):
         if isinstance(item, Rejected):
             yield item
@@ -60,9 +74,12 @@ def read_records(paths: list[str], options: ReadOptions) -> Iterator[RawRecord |
             with open_input(item) as stream:
                 head = stream.peek(4096)[:4096]  # type: ignore[attr-defined]
                 fmt = detect_format(item.name, head) if options.format == "auto" else options.format
+                tell = stored_position(stream) if item.path != STDIN else lambda: 0
                 for count, record in enumerate(READERS[fmt](stream, item.path, options), 1):  # noqa: B007
+                    position.bytes_read = done + tell()
                     yield record
         except STREAM_ERRORS as err:
             # A truncated gzip, a disk error: the records read so far stand.
             reason = f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
             yield Rejected(Origin(item.path), f"unreadable after record {count}: {reason}")
+        done += input_bytes([item.path]) or 0

@@ -11,7 +11,7 @@ import gzip
 import os
 import sys
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -38,6 +38,33 @@ class InputFile:
 
 
 READ_BUFFER = 1 << 16
+
+
+@dataclass(slots=True)
+class ReadPosition:
+    """How far a reading has got: the bytes of the input files read so far, as stored
+    (a gzip file's compressed bytes), against the sizes of the files (input_bytes) a
+    progress bar's estimate of the time left. Standard input is not counted."""
+
+    bytes_read: int = 0
+
+
+def input_bytes(paths: list[str]) -> int | None:
+    """The size of the files a reading of `paths` reads (directories walked as it walks
+    them); None when standard input is one of them (its size is unknown)."""
+    if STDIN in paths:
+        return None
+    total = 0
+    for found in find_inputs(paths):
+        if isinstance(found, InputFile):
+            with contextlib.suppress(OSError):  # the reading reports it
+                total += os.path.getsize(found.path)
+    return total
+
+
+def stored_position(stream: BinaryIO) -> Callable[[], int]:
+    """How to ask how far `stream` (from open_input) has read its file, as stored."""
+    return getattr(stream, "fileobj", stream).tell  # a GzipFile reads its fileobj
 
 
 @contextlib.contextmanager
