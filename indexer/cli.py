@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TextIO
@@ -25,6 +26,17 @@ from indexer.backends import (
     choose_backend,
 )
 from indexer.backends.embedded import COMMIT_EVERY, EmbeddedBackend
+from indexer.cli_help import (
+    COMMANDS,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_REJECTED,
+    EXIT_UNAVAILABLE,
+    EXIT_USAGE,
+    HOME_VARIABLE,
+    MAIN_DESCRIPTION,
+    MAIN_EPILOG,
+)
 from indexer.evaluation import EvaluationError, evaluate, profiles
 from indexer.highlight import CLOSE, OPEN
 from indexer.ingest import ParseReport, parse_paths
@@ -34,9 +46,6 @@ from indexer.reindex import CHECKPOINT_EVERY, interrupted_load, reindex
 from indexer.sources import FORMATS
 from indexer.sources.fieldmap import FieldMap, FieldMapError, parse_field_options
 from indexer.sources.files import ReadOptions, ReadPosition, input_bytes
-
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
-EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report it
 
 
 def _token_json(tok: Token) -> dict:
@@ -70,20 +79,27 @@ def cmd_normalize(args: argparse.Namespace) -> int:
     return EXIT_REJECTED if bad_lines else EXIT_OK
 
 
-def _print_tokens(analyzer: Analyzer, text: str, as_json: bool, stream: TextIO) -> None:
+def _print_tokens(analyzer: Analyzer, text: str, as_json: bool, stream: TextIO) -> int:
+    """Print the tokens of `text`; how many there were."""
     tokens = analyzer.analyze(text)
     if as_json:
         body = {"analyzer": analyzer.name, "tokens": [_token_json(t) for t in tokens]}
         stream.write(json.dumps(body, ensure_ascii=False) + "\n")
-        return
-    for tok in tokens:
-        stream.write(f"{tok.position}\t{tok.start}-{tok.end}\t{tok.token}\n")
+    else:
+        for tok in tokens:
+            stream.write(f"{tok.position}\t{tok.start}-{tok.end}\t{tok.token}\n")
+    return len(tokens)
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     analyzer = default_analyzers()[args.analyzer]
     if args.text != "-":
-        _print_tokens(analyzer, args.text, args.json, sys.stdout)
+        if not _print_tokens(analyzer, args.text, args.json, sys.stdout):
+            print(
+                f"arabic-search analyze: no tokens: the {analyzer.name} analyzer drops every "
+                "word of this text (stopwords, punctuation, or nothing left once normalized)",
+                file=sys.stderr,
+            )
         return EXIT_OK
     # One text per line in, one JSON object per line out.
     for line in sys.stdin:
@@ -226,9 +242,10 @@ def _shown_date(published_at: str | None) -> str | None:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if moment else published_at
 
 
-def _print_result(result: SearchResult, out: TextIO) -> None:
-    out.write(f"{result.total} results\n")
-    for number, hit in enumerate(result.hits, start=1):
+def _print_result(result: SearchResult, out: TextIO, first: int = 1) -> None:
+    """The readable result; its hits numbered from `first` (page 2 of 10: from 11)."""
+    out.write(f"{result.total} result{'' if result.total == 1 else 's'}\n")
+    for number, hit in enumerate(result.hits, start=first):
         shown = (_shown_date(hit.published_at), hit.category, hit.source)
         meta = " · ".join(v for v in shown if v)
         score = f"  [{hit.score:.2f}]" if hit.score is not None else ""
@@ -249,7 +266,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
     else:
-        _print_result(result, sys.stdout)
+        # A cursor does not say how deep it is: its page is numbered from 1.
+        first = 1 if args.cursor else (args.page - 1) * args.size + 1
+        _print_result(result, sys.stdout, first)
     return EXIT_OK
 
 
@@ -319,14 +338,50 @@ def _read_options(args: argparse.Namespace) -> ReadOptions:
     )
 
 
+def _at_least(low: float, kind: type = int) -> Callable[[str], float]:
+    """An argparse type: a number of `kind`, `low` or more."""
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be {low} or more, not {text}")
+        return value
+
+    return parse
+
+
 def _add_read_options(p: argparse.ArgumentParser, paths: str = "+") -> None:
     p.add_argument("paths", nargs=paths, metavar="PATH", help="files, directories, or - for stdin")
+    p.add_argument(
+        "--format",
+        default="auto",
+        choices=FORMATS,
+        help="the files' format (default %(default)s: by extension, else by content)",
+    )
+    p.add_argument(
+        "--field",
+        action="append",
+        default=[],
+        metavar="NAME=SOURCE_FIELD",
+        help="take article field NAME from SOURCE_FIELD (a JSON key, CSV column or TREC tag); "
+        "repeatable (default: the built-in aliases, such as text for body)",
+    )
+    p.add_argument(
+        "--max-chars",
+        type=_at_least(1),
+        default=DEFAULT_MAX_CHARS,
+        metavar="N",
+        help="reject records with more text than N characters (1 or more; default %(default)s)",
+    )
     p.add_argument(
         "--report",
         type=Path,
         metavar="PATH",
-        help="write every record's fate to PATH, one JSON line each: indexed (parse: "
-        "parsed), duplicate or rejected, with its origin and reason",
+        help="write every record's fate to PATH, one JSON line each: parsed (reindex: "
+        "indexed), duplicate or rejected, with its origin and reason (default: none)",
     )
     p.add_argument(
         "--verbose",
@@ -334,85 +389,117 @@ def _add_read_options(p: argparse.ArgumentParser, paths: str = "+") -> None:
         help=f"show every duplicate, rejection and warning (default: the first {SHOWN_EACH} "
         "of each)",
     )
-    p.add_argument("--format", default="auto", choices=FORMATS)
-    p.add_argument(
-        "--field",
-        action="append",
-        default=[],
-        metavar="NAME=SOURCE_FIELD",
-        help="take article field NAME from SOURCE_FIELD (JSON key, CSV column, TREC tag)",
-    )
-    p.add_argument(
-        "--max-chars",
-        type=int,
-        default=DEFAULT_MAX_CHARS,
-        metavar="N",
-        help="reject records with more text than this (default %(default)s)",
-    )
 
 
-def _add_backend_options(p: argparse.ArgumentParser) -> None:
+def _add_backend_options(
+    p: argparse.ArgumentParser, home: bool = True, keep_versions: bool = False
+) -> None:
+    """The options that choose and reach a backend; `home` and `keep_versions` only
+    where they apply (what is left out gets its default)."""
     p.add_argument(
         "--backend",
         choices=BACKEND_NAMES,
         help="default: $ARABIC_SEARCH_BACKEND, else elasticsearch when $ES_URL is set, "
         "opensearch when $OPENSEARCH_URL is, else embedded",
     )
-    p.add_argument("--alias", default=DEFAULT_ALIAS, help="index alias (default %(default)s)")
-    p.add_argument("--home", default=DEFAULT_HOME, help="embedded index home (default %(default)s)")
-    p.add_argument("--timeout", type=float, help="cluster request timeout, seconds (30)")
-    p.add_argument("--retries", type=int, help="cluster retries per request/chunk (5)")
+    p.add_argument("--alias", default=DEFAULT_ALIAS, help="the index alias (default %(default)s)")
+    default_home = os.environ.get(HOME_VARIABLE) or DEFAULT_HOME
+    if home:
+        p.add_argument(
+            "--home",
+            default=default_home,
+            metavar="DIR",
+            help=f"embedded only: the folder of the index (default ${HOME_VARIABLE}, else "
+            f"{DEFAULT_HOME})",
+        )
     p.add_argument(
-        "--keep-versions",
-        type=int,
-        default=2,
-        metavar="N",
-        help="old index versions kept after a reindex (default %(default)s)",
+        "--timeout",
+        type=_at_least(0.001, float),
+        metavar="SECONDS",
+        help="cluster only: how long one request may take (more than 0; default 30)",
     )
+    p.add_argument(
+        "--retries",
+        type=_at_least(0),
+        metavar="N",
+        help="cluster only: retries of a request or bulk chunk that failed for a passing "
+        "reason (0 or more; default 5)",
+    )
+    if keep_versions:
+        p.add_argument(
+            "--keep-versions",
+            type=_at_least(1),
+            default=2,
+            metavar="N",
+            help="old versions of the alias kept after a reindex (1 or more; default %(default)s)",
+        )
+    p.set_defaults(home=default_home, keep_versions=2)
+
+
+def _command(
+    commands: argparse._SubParsersAction, name: str, run: Callable[[argparse.Namespace], int]
+) -> argparse.ArgumentParser:
+    about = COMMANDS[name]
+    p = commands.add_parser(
+        name,
+        help=about.summary,
+        description=about.description,
+        epilog=about.epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.set_defaults(run=run)
+    return p
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="arabic-search", description="Arabic news search: normalize, analyze, index, search."
+        prog="arabic-search",
+        description=MAIN_DESCRIPTION,
+        epilog=MAIN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = commands.add_parser("normalize", help="normalize Arabic text from stdin to stdout")
+    p = _command(commands, "normalize", cmd_normalize)
     p.add_argument(
         "--disable",
         action="append",
         default=[],
         choices=RULE_NAMES,
         metavar="RULE",
-        help="switch a rule off (repeatable); see --list-rules",
+        help="switch a rule off; repeatable (default: every rule on; see --list-rules)",
     )
     p.add_argument("--list-rules", action="store_true", help="list the rules and exit")
-    p.set_defaults(run=cmd_normalize)
 
-    p = commands.add_parser("analyze", help="show the tokens an analyzer makes of a text")
+    p = _command(commands, "analyze", cmd_analyze)
     p.add_argument("text", metavar="TEXT|-", help="the text, or - for one text per stdin line")
-    p.add_argument("--analyzer", default="text", choices=list(default_analyzers()))
-    p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.set_defaults(run=cmd_analyze)
+    p.add_argument(
+        "--analyzer",
+        default="text",
+        choices=list(default_analyzers()),
+        help="text: stemmed, stopwords out; exact: normalized words; exact_search: and "
+        "stopwords out; grams: trigrams; keyword: a whole value (default %(default)s)",
+    )
+    p.add_argument("--json", action="store_true", help="one JSON object instead of lines")
 
-    p = commands.add_parser("parse", help="read article files and print them as JSON Lines")
+    p = _command(commands, "parse", cmd_parse)
     _add_read_options(p)
-    p.set_defaults(run=cmd_parse)
 
-    p = commands.add_parser("reindex", help="index article files into a new version, switch")
+    p = _command(commands, "reindex", cmd_reindex)
     _add_read_options(p, paths="*")
-    _add_backend_options(p)
+    _add_backend_options(p, keep_versions=True)
     p.add_argument(
         "--from-index",
         action="store_true",
-        help="rebuild from the current index on the server (after an analyzer change)",
+        help="cluster only: rebuild from the current index on the server, re-analyzed "
+        "(after an analyzer change), instead of from files",
     )
     p.add_argument(
         "--checkpoint-every",
-        type=int,
+        type=_at_least(1),
         metavar="N",
-        help=f"documents between checkpoints (default {CHECKPOINT_EVERY:,}; embedded: "
-        f"{COMMIT_EVERY:,}, each one a commit and an index segment)",
+        help=f"documents between checkpoints (1 or more; default {CHECKPOINT_EVERY:,}; "
+        f"embedded: {COMMIT_EVERY:,}, each one a commit and an index segment)",
     )
     p.add_argument(
         "--resume",
@@ -430,75 +517,116 @@ def build_parser() -> argparse.ArgumentParser:
         "--dead-letters",
         default="dead-letters",
         metavar="DIR",
-        help="where documents the cluster refuses are written (default %(default)s)",
+        help="cluster only: where documents the engine refuses are written (default %(default)s)",
     )
-    p.set_defaults(run=cmd_reindex)
 
-    p = commands.add_parser("search", help="ranked search with filters, facets, highlights")
-    p.add_argument("query", metavar="QUERY", help='words, "a phrase", -excluded, a OR b')
-    p.add_argument("--category")
-    p.add_argument("--source")
-    p.add_argument("--author")
-    p.add_argument("--since", type=_date, help="ISO date or date-time")
-    p.add_argument("--until", type=_date, help="ISO date (the whole day) or date-time")
-    p.add_argument("--size", type=int, default=10)
-    p.add_argument("--page", type=int, default=1)
-    p.add_argument("--cursor", help="next_cursor of a previous result (paging past 10,000)")
-    p.add_argument("--sort", choices=["relevance", "date"], default="relevance")
+    p = _command(commands, "search", cmd_search)
+    p.add_argument(
+        "query",
+        metavar="QUERY",
+        help="words, \"a phrase\", -excluded, a OR b; '' for every article",
+    )
+    for field in ("category", "source", "author"):
+        p.add_argument(
+            f"--{field}",
+            metavar="VALUE",
+            help=f"only articles of this {field}, in any spelling (default: all)",
+        )
+    p.add_argument(
+        "--since",
+        type=_date,
+        metavar="DATE",
+        help="from this ISO date or date-time, UTC (default: any)",
+    )
+    p.add_argument(
+        "--until",
+        type=_date,
+        metavar="DATE",
+        help="up to this ISO date (the whole day) or date-time, UTC (default: any)",
+    )
+    p.add_argument(
+        "--size", type=int, default=10, metavar="N", help="hits a page (1-100; default %(default)s)"
+    )
+    p.add_argument(
+        "--page",
+        type=int,
+        default=1,
+        metavar="N",
+        help="page number (1 or more, page x size up to 10,000; default %(default)s)",
+    )
+    p.add_argument(
+        "--cursor",
+        help="the next_cursor of a previous result, to page past 10,000 (default: none)",
+    )
+    p.add_argument(
+        "--sort",
+        choices=["relevance", "date"],
+        default="relevance",
+        help="by score, or newest first (default %(default)s)",
+    )
     p.add_argument(
         "--operator",
         choices=["or", "and"],
         default="or",
-        help="must every word match (and), or rank by how many do (or)",
+        help="rank by how many words match (or), or need every word (and) (default %(default)s)",
     )
     p.add_argument(
         "--recency",
-        type=float,
+        type=_at_least(0.001, float),
         metavar="DAYS",
-        help="favour recent articles: score halves DAYS after the first day",
+        help="favour recent articles: the score halves DAYS after the first day (more "
+        "than 0; default: no decay)",
     )
-    p.add_argument("--no-highlight", action="store_true")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument(
+        "--no-highlight", action="store_true", help="no highlighted fragments (default: shown)"
+    )
+    p.add_argument("--json", action="store_true", help="one JSON object instead of text")
     _add_backend_options(p)
-    p.set_defaults(run=cmd_search)
 
-    p = commands.add_parser("eval", help="MRR@10, nDCG@10, Recall@100 on BEIR files")
-    p.add_argument("--corpus", type=Path, required=True, help="BEIR corpus.jsonl")
-    p.add_argument("--queries", type=Path, required=True, help="BEIR queries.jsonl")
-    p.add_argument("--qrels", type=Path, required=True, help="BEIR qrels .tsv (with header)")
+    p = _command(commands, "status", cmd_status)
+    p.add_argument("--json", action="store_true", help="one JSON object instead of text")
+    _add_backend_options(p)
+
+    p = _command(commands, "rollback", cmd_rollback)
+    _add_backend_options(p)
+
+    p = _command(commands, "unlock", cmd_unlock)
+    _add_backend_options(p, home=False)
+
+    p = _command(commands, "eval", cmd_eval)
+    p.add_argument("--corpus", type=Path, required=True, help="the BEIR corpus.jsonl")
+    p.add_argument("--queries", type=Path, required=True, help="the BEIR queries.jsonl")
+    p.add_argument("--qrels", type=Path, required=True, help="BEIR qrels .tsv (with a header)")
     p.add_argument(
         "--distractors",
         action="append",
         default=[],
         metavar="PATH",
-        help="more articles for the index, never relevant (any format parse reads)",
+        help="more articles for the index, never relevant (any format parse reads); "
+        "repeatable (default: none)",
     )
     p.add_argument(
         "--compare",
         action="store_true",
         help="also run the baselines: no Arabic processing, stock Elasticsearch arabic",
     )
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--backend", choices=BACKEND_NAMES)
-    p.set_defaults(run=cmd_eval)
+    p.add_argument("--json", action="store_true", help="one JSON object instead of text")
+    p.add_argument(
+        "--backend",
+        choices=["embedded"],
+        help="embedded, the only one: eval builds a temporary index (default embedded)",
+    )
 
-    for name, run, help_text in (
-        ("status", cmd_status, "the alias, its versions and document counts"),
-        ("rollback", cmd_rollback, "point the alias back at the previous version"),
-        ("unlock", cmd_unlock, "clear the reindex lock a crashed reindex left (cluster)"),
-    ):
-        p = commands.add_parser(name, help=help_text)
-        if name == "status":
-            p.add_argument("--json", action="store_true")
-        _add_backend_options(p)
-        p.set_defaults(run=run)
-
-    p = commands.add_parser("mappings", help="print, write or check mappings/articles.json")
+    p = _command(commands, "mappings", cmd_mappings)
     group = p.add_mutually_exclusive_group()
     group.add_argument("--write", action="store_true", help="write the file from the code")
     group.add_argument("--check", action="store_true", help="exit 1 when the file is stale")
-    p.add_argument("--path", type=Path, default=mappings.DEFAULT_PATH, help="%(default)s")
-    p.set_defaults(run=cmd_mappings)
+    p.add_argument(
+        "--path",
+        type=Path,
+        default=mappings.DEFAULT_PATH,
+        help="the file for --write and --check (default %(default)s)",
+    )
     return parser
 
 

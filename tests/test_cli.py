@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -116,3 +119,61 @@ def test_bad_places_and_files_are_one_line_and_exit_2(tmp_path: Path) -> None:
         assert result.returncode == 2, (args, err)
         [line] = [x for x in err.splitlines() if x.startswith("arabic-search")]
         assert says in line and "Traceback" not in err, (args, err)
+
+
+def _subcommands() -> dict[str, argparse.ArgumentParser]:
+    from indexer.cli import build_parser
+
+    [commands] = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    return commands.choices
+
+
+def test_every_command_has_a_description_examples_exit_codes_and_option_help() -> None:
+    for name, parser in _subcommands().items():
+        text = parser.format_help()
+        assert parser.description, name
+        examples = text.split("examples:\n")[1].split("\n\n")[0].splitlines()
+        assert len(examples) >= 2 and all(f"arabic-search {name}" in e for e in examples), name
+        codes = re.findall(r"^  (\d+) ", text.split("exit codes:\n")[1], flags=re.MULTILINE)
+        assert codes[0] == "0" and "2" in codes, name
+        for action in parser._actions:
+            assert action.help and action.help != argparse.SUPPRESS, (name, action.dest)
+
+
+def test_options_are_listed_where_they_apply_and_say_which_backend() -> None:
+    options = {
+        name: {o: a for a in parser._actions for o in a.option_strings}
+        for name, parser in _subcommands().items()
+    }
+    for name in ("reindex", "search", "status", "rollback", "unlock"):
+        for option in ("--timeout", "--retries"):
+            assert options[name][option].help.startswith("cluster only"), (name, option)
+        if name != "unlock":  # the embedded lock ends with its process: no home to name
+            assert options[name]["--home"].help.startswith("embedded only"), name
+    assert "--home" not in options["unlock"]
+    assert options["reindex"]["--dead-letters"].help.startswith("cluster only")
+    assert options["reindex"]["--from-index"].help.startswith("cluster only")
+    # Old versions are pruned by a reindex only; dead letters are a reindex's.
+    for name in ("search", "status", "rollback", "unlock"):
+        assert not {"--keep-versions", "--dead-letters", "--report"} & set(options[name]), name
+
+
+def test_a_text_of_stopwords_only_says_so_on_stderr() -> None:
+    result = run("analyze", "من في على")
+    assert result.returncode == 0 and result.stdout == b""
+    assert "no tokens" in result.stderr.decode() and "stopwords" in result.stderr.decode()
+    assert run("analyze", "القاهرة").stderr == b""
+
+
+def test_the_home_can_come_from_the_environment(tmp_path: Path) -> None:
+    env = {**os.environ, "ARABIC_SEARCH_HOME": str(tmp_path / "home")}
+    env.pop("ARABIC_SEARCH_BACKEND", None)
+    command = [sys.executable, "-m", "indexer.cli", "reindex", "--backend", "embedded"]
+    variants = str(ROOT / "tests/fixtures/variants.jsonl")
+    result = subprocess.run(
+        [*command, variants], capture_output=True, text=True, cwd=tmp_path, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"backend: embedded (home {tmp_path / 'home'})" in result.stderr
+    assert (tmp_path / "home" / "articles.json").is_file()
+    assert not (tmp_path / ".arabic-search").exists()

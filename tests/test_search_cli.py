@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -33,7 +34,7 @@ def test_reindex_search_status_rollback(tmp_path: Path) -> None:
     assert body["facets"]["category"] == {"محليات": 1}
 
     readable = cli("search", "القاهرة", home=tmp_path).stdout
-    assert "1 results" in readable and "**القاهرة**" in readable
+    assert readable.startswith("1 result\n") and "**القاهرة**" in readable
 
     second = cli("reindex", str(FIXTURES / "trec"), "--allow-shrink", home=tmp_path)  # 7 -> 3
     assert second.returncode == 0, second.stderr
@@ -96,3 +97,11 @@ def test_dates_are_shown_one_way_and_kept_as_iso_in_json(tmp_path: Path) -> None
     readable = cli("search", "", "--sort", "date", home=tmp_path / "home").stdout
     shown = [line.split(" · ")[0].strip() for line in readable.splitlines() if " · " in line]
     assert shown == ["2022-01-05 22:30", "2021-11-23", "2018-02-20 15:27"]
+
+
+def test_hits_are_numbered_across_pages(tmp_path: Path) -> None:
+    cli("reindex", str(FIXTURES / "variants.jsonl"), home=tmp_path)
+    pages = [cli("search", "", "--size", "3", "--page", p, home=tmp_path).stdout for p in "123"]
+    numbers = [int(m) for page in pages for m in re.findall(r"^(\d+)\. ", page, re.MULTILINE)]
+    assert numbers == [1, 2, 3, 4, 5, 6, 7]
+    assert all(page.startswith("7 results\n") for page in pages)
