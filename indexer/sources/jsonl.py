@@ -33,7 +33,17 @@ def _loads(data: bytes) -> tuple[object, str]:
         return orjson.loads(data), "utf-8"
     except orjson.JSONDecodeError:
         text, encoding = decode(data)
-        return json.loads(text), encoding
+        value = json.loads(text)
+    # A \ud800 escape alone is valid JSON to the standard library (orjson refuses it)
+    # but no text: no UTF-8 output, no index can hold it.
+    if "\\ud" in text.lower():
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as err:
+            raise UndecodableError(
+                f"a lone surrogate escape (\\u{ord(err.object[err.start]):04x}) is no text"
+            ) from None
+    return value, encoding
 
 
 def read_jsonl(stream: BinaryIO, path: str, options: ReadOptions) -> Iterator[RawRecord | Rejected]:
