@@ -56,6 +56,7 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/normalize.py
 	$(BIN)/python bench/parse.py
+	$(BIN)/python bench/parse_cli.py
 	$(BIN)/python bench/embedded.py
 
 clean:
