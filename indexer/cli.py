@@ -128,8 +128,8 @@ def cmd_mappings(args: argparse.Namespace) -> int:
 
 
 def _read_log(args: argparse.Namespace, paths: list[str], kept: str) -> ReadLog:
-    position = ReadPosition()
-    return ReadLog(args.command, kept, input_bytes(paths), position, args.verbose, args.report)
+    size = input_bytes(paths)
+    return ReadLog(args.command, kept, size, ReadPosition(), args.verbose, args.report)
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
