@@ -8,7 +8,6 @@ import logging
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -209,13 +208,6 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     return EXIT_REJECTED if report.rejected else EXIT_OK
 
 
-def _date(text: str) -> date | datetime:
-    try:
-        return date.fromisoformat(text) if len(text) <= 10 else datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO date: {text!r}") from None
-
-
 def _search_request(args: argparse.Namespace) -> SearchRequest:
     return SearchRequest(
         query=args.query,
@@ -251,8 +243,9 @@ def _print_result(result: SearchResult, out: TextIO) -> None:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    backend = _backend(args)
-    result = backend.search(args.alias, _search_request(args))
+    request = _search_request(args)
+    request.check()  # a bad option (a date) is one line, before any backend is opened
+    result = _backend(args).search(args.alias, request)
     if args.json:
         sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
     else:
@@ -433,8 +426,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--category")
     p.add_argument("--source")
     p.add_argument("--author")
-    p.add_argument("--since", type=_date, help="ISO date or date-time")
-    p.add_argument("--until", type=_date, help="ISO date (the whole day) or date-time")
+    # Read by the query module (date_bounds), so that Python callers get the same dates.
+    p.add_argument("--since", help="from: 2018 (from Jan 1), 2018-06, 2018-06-01, a date-time")
+    p.add_argument("--until", help="through: 2018 (to Dec 31), 2018-06, 2018-06-01, a date-time")
     p.add_argument("--size", type=int, default=10)
     p.add_argument("--page", type=int, default=1)
     p.add_argument("--cursor", help="next_cursor of a previous result (paging past 10,000)")

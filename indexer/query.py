@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 from typing import Literal
 
 from indexer.analysis.analyzers import Analyzer, default_analyzers
+from indexer.dates import FILTER_EXAMPLES, date_range
 
 MAX_WINDOW = 10_000  # page * size beyond this needs a cursor, as in Elasticsearch
 MAX_SIZE = 100
@@ -45,6 +46,9 @@ MAX_QUERY_GRAMS = 256  # trigram clauses at most (a bool query has a clause limi
 # left out, on both backends alike.
 MAX_QUERY_WORDS = 150
 
+# A date filter: a date (the whole day), a datetime (that instant), or a string that
+# indexer.dates.date_range reads ("2018", "2018-06", "٢٠١٨-٠٦-٠١", "2018-06-01T09:30Z").
+DateFilter = date | datetime | str
 Sort = Literal["relevance", "date"]
 Operator = Literal["and", "or"]
 
@@ -78,8 +82,8 @@ class SearchRequest:
     category: str | None = None
     source: str | None = None
     author: str | None = None
-    since: date | datetime | None = None
-    until: date | datetime | None = None
+    since: DateFilter | None = None  # from the first instant of what it names
+    until: DateFilter | None = None  # through the last: "2018" is through 2018-12-31
     sort: Sort = "relevance"
     operator: Operator = "or"
     page: int = 1
@@ -101,8 +105,11 @@ class SearchRequest:
             )
         if len(self.query) > MAX_QUERY_CHARS:
             raise QueryError(f"query longer than {MAX_QUERY_CHARS:,} characters")
-        if self.since and self.until and _as_datetime(self.since) > _as_datetime(self.until):
-            raise QueryError("since is after until")
+        since, until = date_bounds(self)
+        if since and until and since > until:
+            raise QueryError(
+                f"since {self.since} is after until {self.until}, so nothing can match; swap them"
+            )
 
     @property
     def filters(self) -> dict[str, str]:
@@ -357,11 +364,18 @@ def parse_published(value: str | None) -> datetime | None:
 
 
 def date_bounds(request: SearchRequest) -> tuple[datetime | None, datetime | None]:
-    """The request's since/until as an inclusive datetime range (until: its whole day)."""
-    since = _as_datetime(request.since) if request.since else None
-    until = None
-    if request.until:
-        until = _as_datetime(request.until)
-        if not isinstance(request.until, datetime):
-            until = until.replace(hour=23, minute=59, second=59, microsecond=999_999)
+    """The request's since/until as an inclusive range of instants: since from the
+    first instant of what it names, until through the last. Every backend filters on
+    these, so "2018" means the same everywhere. QueryError for a value that is no date."""
+    since = None if request.since is None else _date_range("since", request.since)[0]
+    until = None if request.until is None else _date_range("until", request.until)[1]
     return since, until
+
+
+def _date_range(name: str, value: DateFilter) -> tuple[datetime, datetime]:
+    if isinstance(value, datetime):  # before date: a datetime is a date too
+        return _as_datetime(value), _as_datetime(value)
+    try:
+        return date_range(value if isinstance(value, str) else value.isoformat())
+    except ValueError as err:
+        raise QueryError(f"{name} {value!r}: {err}; write it as {FILTER_EXAMPLES}") from None

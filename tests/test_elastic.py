@@ -391,6 +391,21 @@ def test_operators_in_words_are_only_characters() -> None:
     assert {"a", "b", "c", "d", "e", "f", "g"} <= terms
 
 
+def test_a_year_and_a_month_filter_as_whole_periods() -> None:
+    # The range comes from query.date_bounds, as on the embedded backend: parity.
+    body = search_body(SearchRequest(query="x", since="٢٠١٨", until="2019-06"))
+    assert body["query"]["bool"]["filter"] == [
+        {
+            "range": {
+                "published_at": {
+                    "gte": "2018-01-01T00:00:00+00:00",
+                    "lte": "2019-06-30T23:59:59.999999+00:00",
+                }
+            }
+        }
+    ]
+
+
 def test_recency_is_a_gauss_function_score() -> None:
     # https://www.elastic.co/docs/reference/query-languages/query-dsl/query-dsl-function-score-query
     body = search_body(SearchRequest(query="x", recency=Recency(scale_days=30, offset_days=1)))

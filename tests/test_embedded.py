@@ -91,6 +91,32 @@ def test_filters_facets_and_date_range(backend: EmbeddedBackend) -> None:
     assert set(facets) == {"category", "source", "author"}
 
 
+MARCH_1 = [f"2018-03-01T{t}+04:00" for t in ("09:53:40", "15:37:22", "16:53:52", "21:09:02")]
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "dated"),
+    [
+        ("2021-11", "٢٠٢١-١١", ["2021-11-02", "2021-11-05", "2021-11-23"]),  # a whole month
+        ("2021-11-03", "2021-11", ["2021-11-05", "2021-11-23"]),
+        (None, "1999", ["1999-10-12"]),  # through the year's end
+        ("2018-06", "2018-06", ["2018-06-01T13:14:59+00:00"]),
+        # A day is UTC unless it has a zone: 02:28 at +04:00 is still February in UTC.
+        ("2018-03-01", "2018-03-01Z", MARCH_1),
+        ("2018-03-01+04:00", "2018-03-01+04:00", ["2018-03-01T02:28:09+04:00", *MARCH_1]),
+        # Past what tantivy holds (1677-2262): no article is there, so no error either.
+        ("1000", "2000-01", ["1999-10-12"]),
+        ("2021-12-01", "9999", ["2021-12-30"]),
+        ("2300", None, []),
+    ],
+)
+def test_date_filters_take_years_months_and_zones(
+    backend: EmbeddedBackend, since: str | None, until: str | None, dated: list[str]
+) -> None:
+    hits = backend.search("articles", SearchRequest(since=since, until=until, size=100)).hits
+    assert sorted(h.published_at for h in hits) == dated
+
+
 def test_sort_by_date_and_paging(backend: EmbeddedBackend) -> None:
     newest = backend.search("articles", SearchRequest(sort="date", size=3))
     dates = [h.published_at for h in newest.hits]

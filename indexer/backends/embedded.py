@@ -64,6 +64,9 @@ KEYWORD_FIELDS = ("category", "source", "author")
 RESCORE_WINDOW = 1_000  # recency decay re-ranks this many top hits
 KEEP_OLD_VERSIONS = 2
 WRITER_HEAP = 256_000_000
+# tantivy's dates are nanoseconds in an int64: it holds no date outside these, and
+# refuses a range bound outside them, so such a bound ("--until 9999") is moved to them.
+DATE_LIMITS = (datetime(1677, 9, 22, tzinfo=UTC), datetime(2262, 4, 11, tzinfo=UTC))
 # Documents between commits. Each commit is a point to resume from, and a segment of
 # the index, which tantivy does not merge below 8; every search looks each of its terms
 # up in every segment: on the 31k ANT articles, one segment instead of six searches in
@@ -513,7 +516,8 @@ class EmbeddedBackend:
         for field, value in request.filters.items():
             [term] = keyword.terms(value) or [""]
             filters.append(tantivy.Query.term_query(self.schema, field, term))
-        since, until = date_bounds(request)
+        first, last = DATE_LIMITS
+        since, until = (b and min(max(b, first), last) for b in date_bounds(request))
         if since or until:
             filters.append(
                 tantivy.Query.range_query(

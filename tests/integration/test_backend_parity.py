@@ -89,6 +89,18 @@ CASES: dict[str, dict] = {
     "nothing typed": {"query": ""},
     "since": {"query": "الاقتصاد", "since": date(2021, 1, 1)},
     "until": {"query": "الاقتصاد", "until": date(2020, 12, 31)},
+    # Years, months, other digits and zones: both read them through query.date_bounds.
+    # (With words: a filter on an empty query scores 0 on tantivy, 1 on the engine.)
+    "since a year": {"query": "الحكومة", "since": "2018"},
+    "until a year": {"query": "الحكومة", "until": "2013"},
+    "until a month": {"query": "الحكومة", "until": "2018-03"},
+    "a month, Arabic-Indic digits": {"query": "الحكومة", "since": "٢٠١٨-٠٦", "until": "٢٠١٨-٠٦"},
+    "a day in a zone": {
+        "query": "الحكومة",
+        "since": "2018-03-01+04:00",
+        "until": "2018-03-01+04:00",
+    },
+    "years past tantivy's dates": {"query": "الحكومة", "since": "1000", "until": "9999"},
     "sorted by date": {"query": "الانتخابات", "sort": "date"},
     "page 3": {"query": "الحكومة", "page": 3},
 }
