@@ -230,11 +230,18 @@ def _search_request(args: argparse.Namespace) -> SearchRequest:
         size=args.size,
         cursor=args.cursor,
         highlight=not args.no_highlight,
-        recency=Recency(scale_days=args.recency) if args.recency else None,
+        # 0 and below too: SearchRequest.check refuses them, with the reason.
+        recency=Recency(scale_days=args.recency) if args.recency is not None else None,
     )
 
 
 def _print_result(result: SearchResult, out: TextIO) -> None:
+    if result.nothing_searchable:
+        out.write("0 results: nothing searchable is left of the query")
+        if result.dropped:
+            out.write(f": {', '.join(result.dropped)} are stopwords or punctuation")
+        out.write(" (a stopword counts only inside a quoted phrase)\n")
+        return
     out.write(f"{result.total} results\n")
     for number, hit in enumerate(result.hits, start=1):
         meta = " · ".join(v for v in (hit.published_at, hit.category, hit.source) if v)
@@ -429,7 +436,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_reindex)
 
     p = commands.add_parser("search", help="ranked search with filters, facets, highlights")
-    p.add_argument("query", metavar="QUERY", help='words, "a phrase", -excluded, a OR b')
+    p.add_argument(
+        "query",
+        nargs="?",  # required all the same (parse_arguments): it may start with "-"
+        metavar="QUERY",
+        help='words; "a phrase": its words in order, in any inflection, the exact form ranked '
+        "higher; -word or NOT word: leave out; a OR b: either; a AND b: both (AND, OR, NOT "
+        "in capitals; lower case, or quoted, they are words)",
+    )
     p.add_argument("--category")
     p.add_argument("--source")
     p.add_argument("--author")
@@ -443,13 +457,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--operator",
         choices=["or", "and"],
         default="or",
-        help="must every word match (and), or rank by how many do (or)",
+        help="and: every word must match (each word of كوفيد-19 too); or: any word, ranked by "
+        "how many match",
     )
     p.add_argument(
         "--recency",
         type=float,
         metavar="DAYS",
-        help="favour recent articles: score halves DAYS after the first day",
+        help="favour recent articles, counting from the newest article in the index (not "
+        "today): its recency weight halves DAYS after the first day; an old article keeps half "
+        "its score, so relevance still counts",
     )
     p.add_argument("--no-highlight", action="store_true")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -496,8 +513,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line. A search QUERY may start with "-" (`search -بوتين`), which
+    argparse takes for an unknown option: such arguments are the query's."""
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    words = [a for a in unknown if a.startswith("-") and not a.startswith("--")]
+    if args.command == "search" and words == unknown:
+        parts = words if args.query is None else [args.query, *words]
+        if not parts:
+            parser.error("search needs a QUERY ('' lists every article)")
+        args.query = " ".join(parts)
+    elif unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse_arguments(argv)
     # The clients log every failed request; what matters reaches the user as one line.
     logging.getLogger().addHandler(logging.NullHandler())
     try:

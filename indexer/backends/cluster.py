@@ -56,7 +56,7 @@ from indexer.backends.es_bulk import (
     send,
     write_dead_letter,
 )
-from indexer.backends.es_query import parse_response, search_body
+from indexer.backends.es_query import run_search
 from indexer.mappings import MAPPING_VERSION, index_body
 from indexer.query import SearchRequest, SearchResult
 
@@ -510,9 +510,10 @@ class ClusterBackend:
     # -------------------------------------------------------------------- search
 
     def search(self, alias: str, request: SearchRequest) -> SearchResult:
-        body = search_body(request)
-        response = self._call(f"searching {alias}", lambda: self.engine.search(alias, body))
-        return parse_response(response, request)
+        def send(body: dict) -> dict:
+            return self._call(f"searching {alias}", lambda: self.engine.search(alias, body))
+
+        return run_search(request, send)
 
 
 def open_cluster(

@@ -52,8 +52,11 @@ from indexer.query import (
     Hit,
     QueryError,
     QueryPlan,
+    Recency,
+    Requirement,
     SearchRequest,
     SearchResult,
+    Word,
     date_bounds,
     match_plan,
     parse_published,
@@ -61,7 +64,7 @@ from indexer.query import (
 )
 
 KEYWORD_FIELDS = ("category", "source", "author")
-RESCORE_WINDOW = 1_000  # recency decay re-ranks this many top hits
+RESCORE_WINDOW = 1_000  # recency re-ranks this many top hits first (more if needed)
 KEEP_OLD_VERSIONS = 2
 WRITER_HEAP = 256_000_000
 # Documents between commits. Each commit is a point to resume from, and a segment of
@@ -390,10 +393,12 @@ class EmbeddedBackend:
     def search(self, alias: str, request: SearchRequest) -> SearchResult:
         request.check()
         searcher = self._searcher(alias)
+        if request.needs_origin:
+            request = request.with_origin(self._newest(searcher))
         plan = plan_query(request.query, self._analyzers)
         query = self.build_query(plan, request)
         if query is None:
-            return SearchResult(0, [])
+            return SearchResult(0, [], dropped=plan.dropped, nothing_searchable=True)
         offset = (
             _cursor_offset(request.cursor) if request.cursor else (request.page - 1) * request.size
         )
@@ -406,9 +411,10 @@ class EmbeddedBackend:
                 query, request.size, True, "published_at", offset, tantivy.Order.Desc
             )
             ranked = [(None, address) for _, address in found.hits]
-        elif request.recency is not None:
-            found = searcher.search(query, max(RESCORE_WINDOW, offset + request.size), True)
-            ranked = self._rescore(searcher, found.hits, request)[offset : offset + request.size]
+        elif request.recency is not None and request.recency.origin is not None:
+            end = offset + request.size
+            found, rescored = self._by_recency(searcher, query, request.recency, end)
+            ranked = rescored[offset:end]
         else:
             found = searcher.search(query, request.size, True, None, offset)
             ranked = found.hits
@@ -421,17 +427,47 @@ class EmbeddedBackend:
             hits=hits,
             facets=facets.result() if facets else {},
             next_cursor=f"offset:{next_offset}" if next_offset < total else None,
+            dropped=plan.dropped,
         )
 
-    def _rescore(self, searcher, hits, request: SearchRequest) -> list:
-        recency = request.recency
-        now = recency.now or datetime.now(UTC)
-        rescored = []
-        for score, address in hits:
-            shown = orjson.loads(searcher.doc(address).get_first("shown"))
-            factor = recency.factor(parse_published(shown["published_at"]), now)
-            rescored.append((score * factor, address))
-        return sorted(rescored, key=lambda pair: -pair[0])
+    def _newest(self, searcher: tantivy.Searcher) -> datetime | None:
+        """The newest published_at of the version, where recency decays from: the first
+        article by date, as written (the cluster's max aggregation reads the same)."""
+        everything = tantivy.Query.all_query()
+        found = searcher.search(everything, 1, False, "published_at", 0, tantivy.Order.Desc)
+        if not found.hits:
+            return None
+        [(_, address)] = found.hits
+        return self._published(searcher, address)
+
+    def _by_recency(self, searcher, query, recency: Recency, end: int) -> tuple:
+        """The search by relevance, and its hits by relevance x recency, the first `end`
+        in their place.
+
+        The engine decays every match; here the best `window` by relevance are
+        re-ranked. Recency never adds to a score, so a hit past the window scores at
+        most the window's last relevance: once the `end`th decayed score is at least
+        that, nothing outside can move into the page, and the page is the engine's.
+        Otherwise the window grows (rarely: recency keeps at least RECENCY_FLOOR of a
+        score)."""
+        window = RESCORE_WINDOW
+        while True:
+            found = searcher.search(query, max(window, end), True)
+            rescored = sorted(
+                (
+                    (score * recency.factor(self._published(searcher, address)), address)
+                    for score, address in found.hits
+                ),
+                key=lambda pair: -pair[0],
+            )
+            settled = len(rescored) >= end and rescored[end - 1][0] >= found.hits[-1][0]
+            if len(found.hits) >= found.count or settled:
+                return found, rescored
+            window *= 4
+
+    def _published(self, searcher, address) -> datetime | None:
+        shown = orjson.loads(searcher.doc(address).get_first("shown"))
+        return parse_published(shown["published_at"])
 
     def _hit(self, searcher, score, address, terms: Terms, request: SearchRequest) -> Hit:
         stored = searcher.doc(address)
@@ -481,8 +517,12 @@ class EmbeddedBackend:
             return [self._phrase_query(field, part.terms, 0, part.boost)]
         return self._terms_query(field, part.terms, part.boost)
 
-    def _any(self, parts: Iterable[FieldQuery]) -> tantivy.Query:
+    def _any(self, parts: Word) -> tantivy.Query:
         return _should([q for part in parts for q in self._field_query(part)])
+
+    def _requirement(self, requirement: Requirement) -> tantivy.Query:
+        """Any one alternative, each with every one of its words."""
+        return _should([_must([self._any(word) for word in words]) for words in requirement])
 
     def build_query(self, plan: QueryPlan, request: SearchRequest) -> tantivy.Query | None:
         """The tantivy query of a plan and the request's filters (None: matches
@@ -494,7 +534,7 @@ class EmbeddedBackend:
         if match.everything:
             text_query = tantivy.Query.all_query()
         else:
-            text_parts = [(occur.Must, self._any(group)) for group in match.required]
+            text_parts = [(occur.Must, self._requirement(r)) for r in match.required]
             text_parts += [(occur.Should, q) for p in match.optional for q in self._field_query(p)]
             text_query = tantivy.Query.boolean_query(text_parts)
         clauses = [(occur.Must, text_query)]
@@ -528,6 +568,12 @@ def _should(queries: list[tantivy.Query]) -> tantivy.Query:
     if len(queries) == 1:
         return queries[0]
     return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
+
+
+def _must(queries: list[tantivy.Query]) -> tantivy.Query:
+    if len(queries) == 1:
+        return queries[0]
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in queries])
 
 
 def _cursor_offset(cursor: str) -> int:
