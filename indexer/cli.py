@@ -32,7 +32,13 @@ from indexer.evaluation import EvaluationError, evaluate, profiles
 from indexer.highlight import CLOSE, OPEN
 from indexer.ingest import Duplicate, Outcome, ParseReport, parse_paths
 from indexer.query import QueryError, Recency, SearchRequest, SearchResult
-from indexer.reindex import CHECKPOINT_EVERY, interrupted_load, reindex
+from indexer.reindex import (
+    CHECKPOINT_EVERY,
+    interrupted_load,
+    interrupted_version,
+    reindex,
+    resume_advice,
+)
 from indexer.sources import FORMATS
 from indexer.sources.fieldmap import FieldMap, FieldMapError, parse_field_options
 from indexer.sources.files import ReadOptions
@@ -259,7 +265,15 @@ def _print_result(result: SearchResult, out: TextIO) -> None:
 
 def cmd_search(args: argparse.Namespace) -> int:
     backend = _backend(args)
-    result = backend.search(args.alias, _search_request(args))
+    try:
+        result = backend.search(args.alias, _search_request(args))
+    except BackendError as err:
+        # No index yet, or an old one: an interrupted reindex may be the way out.
+        if not isinstance(err, BackendUnavailable) and (
+            version := interrupted_version(backend, args.alias)
+        ):
+            err.args = (f"{err}; {resume_advice(version)}",)
+        raise
     if args.json:
         sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
     else:
@@ -268,9 +282,11 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    status = _backend(args).status(args.alias)
+    backend = _backend(args)
+    status = backend.status(args.alias)
+    interrupted = interrupted_version(backend, args.alias)
     if args.json:
-        print(json.dumps(status.to_json(), ensure_ascii=False))
+        print(json.dumps({**status.to_json(), "interrupted": interrupted}, ensure_ascii=False))
         return EXIT_OK
     print(f"alias {status.alias} -> {status.current or '(none)'}  ({status.health})")
     print(f"documents {status.documents}, mapping version {status.mapping_version}")
@@ -278,12 +294,16 @@ def cmd_status(args: argparse.Namespace) -> int:
         mark = "*" if v.name == status.current else " "
         state = "complete" if v.complete else "INCOMPLETE"
         print(f" {mark} {v.name}  {v.documents} documents  {state}  {v.created_at}")
+    if interrupted:
+        print(resume_advice(interrupted))
     return EXIT_OK
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
-    version = _backend(args).rollback(args.alias)
-    print(f"alias {args.alias} -> {version}")
+    backend = _backend(args)
+    before = backend.status(args.alias).current
+    after = backend.rollback(args.alias)
+    print(f"alias {args.alias}: {before or '(none)'} -> {after}")
     return EXIT_OK
 
 
@@ -495,7 +515,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, run, help_text in (
         ("status", cmd_status, "the alias, its versions and document counts"),
-        ("rollback", cmd_rollback, "point the alias back at the previous version"),
+        ("rollback", cmd_rollback, "point the alias at the next older complete version"),
         ("unlock", cmd_unlock, "clear the reindex lock a crashed reindex left (cluster)"),
     ):
         p = commands.add_parser(name, help=help_text)

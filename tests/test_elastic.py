@@ -167,6 +167,9 @@ def test_second_reindex_moves_the_alias_in_one_atomic_call(tmp_path: Path) -> No
     assert cluster.aliases["articles"] == {second}
     assert backend.rollback("articles") == first
     assert cluster.aliases["articles"] == {first}
+    # As on the embedded backend: not forward again, and it says why.
+    with pytest.raises(BackendError, match=rf"is on {first}, and no complete version older"):
+        backend.rollback("articles")
 
 
 def test_an_alias_move_whose_answer_is_lost_is_checked_not_resent(tmp_path: Path) -> None:

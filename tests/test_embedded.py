@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -244,6 +245,32 @@ def test_alias_switch_and_rollback(tmp_path: Path) -> None:
     assert backend.rollback("news") == first
     assert backend.search("news", SearchRequest(query="القاهرة")).total == 1
     assert backend.status("news").current == first
+
+
+def test_rollback_steps_back_one_complete_version_at_a_time(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path)
+    first, second, _ = (
+        reindex(backend, [str(FIXTURES / source)], "news", allow_shrink=True).version
+        for source in ("variants.jsonl", "trec", "variants.jsonl")
+    )
+    assert backend.rollback("news") == second
+    assert backend.status("news").previous == first  # where the next rollback goes
+    assert backend.rollback("news") == first  # further back, not forward again
+    with pytest.raises(BackendError, match=rf"{first}.*no complete version older"):
+        backend.rollback("news")
+    assert backend.status("news").current == first
+
+
+def test_a_second_reindex_while_one_runs_says_to_wait(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path)
+    second = EmbeddedBackend(tmp_path)
+    with backend.lock("news"), pytest.raises(BackendError) as refused, second.lock("news"):
+        pass
+    message = str(refused.value)
+    assert f"pid {os.getpid()}" in message and "wait for it to end" in message
+    assert "nothing to unlock" in message
+    with backend.lock("news"):  # it ended with its holder
+        pass
 
 
 def test_an_index_of_another_mapping_version_asks_for_a_reindex(tmp_path: Path) -> None:

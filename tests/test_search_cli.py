@@ -8,6 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_embedded import interrupted_load
+
+from indexer.backends.embedded import EmbeddedBackend
+from indexer.reindex import CHECKPOINT_EVERY
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests/fixtures"
@@ -42,8 +46,16 @@ def test_reindex_search_status_rollback(tmp_path: Path) -> None:
     status = json.loads(cli("status", "--json", home=tmp_path).stdout)
     assert status["documents"] == 3 and status["previous"]
     rolled = cli("rollback", home=tmp_path)
-    assert rolled.returncode == 0 and status["previous"] in rolled.stdout
+    assert rolled.returncode == 0
+    assert rolled.stdout == f"alias articles: {status['current']} -> {status['previous']}\n"
     assert json.loads(cli("search", "القاهرة", "--json", home=tmp_path).stdout)["total"] == 1
+    # Not forward again: there is nothing older, and it says so.
+    again = cli("rollback", home=tmp_path)
+    assert again.returncode == 2 and "Traceback" not in again.stderr
+    assert one_error_line(again) == (
+        f"arabic-search rollback: alias 'articles' is on {status['previous']}, and no complete "
+        "version older than it is kept: nothing to roll back to"
+    )
 
 
 def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
@@ -122,3 +134,25 @@ def test_search_help_says_what_phrases_operators_and_recency_do(tmp_path: Path) 
     assert "in order, in any inflection, the exact form ranked higher" in help_text
     assert "AND" in help_text and "NOT" in help_text
     assert "from the newest article in the index" in help_text
+
+
+def test_status_and_search_point_to_resume_after_an_interrupted_reindex(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path)
+    source = str(FIXTURES / "ant-sample.jsonl")
+    version, _ = interrupted_load(backend, source, checkpoint_every=CHECKPOINT_EVERY)
+
+    status = cli("status", "--alias", "news", home=tmp_path)
+    assert status.returncode == 0
+    assert (
+        f"{version} was interrupted: run 'arabic-search reindex --resume' to continue it"
+        in status.stdout
+    )
+    as_json = json.loads(cli("status", "--alias", "news", "--json", home=tmp_path).stdout)
+    assert as_json["interrupted"] == version
+
+    search = cli("search", "القاهرة", "--alias", "news", home=tmp_path)
+    assert search.returncode == 2 and "Traceback" not in search.stderr
+    assert one_error_line(search).endswith(
+        f"the reindex into {version} was interrupted: run 'arabic-search reindex --resume' "
+        "to continue it"
+    )

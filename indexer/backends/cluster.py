@@ -34,6 +34,7 @@ from indexer.backends import (
     OnDurable,
     Status,
     VersionInfo,
+    no_older_version,
     nothing_to_do,
 )
 from indexer.backends.cluster_settings import ENV_PREFIX, ClusterSettings
@@ -382,7 +383,7 @@ class ClusterBackend:
             if complete and (current is None or v < current)
         ]
         if not older:
-            raise BackendError(f"alias {alias!r} has no previous version to roll back to")
+            raise BackendError(no_older_version(alias, current))
         previous = older[-1]
         self._move_alias(alias, previous)
         return previous

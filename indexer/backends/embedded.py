@@ -36,6 +36,7 @@ from indexer.backends import (
     Status,
     Unsupported,
     VersionInfo,
+    no_older_version,
     nothing_to_do,
 )
 from indexer.highlight import Terms, highlight
@@ -171,10 +172,13 @@ class EmbeddedBackend:
 
     @contextlib.contextmanager
     def lock(self, alias: str) -> Iterator[None]:
-        """One reindex of an alias at a time (a second one fails at once)."""
+        """One reindex of an alias at a time (a second one fails at once). The lock is
+        an flock: it ends with the process that holds it, crashed or not. The file
+        says who holds it, for the second one's message."""
         try:
             self.home.mkdir(parents=True, exist_ok=True)
-            handle = open(self.home / f"{alias}.lock", "w")  # noqa: SIM115 - closed below
+            # "a+", not "w": opening it must not wipe the holder's name.
+            handle = open(self.home / f"{alias}.lock", "a+", encoding="utf-8")  # noqa: SIM115
         except OSError as err:
             raise BackendError(
                 f"--home {self.home}: cannot write there ({err.strerror}); give a folder you "
@@ -184,7 +188,17 @@ class EmbeddedBackend:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                raise BackendError(f"another reindex of {alias!r} is running") from None
+                handle.seek(0)
+                holder = handle.read().strip()
+                raise BackendError(
+                    f"another reindex of {alias!r} is running{f' ({holder})' if holder else ''}: "
+                    "wait for it to end; its lock ends with its process, so there is nothing "
+                    "to unlock"
+                ) from None
+            handle.truncate(0)
+            since = datetime.now(UTC).isoformat(timespec="seconds")
+            handle.write(f"since {since}, pid {os.getpid()}")
+            handle.flush()
             yield
 
     def create_version(self, alias: str) -> str:
@@ -321,15 +335,23 @@ class EmbeddedBackend:
         self._open.pop(version, None)
         shutil.rmtree(self._version_dir(version), ignore_errors=True)
 
+    def _older_complete(self, alias: str, than: str | None) -> str | None:
+        """The newest complete version older than `than` (any, when None): where a
+        rollback goes, as on a cluster."""
+        older = [v for v in self._versions(alias) if than is None or v < than]
+        return next((v for v in reversed(older) if self._read_meta(v).get("complete")), None)
+
     def rollback(self, alias: str) -> str:
-        pointer = self._read_pointer(alias)
-        previous = pointer["previous"]
-        if not previous or not self._version_dir(previous).is_dir():
-            raise BackendError(f"alias {alias!r} has no previous version to roll back to")
+        """Back to the next older complete version: each rollback goes further back."""
+        current = self._read_pointer(alias)["current"]
+        target = self._older_complete(alias, current)
+        if target is None:
+            raise BackendError(no_older_version(alias, current))
         self._write_json(
-            self._pointer(alias), {"current": previous, "previous": pointer["current"]}
+            self._pointer(alias),
+            {"current": target, "previous": self._older_complete(alias, target)},
         )
-        return previous
+        return target
 
     def reindex_from_index(self, alias: str) -> tuple[str, int]:
         raise Unsupported(
@@ -354,7 +376,7 @@ class EmbeddedBackend:
             backend=self.name,
             alias=alias,
             current=pointer["current"],
-            previous=pointer["previous"],
+            previous=self._older_complete(alias, pointer["current"]) if current else None,
             documents=current.documents if current else 0,
             mapping_version=MAPPING_VERSION if current else None,
             versions=versions,
