@@ -96,7 +96,8 @@ class Backend(Protocol):
 
         After each commit (a bulk request, a tantivy commit) it calls
         `on_durable(done, refused)`: the first `done` articles are in the index
-        for good, or refused (`refused` of them). An id already in the version is
+        for good, or refused (`refused` of them); the calls come one at a time, in
+        order, maybe from a thread of the backend's. An id already in the version is
         replaced, never stored twice."""
 
     def save_checkpoint(self, version: str, checkpoint: dict) -> None:

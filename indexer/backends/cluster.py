@@ -230,12 +230,13 @@ class ClusterBackend:
         self, version: str, articles: Iterable[Article], on_durable: OnDurable = nothing_to_do
     ) -> LoadResult:
         """Bulk load, one chunk in flight while the next is read and prepared: the
-        engine indexes while Python parses. Chunks complete in order, and each one's
-        dead letters and checkpoint are written before the next is sent."""
+        engine indexes while Python parses. One sender thread sends the chunks in
+        order, and writes each one's dead letters and checkpoint as soon as it is in."""
         s = self.settings
         done, dead = 0, []
 
-        def send_chunk(batch: list[Action]) -> BulkReport:
+        def send_chunk(batch: list[Action]) -> None:
+            nonlocal done
             report = BulkReport()
             self._call(
                 f"loading {version}",
@@ -249,24 +250,19 @@ class ClusterBackend:
                     self._sleep,
                 ),
             )
-            return report
-
-        def finish(batch: list[Action], sent: Future[BulkReport]) -> None:
-            nonlocal done
-            report = sent.result()  # the chunk's failure, if any, is raised here
             self._write_dead_letters(version, report.dead)
             dead.extend(report.dead)
             done += len(batch)
             on_durable(done, len(dead))
 
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk") as sender:
-            in_flight: tuple[list[Action], Future[BulkReport]] | None = None
+            in_flight: Future[None] | None = None
             for batch in chunk(expand(version, articles), s.chunk_docs, s.chunk_bytes):
                 if in_flight:
-                    finish(*in_flight)
-                in_flight = batch, sender.submit(send_chunk, batch)
+                    in_flight.result()  # the previous chunk's failure, if any, is raised here
+                in_flight = sender.submit(send_chunk, batch)
             if in_flight:
-                finish(*in_flight)
+                in_flight.result()
         self._restore_settings(version)
         self._put_meta(version, {"complete": True})
         return LoadResult(self._count(version), dead)
