@@ -31,7 +31,13 @@ from indexer.evaluation import EvaluationError, evaluate, profiles
 from indexer.highlight import CLOSE, OPEN
 from indexer.ingest import Duplicate, Outcome, ParseReport, parse_paths
 from indexer.query import QueryError, Recency, SearchRequest, SearchResult
-from indexer.reindex import CHECKPOINT_EVERY, interrupted_load, reindex
+from indexer.reindex import (
+    CHECKPOINT_EVERY,
+    interrupted_load,
+    interrupted_version,
+    reindex,
+    resume_advice,
+)
 from indexer.sources import FORMATS
 from indexer.sources.fieldmap import FieldMap, FieldMapError, parse_field_options
 from indexer.sources.files import ReadOptions
@@ -222,11 +228,18 @@ def _search_request(args: argparse.Namespace) -> SearchRequest:
         size=args.size,
         cursor=args.cursor,
         highlight=not args.no_highlight,
-        recency=Recency(scale_days=args.recency) if args.recency else None,
+        # 0 and below too: SearchRequest.check refuses them, with the reason.
+        recency=Recency(scale_days=args.recency) if args.recency is not None else None,
     )
 
 
 def _print_result(result: SearchResult, out: TextIO) -> None:
+    if result.nothing_searchable:
+        out.write("0 results: nothing searchable is left of the query")
+        if result.dropped:
+            out.write(f": {', '.join(result.dropped)} are stopwords or punctuation")
+        out.write(" (a stopword counts only inside a quoted phrase)\n")
+        return
     out.write(f"{result.total} results\n")
     for number, hit in enumerate(result.hits, start=1):
         meta = " · ".join(v for v in (hit.published_at, hit.category, hit.source) if v)
@@ -245,7 +258,16 @@ def _print_result(result: SearchResult, out: TextIO) -> None:
 def cmd_search(args: argparse.Namespace) -> int:
     request = _search_request(args)
     request.check()  # a bad option (a date) is one line, before any backend is opened
-    result = _backend(args).search(args.alias, request)
+    backend = _backend(args)
+    try:
+        result = backend.search(args.alias, request)
+    except BackendError as err:
+        # No index yet, or an old one: an interrupted reindex may be the way out.
+        if not isinstance(err, BackendUnavailable) and (
+            version := interrupted_version(backend, args.alias)
+        ):
+            err.args = (f"{err}; {resume_advice(version)}",)
+        raise
     if args.json:
         sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
     else:
@@ -254,9 +276,11 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    status = _backend(args).status(args.alias)
+    backend = _backend(args)
+    status = backend.status(args.alias)
+    interrupted = interrupted_version(backend, args.alias)
     if args.json:
-        print(json.dumps(status.to_json(), ensure_ascii=False))
+        print(json.dumps({**status.to_json(), "interrupted": interrupted}, ensure_ascii=False))
         return EXIT_OK
     print(f"alias {status.alias} -> {status.current or '(none)'}  ({status.health})")
     print(f"documents {status.documents}, mapping version {status.mapping_version}")
@@ -264,12 +288,16 @@ def cmd_status(args: argparse.Namespace) -> int:
         mark = "*" if v.name == status.current else " "
         state = "complete" if v.complete else "INCOMPLETE"
         print(f" {mark} {v.name}  {v.documents} documents  {state}  {v.created_at}")
+    if interrupted:
+        print(resume_advice(interrupted))
     return EXIT_OK
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
-    version = _backend(args).rollback(args.alias)
-    print(f"alias {args.alias} -> {version}")
+    backend = _backend(args)
+    before = backend.status(args.alias).current
+    after = backend.rollback(args.alias)
+    print(f"alias {args.alias}: {before or '(none)'} -> {after}")
     return EXIT_OK
 
 
@@ -422,7 +450,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_reindex)
 
     p = commands.add_parser("search", help="ranked search with filters, facets, highlights")
-    p.add_argument("query", metavar="QUERY", help='words, "a phrase", -excluded, a OR b')
+    p.add_argument(
+        "query",
+        nargs="?",  # required all the same (parse_arguments): it may start with "-"
+        metavar="QUERY",
+        help='words; "a phrase": its words in order, in any inflection, the exact form ranked '
+        "higher; -word or NOT word: leave out; a OR b: either; a AND b: both (AND, OR, NOT "
+        "in capitals; lower case, or quoted, they are words)",
+    )
     p.add_argument("--category")
     p.add_argument("--source")
     p.add_argument("--author")
@@ -437,13 +472,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--operator",
         choices=["or", "and"],
         default="or",
-        help="must every word match (and), or rank by how many do (or)",
+        help="and: every word must match (each word of كوفيد-19 too); or: any word, ranked by "
+        "how many match",
     )
     p.add_argument(
         "--recency",
         type=float,
         metavar="DAYS",
-        help="favour recent articles: score halves DAYS after the first day",
+        help="favour recent articles, counting from the newest article in the index (not "
+        "today): its recency weight halves DAYS after the first day; an old article keeps half "
+        "its score, so relevance still counts",
     )
     p.add_argument("--no-highlight", action="store_true")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -472,7 +510,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, run, help_text in (
         ("status", cmd_status, "the alias, its versions and document counts"),
-        ("rollback", cmd_rollback, "point the alias back at the previous version"),
+        ("rollback", cmd_rollback, "point the alias at the next older complete version"),
         ("unlock", cmd_unlock, "clear the reindex lock a crashed reindex left (cluster)"),
     ):
         p = commands.add_parser(name, help=help_text)
@@ -490,8 +528,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line. A search QUERY may start with "-" (`search -بوتين`), which
+    argparse takes for an unknown option: such arguments are the query's."""
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    words = [a for a in unknown if a.startswith("-") and not a.startswith("--")]
+    if args.command == "search" and words == unknown:
+        parts = words if args.query is None else [args.query, *words]
+        if not parts:
+            parser.error("search needs a QUERY ('' lists every article)")
+        args.query = " ".join(parts)
+    elif unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse_arguments(argv)
     # The clients log every failed request; what matters reaches the user as one line.
     logging.getLogger().addHandler(logging.NullHandler())
     try:

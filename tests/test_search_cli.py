@@ -8,6 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_embedded import interrupted_load
+
+from indexer.backends.embedded import EmbeddedBackend
+from indexer.reindex import CHECKPOINT_EVERY
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests/fixtures"
@@ -42,8 +46,21 @@ def test_reindex_search_status_rollback(tmp_path: Path) -> None:
     status = json.loads(cli("status", "--json", home=tmp_path).stdout)
     assert status["documents"] == 3 and status["previous"]
     rolled = cli("rollback", home=tmp_path)
-    assert rolled.returncode == 0 and status["previous"] in rolled.stdout
+    assert rolled.returncode == 0
+    assert rolled.stdout == f"alias articles: {status['current']} -> {status['previous']}\n"
     assert json.loads(cli("search", "القاهرة", "--json", home=tmp_path).stdout)["total"] == 1
+    # Not forward again: there is nothing older, and it says so.
+    again = cli("rollback", home=tmp_path)
+    assert again.returncode == 2 and "Traceback" not in again.stderr
+    assert one_error_line(again) == (
+        f"arabic-search rollback: alias 'articles' is on {status['previous']}, and no complete "
+        "version older than it is kept: nothing to roll back to"
+    )
+
+
+def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
+    [line] = [line for line in result.stderr.splitlines() if line.startswith("arabic-search")]
+    return line
 
 
 def test_search_errors_are_one_line_with_exit_2(tmp_path: Path) -> None:
@@ -128,3 +145,67 @@ def test_a_reindex_of_a_mistyped_path_is_refused_and_changes_nothing(tmp_path: P
     assert "Traceback" not in typo.stderr
     assert json.loads(cli("status", "--json", home=tmp_path).stdout) == before
     assert json.loads(cli("search", "القاهرة", "--json", home=tmp_path).stdout)["total"] == 1
+
+
+def test_a_query_may_start_with_a_minus(tmp_path: Path) -> None:
+    cli("reindex", str(FIXTURES / "variants.jsonl"), home=tmp_path)
+    result = cli("search", "-القاهرة", "--json", home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["total"] == 6  # all 7 but the one
+    both = cli("search", "-القاهرة", "-الطقس", "--json", home=tmp_path)
+    assert json.loads(both.stdout)["total"] == 5
+    # After --, options given before it.
+    command = [sys.executable, "-m", "indexer.cli", "search", "--json", "--home", str(tmp_path)]
+    ended = subprocess.run([*command, "--", "-القاهرة"], capture_output=True, text=True, cwd=ROOT)
+    assert json.loads(ended.stdout)["total"] == 6
+    typo = cli("search", "القاهرة", "--jsn", home=tmp_path)  # options stay options
+    assert typo.returncode == 2 and "unrecognized arguments: --jsn" in typo.stderr
+
+
+@pytest.mark.parametrize("days", ["0", "-5", "nan"])
+def test_recency_must_be_a_positive_number_of_days(tmp_path: Path, days: str) -> None:
+    cli("reindex", str(FIXTURES / "variants.jsonl"), home=tmp_path)
+    result = cli("search", "القاهرة", "--recency", days, home=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert one_error_line(result).startswith("arabic-search search: --recency must be")
+
+
+def test_a_query_with_nothing_searchable_says_why(tmp_path: Path) -> None:
+    cli("reindex", str(FIXTURES / "variants.jsonl"), home=tmp_path)
+    readable = cli("search", "من في ؟", home=tmp_path)
+    assert readable.returncode == 0
+    assert readable.stdout.splitlines()[0] == (
+        "0 results: nothing searchable is left of the query: من, في, ؟ are stopwords or "
+        "punctuation (a stopword counts only inside a quoted phrase)"
+    )
+    body = json.loads(cli("search", "من في ؟", "--json", home=tmp_path).stdout)
+    assert body["nothing_searchable"] is True and body["dropped"] == ["من", "في", "؟"]
+
+
+def test_search_help_says_what_phrases_operators_and_recency_do(tmp_path: Path) -> None:
+    help_text = " ".join(cli("search", "--help", home=tmp_path).stdout.split())
+    assert "in order, in any inflection, the exact form ranked higher" in help_text
+    assert "AND" in help_text and "NOT" in help_text
+    assert "from the newest article in the index" in help_text
+
+
+def test_status_and_search_point_to_resume_after_an_interrupted_reindex(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path)
+    source = str(FIXTURES / "ant-sample.jsonl")
+    version, _ = interrupted_load(backend, source, checkpoint_every=CHECKPOINT_EVERY)
+
+    status = cli("status", "--alias", "news", home=tmp_path)
+    assert status.returncode == 0
+    assert (
+        f"{version} was interrupted: run 'arabic-search reindex --resume' to continue it"
+        in status.stdout
+    )
+    as_json = json.loads(cli("status", "--alias", "news", "--json", home=tmp_path).stdout)
+    assert as_json["interrupted"] == version
+
+    search = cli("search", "القاهرة", "--alias", "news", home=tmp_path)
+    assert search.returncode == 2 and "Traceback" not in search.stderr
+    assert one_error_line(search).endswith(
+        f"the reindex into {version} was interrupted: run 'arabic-search reindex --resume' "
+        "to continue it"
+    )
