@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC
 from pathlib import Path
 from typing import TextIO
 
@@ -44,7 +44,13 @@ from indexer.highlight import CLOSE, OPEN
 from indexer.ingest import ParseReport, parse_paths
 from indexer.progress import SHOWN_EACH, ReadLog, ReportError
 from indexer.query import QueryError, Recency, SearchRequest, SearchResult, parse_published
-from indexer.reindex import CHECKPOINT_EVERY, interrupted_load, reindex
+from indexer.reindex import (
+    CHECKPOINT_EVERY,
+    interrupted_load,
+    interrupted_version,
+    reindex,
+    resume_advice,
+)
 from indexer.sources import FORMATS
 from indexer.sources.fieldmap import FieldMap, FieldMapError, parse_field_options
 from indexer.sources.files import ReadOptions, ReadPosition, input_bytes
@@ -210,13 +216,6 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     return EXIT_REJECTED if report.rejected else EXIT_OK
 
 
-def _date(text: str) -> date | datetime:
-    try:
-        return date.fromisoformat(text) if len(text) <= 10 else datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO date: {text!r}") from None
-
-
 def _search_request(args: argparse.Namespace) -> SearchRequest:
     return SearchRequest(
         query=args.query,
@@ -231,7 +230,8 @@ def _search_request(args: argparse.Namespace) -> SearchRequest:
         size=args.size,
         cursor=args.cursor,
         highlight=not args.no_highlight,
-        recency=Recency(scale_days=args.recency) if args.recency else None,
+        # 0 and below too: SearchRequest.check refuses them, with the reason.
+        recency=Recency(scale_days=args.recency) if args.recency is not None else None,
     )
 
 
@@ -247,6 +247,12 @@ def _shown_date(published_at: str | None) -> str | None:
 
 def _print_result(result: SearchResult, out: TextIO, first: int = 1) -> None:
     """The readable result; its hits numbered from `first` (page 2 of 10: from 11)."""
+    if result.nothing_searchable:
+        out.write("0 results: nothing searchable is left of the query")
+        if result.dropped:
+            out.write(f": {', '.join(result.dropped)} are stopwords or punctuation")
+        out.write(" (a stopword counts only inside a quoted phrase)\n")
+        return
     out.write(f"{result.total} result{'' if result.total == 1 else 's'}\n")
     for number, hit in enumerate(result.hits, start=first):
         shown = (_shown_date(hit.published_at), hit.category, hit.source)
@@ -264,8 +270,18 @@ def _print_result(result: SearchResult, out: TextIO, first: int = 1) -> None:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    request = _search_request(args)
+    request.check()  # a bad option (a date) is one line, before any backend is opened
     backend = _backend(args)
-    result = backend.search(args.alias, _search_request(args))
+    try:
+        result = backend.search(args.alias, request)
+    except BackendError as err:
+        # No index yet, or an old one: an interrupted reindex may be the way out.
+        if not isinstance(err, BackendUnavailable) and (
+            version := interrupted_version(backend, args.alias)
+        ):
+            err.args = (f"{err}; {resume_advice(version)}",)
+        raise
     if args.json:
         sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
     else:
@@ -276,9 +292,11 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    status = _backend(args).status(args.alias)
+    backend = _backend(args)
+    status = backend.status(args.alias)
+    interrupted = interrupted_version(backend, args.alias)
     if args.json:
-        print(json.dumps(status.to_json(), ensure_ascii=False))
+        print(json.dumps({**status.to_json(), "interrupted": interrupted}, ensure_ascii=False))
         return EXIT_OK
     print(f"alias {status.alias} -> {status.current or '(none)'}  ({status.health})")
     print(f"documents {status.documents}, mapping version {status.mapping_version}")
@@ -286,12 +304,16 @@ def cmd_status(args: argparse.Namespace) -> int:
         mark = "*" if v.name == status.current else " "
         state = "complete" if v.complete else "INCOMPLETE"
         print(f" {mark} {v.name}  {v.documents} documents  {state}  {v.created_at}")
+    if interrupted:
+        print(resume_advice(interrupted))
     return EXIT_OK
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
-    version = _backend(args).rollback(args.alias)
-    print(f"alias {args.alias} -> {version}")
+    backend = _backend(args)
+    before = backend.status(args.alias).current
+    after = backend.rollback(args.alias)
+    print(f"alias {args.alias}: {before or '(none)'} -> {after}")
     return EXIT_OK
 
 
@@ -526,8 +548,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = _command(commands, "search", cmd_search)
     p.add_argument(
         "query",
+        nargs="?",  # required all the same (parse_arguments): it may start with "-"
         metavar="QUERY",
-        help="words, \"a phrase\", -excluded, a OR b; '' for every article",
+        help='words; "a phrase": its words in order, in any inflection, the exact form ranked '
+        "higher; -word or NOT word: leave out; a OR b: either; a AND b: both (AND, OR, NOT "
+        "in capitals; lower case, or quoted, they are words); '' for every article",
     )
     for field in ("category", "source", "author"):
         p.add_argument(
@@ -535,17 +560,18 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="VALUE",
             help=f"only articles of this {field}, in any spelling (default: all)",
         )
+    # Read by the query module (date_bounds), so that Python callers get the same dates.
     p.add_argument(
         "--since",
-        type=_date,
         metavar="DATE",
-        help="from this ISO date or date-time, UTC (default: any)",
+        help="from: 2018 (from Jan 1), 2018-06, 2018-06-01, a date-time; UTC unless it has "
+        "a zone (default: any)",
     )
     p.add_argument(
         "--until",
-        type=_date,
         metavar="DATE",
-        help="up to this ISO date (the whole day) or date-time, UTC (default: any)",
+        help="through: 2018 (to Dec 31), 2018-06, 2018-06-01, a date-time; UTC unless it "
+        "has a zone (default: any)",
     )
     p.add_argument(
         "--size", type=int, default=10, metavar="N", help="hits a page (1-100; default %(default)s)"
@@ -571,14 +597,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--operator",
         choices=["or", "and"],
         default="or",
-        help="rank by how many words match (or), or need every word (and) (default %(default)s)",
+        help="and: every word must match (each word of كوفيد-19 too); or: any word, ranked by "
+        "how many match (default %(default)s)",
     )
     p.add_argument(
         "--recency",
-        type=_at_least(0.001, float),
+        type=float,  # SearchRequest.check refuses 0 and below, with the reason
         metavar="DAYS",
-        help="favour recent articles: the score halves DAYS after the first day (more "
-        "than 0; default: no decay)",
+        help="favour recent articles, counting from the newest article in the index (not "
+        "today): its recency weight halves DAYS after the first day; an old article keeps half "
+        "its score, so relevance still counts (more than 0; default: no decay)",
     )
     p.add_argument(
         "--no-highlight", action="store_true", help="no highlighted fragments (default: shown)"
@@ -633,8 +661,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line. A search QUERY may start with "-" (`search -بوتين`), which
+    argparse takes for an unknown option: such arguments are the query's."""
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    words = [a for a in unknown if a.startswith("-") and not a.startswith("--")]
+    if args.command == "search" and words == unknown:
+        parts = words if args.query is None else [args.query, *words]
+        if not parts:
+            parser.error("search needs a QUERY ('' lists every article)")
+        args.query = " ".join(parts)
+    elif unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse_arguments(argv)
     # The clients log every failed request; what matters reaches the user as one line.
     logging.getLogger().addHandler(logging.NullHandler())
     try:

@@ -110,12 +110,13 @@ COMMANDS: dict[str, CommandHelp] = {
         "ranked search with filters, facets and highlights",
         "Search the alias: ranked (BM25), with filters on category, source, author and\n"
         "dates, facets in the spelling people write, highlights and paging. Words are\n"
-        'normalized like the articles; "a phrase" must match as written, -word and\n'
-        '-"a phrase" exclude, a OR b takes either. Dates show as 2021-11-23 (no time\n'
-        "given) or 2021-11-23 22:30 (UTC); --json keeps them as stored (ISO 8601).",
+        'normalized like the articles; "a phrase" must match in order, -word and NOT\n'
+        "word leave out, a OR b takes either, a AND b needs both. Dates show as\n"
+        "2021-11-23 (no time given) or 2021-11-23 22:30 (UTC); --json keeps them as\n"
+        "stored (ISO 8601).",
         (
             "arabic-search search 'الخارجية الروسية'",
-            "arabic-search search '\"الذكاء الاصطناعي\"' --sort date --since 2021-01-01",
+            "arabic-search search '\"الذكاء الاصطناعي\"' --sort date --since 2021-06",
             "arabic-search search 'كأس العالم' --category sport --page 2 --json",
         ),
         (
@@ -131,14 +132,15 @@ COMMANDS: dict[str, CommandHelp] = {
     "status": CommandHelp(
         "the alias, its versions and their document counts",
         "Show where the alias points, its health, its document count and mapping\n"
-        "version, and every version of it with its count and state.",
+        "version, every version of it with its count and state, and an interrupted\n"
+        "reindex that --resume would continue.",
         ("arabic-search status", "arabic-search status --json --alias news"),
         (OK, BACKEND_USAGE, UNAVAILABLE),
     ),
     "rollback": CommandHelp(
         "point the alias back at the previous version",
-        "Point the alias back at its previous complete version. A second rollback\n"
-        "returns to the newer one.",
+        "Point the alias at the next older complete version, one step back at a time,\n"
+        "and print the move.",
         ("arabic-search rollback", "arabic-search rollback --backend opensearch --alias news"),
         (OK, (EXIT_USAGE, "no previous version to roll back to, or a usage error"), UNAVAILABLE),
     ),

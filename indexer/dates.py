@@ -2,6 +2,7 @@
 
     parse_date("الثلاثاء ٢٣ نوفمبر ٢٠٢١ - ١٠:٣٠ م").iso   == "2021-11-23T22:30:00"
     find_date("● أخبار سورية ٢٣ نوفمبر ٢٠٢١").span       == (14, 28)
+    date_range("٢٠١٨-٠٦")[1].isoformat()               == "2018-06-30T23:59:59.999999+00:00"
 
 How it works: the text is normalized (hamza forms, ى/ي, ة/ه, harakat, tatweel and
 Arabic-Indic/Persian digits, by the project's Normalizer, which also gives back the
@@ -21,7 +22,7 @@ import re
 import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from types import MappingProxyType
 from typing import TypeVar
 
@@ -534,3 +535,42 @@ def _zone(match: regex.Match[str], grammar: _Grammar) -> timezone | None:
             raise _Invalid(f"invalid UTC offset ({match['zone_sign']}{hours:02d}:{extra:02d})")
         minutes += OFFSET_SIGNS[match["zone_sign"]] * (hours * 60 + extra)
     return timezone(timedelta(minutes=minutes))
+
+
+# ------------------------------------------------------------------ date filters
+# The values of search filters (since/until): ISO 8601 from a year down to a date-time,
+# in any digits the normalizer folds, as in the article dates above. A year, a month
+# or a day stands for all of it: query.date_bounds takes since from its first instant
+# and until through its last, so "--until 2018" means through 2018-12-31.
+_FILTER = regex.compile(
+    string.Template(r"""
+    (?P<year>[0-9]{4})
+    (?:-(?P<month>[0-9]{1,2})
+      (?:-(?P<day>[0-9]{1,2})
+        (?:[T\s](?P<clock>[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]{1,6})?)?))?
+        (?:(?P<zone_name>Z)|$offset)?  # a zone only after a day: 2018-06-01Z
+      )?
+    )?
+    """).substitute(offset=_OFFSET),
+    regex.IGNORECASE | regex.VERBOSE,
+)
+FILTER_EXAMPLES = "2018, 2018-06, 2018-06-01 or 2018-06-01T09:30+03:00"
+
+
+def date_range(text: str) -> tuple[datetime, datetime]:
+    """The first and the last instant a date filter's value covers, both included:
+    "2018" is the whole year, "2018-06" the month, "2018-06-01" the day, a date-time
+    one instant. No zone means UTC, as for articles' dates. ValueError says why not."""
+    grammar = _grammar()
+    match = _FILTER.fullmatch(grammar.normalizer.normalize(text.strip()))
+    if match is None:
+        raise ValueError("not a year, a month, a day or a date-time")
+    zone = _zone(match, grammar) or UTC
+    year, month, day = (int(match[part] or 0) for part in ("year", "month", "day"))
+    first = date(year, month or 1, day or 1)  # its ValueError names a month 13, a day 30
+    if match["clock"]:
+        instant = datetime.combine(first, time.fromisoformat(match["clock"]), zone)
+        return instant, instant
+    last_month = month or 12
+    last = date(year, last_month, day or calendar.monthrange(year, last_month)[1])
+    return datetime.combine(first, time.min, zone), datetime.combine(last, time.max, zone)

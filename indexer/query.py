@@ -1,10 +1,12 @@
 """The query module: what a search asks (SearchRequest), what it gets (SearchResult),
 and the user's query text read into a backend-neutral plan (QueryPlan).
 
-User syntax, deliberately small: "quoted phrases" must match as written, -word and
--"phrase" exclude, OR between two parts makes either one enough. Everything else is
-literal text: brackets, stars, colons and the like are just characters, and the
-analyzers drop what is not a word. No input can make a query that fails to parse.
+User syntax, deliberately small: a "quoted phrase" matches its words in order, next to
+each other, in any inflection (the exact form ranks higher); -word, -"phrase" and NOT
+exclude; OR between two parts makes either one enough, AND makes both required.
+Everything else is literal text: brackets, stars, colons and the like are just
+characters, and the analyzers drop what is not a word. No input can make a query that
+fails to parse.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Literal
 
 from indexer.analysis.analyzers import Analyzer, default_analyzers
+from indexer.dates import FILTER_EXAMPLES, date_range
 
 MAX_WINDOW = 10_000  # page * size beyond this needs a cursor, as in Elasticsearch
 MAX_SIZE = 100
@@ -44,7 +47,16 @@ MAX_QUERY_GRAMS = 256  # trigram clauses at most (a bool query has a clause limi
 # indices.query.bool.max_clause_count, Elasticsearch's smallest). Later words are
 # left out, on both backends alike.
 MAX_QUERY_WORDS = 150
+# Recency blends with relevance: score x (FLOOR + (1 - FLOOR) x decay). An old article
+# keeps half its score, so relevance still ranks among old ones (a bare decay gave
+# every hit of a years-old corpus 0), and the newest can pass one up to twice its
+# relevance. The floor also bounds the embedded backend's re-ranking (_by_recency).
+RECENCY_FLOOR = 0.5
+MAX_RECENCY_DAYS = 36_500
 
+# A date filter: a date (the whole day), a datetime (that instant), or a string that
+# indexer.dates.date_range reads ("2018", "2018-06", "٢٠١٨-٠٦-٠١", "2018-06-01T09:30Z").
+DateFilter = date | datetime | str
 Sort = Literal["relevance", "date"]
 Operator = Literal["and", "or"]
 
@@ -55,21 +67,36 @@ class QueryError(ValueError):
 
 @dataclass(frozen=True)
 class Recency:
-    """Gauss decay on published_at: full score within `offset_days` of now, half at
-    `offset_days + scale_days`."""
+    """A gauss decay on published_at from `origin`, blended with relevance: full score
+    within `offset_days` of it, the decay half-way `scale_days` later, and never under
+    RECENCY_FLOOR of the score.
+
+    The origin is the newest published_at in the index, not now: a corpus that stopped
+    years ago would decay to nothing. Each backend looks it up (with_origin) unless
+    it is given."""
 
     scale_days: float = 30.0
     offset_days: float = 1.0
     decay: float = 0.5
-    now: datetime | None = None  # fixed for tests; None: the time of the search
+    origin: datetime | None = None  # None: not known (yet), or no dated article
 
-    def factor(self, published_at: datetime | None, now: datetime) -> float:
-        if published_at is None:
+    # Whole minutes, as the engines take them (date decay accepts no fractions):
+    # both backends decay by the same numbers.
+    @property
+    def scale_minutes(self) -> int:
+        return max(1, round(self.scale_days * 1440))
+
+    @property
+    def offset_minutes(self) -> int:
+        return round(self.offset_days * 1440)
+
+    def factor(self, published_at: datetime | None) -> float:
+        if published_at is None or self.origin is None:
             return 1.0  # as Elasticsearch's decay functions do for a missing date
-        age = abs((now - published_at).total_seconds()) / 86_400
-        distance = max(0.0, age - self.offset_days)
-        sigma_squared = -(self.scale_days**2) / (2 * math.log(self.decay))
-        return math.exp(-(distance**2) / (2 * sigma_squared))
+        age = abs((self.origin - published_at).total_seconds()) / 60
+        distance = max(0.0, age - self.offset_minutes)
+        decay = math.exp(math.log(self.decay) * (distance / self.scale_minutes) ** 2)
+        return RECENCY_FLOOR + (1 - RECENCY_FLOOR) * decay
 
 
 @dataclass(frozen=True)
@@ -78,8 +105,8 @@ class SearchRequest:
     category: str | None = None
     source: str | None = None
     author: str | None = None
-    since: date | datetime | None = None
-    until: date | datetime | None = None
+    since: DateFilter | None = None  # from the first instant of what it names
+    until: DateFilter | None = None  # through the last: "2018" is through 2018-12-31
     sort: Sort = "relevance"
     operator: Operator = "or"
     page: int = 1
@@ -101,12 +128,32 @@ class SearchRequest:
             )
         if len(self.query) > MAX_QUERY_CHARS:
             raise QueryError(f"query longer than {MAX_QUERY_CHARS:,} characters")
-        if self.since and self.until and _as_datetime(self.since) > _as_datetime(self.until):
-            raise QueryError("since is after until")
+        since, until = date_bounds(self)
+        if since and until and since > until:
+            raise QueryError(
+                f"since {self.since} is after until {self.until}, so nothing can match; swap them"
+            )
+        if self.recency and not 0 < self.recency.scale_days <= MAX_RECENCY_DAYS:
+            raise QueryError(
+                f"--recency must be a number of days over 0 and at most {MAX_RECENCY_DAYS:,}, "
+                f"not {self.recency.scale_days:g}: how long after the newest article the "
+                "recency weight halves"
+            )
 
     @property
     def filters(self) -> dict[str, str]:
         return {f: v for f in FILTER_FIELDS if (v := getattr(self, f))}
+
+    @property
+    def needs_origin(self) -> bool:
+        """Is there a recency decay whose origin the backend must look up?"""
+        recency = self.recency
+        return self.sort == "relevance" and recency is not None and recency.origin is None
+
+    def with_origin(self, newest: datetime | None) -> SearchRequest:
+        """The request decaying from `newest` (None: no dated article, no decay)."""
+        assert self.recency is not None
+        return replace(self, recency=replace(self.recency, origin=newest))
 
 
 @dataclass(frozen=True)
@@ -141,12 +188,17 @@ class SearchResult:
     hits: list[Hit]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     next_cursor: str | None = None
+    # The parts of the query left out, as typed: stopwords or punctuation only.
+    dropped: tuple[str, ...] = ()
+    nothing_searchable: bool = False  # every part was left out: no search was made
 
     def to_json(self) -> dict:
         body = {
             "total": self.total,
             "hits": [h.to_json() for h in self.hits],
             "facets": self.facets,
+            "dropped": list(self.dropped),
+            "nothing_searchable": self.nothing_searchable,
         }
         if self.next_cursor:
             body["next_cursor"] = self.next_cursor
@@ -164,6 +216,11 @@ class Clause:
     phrase: bool = False
     excluded: bool = False
 
+    @property
+    def as_typed(self) -> str:
+        text = f'"{self.text}"' if self.phrase else self.text
+        return f"-{text}" if self.excluded else text
+
 
 @dataclass(frozen=True)
 class AnalyzedClause:
@@ -171,19 +228,46 @@ class AnalyzedClause:
     stems: tuple[str, ...]  # `text` analyzer terms (stemmed, stopwords out)
     exact: tuple[str, ...]  # `exact` terms (normalized words; stopwords out unless a phrase)
     grams: tuple[str, ...] = ()  # `grams` analyzer terms (trigrams of the words)
+    # Words run together (كوفيد-19) in a part that is not a phrase: each on its own,
+    # for an AND to require every one of them. Empty: the clause is one word or phrase.
+    words: tuple[AnalyzedClause, ...] = ()
+
+    @property
+    def each_word(self) -> tuple[AnalyzedClause, ...]:
+        """What must all match for the clause to be required: each of its words."""
+        return self.words or (self,)
+
+
+@dataclass(frozen=True)
+class Group:
+    """One clause, or several joined by OR: any one of them is enough."""
+
+    clauses: tuple[AnalyzedClause, ...]
+    anded: bool = False  # joined to a neighbour by AND: required, whatever the operator
+
+    @property
+    def required(self) -> bool:
+        """Required with either operator: joined by AND, or a quoted phrase alone."""
+        return self.anded or (len(self.clauses) == 1 and self.clauses[0].clause.phrase)
 
 
 @dataclass(frozen=True)
 class QueryPlan:
-    """Groups of alternatives: every group is one clause, or several joined by OR."""
+    """Groups of alternatives, exclusions, and what was left out."""
 
-    groups: tuple[tuple[AnalyzedClause, ...], ...]
+    groups: tuple[Group, ...]
     excluded: tuple[AnalyzedClause, ...]
     empty_query: bool  # nothing typed: match everything (filters and facets still apply)
+    dropped: tuple[str, ...] = ()  # parts with no word to match, as typed
 
     @property
     def included(self) -> list[AnalyzedClause]:
-        return [c for group in self.groups for c in group]
+        return [c for group in self.groups for c in group.clauses]
+
+    @property
+    def nothing_searchable(self) -> bool:
+        """Text was typed, but every part of it was left out (MatchPlan.nothing)."""
+        return not (self.groups or self.excluded or self.empty_query)
 
     @property
     def stems(self) -> list[str]:
@@ -201,59 +285,82 @@ class QueryPlan:
 
 # A quoted phrase (an unclosed quote runs to the end), or a run of non-space text.
 _PART = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+Joiner = Literal["OR", "AND"]
+JOINERS = ("OR", "AND")  # in capitals, between two parts; NOT before one excludes it
 
 
-def read_clauses(query: str) -> list[Clause | Literal["OR"]]:
-    parts: list[Clause | Literal["OR"]] = []
+def read_clauses(query: str) -> list[Clause | Joiner]:
+    parts: list[Clause | Joiner] = []
+    negate = False  # after NOT
     for minus, quoted, word in _PART.findall(query):
-        if word == "OR":
-            parts.append("OR")
-        elif word:
+        if word in JOINERS:
+            parts.append(word)
+            continue
+        if word == "NOT":
+            negate = True
+            continue
+        if word:
             excluded = word.startswith("-") and len(word) > 1
-            parts.append(Clause(word[1:] if excluded else word, excluded=excluded))
+            clause = Clause(word[1:] if excluded else word, excluded=excluded)
         else:
-            parts.append(Clause(quoted, phrase=True, excluded=bool(minus)))
-    return parts
+            clause = Clause(quoted, phrase=True, excluded=bool(minus))
+        parts.append(replace(clause, excluded=True) if negate else clause)
+        negate = False
+    return parts  # a NOT with nothing after it excludes nothing
+
+
+def _analyze(clause: Clause, words: list[str], analyzers: dict[str, Analyzer]) -> AnalyzedClause:
+    """A clause's terms for every searched field, from its words (after the char filter)."""
+    # A phrase keeps its stopwords: they are in the indexed exact text, in order.
+    exact = analyzers["exact" if clause.phrase else "exact_search"]
+    grams = analyzers.get("grams")  # the baselines have no trigrams
+    return AnalyzedClause(
+        clause,
+        tuple(analyzers["text"].filter_words(words)),
+        tuple(exact.filter_words(words)),
+        tuple(grams.filter_words(words)) if grams else (),
+    )
 
 
 def plan_query(query: str, analyzers: dict[str, Analyzer] | None = None) -> QueryPlan:
-    """The query text as groups of analyzed clauses. Never raises on any string."""
+    """The query text as groups of analyzed clauses. Never raises on any string.
+
+    OR binds closer than AND: `a OR b AND c` is (a OR b) AND c."""
     analyzers = analyzers or default_analyzers()
-    text, exact, exact_search = analyzers["text"], analyzers["exact"], analyzers["exact_search"]
-    grams = analyzers.get("grams")  # the baselines have no trigrams
-    groups: list[list[AnalyzedClause]] = []
+    groups: list[Group] = []
     excluded: list[AnalyzedClause] = []
-    join_next = False
+    dropped: list[str] = []
+    join_next = and_next = False
     words_left = MAX_QUERY_WORDS
     for part in read_clauses(query):
         if part == "OR":
             join_next = bool(groups)
             continue
-        # One tokenization for both analyzers: they share the char filter.
-        words = text.words(part.text)
-        # A phrase keeps its stopwords: they are in the indexed exact text, in order.
-        exact_words = (exact if part.phrase else exact_search).filter_words(words)
-        analyzed = AnalyzedClause(
-            part,
-            tuple(text.filter_words(words)),
-            tuple(exact_words),
-            tuple(grams.filter_words(words)) if grams else (),
-        )
+        if part == "AND":
+            if groups:
+                groups[-1] = replace(groups[-1], anded=True)
+            and_next = True
+            continue
+        # One tokenization for all the analyzers: they share the char filter.
+        words = analyzers["text"].words(part.text)
+        analyzed = _analyze(part, words, analyzers)
         if not analyzed.exact:
-            continue  # punctuation or stopwords only: nothing to match
+            dropped.append(part.as_typed)  # punctuation or stopwords only: nothing to match
+            continue
         words_left -= len(analyzed.exact)
         if words_left < 0:
             break
+        if not part.phrase and len(analyzed.exact) > 1:
+            each = (_analyze(Clause(word), [word], analyzers) for word in words)
+            analyzed = replace(analyzed, words=tuple(w for w in each if w.exact))
         if part.excluded:
             excluded.append(analyzed)
         elif join_next:
-            groups[-1].append(analyzed)
+            groups[-1] = replace(groups[-1], clauses=(*groups[-1].clauses, analyzed))
         else:
-            groups.append([analyzed])
-        join_next = False
-    return QueryPlan(
-        tuple(tuple(g) for g in groups), tuple(excluded), empty_query=not query.strip()
-    )
+            groups.append(Group((analyzed,), anded=and_next))
+        join_next = and_next = False
+    return QueryPlan(tuple(groups), tuple(excluded), not query.strip(), tuple(dropped))
 
 
 # ------------------------------------------------------- the plan as a bool query
@@ -271,14 +378,22 @@ class FieldQuery:
     phrase: bool = False
 
 
+# A word (or a phrase) on every searched field: it matches through any one of them.
+Word = tuple[FieldQuery, ...]
+# A required group: it matches through any one alternative (the clauses joined by OR),
+# and an alternative matches when every one of its words does.
+Requirement = tuple[tuple[Word, ...], ...]
+
+
 @dataclass(frozen=True)
 class MatchPlan:
     """What a search matches and how it scores, for every backend to render the same
     way, as an Elasticsearch bool query reads: every `required` group must match (any
-    one of its parts), `optional` parts add to the score (and decide the match when
-    nothing is required), no `excluded` group may match, `grams` only rank."""
+    one alternative, with all its words), `optional` parts add to the score (and
+    decide the match when nothing is required), no `excluded` group may match, `grams`
+    only rank."""
 
-    required: tuple[tuple[FieldQuery, ...], ...]
+    required: tuple[Requirement, ...]
     optional: tuple[FieldQuery, ...]
     excluded: tuple[tuple[FieldQuery, ...], ...]
     grams: tuple[str, ...]
@@ -324,13 +439,20 @@ def match_plan(
     exact_weight: float = EXACT_WEIGHT,
 ) -> MatchPlan:
     """The query plan as a bool query: with operator "and" every group is required,
-    with "or" any one is enough; a quoted phrase standing alone is always required."""
-    required, optional = [], []
+    and every word of each of its clauses; with "or" any one word is enough. A group
+    joined by AND, or a quoted phrase standing alone, is always required."""
+    required: list[Requirement] = []
+    optional: list[AnalyzedClause] = []
     for group in plan.groups:
-        if operator == "and" or (len(group) == 1 and group[0].clause.phrase):
-            required.append(field_queries(group, field_boosts, exact_weight))
+        if operator == "and" or group.required:
+            required.append(
+                tuple(
+                    tuple(field_queries([w], field_boosts, exact_weight) for w in c.each_word)
+                    for c in group.clauses
+                )
+            )
         else:
-            optional += group  # any one is enough: one flat union of them all
+            optional += group.clauses  # any one is enough: one flat union of them all
     return MatchPlan(
         required=tuple(required),
         optional=field_queries(optional, field_boosts, exact_weight),
@@ -357,11 +479,18 @@ def parse_published(value: str | None) -> datetime | None:
 
 
 def date_bounds(request: SearchRequest) -> tuple[datetime | None, datetime | None]:
-    """The request's since/until as an inclusive datetime range (until: its whole day)."""
-    since = _as_datetime(request.since) if request.since else None
-    until = None
-    if request.until:
-        until = _as_datetime(request.until)
-        if not isinstance(request.until, datetime):
-            until = until.replace(hour=23, minute=59, second=59, microsecond=999_999)
+    """The request's since/until as an inclusive range of instants: since from the
+    first instant of what it names, until through the last. Every backend filters on
+    these, so "2018" means the same everywhere. QueryError for a value that is no date."""
+    since = None if request.since is None else _date_range("since", request.since)[0]
+    until = None if request.until is None else _date_range("until", request.until)[1]
     return since, until
+
+
+def _date_range(name: str, value: DateFilter) -> tuple[datetime, datetime]:
+    if isinstance(value, datetime):  # before date: a datetime is a date too
+        return _as_datetime(value), _as_datetime(value)
+    try:
+        return date_range(value if isinstance(value, str) else value.isoformat())
+    except ValueError as err:
+        raise QueryError(f"{name} {value!r}: {err}; write it as {FILTER_EXAMPLES}") from None

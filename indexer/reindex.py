@@ -187,6 +187,23 @@ def interrupted_load(backend: Backend, alias: str) -> tuple[str, Checkpoint]:
     return version, Checkpoint.from_json(saved)
 
 
+def interrupted_version(backend: Backend, alias: str) -> str | None:
+    """The version of the alias's interrupted reindex, if it has one. None also when
+    the backend cannot tell: this is advice, and must not hide the error it goes with."""
+    try:
+        found = backend.interrupted(alias)
+    except BackendError:
+        return None
+    return found[0] if found else None
+
+
+def resume_advice(version: str) -> str:
+    return (
+        f"the reindex into {version} was interrupted: run 'arabic-search reindex --resume' "
+        "to continue it"
+    )
+
+
 def _load_and_switch(
     backend: Backend,
     alias: str,

@@ -464,3 +464,48 @@ def test_rfc2822_fast_path_agrees_with_the_grammar(
     # Arabic-Indic digits too: the ISO result has ASCII digits whichever path reads it.
     indic = text.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
     assert dates.parse_date(indic) == dates._parse_with_grammar(indic)
+
+
+# ------------------------------------------------------------------ date filters
+DAY_END = "T23:59:59.999999"  # until includes the whole of its last day
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "last"),
+    [
+        ("2018", "2018-01-01T00:00:00+00:00", f"2018-12-31{DAY_END}+00:00"),
+        ("2018-06", "2018-06-01T00:00:00+00:00", f"2018-06-30{DAY_END}+00:00"),
+        ("2016-02", "2016-02-01T00:00:00+00:00", f"2016-02-29{DAY_END}+00:00"),
+        ("2018-6", "2018-06-01T00:00:00+00:00", f"2018-06-30{DAY_END}+00:00"),
+        ("2018-06-01", "2018-06-01T00:00:00+00:00", f"2018-06-01{DAY_END}+00:00"),
+        ("2018-06-01Z", "2018-06-01T00:00:00+00:00", f"2018-06-01{DAY_END}+00:00"),
+        ("2018-06-01+03:00", "2018-06-01T00:00:00+03:00", f"2018-06-01{DAY_END}+03:00"),
+        ("2018-06-01T09:30+03:00", "2018-06-01T09:30:00+03:00", "2018-06-01T09:30:00+03:00"),
+        ("2018-06-01T09:30:15Z", "2018-06-01T09:30:15+00:00", "2018-06-01T09:30:15+00:00"),
+        ("2018-06-01 09:30", "2018-06-01T09:30:00+00:00", "2018-06-01T09:30:00+00:00"),
+        (" 2018 ", "2018-01-01T00:00:00+00:00", f"2018-12-31{DAY_END}+00:00"),
+    ],
+)
+def test_a_date_filter_covers_its_whole_year_month_or_day(text: str, first: str, last: str) -> None:
+    for kind in DIGITS:  # ٢٠١٨-٠٦ and ۲۰۱۸-۰۶ as well as 2018-06
+        assert [d.isoformat() for d in dates.date_range(digits(text, kind))] == [first, last]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("yesterday", "not a year, a month, a day or a date-time"),
+        ("18", "not a year"),
+        ("", "not a year"),
+        ("2018-06Z", "not a year"),  # a zone needs a day
+        ("2018/06/01", "not a year"),
+        ("2018-13", "month must be in 1..12"),
+        ("2018-02-30", "day is out of range"),
+        ("2018-06-01T25:00", "hour must be in 0..23"),
+        ("2018-06-01+15:00", "invalid UTC offset"),
+        ("0000", "year 0 is out of range"),
+    ],
+)
+def test_a_date_filter_that_is_no_date_says_why(text: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        dates.date_range(text)

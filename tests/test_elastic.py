@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from fake_es import FakeCluster
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.backends import BackendError, BackendUnavailable
+from indexer.backends import BackendError, BackendUnavailable, es_query
 from indexer.backends.cluster import ClusterBackend
 from indexer.backends.cluster_settings import ClusterSettings
 from indexer.backends.engines import ElasticsearchEngine, OpenSearchEngine
@@ -31,7 +32,7 @@ from indexer.backends.es_query import (
     parse_response,
     search_body,
 )
-from indexer.query import QueryError, Recency, SearchRequest, plan_query
+from indexer.query import RECENCY_FLOOR, QueryError, Recency, SearchRequest, plan_query
 from indexer.reindex import reindex
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -166,6 +167,9 @@ def test_second_reindex_moves_the_alias_in_one_atomic_call(tmp_path: Path) -> No
     assert cluster.aliases["articles"] == {second}
     assert backend.rollback("articles") == first
     assert cluster.aliases["articles"] == {first}
+    # As on the embedded backend: not forward again, and it says why.
+    with pytest.raises(BackendError, match=rf"is on {first}, and no complete version older"):
+        backend.rollback("articles")
 
 
 def test_an_alias_move_whose_answer_is_lost_is_checked_not_resent(tmp_path: Path) -> None:
@@ -395,23 +399,80 @@ def test_operators_in_words_are_only_characters() -> None:
     assert {"a", "b", "c", "d", "e", "f", "g"} <= terms
 
 
-def test_recency_is_a_gauss_function_score() -> None:
-    # https://www.elastic.co/docs/reference/query-languages/query-dsl/query-dsl-function-score-query
-    body = search_body(SearchRequest(query="x", recency=Recency(scale_days=30, offset_days=1)))
-    score = body["query"]["function_score"]
-    assert score["boost_mode"] == "multiply"
-    assert score["functions"] == [
+def test_a_year_and_a_month_filter_as_whole_periods() -> None:
+    # The range comes from query.date_bounds, as on the embedded backend: parity.
+    body = search_body(SearchRequest(query="x", since="٢٠١٨", until="2019-06"))
+    assert body["query"]["bool"]["filter"] == [
         {
-            "gauss": {
+            "range": {
                 "published_at": {
-                    "origin": "now",
-                    "scale": "43200m",
-                    "offset": "1440m",
-                    "decay": 0.5,
+                    "gte": "2018-01-01T00:00:00+00:00",
+                    "lte": "2019-06-30T23:59:59.999999+00:00",
                 }
             }
         }
     ]
+
+
+def test_recency_is_a_gauss_blended_with_the_score() -> None:
+    # https://www.elastic.co/docs/reference/query-languages/query-dsl/query-dsl-function-score-query
+    newest = datetime(2018, 10, 20, 7, 53, 24, tzinfo=UTC)
+    recency = Recency(scale_days=30, offset_days=1, origin=newest)
+    body = search_body(SearchRequest(query="x", recency=recency))
+    score = body["query"]["function_score"]
+    # score x (0.5 + 0.5 x gauss): the two functions summed, then multiplied.
+    assert (score["score_mode"], score["boost_mode"]) == ("sum", "multiply")
+    gauss = {"origin": "2018-10-20T07:53:24+00:00", "scale": "43200m", "offset": "1440m"}
+    assert score["functions"] == [
+        {"weight": RECENCY_FLOOR},
+        {"gauss": {"published_at": {**gauss, "decay": 0.5}}, "weight": 1 - RECENCY_FLOOR},
+    ]
+
+
+def test_recency_decays_from_the_newest_article_found_by_a_max_aggregation() -> None:
+    # https://www.elastic.co/docs/reference/aggregations/search-aggregations-metrics-max-aggregation
+    sent: list[dict] = []
+    newest_ms = 1_540_022_004_000  # 2018-10-20T07:53:24Z
+
+    def send(body: dict) -> dict:
+        sent.append(body)
+        if "aggs" in body and "newest" in body["aggs"]:
+            return {
+                "hits": {"total": {"value": 3}, "hits": []},
+                "aggregations": {"newest": {"value": newest_ms}},
+            }
+        return {"hits": {"total": {"value": 0}, "hits": []}}
+
+    es_query.run_search(SearchRequest(query="x", recency=Recency(30)), send)
+    newest, query = sent
+    assert newest == {"size": 0, "aggs": {"newest": {"max": {"field": "published_at"}}}}
+    [_, gauss] = query["query"]["function_score"]["functions"]
+    assert gauss["gauss"]["published_at"]["origin"] == "2018-10-20T07:53:24+00:00"
+    # No dated article: nothing to decay from, no decay. Sorted by date: no lookup.
+    sent.clear()
+    newest_ms = None
+    es_query.run_search(SearchRequest(query="x", recency=Recency(30)), send)
+    assert "function_score" not in sent[-1]["query"]
+    sent.clear()
+    es_query.run_search(SearchRequest(query="x", recency=Recency(30), sort="date"), send)
+    assert len(sent) == 1
+
+
+def test_a_query_with_nothing_searchable_is_not_sent() -> None:
+    def send(body: dict) -> dict:
+        raise AssertionError("sent")
+
+    result = es_query.run_search(SearchRequest(query="من في ،"), send)
+    assert (result.total, result.nothing_searchable, result.dropped) == (0, True, ("من", "في", "،"))
+
+
+def test_and_requires_every_word_of_a_part() -> None:
+    body = search_body(SearchRequest(query="كوفيد-19 OR كورونا", operator="and"))
+    # must: one of (كوفيد and 19) or كورونا.
+    [either] = body["query"]["bool"]["must"][0]["bool"]["must"]
+    both, alone = either["bool"]["should"]
+    assert len(both["bool"]["must"]) == 2 and "bool" in alone
+    assert '"كوفيد"' in json.dumps(both["bool"]["must"][0], ensure_ascii=False)
 
 
 def test_deep_paging_uses_search_after() -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+import os
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,11 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indexer.articles import Article
-from indexer.backends import BackendError
+from indexer.backends import BackendError, embedded
 from indexer.backends.embedded import EmbeddedBackend
 from indexer.highlight import CLOSE, OPEN
 from indexer.ingest import parse_paths
-from indexer.query import QueryError, Recency, SearchRequest
+from indexer.query import RECENCY_FLOOR, QueryError, Recency, SearchRequest, parse_published
 from indexer.reindex import reindex
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -106,6 +108,32 @@ def test_facets_show_the_most_frequent_spelling_and_filters_take_any(tmp_path: P
     assert backend.search("articles", SearchRequest(source="دبي - العربية.نت")).total == 0
 
 
+MARCH_1 = [f"2018-03-01T{t}+04:00" for t in ("09:53:40", "15:37:22", "16:53:52", "21:09:02")]
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "dated"),
+    [
+        ("2021-11", "٢٠٢١-١١", ["2021-11-02", "2021-11-05", "2021-11-23"]),  # a whole month
+        ("2021-11-03", "2021-11", ["2021-11-05", "2021-11-23"]),
+        (None, "1999", ["1999-10-12"]),  # through the year's end
+        ("2018-06", "2018-06", ["2018-06-01T13:14:59+00:00"]),
+        # A day is UTC unless it has a zone: 02:28 at +04:00 is still February in UTC.
+        ("2018-03-01", "2018-03-01Z", MARCH_1),
+        ("2018-03-01+04:00", "2018-03-01+04:00", ["2018-03-01T02:28:09+04:00", *MARCH_1]),
+        # Past what tantivy holds (1677-2262): no article is there, so no error either.
+        ("1000", "2000-01", ["1999-10-12"]),
+        ("2021-12-01", "9999", ["2021-12-30"]),
+        ("2300", None, []),
+    ],
+)
+def test_date_filters_take_years_months_and_zones(
+    backend: EmbeddedBackend, since: str | None, until: str | None, dated: list[str]
+) -> None:
+    hits = backend.search("articles", SearchRequest(since=since, until=until, size=100)).hits
+    assert sorted(h.published_at for h in hits) == dated
+
+
 def test_sort_by_date_and_paging(backend: EmbeddedBackend) -> None:
     newest = backend.search("articles", SearchRequest(sort="date", size=3))
     dates = [h.published_at for h in newest.hits]
@@ -121,6 +149,43 @@ def test_sort_by_date_and_paging(backend: EmbeddedBackend) -> None:
     assert len(seen) == len(set(seen)) == everything
     by_cursor = backend.search("articles", SearchRequest(size=7, cursor="offset:7"))
     assert [h.id for h in by_cursor.hits] == seen[7:14]
+
+
+def test_operator_and_requires_every_word_of_a_part(backend: EmbeddedBackend) -> None:
+    # كوفيد is in no article: "كوفيد-19" must not match on 19 alone.
+    assert search(backend, "زحام-مروري", operator="and") == ["زحام مروري في القاهرة"]
+    assert search(backend, "زحام-كوفيد", operator="and") == []
+    assert search(backend, "زحام-كوفيد") == ["زحام مروري في القاهرة"]  # or: any word
+
+
+def test_and_and_not_in_capitals_are_operators(backend: EmbeddedBackend) -> None:
+    both = search(backend, "القاهرة AND إسرائيل")
+    assert both == search(backend, "القاهرة إسرائيل", operator="and")
+    assert len(both) < len(search(backend, "القاهرة OR إسرائيل"))
+    assert "زحام مروري في القاهرة" not in both  # no إسرائيل in it
+    assert search(backend, "زحام AND مروري") == ["زحام مروري في القاهرة"]
+    not_zaham = search(backend, "القاهرة NOT زحام")
+    assert not_zaham == search(backend, "القاهرة -زحام")
+    assert "زحام مروري في القاهرة" not in not_zaham
+    assert "زحام مروري في القاهرة" in search(backend, "القاهرة")
+
+
+def test_a_phrase_matches_its_words_in_any_inflection_the_exact_form_first(
+    backend: EmbeddedBackend,
+) -> None:
+    exact = backend.search("articles", SearchRequest(query='"زحام مروري"')).hits
+    inflected = backend.search("articles", SearchRequest(query='"الزحام المروري"')).hits
+    assert [h.title for h in exact] == [h.title for h in inflected] == ["زحام مروري في القاهرة"]
+    assert exact[0].score > inflected[0].score
+
+
+def test_a_query_with_nothing_searchable_says_what_it_dropped(backend: EmbeddedBackend) -> None:
+    result = backend.search("articles", SearchRequest(query="من في ، -على"))
+    assert (result.total, result.nothing_searchable) == (0, True)
+    assert result.dropped == ("من", "في", "،", "-على")
+    result = backend.search("articles", SearchRequest(query="في القاهرة"))
+    assert result.total and not result.nothing_searchable and result.dropped == ("في",)
+    assert result.to_json()["dropped"] == ["في"]
 
 
 def test_user_syntax(backend: EmbeddedBackend) -> None:
@@ -139,15 +204,43 @@ def test_user_syntax(backend: EmbeddedBackend) -> None:
     assert len(search(backend, "")) == 10  # an empty query lists everything
 
 
-def test_recency_favours_recent_articles(backend: EmbeddedBackend) -> None:
-    now = datetime(2021, 12, 31, tzinfo=UTC)
+def test_recency_lifts_the_newest_relevant_article(backend: EmbeddedBackend) -> None:
+    # The fixtures are years old: decaying from now would give every hit 0.
     dated = {"query": "اليوم", "since": date(1990, 1, 1), "size": 100}
     plain = backend.search("articles", SearchRequest(**dated)).hits
-    recency = Recency(scale_days=30, now=now)
-    recent = backend.search("articles", SearchRequest(**dated, recency=recency)).hits
+    recent = backend.search("articles", SearchRequest(**dated, recency=Recency(365))).hits
     assert {h.id for h in plain} == {h.id for h in recent}
-    assert recent[0].published_at == max(h.published_at for h in plain) == "2021-11-02"
-    assert plain[0].published_at != "2021-11-02"
+    newest = max(plain, key=lambda h: parse_published(h.published_at))
+    assert plain[0].id != newest.id and recent[0].id == newest.id
+    # Blended with relevance: each score keeps at least RECENCY_FLOOR of itself.
+    relevance = {h.id: h.score for h in plain}
+    for hit in recent:
+        assert RECENCY_FLOOR * relevance[hit.id] * (1 - 1e-6) <= hit.score <= relevance[hit.id]
+    assert min(h.score for h in recent) > 0.1
+
+
+def test_recency_re_ranks_more_than_its_window_when_the_page_needs_it(
+    backend: EmbeddedBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page is what decaying every match gives (as on the engine), whatever the
+    window of hits re-ranked first."""
+    request = SearchRequest(query="اليوم", since=date(1990, 1, 1), size=1, recency=Recency(365))
+    wide = backend.search("articles", request)
+    monkeypatch.setattr(embedded, "RESCORE_WINDOW", 1)
+    narrow = backend.search("articles", request)
+    assert [(h.id, h.score) for h in narrow.hits] == [(h.id, h.score) for h in wide.hits]
+    assert narrow.total == wide.total > 1
+
+
+def test_recency_decays_from_the_newest_article_of_the_index(backend: EmbeddedBackend) -> None:
+    """Whatever the query and its filters match: the same origin on every backend."""
+    everything = backend.search("articles", SearchRequest(size=100))
+    assert everything.total <= 100
+    newest = max(filter(None, (parse_published(h.published_at) for h in everything.hits)))
+    request = SearchRequest(query="اليوم", since=date(1990, 1, 1), recency=Recency(30))
+    pinned = replace(request, recency=Recency(30, origin=newest))
+    scores = [(h.id, h.score) for h in backend.search("articles", request).hits]
+    assert scores == [(h.id, h.score) for h in backend.search("articles", pinned).hits]
 
 
 def test_bad_requests_are_clear_errors(backend: EmbeddedBackend) -> None:
@@ -193,6 +286,32 @@ def test_alias_switch_and_rollback(tmp_path: Path) -> None:
     assert backend.rollback("news") == first
     assert backend.search("news", SearchRequest(query="القاهرة")).total == 1
     assert backend.status("news").current == first
+
+
+def test_rollback_steps_back_one_complete_version_at_a_time(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path)
+    first, second, _ = (
+        reindex(backend, [str(FIXTURES / source)], "news", allow_shrink=True).version
+        for source in ("variants.jsonl", "trec", "variants.jsonl")
+    )
+    assert backend.rollback("news") == second
+    assert backend.status("news").previous == first  # where the next rollback goes
+    assert backend.rollback("news") == first  # further back, not forward again
+    with pytest.raises(BackendError, match=rf"{first}.*no complete version older"):
+        backend.rollback("news")
+    assert backend.status("news").current == first
+
+
+def test_a_second_reindex_while_one_runs_says_to_wait(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path)
+    second = EmbeddedBackend(tmp_path)
+    with backend.lock("news"), pytest.raises(BackendError) as refused, second.lock("news"):
+        pass
+    message = str(refused.value)
+    assert f"pid {os.getpid()}" in message and "wait for it to end" in message
+    assert "nothing to unlock" in message
+    with backend.lock("news"):  # it ended with its holder
+        pass
 
 
 def test_an_index_of_another_mapping_version_asks_for_a_reindex(tmp_path: Path) -> None:

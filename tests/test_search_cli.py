@@ -8,6 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from test_embedded import interrupted_load
+
+from indexer.backends.embedded import EmbeddedBackend
+from indexer.reindex import CHECKPOINT_EVERY
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests/fixtures"
 
@@ -41,8 +47,21 @@ def test_reindex_search_status_rollback(tmp_path: Path) -> None:
     status = json.loads(cli("status", "--json", home=tmp_path).stdout)
     assert status["documents"] == 3 and status["previous"]
     rolled = cli("rollback", home=tmp_path)
-    assert rolled.returncode == 0 and status["previous"] in rolled.stdout
+    assert rolled.returncode == 0
+    assert rolled.stdout == f"alias articles: {status['current']} -> {status['previous']}\n"
     assert json.loads(cli("search", "القاهرة", "--json", home=tmp_path).stdout)["total"] == 1
+    # Not forward again: there is nothing older, and it says so.
+    again = cli("rollback", home=tmp_path)
+    assert again.returncode == 2 and "Traceback" not in again.stderr
+    assert one_error_line(again) == (
+        f"arabic-search rollback: alias 'articles' is on {status['previous']}, and no complete "
+        "version older than it is kept: nothing to roll back to"
+    )
+
+
+def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
+    [line] = [line for line in result.stderr.splitlines() if line.startswith("arabic-search")]
+    return line
 
 
 def test_search_errors_are_one_line_with_exit_2(tmp_path: Path) -> None:
@@ -53,8 +72,61 @@ def test_search_errors_are_one_line_with_exit_2(tmp_path: Path) -> None:
     cli("reindex", str(FIXTURES / "variants.jsonl"), home=tmp_path)
     deep = cli("search", "x", "--page", "500", "--size", "100", home=tmp_path)
     assert deep.returncode == 2 and "cursor" in deep.stderr
-    bad_date = cli("search", "x", "--since", "yesterday", home=tmp_path)
-    assert bad_date.returncode == 2 and "not an ISO date" in bad_date.stderr
+
+
+@pytest.fixture(scope="module")
+def variants(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of tests/fixtures/variants.jsonl, dated 1999-10-12 and 2021-03-01 to
+    2021-12-30."""
+    home = tmp_path_factory.mktemp("variants")
+    assert cli("reindex", str(FIXTURES / "variants.jsonl"), home=home).returncode == 0
+    return home
+
+
+@pytest.mark.parametrize(
+    ("dates", "total"),
+    [
+        (["--since", "2021"], 6),
+        (["--until", "2021"], 7),  # through 2021-12-31: the article of Dec 30 is in
+        (["--since", "2021-06", "--until", "2021-11"], 3),
+        (["--since", "٢٠٢١-١١-٠٥", "--until", "۲۰۲۱-۱۱-۰۵"], 1),  # Arabic-Indic, Persian
+        (["--since", "2021-11-05Z"], 2),
+        # The article of 2021-05-20 is at 00:00 UTC, after 00:00 at +03:00.
+        (["--until", "2021-05-20T00:00+03:00"], 2),
+    ],
+)
+def test_date_filters_take_years_months_other_digits_and_zones(
+    variants: Path, dates: list[str], total: int
+) -> None:
+    result = cli("search", "", *dates, "--json", home=variants)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["total"] == total
+
+
+EXAMPLE = "write it as 2018, 2018-06, 2018-06-01 or 2018-06-01T09:30+03:00"
+
+
+@pytest.mark.parametrize(
+    ("dates", "line"),
+    [
+        (
+            ["--since", "yesterday"],
+            f"since 'yesterday': not a year, a month, a day or a date-time; {EXAMPLE}",
+        ),
+        (["--until", "2018-13"], f"until '2018-13': month must be in 1..12; {EXAMPLE}"),
+        (
+            ["--since", "2019", "--until", "2018"],
+            "since 2019 is after until 2018, so nothing can match; swap them",
+        ),
+    ],
+)
+def test_a_bad_date_is_one_line_with_an_example_and_exit_2(
+    tmp_path: Path, dates: list[str], line: str
+) -> None:
+    result = cli("search", "x", *dates, home=tmp_path)
+    assert result.returncode == 2
+    # One line, and no argparse usage block: the query module reads the dates.
+    assert result.stderr == f"arabic-search search: {line}\n"
 
 
 def test_elasticsearch_needs_es_url(tmp_path: Path) -> None:
@@ -105,3 +177,67 @@ def test_hits_are_numbered_across_pages(tmp_path: Path) -> None:
     numbers = [int(m) for page in pages for m in re.findall(r"^(\d+)\. ", page, re.MULTILINE)]
     assert numbers == [1, 2, 3, 4, 5, 6, 7]
     assert all(page.startswith("7 results\n") for page in pages)
+
+
+def test_a_query_may_start_with_a_minus(tmp_path: Path) -> None:
+    cli("reindex", str(FIXTURES / "variants.jsonl"), home=tmp_path)
+    result = cli("search", "-القاهرة", "--json", home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["total"] == 6  # all 7 but the one
+    both = cli("search", "-القاهرة", "-الطقس", "--json", home=tmp_path)
+    assert json.loads(both.stdout)["total"] == 5
+    # After --, options given before it.
+    command = [sys.executable, "-m", "indexer.cli", "search", "--json", "--home", str(tmp_path)]
+    ended = subprocess.run([*command, "--", "-القاهرة"], capture_output=True, text=True, cwd=ROOT)
+    assert json.loads(ended.stdout)["total"] == 6
+    typo = cli("search", "القاهرة", "--jsn", home=tmp_path)  # options stay options
+    assert typo.returncode == 2 and "unrecognized arguments: --jsn" in typo.stderr
+
+
+@pytest.mark.parametrize("days", ["0", "-5", "nan"])
+def test_recency_must_be_a_positive_number_of_days(tmp_path: Path, days: str) -> None:
+    cli("reindex", str(FIXTURES / "variants.jsonl"), home=tmp_path)
+    result = cli("search", "القاهرة", "--recency", days, home=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert one_error_line(result).startswith("arabic-search search: --recency must be")
+
+
+def test_a_query_with_nothing_searchable_says_why(tmp_path: Path) -> None:
+    cli("reindex", str(FIXTURES / "variants.jsonl"), home=tmp_path)
+    readable = cli("search", "من في ؟", home=tmp_path)
+    assert readable.returncode == 0
+    assert readable.stdout.splitlines()[0] == (
+        "0 results: nothing searchable is left of the query: من, في, ؟ are stopwords or "
+        "punctuation (a stopword counts only inside a quoted phrase)"
+    )
+    body = json.loads(cli("search", "من في ؟", "--json", home=tmp_path).stdout)
+    assert body["nothing_searchable"] is True and body["dropped"] == ["من", "في", "؟"]
+
+
+def test_search_help_says_what_phrases_operators_and_recency_do(tmp_path: Path) -> None:
+    help_text = " ".join(cli("search", "--help", home=tmp_path).stdout.split())
+    assert "in order, in any inflection, the exact form ranked higher" in help_text
+    assert "AND" in help_text and "NOT" in help_text
+    assert "from the newest article in the index" in help_text
+
+
+def test_status_and_search_point_to_resume_after_an_interrupted_reindex(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path)
+    source = str(FIXTURES / "ant-sample.jsonl")
+    version, _ = interrupted_load(backend, source, checkpoint_every=CHECKPOINT_EVERY)
+
+    status = cli("status", "--alias", "news", home=tmp_path)
+    assert status.returncode == 0
+    assert (
+        f"{version} was interrupted: run 'arabic-search reindex --resume' to continue it"
+        in status.stdout
+    )
+    as_json = json.loads(cli("status", "--alias", "news", "--json", home=tmp_path).stdout)
+    assert as_json["interrupted"] == version
+
+    search = cli("search", "القاهرة", "--alias", "news", home=tmp_path)
+    assert search.returncode == 2 and "Traceback" not in search.stderr
+    assert one_error_line(search).endswith(
+        f"the reindex into {version} was interrupted: run 'arabic-search reindex --resume' "
+        "to continue it"
+    )

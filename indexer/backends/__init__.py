@@ -113,7 +113,8 @@ class Backend(Protocol):
         """Remove a version that was not switched to (a failed or interrupted load)."""
 
     def rollback(self, alias: str) -> str:
-        """Point `alias` back at its previous version; returns that version."""
+        """Point `alias` at the next older complete version (a second rollback goes
+        further back); returns it. Refused (no_older_version) when there is none."""
 
     def reindex_from_index(self, alias: str) -> tuple[str, int]:
         """A new version from the current one, re-analyzed where it is stored; returns
@@ -125,6 +126,14 @@ class Backend(Protocol):
     def search(self, alias: str, request: SearchRequest) -> SearchResult: ...
 
     def status(self, alias: str) -> Status: ...
+
+
+def no_older_version(alias: str, current: str | None) -> str:
+    """Why a rollback is refused: the same words on every backend."""
+    where = f"is on {current}, and no complete version older than it is kept"
+    return (
+        f"alias {alias!r} {where if current else 'points at no version'}: nothing to roll back to"
+    )
 
 
 def choose_backend(explicit: str | None) -> str:

@@ -34,6 +34,7 @@ from indexer.backends import (
     OnDurable,
     Status,
     VersionInfo,
+    no_older_version,
     nothing_to_do,
 )
 from indexer.backends.cluster_settings import ENV_PREFIX, ClusterSettings
@@ -56,7 +57,7 @@ from indexer.backends.es_bulk import (
     send,
     write_dead_letter,
 )
-from indexer.backends.es_query import parse_response, search_body
+from indexer.backends.es_query import run_search
 from indexer.mappings import MAPPING_VERSION, index_body
 from indexer.query import SearchRequest, SearchResult
 
@@ -378,7 +379,7 @@ class ClusterBackend:
             if complete and (current is None or v < current)
         ]
         if not older:
-            raise BackendError(f"alias {alias!r} has no previous version to roll back to")
+            raise BackendError(no_older_version(alias, current))
         previous = older[-1]
         self._move_alias(alias, previous)
         return previous
@@ -506,9 +507,10 @@ class ClusterBackend:
     # -------------------------------------------------------------------- search
 
     def search(self, alias: str, request: SearchRequest) -> SearchResult:
-        body = search_body(request)
-        response = self._call(f"searching {alias}", lambda: self.engine.search(alias, body))
-        return parse_response(response, request)
+        def send(body: dict) -> dict:
+            return self._call(f"searching {alias}", lambda: self.engine.search(alias, body))
+
+        return run_search(request, send)
 
 
 def open_cluster(

@@ -36,6 +36,7 @@ from indexer.backends import (
     Status,
     Unsupported,
     VersionInfo,
+    no_older_version,
     nothing_to_do,
 )
 from indexer.facets import facet_aggregations, read_facets
@@ -52,8 +53,11 @@ from indexer.query import (
     Hit,
     QueryError,
     QueryPlan,
+    Recency,
+    Requirement,
     SearchRequest,
     SearchResult,
+    Word,
     date_bounds,
     match_plan,
     parse_published,
@@ -61,9 +65,12 @@ from indexer.query import (
 )
 
 KEYWORD_FIELDS = ("category", "source", "author")
-RESCORE_WINDOW = 1_000  # recency decay re-ranks this many top hits
+RESCORE_WINDOW = 1_000  # recency re-ranks this many top hits first (more if needed)
 KEEP_OLD_VERSIONS = 2
 WRITER_HEAP = 256_000_000
+# tantivy's dates are nanoseconds in an int64: it holds no date outside these, and
+# refuses a range bound outside them, so such a bound ("--until 9999") is moved to them.
+DATE_LIMITS = (datetime(1677, 9, 22, tzinfo=UTC), datetime(2262, 4, 11, tzinfo=UTC))
 # Documents between commits. Each commit is a point to resume from, and a segment of
 # the index, which tantivy does not merge below 8; every search looks each of its terms
 # up in every segment: on the 31k ANT articles, one segment instead of six searches in
@@ -174,10 +181,13 @@ class EmbeddedBackend:
 
     @contextlib.contextmanager
     def lock(self, alias: str) -> Iterator[None]:
-        """One reindex of an alias at a time (a second one fails at once)."""
+        """One reindex of an alias at a time (a second one fails at once). The lock is
+        an flock: it ends with the process that holds it, crashed or not. The file
+        says who holds it, for the second one's message."""
         try:
             self.home.mkdir(parents=True, exist_ok=True)
-            handle = open(self.home / f"{alias}.lock", "w")  # noqa: SIM115 - closed below
+            # "a+", not "w": opening it must not wipe the holder's name.
+            handle = open(self.home / f"{alias}.lock", "a+", encoding="utf-8")  # noqa: SIM115
         except OSError as err:
             raise BackendError(
                 f"--home {self.home}: cannot write there ({err.strerror}); give a folder you "
@@ -187,7 +197,17 @@ class EmbeddedBackend:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                raise BackendError(f"another reindex of {alias!r} is running") from None
+                handle.seek(0)
+                holder = handle.read().strip()
+                raise BackendError(
+                    f"another reindex of {alias!r} is running{f' ({holder})' if holder else ''}: "
+                    "wait for it to end; its lock ends with its process, so there is nothing "
+                    "to unlock"
+                ) from None
+            handle.truncate(0)
+            since = datetime.now(UTC).isoformat(timespec="seconds")
+            handle.write(f"since {since}, pid {os.getpid()}")
+            handle.flush()
             yield
 
     def create_version(self, alias: str) -> str:
@@ -325,15 +345,23 @@ class EmbeddedBackend:
         self._open.pop(version, None)
         shutil.rmtree(self._version_dir(version), ignore_errors=True)
 
+    def _older_complete(self, alias: str, than: str | None) -> str | None:
+        """The newest complete version older than `than` (any, when None): where a
+        rollback goes, as on a cluster."""
+        older = [v for v in self._versions(alias) if than is None or v < than]
+        return next((v for v in reversed(older) if self._read_meta(v).get("complete")), None)
+
     def rollback(self, alias: str) -> str:
-        pointer = self._read_pointer(alias)
-        previous = pointer["previous"]
-        if not previous or not self._version_dir(previous).is_dir():
-            raise BackendError(f"alias {alias!r} has no previous version to roll back to")
+        """Back to the next older complete version: each rollback goes further back."""
+        current = self._read_pointer(alias)["current"]
+        target = self._older_complete(alias, current)
+        if target is None:
+            raise BackendError(no_older_version(alias, current))
         self._write_json(
-            self._pointer(alias), {"current": previous, "previous": pointer["current"]}
+            self._pointer(alias),
+            {"current": target, "previous": self._older_complete(alias, target)},
         )
-        return previous
+        return target
 
     def reindex_from_index(self, alias: str) -> tuple[str, int]:
         raise Unsupported(
@@ -358,7 +386,7 @@ class EmbeddedBackend:
             backend=self.name,
             alias=alias,
             current=pointer["current"],
-            previous=pointer["previous"],
+            previous=self._older_complete(alias, pointer["current"]) if current else None,
             documents=current.documents if current else 0,
             mapping_version=MAPPING_VERSION if current else None,
             versions=versions,
@@ -397,10 +425,12 @@ class EmbeddedBackend:
     def search(self, alias: str, request: SearchRequest) -> SearchResult:
         request.check()
         searcher = self._searcher(alias)
+        if request.needs_origin:
+            request = request.with_origin(self._newest(searcher))
         plan = plan_query(request.query, self._analyzers)
         query = self.build_query(plan, request)
         if query is None:
-            return SearchResult(0, [])
+            return SearchResult(0, [], dropped=plan.dropped, nothing_searchable=True)
         offset = (
             _cursor_offset(request.cursor) if request.cursor else (request.page - 1) * request.size
         )
@@ -413,9 +443,10 @@ class EmbeddedBackend:
                 query, request.size, True, "published_at", offset, tantivy.Order.Desc
             )
             ranked = [(None, address) for _, address in found.hits]
-        elif request.recency is not None:
-            found = searcher.search(query, max(RESCORE_WINDOW, offset + request.size), True)
-            ranked = self._rescore(searcher, found.hits, request)[offset : offset + request.size]
+        elif request.recency is not None and request.recency.origin is not None:
+            end = offset + request.size
+            found, rescored = self._by_recency(searcher, query, request.recency, end)
+            ranked = rescored[offset:end]
         else:
             found = searcher.search(query, request.size, True, None, offset)
             ranked = found.hits
@@ -428,17 +459,47 @@ class EmbeddedBackend:
             hits=hits,
             facets=facets.result() if facets else {},
             next_cursor=f"offset:{next_offset}" if next_offset < total else None,
+            dropped=plan.dropped,
         )
 
-    def _rescore(self, searcher, hits, request: SearchRequest) -> list:
-        recency = request.recency
-        now = recency.now or datetime.now(UTC)
-        rescored = []
-        for score, address in hits:
-            shown = orjson.loads(searcher.doc(address).get_first("shown"))
-            factor = recency.factor(parse_published(shown["published_at"]), now)
-            rescored.append((score * factor, address))
-        return sorted(rescored, key=lambda pair: -pair[0])
+    def _newest(self, searcher: tantivy.Searcher) -> datetime | None:
+        """The newest published_at of the version, where recency decays from: the first
+        article by date, as written (the cluster's max aggregation reads the same)."""
+        everything = tantivy.Query.all_query()
+        found = searcher.search(everything, 1, False, "published_at", 0, tantivy.Order.Desc)
+        if not found.hits:
+            return None
+        [(_, address)] = found.hits
+        return self._published(searcher, address)
+
+    def _by_recency(self, searcher, query, recency: Recency, end: int) -> tuple:
+        """The search by relevance, and its hits by relevance x recency, the first `end`
+        in their place.
+
+        The engine decays every match; here the best `window` by relevance are
+        re-ranked. Recency never adds to a score, so a hit past the window scores at
+        most the window's last relevance: once the `end`th decayed score is at least
+        that, nothing outside can move into the page, and the page is the engine's.
+        Otherwise the window grows (rarely: recency keeps at least RECENCY_FLOOR of a
+        score)."""
+        window = RESCORE_WINDOW
+        while True:
+            found = searcher.search(query, max(window, end), True)
+            rescored = sorted(
+                (
+                    (score * recency.factor(self._published(searcher, address)), address)
+                    for score, address in found.hits
+                ),
+                key=lambda pair: -pair[0],
+            )
+            settled = len(rescored) >= end and rescored[end - 1][0] >= found.hits[-1][0]
+            if len(found.hits) >= found.count or settled:
+                return found, rescored
+            window *= 4
+
+    def _published(self, searcher, address) -> datetime | None:
+        shown = orjson.loads(searcher.doc(address).get_first("shown"))
+        return parse_published(shown["published_at"])
 
     def _hit(self, searcher, score, address, terms: Terms, request: SearchRequest) -> Hit:
         stored = searcher.doc(address)
@@ -483,8 +544,12 @@ class EmbeddedBackend:
             return [self._phrase_query(field, part.terms, 0, part.boost)]
         return self._terms_query(field, part.terms, part.boost)
 
-    def _any(self, parts: Iterable[FieldQuery]) -> tantivy.Query:
+    def _any(self, parts: Word) -> tantivy.Query:
         return _should([q for part in parts for q in self._field_query(part)])
+
+    def _requirement(self, requirement: Requirement) -> tantivy.Query:
+        """Any one alternative, each with every one of its words."""
+        return _should([_must([self._any(word) for word in words]) for words in requirement])
 
     def build_query(self, plan: QueryPlan, request: SearchRequest) -> tantivy.Query | None:
         """The tantivy query of a plan and the request's filters (None: matches
@@ -496,7 +561,7 @@ class EmbeddedBackend:
         if match.everything:
             text_query = tantivy.Query.all_query()
         else:
-            text_parts = [(occur.Must, self._any(group)) for group in match.required]
+            text_parts = [(occur.Must, self._requirement(r)) for r in match.required]
             text_parts += [(occur.Should, q) for p in match.optional for q in self._field_query(p)]
             text_query = tantivy.Query.boolean_query(text_parts)
         clauses = [(occur.Must, text_query)]
@@ -515,7 +580,8 @@ class EmbeddedBackend:
         for field, value in request.filters.items():
             [term] = keyword.terms(value) or [""]
             filters.append(tantivy.Query.term_query(self.schema, field, term))
-        since, until = date_bounds(request)
+        first, last = DATE_LIMITS
+        since, until = (b and min(max(b, first), last) for b in date_bounds(request))
         if since or until:
             filters.append(
                 tantivy.Query.range_query(
@@ -530,6 +596,12 @@ def _should(queries: list[tantivy.Query]) -> tantivy.Query:
     if len(queries) == 1:
         return queries[0]
     return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
+
+
+def _must(queries: list[tantivy.Query]) -> tantivy.Query:
+    if len(queries) == 1:
+        return queries[0]
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in queries])
 
 
 def _cursor_offset(cursor: str) -> int:

@@ -14,7 +14,8 @@ from __future__ import annotations
 import base64
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
 
 from indexer.facets import facet_aggregations, read_facets
 from indexer.fields import RAW_SUBFIELD
@@ -22,13 +23,16 @@ from indexer.highlight import CLOSE, OPEN
 from indexer.query import (
     GRAMS_FIELD,
     GRAMS_WEIGHT,
+    RECENCY_FLOOR,
     FieldQuery,
     Hit,
     MatchPlan,
     QueryError,
     QueryPlan,
+    Requirement,
     SearchRequest,
     SearchResult,
+    Word,
     date_bounds,
     match_plan,
     plan_query,
@@ -37,6 +41,8 @@ from indexer.query import (
 FRAGMENT_SIZE = 160
 BODY_ONLY = {"body": 1.0}  # the field boosts of the body's highlight query
 SOURCE_FIELDS = ["id", "title", "published_at", "category", "source", "author", "url"]
+# Where recency decays from: the newest published_at of the alias's current version.
+NEWEST_BODY = {"size": 0, "aggs": {"newest": {"max": {"field": "published_at"}}}}
 
 
 def _terms(field: str, terms: Iterable[str], boost: float) -> list[dict]:
@@ -65,6 +71,19 @@ def _any(queries: list[dict]) -> dict:
     return {"bool": {"should": queries}} if queries else {"match_none": {}}
 
 
+def _all(queries: list[dict]) -> dict:
+    return queries[0] if len(queries) == 1 else {"bool": {"must": queries}}
+
+
+def word_query(word: Word) -> dict:
+    return _any([q for part in word for q in field_query(part)])
+
+
+def requirement_query(requirement: Requirement) -> dict:
+    """Any one alternative, each with every one of its words."""
+    return _any([_all([word_query(word) for word in words]) for words in requirement])
+
+
 def text_query(match: MatchPlan) -> dict:
     """What the words match: required groups `must`, optional parts `should`."""
     if match.everything:
@@ -73,9 +92,7 @@ def text_query(match: MatchPlan) -> dict:
         return {"match_none": {}}
     boolean: dict = {}
     if match.required:
-        boolean["must"] = [
-            _any([q for part in group for q in field_query(part)]) for group in match.required
-        ]
+        boolean["must"] = [requirement_query(r) for r in match.required]
     if match.optional:
         boolean["should"] = [q for part in match.optional for q in field_query(part)]
     return {"bool": boolean}
@@ -107,31 +124,26 @@ def query_body(request: SearchRequest, plan: QueryPlan | None = None) -> dict:
     if match.grams and not match.nothing:
         boolean["should"] = gram_clauses(match.grams)  # they rank; they match nothing alone
     if match.excluded:
-        boolean["must_not"] = [
-            _any([q for part in group for q in field_query(part)]) for group in match.excluded
-        ]
+        boolean["must_not"] = [word_query(group) for group in match.excluded]
     if filters := _filters(request):
         boolean["filter"] = filters
     query: dict = {"bool": boolean}
-    if request.recency:
-        r = request.recency
-        origin = r.now.isoformat() if r.now else "now"
+    if (r := request.recency) and r.origin:
+        # score x (FLOOR + (1 - FLOOR) x gauss): the weights summed, then multiplied.
+        gauss = {
+            "origin": r.origin.isoformat(),
+            "scale": f"{r.scale_minutes}m",
+            "offset": f"{r.offset_minutes}m",
+            "decay": r.decay,
+        }
         query = {
             "function_score": {
                 "query": query,
                 "functions": [
-                    {
-                        "gauss": {
-                            "published_at": {
-                                "origin": origin,
-                                # Whole minutes: date decay accepts no fractional units.
-                                "scale": f"{max(1, round(r.scale_days * 1440))}m",
-                                "offset": f"{round(r.offset_days * 1440)}m",
-                                "decay": r.decay,
-                            }
-                        }
-                    }
+                    {"weight": RECENCY_FLOOR},
+                    {"gauss": {"published_at": gauss}, "weight": 1 - RECENCY_FLOOR},
                 ],
+                "score_mode": "sum",
                 "boost_mode": "multiply",
             }
         }
@@ -160,10 +172,11 @@ def decode_cursor(cursor: str) -> list:
     return values
 
 
-def search_body(request: SearchRequest) -> dict:
-    """The whole body of POST /<alias>/_search for a request."""
+def search_body(request: SearchRequest, plan: QueryPlan | None = None) -> dict:
+    """The whole body of POST /<alias>/_search for a request (`plan`: its query,
+    planned; analyzed once, for the query and the highlights)."""
     request.check()
-    plan = plan_query(request.query)  # analyzed once, for the query and the highlights
+    plan = plan or plan_query(request.query)
     body: dict = {
         "query": query_body(request, plan),
         "size": request.size,
@@ -195,7 +208,29 @@ def search_body(request: SearchRequest) -> dict:
     return body
 
 
-def parse_response(response: dict, request: SearchRequest) -> SearchResult:
+def newest_published(response: dict) -> datetime | None:
+    """The max aggregation of NEWEST_BODY (epoch milliseconds) as a date."""
+    value = response.get("aggregations", {}).get("newest", {}).get("value")
+    return (
+        None if value is None else datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=value)
+    )
+
+
+def run_search(request: SearchRequest, send: Callable[[dict], dict]) -> SearchResult:
+    """A search, through `send` (a body in, the engine's response out): first the
+    newest article's date when recency decays from it, then the search itself."""
+    request.check()
+    if request.needs_origin:
+        request = request.with_origin(newest_published(send(NEWEST_BODY)))
+    plan = plan_query(request.query)
+    if plan.nothing_searchable:  # as on the embedded backend: no request to make
+        return SearchResult(0, [], dropped=plan.dropped, nothing_searchable=True)
+    return parse_response(send(search_body(request, plan)), request, plan.dropped)
+
+
+def parse_response(
+    response: dict, request: SearchRequest, dropped: tuple[str, ...] = ()
+) -> SearchResult:
     hits = []
     raw_hits = response["hits"]["hits"]
     for raw in raw_hits:
@@ -218,4 +253,6 @@ def parse_response(response: dict, request: SearchRequest) -> SearchResult:
     seen = (request.page - 1) * request.size + len(raw_hits) if not request.cursor else None
     more = len(raw_hits) == request.size and (seen is None or seen < total)
     next_cursor = encode_cursor(raw_hits[-1]["sort"]) if more and raw_hits else None
-    return SearchResult(total=total, hits=hits, facets=facets, next_cursor=next_cursor)
+    return SearchResult(
+        total=total, hits=hits, facets=facets, next_cursor=next_cursor, dropped=dropped
+    )
