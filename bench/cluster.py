@@ -30,12 +30,14 @@ from pathlib import Path
 
 from opensearchpy import OpenSearch, helpers
 
+from indexer.analysis.analyzers import default_analyzers
 from indexer.articles import Article
 from indexer.backends.cluster import LOAD_SETTINGS, open_cluster
 from indexer.backends.cluster_settings import ClusterSettings
 from indexer.backends.es_bulk import document
 from indexer.backends.es_query import search_body
 from indexer.ingest import parse_paths
+from indexer.mappings import index_body
 from indexer.query import SearchRequest
 from indexer.reindex import reindex
 
@@ -88,9 +90,6 @@ def main() -> None:
             backend = open_cluster("opensearch", settings, Path(dead))
             client = OpenSearch(url, timeout=120)
             articles = [o for o in parse_paths([str(ANT)]) if isinstance(o, Article)]
-            from indexer.analysis.analyzers import default_analyzers
-            from indexer.mappings import index_body
-
             body = index_body(default_analyzers())
             ours, bare = [], []
             for run in range(args.runs):

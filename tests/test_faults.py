@@ -22,10 +22,14 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests/fixtures"
 
 
-def cli(*args: str, cwd: Path = ROOT, stdin: int | None = None) -> subprocess.Popen[str]:
+def cli(
+    *args: str, cwd: Path = ROOT, stdin: int | None = None, env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
+    """The CLI in a child process (`env`: its whole environment; None: this one's)."""
     return subprocess.Popen(
         [sys.executable, "-m", "indexer.cli", *args],
         cwd=cwd,
+        env=env,
         stdin=stdin,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

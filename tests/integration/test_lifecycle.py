@@ -7,6 +7,7 @@ import contextlib
 import dataclasses
 import json
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -30,20 +31,13 @@ VARIANTS = str(FIXTURES / "variants.jsonl")  # 7 articles, one about القاه�
 TREC = str(FIXTURES / "trec")  # 3 articles
 
 sys.path.insert(0, str(ROOT / "tests"))
+import test_faults  # noqa: E402
 from test_faults import many_articles  # noqa: E402
 
 
 def cli(cluster: Cluster, *args: str, stdin: int | None = None) -> subprocess.Popen[str]:
-    env = {"PATH": "/usr/bin:/bin", **cluster.env}
-    return subprocess.Popen(
-        [sys.executable, "-m", "indexer.cli", *args],
-        cwd=ROOT,
-        env=env,
-        stdin=stdin,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    """The CLI pointed at the cluster (and nothing else of this environment)."""
+    return test_faults.cli(*args, stdin=stdin, env={"PATH": "/usr/bin:/bin", **cluster.env})
 
 
 def checkpoint_of(backend: ClusterBackend, alias: str) -> dict:
@@ -181,18 +175,12 @@ def test_a_second_reindex_of_the_alias_refuses_and_deletes_nothing(
     # A lock left by a process of this machine that is gone is taken over.
     dead_pid = subprocess.Popen(["true"])  # its pid is free once it has ended
     dead_pid.wait()
-    crashed = {"alias": alias, "token": "x", "host": _hostname(), "pid": dead_pid.pid}
+    crashed = {"alias": alias, "token": "x", "host": socket.gethostname(), "pid": dead_pid.pid}
     backend.engine.create_document(LOCK_INDEX, alias, {**crashed, "since": "earlier"})
     third = cli(cluster, "reindex", TREC, "--alias", alias, "--allow-shrink")
     _, err = third.communicate(timeout=120)
     assert third.returncode == 0, err
     assert backend.engine.get_document(LOCK_INDEX, alias) is None  # released
-
-
-def _hostname() -> str:
-    import socket
-
-    return socket.gethostname()
 
 
 def test_unlock_clears_a_lock_held_elsewhere(
