@@ -231,9 +231,8 @@ class IndexTerms:
 
     def _word_terms(self, word: str) -> list[str]:
         """One word's terms for each analyzer ("" where its filters drop the word)."""
-        after: list[str | None] = [
-            word
-        ]  # the term after each filter of the chain (None once dropped)
+        # The term after each filter of the chain (None once dropped).
+        after: list[str | None] = [word]
         term: str | None = word
         keyword = False
         for token_filter in self._chain:
