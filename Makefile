@@ -18,6 +18,7 @@ setup: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # A local OpenSearch node (engine/, jars from Maven Central): the integration tests
 # start one of their own; `make opensearch` runs one in the foreground for development,
@@ -60,4 +61,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/embedded.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis $(DEMO_HOME) engine/target
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis $(DEMO_HOME) engine/target

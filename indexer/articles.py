@@ -6,6 +6,7 @@ import hashlib
 import re
 import urllib.parse
 from dataclasses import dataclass, field
+from typing import Any
 
 from indexer import _scan
 from indexer.analysis.analyzers import default_analyzers
@@ -80,7 +81,7 @@ class Article:
     origin: Origin = field(compare=False)
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """The `parse` output line (the CLI contract), plus lead and fingerprint."""
         return {
             "id": self.id,

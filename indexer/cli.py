@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import orjson
 
@@ -56,7 +56,7 @@ from indexer.sources.fieldmap import FieldMap, FieldMapError, parse_field_option
 from indexer.sources.files import ReadOptions, ReadPosition, input_bytes
 
 
-def _token_json(tok: Token) -> dict:
+def _token_json(tok: Token) -> dict[str, Any]:
     return {"token": tok.token, "start": tok.start, "end": tok.end, "position": tok.position}
 
 
@@ -363,7 +363,7 @@ def _read_options(args: argparse.Namespace) -> ReadOptions:
     )
 
 
-def _at_least(low: float, kind: type = int) -> Callable[[str], float]:
+def _at_least(low: float, kind: Callable[[str], float] = int) -> Callable[[str], float]:
     """An argparse type: a number of `kind`, `low` or more."""
 
     def parse(text: str) -> float:
@@ -462,7 +462,9 @@ def _add_backend_options(
 
 
 def _command(
-    commands: argparse._SubParsersAction, name: str, run: Callable[[argparse.Namespace], int]
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    run: Callable[[argparse.Namespace], int],
 ) -> argparse.ArgumentParser:
     about = COMMANDS[name]
     p = commands.add_parser(
@@ -681,8 +683,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_arguments(argv)
     # The clients log every failed request; what matters reaches the user as one line.
     logging.getLogger().addHandler(logging.NullHandler())
+    run: Callable[[argparse.Namespace], int] = args.run  # set by _command
     try:
-        return args.run(args)
+        return run(args)
     except (FieldMapError, QueryError, EvaluationError, ReportError) as err:
         print(f"arabic-search {args.command}: {err}", file=sys.stderr)
         return EXIT_USAGE

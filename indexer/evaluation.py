@@ -14,9 +14,10 @@ import csv
 import json
 import math
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from indexer.analysis.analyzers import Analyzer, baseline_analyzers, default_analyzers
 from indexer.articles import Article, Origin, RawRecord, build_article
@@ -60,7 +61,7 @@ class Scores:
     ndcg_at_10: float
     recall_at_100: float
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "queries": self.queries,
             "mrr@10": round(self.mrr_at_10, 4),
@@ -121,7 +122,7 @@ def evaluate(
     queries: Path,
     qrels: Path,
     profile: Profile,
-    distractors: list[str] = (),
+    distractors: Sequence[str] = (),
 ) -> Scores:
     judged = read_qrels(qrels)
     texts = read_queries(queries)

@@ -12,6 +12,7 @@ and answer in the same shape, so one function of each serves both backends.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, cast
 
 from indexer.query import FACET_FIELDS, FACET_SIZE
 
@@ -21,7 +22,7 @@ SPELLINGS = 10
 SPELLING_AGG = "spelling"
 
 
-def facet_aggregations(raw_field: Callable[[str], str]) -> dict:
+def facet_aggregations(raw_field: Callable[[str], str]) -> dict[str, Any]:
     """The aggregations of the facets; `raw_field` names a field's as-written subfield."""
     return {
         field: {
@@ -32,7 +33,7 @@ def facet_aggregations(raw_field: Callable[[str], str]) -> dict:
     }
 
 
-def read_facets(aggregations: dict) -> dict[str, dict[str, int]]:
+def read_facets(aggregations: dict[str, Any]) -> dict[str, dict[str, int]]:
     """Each facet field's values and counts, each value in its most frequent spelling."""
     return {
         field: {_label(bucket): bucket["doc_count"] for bucket in aggregations[field]["buckets"]}
@@ -41,10 +42,11 @@ def read_facets(aggregations: dict) -> dict[str, dict[str, int]]:
     }
 
 
-def _label(bucket: dict) -> str:
+def _label(bucket: dict[str, Any]) -> str:
     """The most frequent spelling (the first in code point order among equals); the
     normalized value where there is none (an index built before the subfield)."""
     spellings = bucket.get(SPELLING_AGG, {}).get("buckets", [])
+    # A terms aggregation on a keyword field: its keys are str.
     if not spellings:
-        return bucket["key"]
-    return min(spellings, key=lambda s: (-s["doc_count"], s["key"]))["key"]
+        return cast(str, bucket["key"])
+    return cast(str, min(spellings, key=lambda s: (-s["doc_count"], s["key"]))["key"])

@@ -75,6 +75,8 @@ def matches(text: str, terms: Terms) -> list[Match]:
             at = chunk.find(word, pos)
             pos = at + len(word)
             term = exact.filter_term(word)
+            if term is None:  # the exact analysis drops no word, but says it may
+                continue
             if term in terms.exact or stemmer.filter_term(term) in terms.stems:
                 found.append(Match(offsets[start + at], offsets[start + pos]))
     return found

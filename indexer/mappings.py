@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from indexer.analysis.analyzers import Analyzer, es_analysis
 from indexer.fields import FIELDS, RAW_SUBFIELD, FieldSpec
@@ -26,10 +27,10 @@ GRAMS_SIMILARITY = "grams_bm25"
 SIMILARITIES = {GRAMS_SIMILARITY: {"type": "BM25", "discount_overlaps": False}}
 
 
-def _field_mapping(field: FieldSpec, analyzers: dict[str, Analyzer]) -> dict:
+def _field_mapping(field: FieldSpec, analyzers: dict[str, Analyzer]) -> dict[str, Any]:
     if field.kind == "text":
         # Offsets in the postings let the unified highlighter work without re-analysis.
-        mapping: dict = {
+        mapping: dict[str, Any] = {
             "type": "text",
             "analyzer": analyzers["text"].es_name,
             "index_options": "offsets",
@@ -74,7 +75,7 @@ def _field_mapping(field: FieldSpec, analyzers: dict[str, Analyzer]) -> dict:
     return {"type": field.kind}
 
 
-def index_body(analyzers: dict[str, Analyzer]) -> dict:
+def index_body(analyzers: dict[str, Analyzer]) -> dict[str, Any]:
     """The body of the create-index request."""
     return {
         "settings": {

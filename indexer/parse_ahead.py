@@ -21,7 +21,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import IO, cast
 
 from indexer.ingest import Outcome, parse_paths
 from indexer.sources.files import ReadOptions, ReadPosition, input_bytes
@@ -65,7 +65,7 @@ def parse_paths_ahead(
         child.stdout.close()
 
 
-def _receive(stream: BinaryIO, child: subprocess.Popen[bytes]) -> tuple[list[Outcome], int] | None:
+def _receive(stream: IO[bytes], child: subprocess.Popen[bytes]) -> tuple[list[Outcome], int] | None:
     """The next batch, and the bytes read once it was parsed; None at the end."""
     try:
         message = pickle.load(stream)
@@ -73,7 +73,7 @@ def _receive(stream: BinaryIO, child: subprocess.Popen[bytes]) -> tuple[list[Out
         raise ParseProcessError(f"the parsing process stopped (exit code {child.wait()})") from None
     if isinstance(message, BaseException):
         raise message
-    return message
+    return cast(tuple[list[Outcome], int] | None, message)  # what main() sends
 
 
 def main() -> None:

@@ -24,7 +24,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import Any, BinaryIO, TextIO
 
 import orjson
 from tqdm import tqdm
@@ -94,7 +94,7 @@ class ReadLog:
             self._next_draw = now + REDRAW_SECONDS
             self._draw(now)
 
-    def _fate(self, outcome: Outcome) -> dict:
+    def _fate(self, outcome: Outcome) -> dict[str, Any]:
         if isinstance(outcome, Rejected):
             return {"fate": "rejected", **_place(outcome.origin), "reason": outcome.reason}
         if isinstance(outcome, Duplicate):
@@ -135,7 +135,7 @@ class ReadLog:
         for article, reason in refusals:
             self._problem("rejected", f"{article.origin}: rejected by {by}: {reason}")
             reasons[str(article.origin)] = f"refused by {by}: {reason}"
-        if reasons and self._report:
+        if reasons and self._report and self.report_path:  # both set, or neither
             self._close_report()
             _rewrite_fates(self.report_path, self.kept, reasons)
 
@@ -173,7 +173,7 @@ class ReadLog:
         print(f"{summary} in {seconds:.1f} s ({rate:,.0f} records/s)", file=self.stream)
 
 
-def _place(origin: Origin) -> dict:
+def _place(origin: Origin) -> dict[str, Any]:
     return {
         "origin": str(origin),
         "file": origin.path,

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from indexer.analysis.analyzers import Analyzer, default_analyzers
 from indexer.dates import FILTER_EXAMPLES, date_range
@@ -168,7 +168,7 @@ class Hit:
     url: str | None = None
     highlight: dict[str, list[str]] = field(default_factory=dict)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "score": None if self.score is None else round(self.score, 4),
@@ -192,7 +192,7 @@ class SearchResult:
     dropped: tuple[str, ...] = ()
     nothing_searchable: bool = False  # every part was left out: no search was made
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         body = {
             "total": self.total,
             "hits": [h.to_json() for h in self.hits],

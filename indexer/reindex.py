@@ -22,6 +22,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
 from indexer.articles import Article, Origin
 from indexer.backends import Backend, BackendError, Status
@@ -44,7 +45,7 @@ class Checkpoint:
     """How far a load got: the first `records` input records are in the index."""
 
     paths: list[str]  # absolute, in the order given
-    options: dict  # the read options that decide what the records are
+    options: dict[str, Any]  # the read options that decide what the records are
     records: int = 0  # input records done, in reading order
     file: str | None = None  # where the last of them came from,
     offset: int | None = None  # and its line or record number there
@@ -56,10 +57,10 @@ class Checkpoint:
         return cls(_absolute(paths), _options_json(options))
 
     @classmethod
-    def from_json(cls, data: dict) -> Checkpoint:
+    def from_json(cls, data: dict[str, Any]) -> Checkpoint:
         return cls(**data)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
     @property
@@ -97,7 +98,7 @@ def _absolute(paths: list[str]) -> list[str]:
     return [_absolute_path(p) for p in paths]
 
 
-def _options_json(options: ReadOptions) -> dict:
+def _options_json(options: ReadOptions) -> dict[str, Any]:
     return {
         "format": options.format,
         "fields": dict(options.field_map.overrides),

@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import Any
 
 from indexer import _scan
 from indexer.analysis.filters import (
@@ -145,19 +146,20 @@ class Analyzer:
         return term or None
 
     def _run_filters(self, word: str) -> str | None:
-        term: str | None = word
+        term = word
         keyword = False
         for token_filter in self.filters:
-            term, keyword = token_filter.filter(term, keyword)
-            if term is None:
-                break
+            filtered, keyword = token_filter.filter(term, keyword)
+            if filtered is None:
+                return None
+            term = filtered
         return term
 
     @property
-    def all_filters(self) -> tuple:
+    def all_filters(self) -> tuple[TokenFilter | NGram, ...]:
         return (*self.filters, self.grams) if self.grams else self.filters
 
-    def es_definition(self) -> dict:
+    def es_definition(self) -> dict[str, Any]:
         definition = {
             "type": "custom",
             "char_filter": [CHAR_FILTER_NAME, *(c.name for c in self.more_char_filters)],
@@ -229,7 +231,8 @@ class IndexTerms:
 
     def _word_terms(self, word: str) -> list[str]:
         """One word's terms for each analyzer ("" where its filters drop the word)."""
-        after = [word]  # the term after each filter of the chain (None once dropped)
+        # The term after each filter of the chain (None once dropped).
+        after: list[str | None] = [word]
         term: str | None = word
         keyword = False
         for token_filter in self._chain:
@@ -323,7 +326,7 @@ def baseline_analyzers(name: str) -> dict[str, Analyzer]:
     return {"text": chain, "exact": chain, "exact_search": chain, "keyword": keyword}
 
 
-def es_analysis(analyzers: dict[str, Analyzer]) -> dict:
+def es_analysis(analyzers: dict[str, Analyzer]) -> dict[str, Any]:
     """The `settings.analysis` section of the index, from the analyzers above."""
     normalizer = next(iter(analyzers.values())).char_filter
     return {

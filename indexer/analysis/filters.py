@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from indexer.analysis.stemmer import lucene_arabic_normalize, stem
 
@@ -23,9 +23,11 @@ Filtered = tuple[str | None, bool]
 
 
 class TokenFilter(Protocol):
-    name: str  # the name the analyzer lists
+    @property
+    def name(self) -> str:
+        """The name the analyzer lists (read-only: the filters are frozen dataclasses)."""
 
-    def definition(self) -> dict | None:
+    def definition(self) -> dict[str, Any] | None:
         """The entry for the index's `analysis.filter` section; None for a built-in."""
 
     def filter(self, term: str, keyword: bool) -> Filtered:
@@ -47,7 +49,7 @@ def java_lower(term: str) -> str:
 class Lowercase:
     name: str = "lowercase"
 
-    def definition(self) -> dict | None:
+    def definition(self) -> dict[str, Any] | None:
         return None
 
     def filter(self, term: str, keyword: bool) -> Filtered:
@@ -74,7 +76,7 @@ class DecimalDigit:
 
     name: str = "decimal_digit"
 
-    def definition(self) -> dict | None:
+    def definition(self) -> dict[str, Any] | None:
         return None
 
     def filter(self, term: str, keyword: bool) -> Filtered:
@@ -89,7 +91,7 @@ class ArabicNormalization:
 
     name: str = "arabic_normalization"
 
-    def definition(self) -> dict | None:
+    def definition(self) -> dict[str, Any] | None:
         return None
 
     def filter(self, term: str, keyword: bool) -> Filtered:
@@ -100,7 +102,7 @@ class ArabicNormalization:
 class ArabicStem:
     name: str = "arabic_stem"
 
-    def definition(self) -> dict | None:
+    def definition(self) -> dict[str, Any] | None:
         return None
 
     def filter(self, term: str, keyword: bool) -> Filtered:
@@ -114,7 +116,7 @@ class Stop:
     name: str
     words: frozenset[str] = field(default_factory=frozenset)
 
-    def definition(self) -> dict | None:
+    def definition(self) -> dict[str, Any] | None:
         return {"type": "stop", "stopwords": sorted(self.words), "ignore_case": False}
 
     def filter(self, term: str, keyword: bool) -> Filtered:
@@ -128,7 +130,7 @@ class KeywordMarker:
     name: str
     words: frozenset[str] = field(default_factory=frozenset)
 
-    def definition(self) -> dict | None:
+    def definition(self) -> dict[str, Any] | None:
         return {"type": "keyword_marker", "keywords": sorted(self.words), "ignore_case": False}
 
     def filter(self, term: str, keyword: bool) -> Filtered:
@@ -143,7 +145,7 @@ class StemmerOverride:
     name: str
     stems: Mapping[str, str] = field(default_factory=dict)
 
-    def definition(self) -> dict | None:
+    def definition(self) -> dict[str, Any] | None:
         rules = [f"{word} => {stem}" for word, stem in sorted(self.stems.items())]
         return {"type": "stemmer_override", "rules": rules}
 
@@ -163,7 +165,7 @@ class NGram:
     name: str
     size: int = 3
 
-    def definition(self) -> dict | None:
+    def definition(self) -> dict[str, Any] | None:
         return {"type": "ngram", "min_gram": self.size, "max_gram": self.size}
 
     def grams(self, term: str) -> list[str]:
@@ -183,7 +185,7 @@ JAVA_WHITESPACE = "".join(
 class Trim:
     name: str = "trim"
 
-    def definition(self) -> dict | None:
+    def definition(self) -> dict[str, Any] | None:
         return None
 
     def filter(self, term: str, keyword: bool) -> Filtered:
@@ -207,7 +209,7 @@ class PatternReplaceChars:
     pattern: str  # a Java regular expression that Python's re reads alike
     replacement: str
 
-    def definition(self) -> dict:
+    def definition(self) -> dict[str, Any]:
         return {"type": "pattern_replace", "pattern": self.pattern, "replacement": self.replacement}
 
     def apply(self, text: str) -> str:
@@ -225,5 +227,5 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 COLLAPSE_SPACE = PatternReplaceChars("collapse_space", _java_class(JAVA_WHITESPACE) + "+", " ")
 
 
-def custom_definitions(filters: Iterable[TokenFilter]) -> dict[str, dict]:
+def custom_definitions(filters: Iterable[TokenFilter | NGram]) -> dict[str, dict[str, Any]]:
     return {f.name: d for f in filters if (d := f.definition()) is not None}

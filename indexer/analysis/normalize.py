@@ -173,7 +173,9 @@ class Normalizer:
             if len(char) == 2:
                 if len(replacement) != 2:
                     raise ValueError(f"pair rule {char!r} must give two characters")
-                self._pairs[char] = (*map(ord, char), *map(ord, replacement))
+                first, second = map(ord, char)
+                new_first, new_second = map(ord, replacement)
+                self._pairs[char] = (first, second, new_first, new_second)
             elif replacement == "":
                 lut[ord(char)] = _DELETE
             elif len(replacement) == 1:

@@ -158,7 +158,9 @@ def uax29_words(text: str, pos: int = 0, end: int | None = None) -> list[tuple[i
         start, stop = match.span()
         if stop - start > MAX_TOKEN_LENGTH:
             # Lucene's scanner buffer holds 255 chars: it matches within that window.
-            stop = pattern.match(text, start, start + MAX_TOKEN_LENGTH).end()
+            window = pattern.match(text, start, start + MAX_TOKEN_LENGTH)
+            assert window is not None  # a longer token begins here: so does a shorter one
+            stop = window.end()
         spans.append((start, stop))
         pos = stop
     return spans

@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from indexer.articles import Article
 from indexer.query import SearchRequest, SearchResult
@@ -67,7 +67,7 @@ class Status:
     versions: list[VersionInfo]
     health: str
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "backend": self.backend,
             "alias": self.alias,
@@ -100,10 +100,10 @@ class Backend(Protocol):
         order, maybe from a thread of the backend's. An id already in the version is
         replaced, never stored twice."""
 
-    def save_checkpoint(self, version: str, checkpoint: dict) -> None:
+    def save_checkpoint(self, version: str, checkpoint: dict[str, Any]) -> None:
         """Keep how far the load of `version` got, with the version itself."""
 
-    def interrupted(self, alias: str) -> tuple[str, dict] | None:
+    def interrupted(self, alias: str) -> tuple[str, dict[str, Any]] | None:
         """The newest incomplete version of `alias` with its checkpoint, if any."""
 
     def switch(self, alias: str, version: str) -> None:

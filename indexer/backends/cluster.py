@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from indexer.analysis.analyzers import default_analyzers
 from indexer.articles import Article
@@ -76,7 +76,7 @@ def version_pattern(alias: str) -> re.Pattern[str]:
     return re.compile(rf"{re.escape(alias)}-\d{{8}}t\d{{12}}")
 
 
-def _held_by_a_dead_process(holder: dict) -> bool:
+def _held_by_a_dead_process(holder: dict[str, Any]) -> bool:
     """Was the lock taken by a process of this machine that no longer runs?"""
     if holder.get("host") != socket.gethostname() or not isinstance(holder.get("pid"), int):
         return False
@@ -106,7 +106,7 @@ class ClusterBackend:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.engine = engine
-        self.name = engine.name
+        self.name: str = engine.name
         self.settings = settings
         self.dead_letters = dead_letters
         self._sleep = sleep
@@ -143,7 +143,7 @@ class ClusterBackend:
         only one of them can create. A second reindex fails at once and says who
         holds the lock. A lock left by a process of this machine that is gone is
         taken over; any other is cleared with `arabic-search unlock`."""
-        holder = {
+        holder: dict[str, Any] = {
             "alias": alias,
             "token": uuid.uuid4().hex,
             "host": socket.gethostname(),
@@ -165,7 +165,7 @@ class ClusterBackend:
             raise
         self._call(f"unlocking {alias}", release)
 
-    def _take_lock(self, alias: str, holder: dict) -> None:
+    def _take_lock(self, alias: str, holder: dict[str, Any]) -> None:
         with contextlib.suppress(Conflict):
             self.engine.create_index(
                 LOCK_INDEX,
@@ -180,10 +180,10 @@ class ClusterBackend:
                 pass
             except Unreachable:
                 # Sent once and unanswered: it may have been created, by us.
-                found = self.engine.get_document(LOCK_INDEX, alias)
-                if found and found.get("token") == holder["token"]:
+                sent = self.engine.get_document(LOCK_INDEX, alias)
+                if sent and sent.get("token") == holder["token"]:
                     return
-                if not found:
+                if not sent:
                     raise
             found = self.engine.get_document(LOCK_INDEX, alias) or {}
             if not _held_by_a_dead_process(found):
@@ -288,15 +288,15 @@ class ClusterBackend:
             for article, reason in dead:
                 write_dead_letter(stream, version, article, reason)
 
-    def _put_meta(self, version: str, load_state: dict) -> None:
+    def _put_meta(self, version: str, load_state: dict[str, Any]) -> None:
         """The mapping's _meta, with the load's state: {"complete": ...} or a checkpoint."""
         meta = {**self._index_body["mappings"]["_meta"], **load_state}
         self._call(f"saving the state of {version}", lambda: self.engine.put_meta(version, meta))
 
-    def save_checkpoint(self, version: str, checkpoint: dict) -> None:
+    def save_checkpoint(self, version: str, checkpoint: dict[str, Any]) -> None:
         self._put_meta(version, {"complete": False, "checkpoint": checkpoint})
 
-    def _load_states(self, alias: str) -> dict[str, dict]:
+    def _load_states(self, alias: str) -> dict[str, dict[str, Any]]:
         """Each version's _meta (a version from before load states counts as complete)."""
         found = self._call(f"reading {alias} versions", lambda: self.engine.mappings(f"{alias}-*"))
         pattern = version_pattern(alias)
@@ -304,7 +304,7 @@ class ClusterBackend:
             name: body.get("_meta", {}) for name, body in found.items() if pattern.fullmatch(name)
         }
 
-    def interrupted(self, alias: str) -> tuple[str, dict] | None:
+    def interrupted(self, alias: str) -> tuple[str, dict[str, Any]] | None:
         for version, meta in sorted(self._load_states(alias).items(), reverse=True):
             # A load by a program of another mapping version cannot be continued.
             resumable = meta.get("mapping_version") == MAPPING_VERSION
@@ -323,10 +323,10 @@ class ClusterBackend:
         states = self._load_states(alias)
         return {name: states[name].get("complete", True) for name in sorted(states)}
 
-    def alias_actions(self, alias: str, version: str) -> list[dict]:
+    def alias_actions(self, alias: str, version: str) -> list[dict[str, Any]]:
         """One atomic _aliases call: the alias leaves its old indices (or a concrete
         index of the alias's name goes) and points at `version`."""
-        actions: list[dict] = [
+        actions: list[dict[str, Any]] = [
             {"remove": {"index": old, "alias": alias}}
             for old in self._alias_targets(alias)
             if old != version
@@ -372,7 +372,8 @@ class ClusterBackend:
         self._call(f"deleting {version}", lambda: self.engine.delete_index(version))
 
     def rollback(self, alias: str) -> str:
-        [current] = self._alias_targets(alias) or [None]
+        targets: list[str | None] = [*self._alias_targets(alias)]
+        [current] = targets or [None]
         older = [
             v
             for v, complete in self._versions(alias).items()
@@ -391,7 +392,8 @@ class ClusterBackend:
         any request timeout); if it fails or is interrupted, the task is cancelled and
         waited for before its destination is deleted."""
         with self.lock(alias):
-            [current] = self._alias_targets(alias) or [None]
+            targets: list[str | None] = [*self._alias_targets(alias)]
+            [current] = targets or [None]
             if current is None:
                 raise BackendError(f"alias {alias!r} points at no index to reindex from")
             version = self.create_version(alias)
@@ -426,7 +428,7 @@ class ClusterBackend:
                 raise
         return version, count
 
-    def _wait_for(self, task_id: str, what: str) -> dict:
+    def _wait_for(self, task_id: str, what: str) -> dict[str, Any]:
         """Poll a server task until it completes; its response."""
         while True:
             task = self._call(what, lambda: self.engine.task(task_id))
@@ -452,13 +454,13 @@ class ClusterBackend:
 
     # -------------------------------------------------------------------- status
 
-    def _health(self) -> dict:
+    def _health(self) -> dict[str, Any]:
         """Cluster health; a server that answers but is no cluster of this engine (a web
         server, another product) is told apart from an unreachable one."""
         env = f"{ENV_PREFIX[self.name]}URL"
         product, where = self.engine.product, self.settings.safe_url
 
-        def read() -> dict:
+        def read() -> dict[str, Any]:
             try:
                 health = self.engine.health()
             except (Unreachable, TlsFailed, Refused):
@@ -507,7 +509,7 @@ class ClusterBackend:
     # -------------------------------------------------------------------- search
 
     def search(self, alias: str, request: SearchRequest) -> SearchResult:
-        def send(body: dict) -> dict:
+        def send(body: dict[str, Any]) -> dict[str, Any]:
             return self._call(f"searching {alias}", lambda: self.engine.search(alias, body))
 
         return run_search(request, send)
@@ -517,4 +519,4 @@ def open_cluster(
     engine: str, settings: ClusterSettings, dead_letters: Path = Path("dead-letters")
 ) -> ClusterBackend:
     """The cluster backend on `engine` ("elasticsearch" or "opensearch")."""
-    return ClusterBackend(ENGINES[engine](settings), settings, dead_letters)  # type: ignore[index]
+    return ClusterBackend(ENGINES[engine](settings), settings, dead_letters)

@@ -19,6 +19,7 @@ import os
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from indexer.backends import BackendError
 
@@ -65,7 +66,7 @@ class ClusterSettings:
             raise BackendError(
                 f"{p}API_KEY: OpenSearch takes no API key; set {p}USERNAME and {p}PASSWORD"
             )
-        values: dict = {
+        values: dict[str, Any] = {
             "url": url,
             "api_key": env.get(f"{p}API_KEY") or None,
             "username": env.get(f"{p}USERNAME") or None,

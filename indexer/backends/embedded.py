@@ -19,10 +19,11 @@ import json
 import os
 import shutil
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, cast
 
 import orjson
 import tantivy
@@ -170,11 +171,12 @@ class EmbeddedBackend:
 
     def _read_pointer(self, alias: str) -> dict[str, str | None]:
         try:
-            return json.loads(self._pointer(alias).read_text(encoding="utf-8"))
+            pointer = json.loads(self._pointer(alias).read_text(encoding="utf-8"))
+            return cast(dict[str, str | None], pointer)
         except FileNotFoundError:
             return {"current": None, "previous": None}
 
-    def _write_json(self, path: Path, data: dict) -> None:
+    def _write_json(self, path: Path, data: dict[str, Any]) -> None:
         tmp = path.with_suffix(f".tmp{os.getpid()}")
         tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
         os.replace(tmp, path)  # atomic: readers see the old file or the new one
@@ -223,7 +225,7 @@ class EmbeddedBackend:
         self._write_json(path / "version.json", self._version_meta(alias, 0, complete=False))
         return version
 
-    def _version_meta(self, alias: str, documents: int, complete: bool) -> dict:
+    def _version_meta(self, alias: str, documents: int, complete: bool) -> dict[str, Any]:
         return {
             "alias": alias,
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -262,12 +264,12 @@ class EmbeddedBackend:
         self._write_json(self._version_dir(version) / "version.json", meta)
         return LoadResult(documents)
 
-    def save_checkpoint(self, version: str, checkpoint: dict) -> None:
+    def save_checkpoint(self, version: str, checkpoint: dict[str, Any]) -> None:
         meta = self._read_meta(version)
         meta.update(checkpoint=checkpoint, documents=checkpoint["indexed"])
         self._write_json(self._version_dir(version) / "version.json", meta)
 
-    def interrupted(self, alias: str) -> tuple[str, dict] | None:
+    def interrupted(self, alias: str) -> tuple[str, dict[str, Any]] | None:
         for version in reversed(self._versions(alias)):
             meta = self._read_meta(version)
             # A load by a program of another mapping version cannot be continued.
@@ -309,10 +311,10 @@ class EmbeddedBackend:
         self._write_json(self._pointer(alias), {"current": version, "previous": previous})
         self._prune(alias, keep={version, previous})
 
-    def _read_meta(self, version: str) -> dict:
+    def _read_meta(self, version: str) -> dict[str, Any]:
         path = self._version_dir(version)
         try:
-            return json.loads((path / "version.json").read_text("utf-8"))
+            return cast(dict[str, Any], json.loads((path / "version.json").read_text("utf-8")))
         except FileNotFoundError:
             if path.is_dir():  # killed right after creating it
                 return {"documents": 0, "complete": False, "created_at": ""}
@@ -438,6 +440,7 @@ class EmbeddedBackend:
         facets = (
             self._facet_thread.submit(self._facets, searcher, query) if request.facets else None
         )
+        ranked: Sequence[tuple[float | None, tantivy.DocAddress]]  # no score by date
         if request.sort == "date":
             found = searcher.search(
                 query, request.size, True, "published_at", offset, tantivy.Order.Desc
@@ -452,7 +455,7 @@ class EmbeddedBackend:
             ranked = found.hits
         terms = Terms(frozenset(plan.stems), frozenset(plan.exact))
         hits = [self._hit(searcher, score, address, terms, request) for score, address in ranked]
-        total = found.count or 0
+        total = found.count or 0  # type: ignore[attr-defined]  # count: in tantivy, not its stub
         next_offset = offset + len(hits)
         return SearchResult(
             total=total,
@@ -472,7 +475,9 @@ class EmbeddedBackend:
         [(_, address)] = found.hits
         return self._published(searcher, address)
 
-    def _by_recency(self, searcher, query, recency: Recency, end: int) -> tuple:
+    def _by_recency(
+        self, searcher: tantivy.Searcher, query: tantivy.Query, recency: Recency, end: int
+    ) -> tuple[tantivy.SearchResult, list[tuple[float, tantivy.DocAddress]]]:
         """The search by relevance, and its hits by relevance x recency, the first `end`
         in their place.
 
@@ -493,19 +498,29 @@ class EmbeddedBackend:
                 key=lambda pair: -pair[0],
             )
             settled = len(rescored) >= end and rescored[end - 1][0] >= found.hits[-1][0]
-            if len(found.hits) >= found.count or settled:
+            if len(found.hits) >= found.count or settled:  # type: ignore[attr-defined]  # count: as above
                 return found, rescored
             window *= 4
 
-    def _published(self, searcher, address) -> datetime | None:
-        shown = orjson.loads(searcher.doc(address).get_first("shown"))
+    def _published(
+        self, searcher: tantivy.Searcher, address: tantivy.DocAddress
+    ) -> datetime | None:
+        shown = orjson.loads(cast(bytes, searcher.doc(address).get_first("shown")))
         return parse_published(shown["published_at"])
 
-    def _hit(self, searcher, score, address, terms: Terms, request: SearchRequest) -> Hit:
+    def _hit(
+        self,
+        searcher: tantivy.Searcher,
+        score: float | None,
+        address: tantivy.DocAddress,
+        terms: Terms,
+        request: SearchRequest,
+    ) -> Hit:
         stored = searcher.doc(address)
-        shown = orjson.loads(stored.get_first("shown"))
+        # Every document stores both bytes fields (see load); tantivy types them Any | None.
+        shown = orjson.loads(cast(bytes, stored.get_first("shown")))
         if request.highlight:
-            body = stored.get_first("body_text").decode("utf-8")
+            body = cast(bytes, stored.get_first("body_text")).decode("utf-8")
             highlights = highlight(shown["title"], body, terms)
         else:
             highlights = {}
@@ -521,12 +536,14 @@ class EmbeddedBackend:
             highlight=highlights,
         )
 
-    def _facets(self, searcher, query) -> dict[str, dict[str, int]]:
+    def _facets(
+        self, searcher: tantivy.Searcher, query: tantivy.Query
+    ) -> dict[str, dict[str, int]]:
         return read_facets(searcher.aggregate(query, facet_aggregations(_raw)))
 
     # ------------------------------------------------------------- query building
 
-    def _terms_query(self, field: str, terms: Iterable[str], boost: float) -> list:
+    def _terms_query(self, field: str, terms: Iterable[str], boost: float) -> list[tantivy.Query]:
         """One term query per distinct term: a term asked n times is asked once with n
         times the boost, the same score for fewer posting lists read."""
         return [
@@ -534,7 +551,9 @@ class EmbeddedBackend:
             for t, n in Counter(terms).items()
         ]
 
-    def _phrase_query(self, field: str, terms: tuple[str, ...], slop: int, boost: float):
+    def _phrase_query(
+        self, field: str, terms: tuple[str, ...], slop: int, boost: float
+    ) -> tantivy.Query:
         query = tantivy.Query.phrase_query(self.schema, field, list(terms), slop)
         return tantivy.Query.boost_query(query, boost)
 

@@ -116,13 +116,15 @@ class Engine(Protocol):
     name: EngineName
     product: str  # for messages: "Elasticsearch", "OpenSearch"
 
-    def info(self) -> dict: ...
-    def health(self) -> dict: ...
+    def info(self) -> dict[str, Any]: ...
+    def health(self) -> dict[str, Any]: ...
 
-    def create_index(self, name: str, settings: dict, mappings: dict) -> None: ...
-    def put_settings(self, index: str, settings: dict) -> None: ...
-    def put_meta(self, index: str, meta: dict) -> None: ...
-    def mappings(self, index: str) -> dict[str, dict]:
+    def create_index(
+        self, name: str, settings: dict[str, Any], mappings: dict[str, Any]
+    ) -> None: ...
+    def put_settings(self, index: str, settings: dict[str, Any]) -> None: ...
+    def put_meta(self, index: str, meta: dict[str, Any]) -> None: ...
+    def mappings(self, index: str) -> dict[str, dict[str, Any]]:
         """Each matching index's mappings; {} when none match."""
 
     def refresh(self, index: str) -> None: ...
@@ -134,7 +136,7 @@ class Engine(Protocol):
         """Is `name` a concrete index (not an alias)?"""
 
     def alias_targets(self, alias: str) -> list[str]: ...
-    def update_aliases(self, actions: list[dict]) -> None:
+    def update_aliases(self, actions: list[dict[str, Any]]) -> None:
         """One atomic _aliases request, sent once."""
 
     def bulk(self, ndjson: bytes) -> list[BulkItem]:
@@ -143,18 +145,18 @@ class Engine(Protocol):
     def start_reindex(self, source: str, dest: str, batch: int, rate: float | None) -> str:
         """Start a server-side _reindex; returns its task id."""
 
-    def task(self, task_id: str) -> dict:
+    def task(self, task_id: str) -> dict[str, Any]:
         """The task: {"completed": ..., "task": {...}, "response" or "error": ...}."""
 
     def cancel_task(self, task_id: str) -> None: ...
 
-    def search(self, index: str, body: dict) -> dict: ...
-    def analyze(self, index: str, body: dict) -> list[str]: ...
+    def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]: ...
+    def analyze(self, index: str, body: dict[str, Any]) -> list[str]: ...
 
-    def create_document(self, index: str, doc_id: str, document: dict) -> None:
+    def create_document(self, index: str, doc_id: str, document: dict[str, Any]) -> None:
         """Create a document, sent once; Conflict if one with that id exists."""
 
-    def get_document(self, index: str, doc_id: str) -> dict | None: ...
+    def get_document(self, index: str, doc_id: str) -> dict[str, Any] | None: ...
     def delete_document(self, index: str, doc_id: str) -> None: ...
 
 
@@ -181,7 +183,7 @@ def translated(
     return wrap
 
 
-def _bulk_items(response: dict) -> list[BulkItem]:
+def _bulk_items(response: dict[str, Any]) -> list[BulkItem]:
     items = []
     for entry in response["items"]:
         item = next(iter(entry.values()))
@@ -233,8 +235,8 @@ class ElasticsearchEngine:
         self.once = self.client.options(max_retries=0, retry_on_timeout=False)
 
     @staticmethod
-    def client_options(s: ClusterSettings) -> dict:
-        options: dict = {
+    def client_options(s: ClusterSettings) -> dict[str, Any]:
+        options: dict[str, Any] = {
             "hosts": [s.url],
             "verify_certs": s.verify_certs,
             "request_timeout": s.request_timeout,
@@ -253,27 +255,27 @@ class ElasticsearchEngine:
         return options
 
     @_es
-    def info(self) -> dict:
+    def info(self) -> dict[str, Any]:
         return dict(self.client.info())
 
     @_es
-    def health(self) -> dict:
+    def health(self) -> dict[str, Any]:
         return dict(self.client.cluster.health())
 
     @_es
-    def create_index(self, name: str, settings: dict, mappings: dict) -> None:
+    def create_index(self, name: str, settings: dict[str, Any], mappings: dict[str, Any]) -> None:
         self.once.indices.create(index=name, settings=settings, mappings=mappings)
 
     @_es
-    def put_settings(self, index: str, settings: dict) -> None:
+    def put_settings(self, index: str, settings: dict[str, Any]) -> None:
         self.client.indices.put_settings(index=index, settings=settings)
 
     @_es
-    def put_meta(self, index: str, meta: dict) -> None:
+    def put_meta(self, index: str, meta: dict[str, Any]) -> None:
         self.client.indices.put_mapping(index=index, meta=meta)
 
     @_es
-    def mappings(self, index: str) -> dict[str, dict]:
+    def mappings(self, index: str) -> dict[str, dict[str, Any]]:
         found = self.client.indices.get_mapping(index=index, allow_no_indices=True)
         return {name: body["mappings"] for name, body in found.items()}
 
@@ -309,12 +311,14 @@ class ElasticsearchEngine:
             return []
 
     @_es
-    def update_aliases(self, actions: list[dict]) -> None:
+    def update_aliases(self, actions: list[dict[str, Any]]) -> None:
         self.once.indices.update_aliases(actions=actions)
 
     @_es
     def bulk(self, ndjson: bytes) -> list[BulkItem]:
-        return _bulk_items(dict(self.once.bulk(operations=ndjson)))
+        # The client sends bytes as they are; its hints name only operations to serialize.
+        response = self.once.bulk(operations=ndjson)  # type: ignore[arg-type]
+        return _bulk_items(dict(response))
 
     @_es
     def start_reindex(self, source: str, dest: str, batch: int, rate: float | None) -> str:
@@ -327,7 +331,7 @@ class ElasticsearchEngine:
         return str(response["task"])
 
     @_es
-    def task(self, task_id: str) -> dict:
+    def task(self, task_id: str) -> dict[str, Any]:
         from elasticsearch.exceptions import GeneralAvailabilityWarning
 
         # The task API is marked "technical preview"; it is how _reindex is watched.
@@ -340,20 +344,20 @@ class ElasticsearchEngine:
         self.client.tasks.cancel(task_id=task_id)
 
     @_es
-    def search(self, index: str, body: dict) -> dict:
+    def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
         return dict(self.client.search(index=index, body=body))
 
     @_es
-    def analyze(self, index: str, body: dict) -> list[str]:
+    def analyze(self, index: str, body: dict[str, Any]) -> list[str]:
         response = self.client.indices.analyze(index=index, body=body)
         return [t["token"] for t in response["tokens"]]
 
     @_es
-    def create_document(self, index: str, doc_id: str, document: dict) -> None:
+    def create_document(self, index: str, doc_id: str, document: dict[str, Any]) -> None:
         self.once.create(index=index, id=doc_id, document=document, refresh=True)
 
     @_es
-    def get_document(self, index: str, doc_id: str) -> dict | None:
+    def get_document(self, index: str, doc_id: str) -> dict[str, Any] | None:
         from elasticsearch import NotFoundError
 
         try:
@@ -405,8 +409,8 @@ class OpenSearchEngine:
         self.once = OpenSearch(**{**options, "max_retries": 0, "retry_on_timeout": False})
 
     @staticmethod
-    def client_options(s: ClusterSettings) -> dict:
-        options: dict = {
+    def client_options(s: ClusterSettings) -> dict[str, Any]:
+        options: dict[str, Any] = {
             "hosts": [s.url],
             "verify_certs": s.verify_certs,
             "timeout": s.request_timeout,
@@ -423,27 +427,27 @@ class OpenSearchEngine:
         return options
 
     @_os
-    def info(self) -> dict:
+    def info(self) -> dict[str, Any]:
         return dict(self.client.info())
 
     @_os
-    def health(self) -> dict:
+    def health(self) -> dict[str, Any]:
         return dict(self.client.cluster.health())
 
     @_os
-    def create_index(self, name: str, settings: dict, mappings: dict) -> None:
+    def create_index(self, name: str, settings: dict[str, Any], mappings: dict[str, Any]) -> None:
         self.once.indices.create(index=name, body={"settings": settings, "mappings": mappings})
 
     @_os
-    def put_settings(self, index: str, settings: dict) -> None:
+    def put_settings(self, index: str, settings: dict[str, Any]) -> None:
         self.client.indices.put_settings(index=index, body=settings)
 
     @_os
-    def put_meta(self, index: str, meta: dict) -> None:
+    def put_meta(self, index: str, meta: dict[str, Any]) -> None:
         self.client.indices.put_mapping(index=index, body={"_meta": meta})
 
     @_os
-    def mappings(self, index: str) -> dict[str, dict]:
+    def mappings(self, index: str) -> dict[str, dict[str, Any]]:
         found = self.client.indices.get_mapping(index=index, params={"allow_no_indices": "true"})
         return {name: body["mappings"] for name, body in found.items()}
 
@@ -479,7 +483,7 @@ class OpenSearchEngine:
             return []
 
     @_os
-    def update_aliases(self, actions: list[dict]) -> None:
+    def update_aliases(self, actions: list[dict[str, Any]]) -> None:
         self.once.indices.update_aliases(body={"actions": actions})
 
     @_os
@@ -495,7 +499,7 @@ class OpenSearchEngine:
         return str(response["task"])
 
     @_os
-    def task(self, task_id: str) -> dict:
+    def task(self, task_id: str) -> dict[str, Any]:
         return dict(self.client.tasks.get(task_id=task_id))
 
     @_os
@@ -503,20 +507,20 @@ class OpenSearchEngine:
         self.client.tasks.cancel(task_id=task_id)
 
     @_os
-    def search(self, index: str, body: dict) -> dict:
+    def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
         return dict(self.client.search(index=index, body=body))
 
     @_os
-    def analyze(self, index: str, body: dict) -> list[str]:
+    def analyze(self, index: str, body: dict[str, Any]) -> list[str]:
         response = self.client.indices.analyze(index=index, body=body)
         return [t["token"] for t in response["tokens"]]
 
     @_os
-    def create_document(self, index: str, doc_id: str, document: dict) -> None:
+    def create_document(self, index: str, doc_id: str, document: dict[str, Any]) -> None:
         self.once.create(index=index, id=doc_id, body=document, params={"refresh": "true"})
 
     @_os
-    def get_document(self, index: str, doc_id: str) -> dict | None:
+    def get_document(self, index: str, doc_id: str) -> dict[str, Any] | None:
         from opensearchpy import NotFoundError
 
         try:
@@ -532,7 +536,8 @@ class OpenSearchEngine:
             self.client.delete(index=index, id=doc_id, params={"refresh": "true"})
 
 
-ENGINES: dict[EngineName, Callable[[ClusterSettings], Engine]] = {
+# Keyed by str: engine names come from --backend or the environment (see choose_backend).
+ENGINES: dict[str, Callable[[ClusterSettings], Engine]] = {
     "elasticsearch": ElasticsearchEngine,
     "opensearch": OpenSearchEngine,
 }

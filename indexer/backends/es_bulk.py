@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import orjson
 
@@ -48,14 +48,14 @@ class BulkReport:
     retried: int = 0
 
 
-def document(article: Article) -> dict:
+def document(article: Article) -> dict[str, Any]:
     """The stored document: the index contract's fields."""
     source = article.to_json()
     source["indexed_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     return source
 
 
-def bulk_lines(index: str, doc_id: str, source: dict) -> bytes:
+def bulk_lines(index: str, doc_id: str, source: dict[str, Any]) -> bytes:
     """One document's two NDJSON lines of a _bulk request."""
     action = orjson.dumps({"index": {"_index": index, "_id": doc_id}})
     return action + b"\n" + orjson.dumps(source) + b"\n"

@@ -16,6 +16,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from indexer.facets import facet_aggregations, read_facets
 from indexer.fields import RAW_SUBFIELD
@@ -45,7 +46,7 @@ SOURCE_FIELDS = ["id", "title", "published_at", "category", "source", "author", 
 NEWEST_BODY = {"size": 0, "aggs": {"newest": {"max": {"field": "published_at"}}}}
 
 
-def _terms(field: str, terms: Iterable[str], boost: float) -> list[dict]:
+def _terms(field: str, terms: Iterable[str], boost: float) -> list[dict[str, Any]]:
     """One term query per distinct term; a term asked n times is asked once with n
     times the boost (the same score as n clauses)."""
     return [
@@ -54,7 +55,7 @@ def _terms(field: str, terms: Iterable[str], boost: float) -> list[dict]:
     ]
 
 
-def field_query(part: FieldQuery) -> list[dict]:
+def field_query(part: FieldQuery) -> list[dict[str, Any]]:
     name = part.field
     if part.exact:
         name += ".exact"
@@ -65,32 +66,32 @@ def field_query(part: FieldQuery) -> list[dict]:
     return _terms(name, part.terms, part.boost)
 
 
-def _any(queries: list[dict]) -> dict:
+def _any(queries: list[dict[str, Any]]) -> dict[str, Any]:
     if len(queries) == 1:
         return queries[0]
     return {"bool": {"should": queries}} if queries else {"match_none": {}}
 
 
-def _all(queries: list[dict]) -> dict:
+def _all(queries: list[dict[str, Any]]) -> dict[str, Any]:
     return queries[0] if len(queries) == 1 else {"bool": {"must": queries}}
 
 
-def word_query(word: Word) -> dict:
+def word_query(word: Word) -> dict[str, Any]:
     return _any([q for part in word for q in field_query(part)])
 
 
-def requirement_query(requirement: Requirement) -> dict:
+def requirement_query(requirement: Requirement) -> dict[str, Any]:
     """Any one alternative, each with every one of its words."""
     return _any([_all([word_query(word) for word in words]) for words in requirement])
 
 
-def text_query(match: MatchPlan) -> dict:
+def text_query(match: MatchPlan) -> dict[str, Any]:
     """What the words match: required groups `must`, optional parts `should`."""
     if match.everything:
         return {"match_all": {}}
     if match.nothing:
         return {"match_none": {}}
-    boolean: dict = {}
+    boolean: dict[str, Any] = {}
     if match.required:
         boolean["must"] = [requirement_query(r) for r in match.required]
     if match.optional:
@@ -98,14 +99,14 @@ def text_query(match: MatchPlan) -> dict:
     return {"bool": boolean}
 
 
-def gram_clauses(grams: Iterable[str]) -> list[dict]:
+def gram_clauses(grams: Iterable[str]) -> list[dict[str, Any]]:
     """One boosted `term` query on content.grams per trigram of the included words."""
     return _terms(f"{GRAMS_FIELD}.grams", grams, GRAMS_WEIGHT)
 
 
-def _filters(request: SearchRequest) -> list[dict]:
+def _filters(request: SearchRequest) -> list[dict[str, Any]]:
     # term on keyword fields: Elasticsearch runs the field's normalizer on the value.
-    filters: list[dict] = [{"term": {f: v}} for f, v in request.filters.items()]
+    filters: list[dict[str, Any]] = [{"term": {f: v}} for f, v in request.filters.items()]
     since, until = date_bounds(request)
     if since or until:
         bounds = {}
@@ -117,17 +118,17 @@ def _filters(request: SearchRequest) -> list[dict]:
     return filters
 
 
-def query_body(request: SearchRequest, plan: QueryPlan | None = None) -> dict:
+def query_body(request: SearchRequest, plan: QueryPlan | None = None) -> dict[str, Any]:
     """The `query` part of the search body (`plan`: the request's query, planned)."""
     match = match_plan(plan or plan_query(request.query), request.operator)
-    boolean: dict = {"must": [text_query(match)]}
+    boolean: dict[str, Any] = {"must": [text_query(match)]}
     if match.grams and not match.nothing:
         boolean["should"] = gram_clauses(match.grams)  # they rank; they match nothing alone
     if match.excluded:
         boolean["must_not"] = [word_query(group) for group in match.excluded]
     if filters := _filters(request):
         boolean["filter"] = filters
-    query: dict = {"bool": boolean}
+    query: dict[str, Any] = {"bool": boolean}
     if (r := request.recency) and r.origin:
         # score x (FLOOR + (1 - FLOOR) x gauss): the weights summed, then multiplied.
         gauss = {
@@ -150,19 +151,19 @@ def query_body(request: SearchRequest, plan: QueryPlan | None = None) -> dict:
     return query
 
 
-def _sort(request: SearchRequest) -> list:
+def _sort(request: SearchRequest) -> list[Any]:
     # `id` breaks ties, so search_after pages are stable.
     if request.sort == "date":
         return [{"published_at": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
     return ["_score", {"id": "asc"}]
 
 
-def encode_cursor(sort_values: list) -> str:
+def encode_cursor(sort_values: list[Any]) -> str:
     raw = json.dumps(sort_values, ensure_ascii=False).encode("utf-8")
     return base64.urlsafe_b64encode(raw).decode("ascii")
 
 
-def decode_cursor(cursor: str) -> list:
+def decode_cursor(cursor: str) -> list[Any]:
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
     except (ValueError, UnicodeError):
@@ -172,12 +173,12 @@ def decode_cursor(cursor: str) -> list:
     return values
 
 
-def search_body(request: SearchRequest, plan: QueryPlan | None = None) -> dict:
+def search_body(request: SearchRequest, plan: QueryPlan | None = None) -> dict[str, Any]:
     """The whole body of POST /<alias>/_search for a request (`plan`: its query,
     planned; analyzed once, for the query and the highlights)."""
     request.check()
     plan = plan or plan_query(request.query)
-    body: dict = {
+    body: dict[str, Any] = {
         "query": query_body(request, plan),
         "size": request.size,
         "sort": _sort(request),
@@ -208,7 +209,7 @@ def search_body(request: SearchRequest, plan: QueryPlan | None = None) -> dict:
     return body
 
 
-def newest_published(response: dict) -> datetime | None:
+def newest_published(response: dict[str, Any]) -> datetime | None:
     """The max aggregation of NEWEST_BODY (epoch milliseconds) as a date."""
     value = response.get("aggregations", {}).get("newest", {}).get("value")
     return (
@@ -216,7 +217,9 @@ def newest_published(response: dict) -> datetime | None:
     )
 
 
-def run_search(request: SearchRequest, send: Callable[[dict], dict]) -> SearchResult:
+def run_search(
+    request: SearchRequest, send: Callable[[dict[str, Any]], dict[str, Any]]
+) -> SearchResult:
     """A search, through `send` (a body in, the engine's response out): first the
     newest article's date when recency decays from it, then the search itself."""
     request.check()
@@ -229,7 +232,7 @@ def run_search(request: SearchRequest, send: Callable[[dict], dict]) -> SearchRe
 
 
 def parse_response(
-    response: dict, request: SearchRequest, dropped: tuple[str, ...] = ()
+    response: dict[str, Any], request: SearchRequest, dropped: tuple[str, ...] = ()
 ) -> SearchResult:
     hits = []
     raw_hits = response["hits"]["hits"]

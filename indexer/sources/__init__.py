@@ -72,6 +72,7 @@ def read_records(
         count = 0
         try:
             with open_input(item) as stream:
+                # open_input's streams are buffered readers, which peek; BinaryIO names no peek.
                 head = stream.peek(4096)[:4096]  # type: ignore[attr-defined]
                 fmt = detect_format(item.name, head) if options.format == "auto" else options.format
                 tell = stored_position(stream) if item.path != STDIN else lambda: 0

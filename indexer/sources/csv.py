@@ -167,7 +167,7 @@ def read_csv(stream: BinaryIO, path: str, options: ReadOptions) -> Iterator[RawR
                 rows = _reader(fed(), delimiter)
             yield Rejected(origin, failure)
             continue
-        fields = {name: row[index[key]] for name, key in columns.items()}
+        fields: dict[str, str | None] = {name: row[index[key]] for name, key in columns.items()}
         yield RawRecord(fields, origin, _rows_inside(taken[1:], delimiter, len(header)))
 
 

@@ -13,7 +13,7 @@ import sys
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from indexer.articles import DEFAULT_MAX_CHARS, Origin, Rejected
 from indexer.sources.fieldmap import FieldMap
@@ -76,8 +76,10 @@ def open_input(file: InputFile) -> Iterator[BinaryIO]:
         else:
             # A larger buffer than the default 8 KiB: most articles are longer lines.
             raw = stack.enter_context(open(file.path, "rb", buffering=READ_BUFFER))
+        # Both are buffered readers, which peek; BinaryIO names no peek.
         if file.path.endswith(".gz") or raw.peek(2)[:2] == b"\x1f\x8b":  # type: ignore[attr-defined]
-            yield stack.enter_context(gzip.GzipFile(fileobj=raw, mode="rb"))  # type: ignore[arg-type]
+            # A GzipFile reads as a binary file; typeshed does not declare it a BinaryIO.
+            yield cast(BinaryIO, stack.enter_context(gzip.GzipFile(fileobj=raw, mode="rb")))
         else:
             yield raw
 

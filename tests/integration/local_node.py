@@ -102,9 +102,10 @@ class LocalNode:
     def _read_url(self, timeout: float) -> str:
         """The node's one line on stdout, `listening on URL`, read with a time limit."""
         assert self.process is not None and self.process.stdout is not None
+        stdout = self.process.stdout
         lines: list[str] = []
         reader = threading.Thread(
-            target=lambda: lines.append(self.process.stdout.readline()),  # type: ignore[union-attr]
+            target=lambda: lines.append(stdout.readline()),
             daemon=True,
         )
         reader.start()

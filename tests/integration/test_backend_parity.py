@@ -136,9 +136,10 @@ def _tie_groups(result: SearchResult, by_date: bool) -> list[list[str]]:
     last = None
     for hit in result.hits:
         key = hit.published_at if by_date else hit.score
-        tied = last is not None and (
-            key == last if by_date else abs(key - last) <= TIE * max(abs(key), abs(last))  # type: ignore[operator]
-        )
+        if isinstance(key, float) and isinstance(last, float):  # scores: equal within TIE
+            tied = abs(key - last) <= TIE * max(abs(key), abs(last))
+        else:  # dates: equal as written
+            tied = last is not None and key == last
         if tied:
             groups[-1].append(hit.id)
         else:
