@@ -44,15 +44,14 @@ from indexer.fields import RAW_SUBFIELD
 from indexer.highlight import Terms, highlight
 from indexer.mappings import MAPPING_VERSION
 from indexer.query import (
-    EXACT_WEIGHT,
-    FIELD_BOOSTS,
     GRAMS_FIELD,
-    GRAMS_WEIGHT,
+    RANKING,
     TEXT_FIELDS,
     FieldQuery,
     Hit,
     QueryError,
     QueryPlan,
+    Ranking,
     Recency,
     Requirement,
     SearchRequest,
@@ -131,14 +130,12 @@ class EmbeddedBackend:
         home: str | Path,
         keep_old_versions: int = KEEP_OLD_VERSIONS,
         analyzers: dict[str, Analyzer] | None = None,
-        exact_weight: float = EXACT_WEIGHT,
         commit_every: int = COMMIT_EVERY,
-        grams_weight: float = GRAMS_WEIGHT,
-        field_boosts: dict[str, float] = FIELD_BOOSTS,
+        ranking: Ranking = RANKING,
     ) -> None:
-        """`analyzers`, `exact_weight`, `grams_weight` and `field_boosts` other than the
-        defaults are for comparing analyses (the relevance evaluation's baselines, which
-        have no `grams` analyzer and search one field)."""
+        """`analyzers` and `ranking` other than the defaults are for comparing analyses
+        (the relevance evaluation's baselines, which have no `grams` analyzer and search
+        one field)."""
         self.home = Path(home)
         if self.home.exists() and not self.home.is_dir():
             raise BackendError(
@@ -149,11 +146,10 @@ class EmbeddedBackend:
         self.commit_every = commit_every
         self.schema = build_schema()
         self._analyzers = analyzers or default_analyzers()
-        self._exact_weight = exact_weight
-        self._field_boosts = field_boosts
+        self._ranking = ranking
         # What is indexed: stemmed, exact, and (ours, not the baselines) trigrams.
         self._has_grams = "grams" in self._analyzers
-        self._grams_weight = grams_weight if self._has_grams else 0.0
+        self._grams_weight = ranking.grams_weight if self._has_grams else 0.0
         indexed = ("text", "exact", "grams") if self._has_grams else ("text", "exact")
         self._index_terms = IndexTerms(tuple(self._analyzers[name] for name in indexed))
         self._open: dict[str, tantivy.Searcher] = {}
@@ -555,7 +551,7 @@ class EmbeddedBackend:
         """The tantivy query of a plan and the request's filters (None: matches
         nothing), rendered from the same MatchPlan as the cluster's bool query."""
         occur = tantivy.Occur
-        match = match_plan(plan, request.operator, self._field_boosts, self._exact_weight)
+        match = match_plan(plan, request.operator, self._ranking)
         if match.nothing:
             return None
         if match.everything:

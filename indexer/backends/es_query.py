@@ -17,18 +17,20 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
+from indexer.analysis.analyzers import Analyzer
 from indexer.facets import facet_aggregations, read_facets
 from indexer.fields import RAW_SUBFIELD
 from indexer.highlight import CLOSE, OPEN
 from indexer.query import (
     GRAMS_FIELD,
-    GRAMS_WEIGHT,
+    RANKING,
     RECENCY_FLOOR,
     FieldQuery,
     Hit,
     MatchPlan,
     QueryError,
     QueryPlan,
+    Ranking,
     Requirement,
     SearchRequest,
     SearchResult,
@@ -39,7 +41,7 @@ from indexer.query import (
 )
 
 FRAGMENT_SIZE = 160
-BODY_ONLY = {"body": 1.0}  # the field boosts of the body's highlight query
+BODY_ONLY = Ranking({"body": 1.0})  # the field boosts of the body's highlight query
 SOURCE_FIELDS = ["id", "title", "published_at", "category", "source", "author", "url"]
 # Where recency decays from: the newest published_at of the alias's current version.
 NEWEST_BODY = {"size": 0, "aggs": {"newest": {"max": {"field": "published_at"}}}}
@@ -98,9 +100,9 @@ def text_query(match: MatchPlan) -> dict:
     return {"bool": boolean}
 
 
-def gram_clauses(grams: Iterable[str]) -> list[dict]:
+def gram_clauses(grams: Iterable[str], weight: float) -> list[dict]:
     """One boosted `term` query on content.grams per trigram of the included words."""
-    return _terms(f"{GRAMS_FIELD}.grams", grams, GRAMS_WEIGHT)
+    return _terms(f"{GRAMS_FIELD}.grams", grams, weight)
 
 
 def _filters(request: SearchRequest) -> list[dict]:
@@ -117,12 +119,15 @@ def _filters(request: SearchRequest) -> list[dict]:
     return filters
 
 
-def query_body(request: SearchRequest, plan: QueryPlan | None = None) -> dict:
+def query_body(
+    request: SearchRequest, plan: QueryPlan | None = None, ranking: Ranking = RANKING
+) -> dict:
     """The `query` part of the search body (`plan`: the request's query, planned)."""
-    match = match_plan(plan or plan_query(request.query), request.operator)
+    match = match_plan(plan or plan_query(request.query), request.operator, ranking)
     boolean: dict = {"must": [text_query(match)]}
-    if match.grams and not match.nothing:
-        boolean["should"] = gram_clauses(match.grams)  # they rank; they match nothing alone
+    if match.grams and ranking.grams_weight and not match.nothing:
+        # They rank; they match nothing alone.
+        boolean["should"] = gram_clauses(match.grams, ranking.grams_weight)
     if match.excluded:
         boolean["must_not"] = [word_query(group) for group in match.excluded]
     if filters := _filters(request):
@@ -172,13 +177,15 @@ def decode_cursor(cursor: str) -> list:
     return values
 
 
-def search_body(request: SearchRequest, plan: QueryPlan | None = None) -> dict:
+def search_body(
+    request: SearchRequest, plan: QueryPlan | None = None, ranking: Ranking = RANKING
+) -> dict:
     """The whole body of POST /<alias>/_search for a request (`plan`: its query,
     planned; analyzed once, for the query and the highlights)."""
     request.check()
     plan = plan or plan_query(request.query)
     body: dict = {
-        "query": query_body(request, plan),
+        "query": query_body(request, plan, ranking),
         "size": request.size,
         "sort": _sort(request),
         "track_total_hits": True,
@@ -216,16 +223,22 @@ def newest_published(response: dict) -> datetime | None:
     )
 
 
-def run_search(request: SearchRequest, send: Callable[[dict], dict]) -> SearchResult:
+def run_search(
+    request: SearchRequest,
+    send: Callable[[dict], dict],
+    analyzers: dict[str, Analyzer] | None = None,
+    ranking: Ranking = RANKING,
+) -> SearchResult:
     """A search, through `send` (a body in, the engine's response out): first the
-    newest article's date when recency decays from it, then the search itself."""
+    newest article's date when recency decays from it, then the search itself.
+    `analyzers` and `ranking` other than the defaults are for comparisons (eval)."""
     request.check()
     if request.needs_origin:
         request = request.with_origin(newest_published(send(NEWEST_BODY)))
-    plan = plan_query(request.query)
+    plan = plan_query(request.query, analyzers)
     if plan.nothing_searchable:  # as on the embedded backend: no request to make
         return SearchResult(0, [], dropped=plan.dropped, nothing_searchable=True)
-    return parse_response(send(search_body(request, plan)), request, plan.dropped)
+    return parse_response(send(search_body(request, plan, ranking)), request, plan.dropped)
 
 
 def parse_response(
