@@ -36,19 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from indexer.evaluation import (
-    EMBEDDED,
-    Profile,
-    Scores,
-    Target,
-    fold_scores,
-    metrics,
-    profiles,
-    rank,
-    read_articles,
-    read_judged,
-    temporary_index,
-)
+from indexer import evaluation as ev
 from indexer.query import RANKING, Ranking
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,7 +92,7 @@ def arcd_sentences() -> DevSet:
                 digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
                 ids.append(sentences.setdefault(text, f"s-{digest}"))
     corpus = [{"_id": i, "title": "", "text": t} for t, i in sentences.items()]
-    judged = read_judged(ARCD / "queries-train.jsonl", ARCD / "qrels-train.tsv")
+    judged = ev.read_judged(ARCD / "queries-train.jsonl", ARCD / "qrels-train.tsv")
     queries = [{"_id": q, "text": t} for q, t in judged.texts.items()]
     qrels = [
         (q, s)
@@ -170,7 +158,7 @@ class Variant:
     why: str
 
 
-STOCK = Variant("stock", "arabic", profiles()["arabic"].ranking, "the stock arabic chain")
+STOCK = Variant("stock", "arabic", ev.profiles()["arabic"].ranking, "the stock arabic chain")
 OURS = Variant("ours", "ours", RANKING, "the product's ranking")
 # Query-time changes of ours: the same index, another Ranking (both engines take it).
 EXPERIMENTS = (
@@ -186,11 +174,11 @@ EXPERIMENTS = (
 )
 
 
-def ratio(ours: Scores, stock: Scores) -> float:
+def ratio(ours: ev.Scores, stock: ev.Scores) -> float:
     return ours.mrr_at_10 / stock.mrr_at_10 if stock.mrr_at_10 else float("inf")
 
 
-def wins(ours: Scores, stock: Scores) -> bool:
+def wins(ours: ev.Scores, stock: ev.Scores) -> bool:
     """The issue's goal on one fold: 5% ahead on MRR@10, behind on nothing."""
     return (
         ratio(ours, stock) >= 1.05
@@ -199,21 +187,22 @@ def wins(ours: Scores, stock: Scores) -> bool:
     )
 
 
-def measure(dev: DevSet, variants: tuple[Variant, ...], target: Target, k: int) -> dict:
+def measure(dev: DevSet, variants: tuple[Variant, ...], target: ev.Target, k: int) -> dict:
     """Every variant's scores on the set and on each fold, one index per analysis."""
-    wanted = read_judged(dev.queries, dev.qrels)
-    articles = read_articles(dev.corpus, dev.distractors)
-    available = profiles()
-    found: dict[str, tuple[Scores, list[Scores]]] = {}
+    wanted = ev.read_judged(dev.queries, dev.qrels)
+    articles = ev.read_articles(dev.corpus, dev.distractors)
+    available = ev.profiles()
+    found: dict[str, tuple[ev.Scores, list[ev.Scores]]] = {}
     for analysis in dict.fromkeys(v.analysis for v in variants):
-        profile: Profile = available[analysis]
-        with temporary_index(profile, articles, target) as index:
-            for variant in (v for v in variants if v.analysis == analysis):
-                ranked = rank(index, variant.ranking, wanted.texts)
-                found[variant.name] = (
-                    metrics(ranked, wanted.judged),
-                    fold_scores(ranked, wanted.judged, k),
-                )
+        same = [v for v in variants if v.analysis == analysis]
+        runs = ev.ranked_runs(
+            available[analysis], articles, wanted.texts, target, [v.ranking for v in same]
+        )
+        for variant, ranked in zip(same, runs, strict=True):
+            found[variant.name] = (
+                ev.metrics(ranked, wanted.judged),
+                ev.fold_scores(ranked, wanted.judged, k),
+            )
     return found
 
 
@@ -256,11 +245,11 @@ def main() -> int:
     if not SHARED.is_dir():
         print(f"devsets: {SHARED} is missing; the dev sets are built from it", file=sys.stderr)
         return 2
-    target = EMBEDDED
+    target = ev.EMBEDDED
     if args.backend != "embedded":
         from indexer.backends.cluster_settings import ClusterSettings
 
-        target = Target(args.backend, ClusterSettings.from_env(engine=args.backend))
+        target = ev.Target(args.backend, ClusterSettings.from_env(engine=args.backend))
     variants = (STOCK, OURS, *(EXPERIMENTS if args.variants else ()))
     print(HEADER)
     results = {}

@@ -47,10 +47,9 @@ from indexer.evaluation import (
     fold_scores,
     metrics,
     profiles,
-    rank,
+    ranked_runs,
     read_articles,
     read_judged,
-    temporary_index,
 )
 from indexer.highlight import CLOSE, OPEN
 from indexer.ingest import ParseReport, parse_paths
@@ -353,9 +352,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     names = list(available) if args.compare else ["ours"]
     scores = {}
     for name in names:
-        profile = available[name]
-        with temporary_index(profile, articles, target) as index:
-            ranked = rank(index, profile.ranking, wanted.texts)
+        [ranked] = ranked_runs(available[name], articles, wanted.texts, target)
         scores[name] = metrics(ranked, wanted.judged).to_json()
         if args.folds:
             by_fold = fold_scores(ranked, wanted.judged, args.folds)

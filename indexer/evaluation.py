@@ -260,6 +260,19 @@ def rank(index: TemporaryIndex, ranking: Ranking, texts: dict[str, str]) -> dict
     return ranked
 
 
+def ranked_runs(
+    profile: Profile,
+    articles: Iterable[Article],
+    texts: dict[str, str],
+    target: Target = EMBEDDED,
+    rankings: Iterable[Ranking] = (),
+) -> list[dict[str, list[str]]]:
+    """Every query's hits under each ranking (default: the profile's own), on one
+    temporary index of the profile's analysis."""
+    with temporary_index(profile, articles, target) as index:
+        return [rank(index, r, texts) for r in (list(rankings) or [profile.ranking])]
+
+
 def evaluate(
     corpus: Path,
     queries: Path,
@@ -269,5 +282,5 @@ def evaluate(
     target: Target = EMBEDDED,
 ) -> Scores:
     wanted = read_judged(queries, qrels)
-    with temporary_index(profile, read_articles(corpus, distractors), target) as index:
-        return metrics(rank(index, profile.ranking, wanted.texts), wanted.judged)
+    [ranked] = ranked_runs(profile, read_articles(corpus, distractors), wanted.texts, target)
+    return metrics(ranked, wanted.judged)

@@ -8,16 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import Cluster
 
-from indexer.evaluation import (
-    EMBEDDED,
-    Target,
-    metrics,
-    profiles,
-    rank,
-    read_articles,
-    read_judged,
-    temporary_index,
-)
+from indexer import evaluation as ev
 
 pytestmark = pytest.mark.elasticsearch
 
@@ -35,16 +26,15 @@ def test_the_engine_scores_as_the_embedded_backend(
 ) -> None:
     """Each analysis, the stock baselines too, built on the engine from its own
     mappings, ranks the tiny set (with distractors) exactly as the embedded one."""
-    profile = profiles()[profile_name]
-    wanted = read_judged(BEIR / "queries.jsonl", BEIR / "qrels.tsv")
-    articles = read_articles(BEIR / "corpus.jsonl", [str(ROOT / "tests/fixtures/trec")])
-    ranked = {}
-    for target in (EMBEDDED, Target(cluster.engine, cluster.settings())):
-        with temporary_index(profile, articles, target) as index:
-            ranked[target.backend] = rank(index, profile.ranking, wanted.texts)
-    assert not _exists(cluster, tmp_path, index.name)  # the engine's, deleted
+    profile = ev.profiles()[profile_name]
+    wanted = ev.read_judged(BEIR / "queries.jsonl", BEIR / "qrels.tsv")
+    articles = ev.read_articles(BEIR / "corpus.jsonl", [str(ROOT / "tests/fixtures/trec")])
+    ranked = {
+        target.backend: ev.ranked_runs(profile, articles, wanted.texts, target)[0]
+        for target in (ev.EMBEDDED, ev.Target(cluster.engine, cluster.settings()))
+    }
     embedded, engine = ranked["embedded"], ranked[cluster.engine]
-    assert metrics(engine, wanted.judged) == metrics(embedded, wanted.judged)
+    assert ev.metrics(engine, wanted.judged) == ev.metrics(embedded, wanted.judged)
     # The first hits agree, not only the figures (ties may fall either way further down).
     assert {q: hits[:1] for q, hits in engine.items()} == {
         q: hits[:1] for q, hits in embedded.items()
@@ -52,11 +42,11 @@ def test_the_engine_scores_as_the_embedded_backend(
 
 
 def test_an_interrupted_evaluation_deletes_its_index(cluster: Cluster, tmp_path: Path) -> None:
-    target = Target(cluster.engine, cluster.settings())
-    articles = read_articles(BEIR / "corpus.jsonl")
+    target = ev.Target(cluster.engine, cluster.settings())
+    articles = ev.read_articles(BEIR / "corpus.jsonl")
     with (
         pytest.raises(KeyboardInterrupt),
-        temporary_index(profiles()["ours"], articles, target) as index,
+        ev.temporary_index(ev.profiles()["ours"], articles, target) as index,
     ):
         assert _exists(cluster, tmp_path, index.name)  # there while the evaluation runs
         raise KeyboardInterrupt  # Ctrl-C
