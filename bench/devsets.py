@@ -171,6 +171,13 @@ EXPERIMENTS = (
         "the title again at 0.5 (no title in sentences, verses)",
     ),
     Variant("ours-grams-0.6", "ours", Ranking(grams_weight=0.6), "half the trigram weight"),
+    Variant("ours-grams-1.8", "ours", Ranking(grams_weight=1.8), "more trigram weight"),
+    Variant(
+        "ours-title-1",
+        "ours",
+        Ranking({"content": 1.0, "title": 1.0}),
+        "the title counted fully again (0.833-0.837 on ARCD in 2026-11)",
+    ),
 )
 
 

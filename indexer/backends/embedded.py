@@ -65,6 +65,7 @@ from indexer.query import (
 
 KEYWORD_FIELDS = ("category", "source", "author")
 RESCORE_WINDOW = 1_000  # recency re-ranks this many top hits first (more if needed)
+TIE_WINDOW = 1_000  # hits past a page read to put a tie across its end in id order
 KEEP_OLD_VERSIONS = 2
 WRITER_HEAP = 256_000_000
 # tantivy's dates are nanoseconds in an int64: it holds no date outside these, and
@@ -443,7 +444,10 @@ class EmbeddedBackend:
             end = offset + request.size
             found, rescored = self._by_recency(searcher, query, request.recency, end)
             ranked = rescored[offset:end]
-        else:
+        elif plan.groups:
+            found, ranked = self._by_relevance(searcher, query, offset + request.size)
+            ranked = ranked[offset:]
+        else:  # every hit scores alike (match all, or exclusions only): tantivy's order
             found = searcher.search(query, request.size, True, None, offset)
             ranked = found.hits
         terms = Terms(frozenset(plan.stems), frozenset(plan.exact))
@@ -468,6 +472,34 @@ class EmbeddedBackend:
         [(_, address)] = found.hits
         return self._published(searcher, address)
 
+    def _by_relevance(self, searcher, query, end: int) -> tuple:
+        """The search, and its first `end` hits by score, equal scores in id order as
+        the cluster sorts them (_score, then id): on short texts many hits tie, and
+        tantivy's order among them is not the engine's. Hits tied with the last place
+        may lie past it, so the window grows until the first hit after it scores less
+        (up to TIE_WINDOW past the end: a tie wider than that keeps tantivy's order)."""
+        window = end + 1
+        while True:
+            found = searcher.search(query, window, True)
+            hits = found.hits
+            settled = len(hits) <= end or hits[-1][0] < hits[end - 1][0]
+            if settled or len(hits) >= found.count or window > end + TIE_WINDOW:
+                return found, self._ties_by_id(searcher, hits)[:end]
+            window = min(window * 2, end + TIE_WINDOW + 1)
+
+    def _ties_by_id(self, searcher, ranked: list) -> list:
+        """(score, address) pairs by score, equal scores by id (read only for those)."""
+        times = Counter(score for score, _ in ranked)
+
+        def key(pair: tuple) -> tuple:
+            score, address = pair
+            tied = times[score] > 1
+            return -score, orjson.loads(searcher.doc(address).get_first("shown"))[
+                "id"
+            ] if tied else ""
+
+        return sorted(ranked, key=key)
+
     def _by_recency(self, searcher, query, recency: Recency, end: int) -> tuple:
         """The search by relevance, and its hits by relevance x recency, the first `end`
         in their place.
@@ -481,12 +513,12 @@ class EmbeddedBackend:
         window = RESCORE_WINDOW
         while True:
             found = searcher.search(query, max(window, end), True)
-            rescored = sorted(
-                (
+            rescored = self._ties_by_id(
+                searcher,
+                [
                     (score * recency.factor(self._published(searcher, address)), address)
                     for score, address in found.hits
-                ),
-                key=lambda pair: -pair[0],
+                ],
             )
             settled = len(rescored) >= end and rescored[end - 1][0] >= found.hits[-1][0]
             if len(found.hits) >= found.count or settled:
