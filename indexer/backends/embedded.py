@@ -477,23 +477,29 @@ class EmbeddedBackend:
         the cluster sorts them (_score, then id): on short texts many hits tie, and
         tantivy's order among them is not the engine's. Hits tied with the last place
         may lie past it, so the window grows until the first hit after it scores less
-        (up to TIE_WINDOW past the end: a tie wider than that keeps tantivy's order)."""
+        (up to TIE_WINDOW past the end: a tie wider than that keeps tantivy's order,
+        which is the same on every page)."""
         window = end + 1
         while True:
             found = searcher.search(query, window, True)
             hits = found.hits
             settled = len(hits) <= end or hits[-1][0] < hits[end - 1][0]
-            if settled or len(hits) >= found.count or window > end + TIE_WINDOW:
-                return found, self._ties_by_id(searcher, hits)[:end]
+            whole = settled or len(hits) >= found.count
+            if whole or window > end + TIE_WINDOW:
+                return found, self._ties_by_id(searcher, hits, last_whole=whole)[:end]
             window = min(window * 2, end + TIE_WINDOW + 1)
 
-    def _ties_by_id(self, searcher, ranked: list) -> list:
-        """(score, address) pairs by score, equal scores by id (read only for those)."""
+    def _ties_by_id(self, searcher, ranked: list, last_whole: bool = True) -> list:
+        """(score, address) pairs by score, equal scores by id (read only for those).
+        A tie of more than TIE_WINDOW hits, and the last score's hits unless all of
+        them are there, keep tantivy's order: every page must order a tie the same
+        way, and only a tie seen whole can be put in id order."""
         times = Counter(score for score, _ in ranked)
+        open_score = None if last_whole or not ranked else ranked[-1][0]
 
         def key(pair: tuple) -> tuple:
             score, address = pair
-            tied = times[score] > 1
+            tied = 1 < times[score] <= TIE_WINDOW and score != open_score
             return -score, orjson.loads(searcher.doc(address).get_first("shown"))[
                 "id"
             ] if tied else ""
