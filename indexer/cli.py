@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -39,7 +40,17 @@ from indexer.cli_help import (
     MAIN_DESCRIPTION,
     MAIN_EPILOG,
 )
-from indexer.evaluation import EvaluationError, evaluate, profiles
+from indexer.evaluation import (
+    EMBEDDED,
+    EvaluationError,
+    Target,
+    fold_scores,
+    metrics,
+    profiles,
+    ranked_runs,
+    read_articles,
+    read_judged,
+)
 from indexer.highlight import CLOSE, OPEN
 from indexer.ingest import ParseReport, parse_paths
 from indexer.progress import SHOWN_EACH, ReadLog, ReportError
@@ -327,9 +338,7 @@ def cmd_unlock(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    if choose_backend(args.backend) != "embedded":
-        raise BackendError("eval runs on the embedded backend (use --backend embedded)")
-    print("backend: embedded (a temporary index)", file=sys.stderr)
+    target = _eval_target(args.backend)
     for option, path, what in (
         ("--corpus", args.corpus, "corpus.jsonl"),
         ("--queries", args.queries, "queries.jsonl"),
@@ -337,22 +346,54 @@ def cmd_eval(args: argparse.Namespace) -> int:
     ):
         if not path.is_file():
             raise EvaluationError(f"{option} {path}: no such file; give the BEIR {what} file")
+    wanted = read_judged(args.queries, args.qrels)
+    articles = read_articles(args.corpus, args.distractors)
     available = profiles()
     names = list(available) if args.compare else ["ours"]
     scores = {}
     for name in names:
-        scores[name] = evaluate(
-            args.corpus, args.queries, args.qrels, available[name], args.distractors
-        ).to_json()
+        [ranked] = ranked_runs(available[name], articles, wanted.texts, target)
+        scores[name] = metrics(ranked, wanted.judged).to_json()
+        if args.folds:
+            by_fold = fold_scores(ranked, wanted.judged, args.folds)
+            scores[name]["folds"] = [s.to_json() for s in by_fold]
         if not args.json:
-            s = scores[name]
-            print(
-                f"{name:10} queries {s['queries']}  MRR@10 {s['mrr@10']:.4f}  "
-                f"nDCG@10 {s['ndcg@10']:.4f}  Recall@100 {s['recall@100']:.4f}"
-            )
+            for label, s in [(name, scores[name]), *_fold_rows(scores[name])]:
+                print(
+                    f"{label:10} queries {s['queries']:<4} MRR@10 {s['mrr@10']:.4f}  "
+                    f"nDCG@10 {s['ndcg@10']:.4f}  Recall@100 {s['recall@100']:.4f}"
+                )
     if args.json:
         print(json.dumps(scores if args.compare else scores["ours"]))
+    elif args.compare:
+        ours, stock = (_fold_rows_or_all(scores[n]) for n in ("ours", "arabic"))
+        ratios = (
+            o["mrr@10"] / s["mrr@10"] if s["mrr@10"] else math.inf
+            for o, s in zip(ours, stock, strict=True)
+        )
+        print(f"ours / arabic MRR@10: {' '.join(f'{r:.3f}' for r in ratios)}")
     return EXIT_OK
+
+
+def _fold_rows(scores: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    return [(f"  fold {i}", s) for i, s in enumerate(scores.get("folds", []), start=1)]
+
+
+def _fold_rows_or_all(scores: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each fold's scores, or the whole set's when it was not split."""
+    return scores.get("folds") or [scores]
+
+
+def _eval_target(name: str | None) -> Target:
+    engine = choose_backend(name)
+    if engine == "embedded":
+        print("backend: embedded (a temporary index)", file=sys.stderr)
+        return EMBEDDED
+    from indexer.backends.cluster_settings import ClusterSettings
+
+    settings = ClusterSettings.from_env(engine=engine)
+    print(f"backend: {engine} ({settings.safe_url}, a temporary index)", file=sys.stderr)
+    return Target(engine, settings)
 
 
 def _read_options(args: argparse.Namespace) -> ReadOptions:
@@ -645,9 +686,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="one JSON object instead of text")
     p.add_argument(
+        "--folds",
+        type=_at_least(2),
+        metavar="K",
+        help="also score each of K folds of the queries (a seeded split, the same every "
+        "run), 2 or more (default: no folds)",
+    )
+    p.add_argument(
         "--backend",
-        choices=["embedded"],
-        help="embedded, the only one: eval builds a temporary index (default embedded)",
+        choices=BACKEND_NAMES,
+        help="where the temporary index is built: embedded, or a cluster from ES_URL or "
+        "OPENSEARCH_URL (default: as for the other commands)",
     )
 
     p = _command(commands, "mappings", cmd_mappings)

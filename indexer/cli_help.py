@@ -155,12 +155,20 @@ COMMANDS: dict[str, CommandHelp] = {
     "eval": CommandHelp(
         "MRR@10, nDCG@10 and Recall@100 on BEIR files",
         "Measure the ranking on a BEIR data set (corpus, queries, relevance judgements),\n"
-        "on a temporary embedded index; --compare also runs the baselines.",
+        "on a temporary index, embedded or on a cluster (deleted afterwards); --compare\n"
+        "also runs the baselines, --folds K scores K seeded folds of the queries.",
         (
             "arabic-search eval --corpus corpus.jsonl --queries queries.jsonl --qrels test.tsv",
             "arabic-search eval --corpus c.jsonl --queries q.jsonl --qrels r.tsv --compare",
+            "arabic-search eval --corpus c.jsonl --queries q.jsonl --qrels r.tsv --folds 5 "
+            "--backend opensearch",
         ),
-        (OK, (EXIT_USAGE, "a missing or unreadable file, or a usage error")),
+        (
+            OK,
+            (EXIT_USAGE, "a missing or unreadable file, a usage error, or an engine error"),
+            UNAVAILABLE,
+            INTERRUPTED,
+        ),
     ),
     "mappings": CommandHelp(
         "print, write or check mappings/articles.json",

@@ -5,52 +5,61 @@
     qrels    TSV "query-id  corpus-id  score" with a header line
 
 The corpus (and any distractor articles, never relevant) goes into a temporary
-index; every judged query runs through the query module with recency off.
+index, on the embedded backend or on a cluster through the cluster backend's own
+create_version and load; every judged query runs through the query module with
+recency off, and the index is deleted afterwards, whatever happens. One index
+serves every ranking of the same analysis (query-time variants cost no reindex).
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import math
+import random
 import tempfile
-from collections.abc import Iterator, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from indexer.analysis.analyzers import Analyzer, baseline_analyzers, default_analyzers
 from indexer.articles import Article, Origin, RawRecord, build_article
+from indexer.backends import Backend, BackendError
 from indexer.backends.embedded import EmbeddedBackend
 from indexer.ingest import parse_paths
-from indexer.query import EXACT_WEIGHT, FIELD_BOOSTS, GRAMS_WEIGHT, SearchRequest
+from indexer.query import RANKING, Ranking, SearchRequest
+
+if TYPE_CHECKING:
+    from indexer.backends.cluster_settings import ClusterSettings
 
 ALIAS = "eval"
 DEPTH = 100  # hits fetched per query: enough for Recall@100
+FOLD_SEED = 13  # the seeded split of the queries into folds (the issue's number)
 
 
 # The baselines' query: one field, the title and the text together, as in the
 # reference figures of ../shared/README.md. Title weighting is one of our changes.
-ONE_FIELD = {"content": 1.0}
+ONE_FIELD = Ranking({"content": 1.0}, exact_weight=0.0, grams_weight=0.0)
 
 
 @dataclass(frozen=True)
 class Profile:
-    """An analysis, the fields searched with their boosts, and how much the exact and
-    trigram subfields count: what is compared."""
+    """An analysis (what is indexed) and a ranking (how a query weighs the fields and
+    subfields): what is compared."""
 
     name: str
     analyzers: dict[str, Analyzer]
-    field_boosts: dict[str, float]
-    exact_weight: float = 0.0
-    grams_weight: float = 0.0
+    ranking: Ranking
 
 
 def profiles() -> dict[str, Profile]:
     return {
         "standard": Profile("standard", baseline_analyzers("standard"), ONE_FIELD),
         "arabic": Profile("arabic", baseline_analyzers("arabic"), ONE_FIELD),
-        "ours": Profile("ours", default_analyzers(), FIELD_BOOSTS, EXACT_WEIGHT, GRAMS_WEIGHT),
+        "ours": Profile("ours", default_analyzers(), RANKING),
     }
 
 
@@ -70,6 +79,10 @@ class Scores:
         }
 
 
+class EvaluationError(ValueError):
+    """Inputs that cannot be what they claim (the message says which and why)."""
+
+
 def read_qrels(path: Path) -> dict[str, dict[str, int]]:
     judged: dict[str, dict[str, int]] = {}
     with path.open(encoding="utf-8", newline="") as f:
@@ -86,6 +99,26 @@ def read_queries(path: Path) -> dict[str, str]:
         return {q["_id"]: q["text"] for q in map(json.loads, f) if q.get("text")}
 
 
+@dataclass(frozen=True)
+class JudgedQueries:
+    """The queries that have judgments, their texts and their relevant documents."""
+
+    texts: dict[str, str]
+    judged: dict[str, dict[str, int]]
+
+
+def read_judged(queries: Path, qrels: Path) -> JudgedQueries:
+    judged = read_qrels(qrels)
+    texts = read_queries(queries)
+    judged = {q: r for q, r in judged.items() if q in texts}
+    if not judged:
+        raise EvaluationError(
+            f"no query of {queries} is judged in {qrels}: are --queries and --qrels the BEIR "
+            "queries and qrels of the same set (and not --corpus)?"
+        )
+    return JudgedQueries({q: texts[q] for q in judged}, judged)
+
+
 def corpus_articles(path: Path) -> Iterator[Article]:
     """Every corpus paragraph as an article whose id is its BEIR _id (no duplicate
     removal: a judged paragraph must be in the index even if another repeats it)."""
@@ -96,6 +129,14 @@ def corpus_articles(path: Path) -> Iterator[Article]:
             built = build_article(RawRecord(fields, Origin(str(path), number, number)))
             if isinstance(built, Article):
                 yield replace(built, id=doc["_id"])
+
+
+def read_articles(corpus: Path, distractors: Iterable[str] = ()) -> list[Article]:
+    """The corpus, then the distractors, read once for every index of a run."""
+    articles = list(corpus_articles(corpus))
+    if distractors:
+        articles += (o for o in parse_paths(list(distractors)) if isinstance(o, Article))
+    return articles
 
 
 def metrics(ranked: dict[str, list[str]], judged: dict[str, dict[str, int]]) -> Scores:
@@ -113,8 +154,124 @@ def metrics(ranked: dict[str, list[str]], judged: dict[str, dict[str, int]]) -> 
     return Scores(n, mrr / n, ndcg / n, recall / n) if n else Scores(0, 0.0, 0.0, 0.0)
 
 
-class EvaluationError(ValueError):
-    """Inputs that cannot be what they claim (the message says which and why)."""
+def folds(query_ids: Iterable[str], k: int, seed: int = FOLD_SEED) -> list[list[str]]:
+    """The queries in `k` folds of (nearly) equal size: a seeded shuffle of the sorted
+    ids, dealt in turn, so a fold is the same on every run and machine."""
+    ids = sorted(query_ids)
+    random.Random(seed).shuffle(ids)
+    return [ids[i::k] for i in range(k)]
+
+
+def fold_scores(
+    ranked: dict[str, list[str]], judged: dict[str, dict[str, int]], k: int
+) -> list[Scores]:
+    return [metrics(ranked, {q: judged[q] for q in fold}) for fold in folds(judged, k)]
+
+
+# ----------------------------------------------------------- the temporary index
+
+
+class Target(NamedTuple):
+    """Where the evaluation indexes: "embedded", or a cluster engine and its settings."""
+
+    backend: str
+    settings: ClusterSettings | None = None
+
+
+EMBEDDED = Target("embedded")
+
+
+class TemporaryIndex(NamedTuple):
+    """An index of one analysis: what to search, and the backend that searches it with
+    a given ranking (the same index for every ranking)."""
+
+    name: str
+    searcher: Callable[[Ranking], Backend]
+
+
+@contextlib.contextmanager
+def _embedded_index(
+    profile: Profile, articles: Iterable[Article], target: Target
+) -> Iterator[TemporaryIndex]:
+    with tempfile.TemporaryDirectory(prefix="arabic-search-eval-") as home:
+
+        def searcher(ranking: Ranking) -> Backend:
+            return EmbeddedBackend(home, analyzers=profile.analyzers, ranking=ranking)
+
+        backend = searcher(profile.ranking)
+        version = backend.create_version(ALIAS)
+        backend.load(version, articles)
+        backend.switch(ALIAS, version)
+        yield TemporaryIndex(ALIAS, searcher)
+
+
+@contextlib.contextmanager
+def _cluster_index(
+    profile: Profile, articles: Iterable[Article], target: Target
+) -> Iterator[TemporaryIndex]:
+    """A version of a fresh alias, loaded by the cluster backend and searched by its
+    name (no alias points at it), then deleted by name, also on failure or Ctrl-C."""
+    from indexer.backends.cluster import open_cluster  # the clients load slowly
+
+    settings = target.settings
+    assert settings is not None
+    alias = f"arabic-search-eval-{uuid.uuid4().hex[:8]}"
+    with tempfile.TemporaryDirectory(prefix="arabic-search-eval-") as dead_letters:
+
+        def searcher(ranking: Ranking) -> Backend:
+            return open_cluster(
+                target.backend, settings, Path(dead_letters), profile.analyzers, ranking
+            )
+
+        backend = searcher(profile.ranking)
+        version = backend.create_version(alias)
+        try:
+            loaded = backend.load(version, articles)
+            if loaded.rejected:
+                article, reason = loaded.rejected[0]
+                raise BackendError(
+                    f"the engine refused {len(loaded.rejected)} documents of the evaluation "
+                    f"(first {article.id}: {reason}); the figures would not compare"
+                )
+            yield TemporaryIndex(version, searcher)
+        finally:
+            backend.discard(version)
+
+
+INDEXES = {
+    "embedded": _embedded_index,
+    "elasticsearch": _cluster_index,
+    "opensearch": _cluster_index,
+}
+
+
+def temporary_index(
+    profile: Profile, articles: Iterable[Article], target: Target = EMBEDDED
+) -> contextlib.AbstractContextManager[TemporaryIndex]:
+    return INDEXES[target.backend](profile, articles, target)
+
+
+def rank(index: TemporaryIndex, ranking: Ranking, texts: dict[str, str]) -> dict[str, list[str]]:
+    """Each query's hits, best first, the first DEPTH."""
+    backend = index.searcher(ranking)
+    ranked = {}
+    for query_id, text in texts.items():
+        request = SearchRequest(query=text, size=DEPTH, facets=False, highlight=False)
+        ranked[query_id] = [hit.id for hit in backend.search(index.name, request).hits]
+    return ranked
+
+
+def ranked_runs(
+    profile: Profile,
+    articles: Iterable[Article],
+    texts: dict[str, str],
+    target: Target = EMBEDDED,
+    rankings: Iterable[Ranking] = (),
+) -> list[dict[str, list[str]]]:
+    """Every query's hits under each ranking (default: the profile's own), on one
+    temporary index of the profile's analysis."""
+    with temporary_index(profile, articles, target) as index:
+        return [rank(index, r, texts) for r in (list(rankings) or [profile.ranking])]
 
 
 def evaluate(
@@ -122,37 +279,9 @@ def evaluate(
     queries: Path,
     qrels: Path,
     profile: Profile,
-    distractors: Sequence[str] = (),
+    distractors: Iterable[str] = (),
+    target: Target = EMBEDDED,
 ) -> Scores:
-    judged = read_qrels(qrels)
-    texts = read_queries(queries)
-    judged = {q: r for q, r in judged.items() if q in texts}
-    if not judged:
-        raise EvaluationError(
-            f"no query of {queries} is judged in {qrels}: are --queries and --qrels the BEIR "
-            "queries and qrels of the same set (and not --corpus)?"
-        )
-    with tempfile.TemporaryDirectory(prefix="arabic-search-eval-") as home:
-        backend = EmbeddedBackend(
-            home,
-            analyzers=profile.analyzers,
-            exact_weight=profile.exact_weight,
-            grams_weight=profile.grams_weight,
-            field_boosts=profile.field_boosts,
-        )
-        version = backend.create_version(ALIAS)
-
-        def articles() -> Iterator[Article]:
-            yield from corpus_articles(corpus)
-            if distractors:
-                yield from (o for o in parse_paths(list(distractors)) if isinstance(o, Article))
-
-        backend.load(version, articles())
-        backend.switch(ALIAS, version)
-        ranked = {}
-        for query_id in judged:
-            request = SearchRequest(
-                query=texts[query_id], size=DEPTH, facets=False, highlight=False
-            )
-            ranked[query_id] = [hit.id for hit in backend.search(ALIAS, request).hits]
-    return metrics(ranked, judged)
+    wanted = read_judged(queries, qrels)
+    [ranked] = ranked_runs(profile, read_articles(corpus, distractors), wanted.texts, target)
+    return metrics(ranked, wanted.judged)

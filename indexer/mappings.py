@@ -48,24 +48,23 @@ def _field_mapping(field: FieldSpec, analyzers: dict[str, Analyzer]) -> dict[str
         return mapping
     if field.kind == "combined_text":
         # Searched, never highlighted: positions (for quoted phrases), no offsets. The
-        # trigrams are only asked by term queries: frequencies are enough.
-        return {
-            "type": "text",
-            "analyzer": analyzers["text"].es_name,
-            "fields": {
-                "exact": {
-                    "type": "text",
-                    "analyzer": analyzers["exact"].es_name,
-                    "search_analyzer": analyzers["exact_search"].es_name,
-                },
-                "grams": {
-                    "type": "text",
-                    "analyzer": analyzers["grams"].es_name,
-                    "index_options": "freqs",
-                    "similarity": GRAMS_SIMILARITY,
-                },
-            },
+        # trigrams are only asked by term queries: frequencies are enough. (The
+        # relevance baselines have no trigrams.)
+        subfields: dict[str, Any] = {
+            "exact": {
+                "type": "text",
+                "analyzer": analyzers["exact"].es_name,
+                "search_analyzer": analyzers["exact_search"].es_name,
+            }
         }
+        if "grams" in analyzers:
+            subfields["grams"] = {
+                "type": "text",
+                "analyzer": analyzers["grams"].es_name,
+                "index_options": "freqs",
+                "similarity": GRAMS_SIMILARITY,
+            }
+        return {"type": "text", "analyzer": analyzers["text"].es_name, "fields": subfields}
     if field.kind == "normalized_keyword":
         return {
             "type": "keyword",

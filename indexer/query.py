@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any, Literal
@@ -42,6 +42,20 @@ EXACT_WEIGHT = 0.5
 GRAMS_FIELD = "content"
 GRAMS_WEIGHT = 1.2
 MAX_QUERY_GRAMS = 256  # trigram clauses at most (a bool query has a clause limit)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """How a MatchPlan's parts are weighted: the searched fields with their boosts, the
+    share of the exact subfields, and the weight of each trigram. Both backends take
+    one; RANKING is the product's, others are for comparisons (eval's baselines)."""
+
+    field_boosts: Mapping[str, float] = field(default_factory=lambda: dict(FIELD_BOOSTS))
+    exact_weight: float = EXACT_WEIGHT
+    grams_weight: float = GRAMS_WEIGHT
+
+
+RANKING = Ranking()
 # Words at most: each is a clause on four fields (content, title, stemmed and exact);
 # with the trigrams, a query stays under the engines' 1,024 clauses (OpenSearch's
 # indices.query.bool.max_clause_count, Elasticsearch's smallest). Later words are
@@ -406,9 +420,7 @@ class MatchPlan:
 
 
 def field_queries(
-    clauses: Iterable[AnalyzedClause],
-    field_boosts: dict[str, float] = FIELD_BOOSTS,
-    exact_weight: float = EXACT_WEIGHT,
+    clauses: Iterable[AnalyzedClause], ranking: Ranking = RANKING
 ) -> tuple[FieldQuery, ...]:
     """The parts matching any of `clauses` on every searched field, stemmed and exact,
     weighted by field: one flat list (a bool query scores the sum of its clauses,
@@ -417,8 +429,8 @@ def field_queries(
     parts: list[FieldQuery] = []
     words: dict[tuple[str, bool, float], list[str]] = {}
     for clause in clauses:
-        for name, boost in field_boosts.items():
-            exact_boost = boost * exact_weight
+        for name, boost in ranking.field_boosts.items():
+            exact_boost = boost * ranking.exact_weight
             if clause.clause.phrase and len(clause.exact) > 1:
                 if len(clause.stems) > 1:
                     parts.append(FieldQuery(name, False, clause.stems, boost, phrase=True))
@@ -432,12 +444,7 @@ def field_queries(
     return tuple(parts)
 
 
-def match_plan(
-    plan: QueryPlan,
-    operator: Operator,
-    field_boosts: dict[str, float] = FIELD_BOOSTS,
-    exact_weight: float = EXACT_WEIGHT,
-) -> MatchPlan:
+def match_plan(plan: QueryPlan, operator: Operator, ranking: Ranking = RANKING) -> MatchPlan:
     """The query plan as a bool query: with operator "and" every group is required,
     and every word of each of its clauses; with "or" any one word is enough. A group
     joined by AND, or a quoted phrase standing alone, is always required."""
@@ -447,16 +454,15 @@ def match_plan(
         if operator == "and" or group.required:
             required.append(
                 tuple(
-                    tuple(field_queries([w], field_boosts, exact_weight) for w in c.each_word)
-                    for c in group.clauses
+                    tuple(field_queries([w], ranking) for w in c.each_word) for c in group.clauses
                 )
             )
         else:
             optional += group.clauses  # any one is enough: one flat union of them all
     return MatchPlan(
         required=tuple(required),
-        optional=field_queries(optional, field_boosts, exact_weight),
-        excluded=tuple(field_queries([c], field_boosts, exact_weight) for c in plan.excluded),
+        optional=field_queries(optional, ranking),
+        excluded=tuple(field_queries([c], ranking) for c in plan.excluded),
         grams=tuple(plan.grams),
         everything=not plan.groups and (plan.empty_query or bool(plan.excluded)),
     )

@@ -495,3 +495,21 @@ def test_pruning_keeps_the_last_version_that_had_documents(tmp_path: Path) -> No
     versions = backend.status("news").versions
     assert good in [v.name for v in versions]
     assert len(versions) == 4  # current, previous, one older, and the one with documents
+
+
+def test_equal_scores_come_in_id_order_across_pages(tmp_path: Path) -> None:
+    """As the cluster sorts (_score, then id): on short texts many hits tie, and both
+    backends must put them in the same order, on every page."""
+    [template] = [o for o in parse_paths([str(FIXTURES / "trec")]) if isinstance(o, Article)][:1]
+    ids = [f"id-{n:02}" for n in (7, 3, 11, 0, 5, 9, 1)]  # loaded out of order
+    tied = [replace(template, id=i, title="", body="نص قصير عن القاهرة") for i in ids]
+    backend = EmbeddedBackend(tmp_path)
+    version = backend.create_version("news")
+    backend.load(version, tied)
+    backend.switch("news", version)
+    pages = [
+        backend.search("news", SearchRequest(query="القاهرة", size=3, page=page)).hits
+        for page in (1, 2, 3)
+    ]
+    assert [hit.id for page in pages for hit in page] == sorted(ids)
+    assert len({hit.score for page in pages for hit in page}) == 1  # they do tie

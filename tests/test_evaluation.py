@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.evaluation import metrics
+from indexer.evaluation import folds, metrics
 
 ROOT = Path(__file__).resolve().parent.parent
 BEIR = ROOT / "tests/fixtures/beir"
@@ -27,12 +27,25 @@ def test_metrics_on_known_rankings() -> None:
     assert scores.recall_at_100 == pytest.approx((1 + 0.5 + 1) / 3)
 
 
-def run_eval(*options: str) -> dict:
-    command = [
+def test_folds_split_the_queries_the_same_way_every_time() -> None:
+    ids = [f"q{i}" for i in range(23)]
+    split = folds(ids, 5)
+    assert sorted(q for fold in split for q in fold) == sorted(ids)  # each query once
+    assert sorted(map(len, split)) == [4, 4, 5, 5, 5]
+    assert folds(reversed(ids), 5) == split  # the order given does not matter
+    assert folds(ids, 5, seed=1) != split
+
+
+def eval_command(*options: str) -> list[str]:
+    return [
         *(sys.executable, "-m", "indexer.cli", "eval", "--json"),
         *("--corpus", str(BEIR / "corpus.jsonl"), "--queries", str(BEIR / "queries.jsonl")),
         *("--qrels", str(BEIR / "qrels.tsv"), *options),
     ]
+
+
+def run_eval(*options: str) -> dict:
+    command = eval_command(*options)
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
@@ -50,6 +63,23 @@ def test_compare_runs_the_baselines() -> None:
     assert set(scores) == {"standard", "arabic", "ours"}
     # Without Arabic processing, احمد does not find أحمد and ولد not وُلِد.
     assert scores["standard"]["mrr@10"] < scores["ours"]["mrr@10"]
+
+
+def test_folds_score_each_part_of_the_queries() -> None:
+    scores = run_eval("--folds", "3")
+    assert [f["queries"] for f in scores["folds"]] == [1, 1, 1]
+    mean = sum(f["mrr@10"] for f in scores["folds"]) / 3
+    assert mean == pytest.approx(scores["mrr@10"], abs=1e-4)
+
+
+def test_eval_on_a_cluster_needs_its_url() -> None:
+    env = {"PATH": "/usr/bin:/bin"}  # no OPENSEARCH_URL
+    command = eval_command("--backend", "opensearch")
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, check=False)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "arabic-search eval: OPENSEARCH_URL is not set (e.g. OPENSEARCH_URL=http://localhost:9200)"
+    ]
 
 
 ARCD = ROOT.parent / "shared/data/arcd"

@@ -9,7 +9,7 @@ import pytest
 from es_rules import parse_es_mapping_rule
 
 from indexer import cli, mappings
-from indexer.analysis.analyzers import default_analyzers, read_word_list
+from indexer.analysis.analyzers import baseline_analyzers, default_analyzers, read_word_list
 from indexer.analysis.normalize import Normalizer
 from indexer.fields import FIELDS
 
@@ -124,3 +124,22 @@ def test_fields_follow_the_index_contract() -> None:
         }
     assert properties["published_at"]["type"] == "date"
     assert BODY["mappings"]["_meta"]["mapping_version"] == mappings.MAPPING_VERSION
+
+
+def test_a_baseline_index_uses_only_built_in_analysis() -> None:
+    """eval builds the stock baselines on the engine from this body: their chains are
+    built-in filters, with no char filter (the engines refuse an empty mapping) and no
+    trigram subfield (they have no grams analyzer)."""
+    body = mappings.index_body(baseline_analyzers("arabic"))
+    analysis = body["settings"]["analysis"]
+    assert analysis["char_filter"] == {}
+    assert analysis["analyzer"]["baseline_arabic"]["filter"] == [
+        "lowercase",
+        "decimal_digit",
+        "arabic_stop_stock",
+        "arabic_normalization",
+        "arabic_stem",
+    ]
+    content = body["mappings"]["properties"]["content"]
+    assert content["analyzer"] == "baseline_arabic"
+    assert set(content["fields"]) == {"exact"}

@@ -160,9 +160,11 @@ class Analyzer:
         return (*self.filters, self.grams) if self.grams else self.filters
 
     def es_definition(self) -> dict[str, Any]:
+        # A baseline normalizes nothing: no char filter (the engines refuse an empty map).
+        mapped = [CHAR_FILTER_NAME] if self.char_filter.char_filter_rules() else []
         definition = {
             "type": "custom",
-            "char_filter": [CHAR_FILTER_NAME, *(c.name for c in self.more_char_filters)],
+            "char_filter": [*mapped, *(c.name for c in self.more_char_filters)],
             "filter": [f.name for f in self.all_filters],
         }
         if not self.whole_value:
@@ -328,10 +330,11 @@ def baseline_analyzers(name: str) -> dict[str, Analyzer]:
 
 def es_analysis(analyzers: dict[str, Analyzer]) -> dict[str, Any]:
     """The `settings.analysis` section of the index, from the analyzers above."""
-    normalizer = next(iter(analyzers.values())).char_filter
+    rules = next(iter(analyzers.values())).char_filter.char_filter_rules()
+    mapped = {CHAR_FILTER_NAME: {"type": "mapping", "mappings": rules}} if rules else {}
     return {
         "char_filter": {
-            CHAR_FILTER_NAME: {"type": "mapping", "mappings": normalizer.char_filter_rules()},
+            **mapped,
             **{c.name: c.definition() for a in analyzers.values() for c in a.more_char_filters},
         },
         "filter": custom_definitions(f for a in analyzers.values() for f in a.all_filters),

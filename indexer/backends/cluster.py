@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from indexer.analysis.analyzers import default_analyzers
+from indexer.analysis.analyzers import Analyzer, default_analyzers
 from indexer.articles import Article
 from indexer.backends import (
     BackendError,
@@ -59,7 +59,7 @@ from indexer.backends.es_bulk import (
 )
 from indexer.backends.es_query import run_search
 from indexer.mappings import MAPPING_VERSION, index_body
-from indexer.query import SearchRequest, SearchResult
+from indexer.query import RANKING, Ranking, SearchRequest, SearchResult
 
 T = TypeVar("T")
 # While loading: no refresh, no replicas (restored from the mappings afterwards).
@@ -104,13 +104,20 @@ class ClusterBackend:
         settings: ClusterSettings,
         dead_letters: Path = Path("dead-letters"),
         sleep: Callable[[float], None] = time.sleep,
+        analyzers: dict[str, Analyzer] | None = None,
+        ranking: Ranking = RANKING,
     ) -> None:
+        """`analyzers` and `ranking` other than the defaults are for comparing analyses
+        (the relevance evaluation's baselines): the versions it creates get their own
+        analysis in the mappings, and searches are planned and weighted with them."""
         self.engine = engine
         self.name: str = engine.name
         self.settings = settings
         self.dead_letters = dead_letters
         self._sleep = sleep
-        self._index_body = index_body(default_analyzers())
+        self._analyzers = analyzers or default_analyzers()
+        self._ranking = ranking
+        self._index_body = index_body(self._analyzers)
 
     def _call(self, what: str, fn: Callable[[], T]) -> T:
         """Run requests; turn their failures into one-line errors."""
@@ -512,11 +519,21 @@ class ClusterBackend:
         def send(body: dict[str, Any]) -> dict[str, Any]:
             return self._call(f"searching {alias}", lambda: self.engine.search(alias, body))
 
-        return run_search(request, send)
+        return run_search(request, send, self._analyzers, self._ranking)
 
 
 def open_cluster(
-    engine: str, settings: ClusterSettings, dead_letters: Path = Path("dead-letters")
+    engine: str,
+    settings: ClusterSettings,
+    dead_letters: Path = Path("dead-letters"),
+    analyzers: dict[str, Analyzer] | None = None,
+    ranking: Ranking = RANKING,
 ) -> ClusterBackend:
     """The cluster backend on `engine` ("elasticsearch" or "opensearch")."""
-    return ClusterBackend(ENGINES[engine](settings), settings, dead_letters)
+    return ClusterBackend(
+        ENGINES[engine](settings),
+        settings,
+        dead_letters,
+        analyzers=analyzers,
+        ranking=ranking,
+    )

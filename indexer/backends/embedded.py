@@ -45,15 +45,14 @@ from indexer.fields import RAW_SUBFIELD
 from indexer.highlight import Terms, highlight
 from indexer.mappings import MAPPING_VERSION
 from indexer.query import (
-    EXACT_WEIGHT,
-    FIELD_BOOSTS,
     GRAMS_FIELD,
-    GRAMS_WEIGHT,
+    RANKING,
     TEXT_FIELDS,
     FieldQuery,
     Hit,
     QueryError,
     QueryPlan,
+    Ranking,
     Recency,
     Requirement,
     SearchRequest,
@@ -67,6 +66,8 @@ from indexer.query import (
 
 KEYWORD_FIELDS = ("category", "source", "author")
 RESCORE_WINDOW = 1_000  # recency re-ranks this many top hits first (more if needed)
+TIE_WINDOW = 1_000  # hits past a page read to put a tie across its end in id order
+Scored = tuple[float, tantivy.DocAddress]  # a hit as tantivy ranks it
 KEEP_OLD_VERSIONS = 2
 WRITER_HEAP = 256_000_000
 # tantivy's dates are nanoseconds in an int64: it holds no date outside these, and
@@ -132,14 +133,12 @@ class EmbeddedBackend:
         home: str | Path,
         keep_old_versions: int = KEEP_OLD_VERSIONS,
         analyzers: dict[str, Analyzer] | None = None,
-        exact_weight: float = EXACT_WEIGHT,
         commit_every: int = COMMIT_EVERY,
-        grams_weight: float = GRAMS_WEIGHT,
-        field_boosts: dict[str, float] = FIELD_BOOSTS,
+        ranking: Ranking = RANKING,
     ) -> None:
-        """`analyzers`, `exact_weight`, `grams_weight` and `field_boosts` other than the
-        defaults are for comparing analyses (the relevance evaluation's baselines, which
-        have no `grams` analyzer and search one field)."""
+        """`analyzers` and `ranking` other than the defaults are for comparing analyses
+        (the relevance evaluation's baselines, which have no `grams` analyzer and search
+        one field)."""
         self.home = Path(home)
         if self.home.exists() and not self.home.is_dir():
             raise BackendError(
@@ -150,11 +149,10 @@ class EmbeddedBackend:
         self.commit_every = commit_every
         self.schema = build_schema()
         self._analyzers = analyzers or default_analyzers()
-        self._exact_weight = exact_weight
-        self._field_boosts = field_boosts
+        self._ranking = ranking
         # What is indexed: stemmed, exact, and (ours, not the baselines) trigrams.
         self._has_grams = "grams" in self._analyzers
-        self._grams_weight = grams_weight if self._has_grams else 0.0
+        self._grams_weight = ranking.grams_weight if self._has_grams else 0.0
         indexed = ("text", "exact", "grams") if self._has_grams else ("text", "exact")
         self._index_terms = IndexTerms(tuple(self._analyzers[name] for name in indexed))
         self._open: dict[str, tantivy.Searcher] = {}
@@ -450,7 +448,10 @@ class EmbeddedBackend:
             end = offset + request.size
             found, rescored = self._by_recency(searcher, query, request.recency, end)
             ranked = rescored[offset:end]
-        else:
+        elif plan.groups:
+            found, ranked = self._by_relevance(searcher, query, offset + request.size)
+            ranked = ranked[offset:]
+        else:  # every hit scores alike (match all, or exclusions only): tantivy's order
             found = searcher.search(query, request.size, True, None, offset)
             ranked = found.hits
         terms = Terms(frozenset(plan.stems), frozenset(plan.exact))
@@ -475,9 +476,47 @@ class EmbeddedBackend:
         [(_, address)] = found.hits
         return self._published(searcher, address)
 
+    def _by_relevance(
+        self, searcher: tantivy.Searcher, query: tantivy.Query, end: int
+    ) -> tuple[tantivy.SearchResult, list[Scored]]:
+        """The search, and its first `end` hits by score, equal scores in id order as
+        the cluster sorts them (_score, then id): on short texts many hits tie, and
+        tantivy's order among them is not the engine's. Hits tied with the last place
+        may lie past it, so the window grows until the first hit after it scores less
+        (up to TIE_WINDOW past the end: a tie wider than that keeps tantivy's order,
+        which is the same on every page)."""
+        window = end + 1
+        while True:
+            found = searcher.search(query, window, True)
+            hits = found.hits
+            settled = len(hits) <= end or hits[-1][0] < hits[end - 1][0]
+            whole = settled or len(hits) >= found.count  # type: ignore[attr-defined]  # count: as above
+            if whole or window > end + TIE_WINDOW:
+                return found, self._ties_by_id(searcher, hits, last_whole=whole)[:end]
+            window = min(window * 2, end + TIE_WINDOW + 1)
+
+    def _ties_by_id(
+        self, searcher: tantivy.Searcher, ranked: list[Scored], last_whole: bool = True
+    ) -> list[Scored]:
+        """(score, address) pairs by score, equal scores by id (read only for those).
+        A tie of more than TIE_WINDOW hits, and the last score's hits unless all of
+        them are there, keep tantivy's order: every page must order a tie the same
+        way, and only a tie seen whole can be put in id order."""
+        times = Counter(score for score, _ in ranked)
+        open_score = None if last_whole or not ranked else ranked[-1][0]
+
+        def key(pair: Scored) -> tuple[float, str]:
+            score, address = pair
+            if not 1 < times[score] <= TIE_WINDOW or score == open_score:
+                return -score, ""
+            shown = orjson.loads(cast(bytes, searcher.doc(address).get_first("shown")))
+            return -score, str(shown["id"])
+
+        return sorted(ranked, key=key)
+
     def _by_recency(
         self, searcher: tantivy.Searcher, query: tantivy.Query, recency: Recency, end: int
-    ) -> tuple[tantivy.SearchResult, list[tuple[float, tantivy.DocAddress]]]:
+    ) -> tuple[tantivy.SearchResult, list[Scored]]:
         """The search by relevance, and its hits by relevance x recency, the first `end`
         in their place.
 
@@ -490,12 +529,12 @@ class EmbeddedBackend:
         window = RESCORE_WINDOW
         while True:
             found = searcher.search(query, max(window, end), True)
-            rescored = sorted(
-                (
+            rescored = self._ties_by_id(
+                searcher,
+                [
                     (score * recency.factor(self._published(searcher, address)), address)
                     for score, address in found.hits
-                ),
-                key=lambda pair: -pair[0],
+                ],
             )
             settled = len(rescored) >= end and rescored[end - 1][0] >= found.hits[-1][0]
             if len(found.hits) >= found.count or settled:  # type: ignore[attr-defined]  # count: as above
@@ -574,7 +613,7 @@ class EmbeddedBackend:
         """The tantivy query of a plan and the request's filters (None: matches
         nothing), rendered from the same MatchPlan as the cluster's bool query."""
         occur = tantivy.Occur
-        match = match_plan(plan, request.operator, self._field_boosts, self._exact_weight)
+        match = match_plan(plan, request.operator, self._ranking)
         if match.nothing:
             return None
         if match.everything:

@@ -18,18 +18,20 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from indexer.analysis.analyzers import Analyzer
 from indexer.facets import facet_aggregations, read_facets
 from indexer.fields import RAW_SUBFIELD
 from indexer.highlight import CLOSE, OPEN
 from indexer.query import (
     GRAMS_FIELD,
-    GRAMS_WEIGHT,
+    RANKING,
     RECENCY_FLOOR,
     FieldQuery,
     Hit,
     MatchPlan,
     QueryError,
     QueryPlan,
+    Ranking,
     Requirement,
     SearchRequest,
     SearchResult,
@@ -40,7 +42,7 @@ from indexer.query import (
 )
 
 FRAGMENT_SIZE = 160
-BODY_ONLY = {"body": 1.0}  # the field boosts of the body's highlight query
+BODY_ONLY = Ranking({"body": 1.0})  # the field boosts of the body's highlight query
 SOURCE_FIELDS = ["id", "title", "published_at", "category", "source", "author", "url"]
 # Where recency decays from: the newest published_at of the alias's current version.
 NEWEST_BODY = {"size": 0, "aggs": {"newest": {"max": {"field": "published_at"}}}}
@@ -99,9 +101,9 @@ def text_query(match: MatchPlan) -> dict[str, Any]:
     return {"bool": boolean}
 
 
-def gram_clauses(grams: Iterable[str]) -> list[dict[str, Any]]:
+def gram_clauses(grams: Iterable[str], weight: float) -> list[dict[str, Any]]:
     """One boosted `term` query on content.grams per trigram of the included words."""
-    return _terms(f"{GRAMS_FIELD}.grams", grams, GRAMS_WEIGHT)
+    return _terms(f"{GRAMS_FIELD}.grams", grams, weight)
 
 
 def _filters(request: SearchRequest) -> list[dict[str, Any]]:
@@ -118,12 +120,15 @@ def _filters(request: SearchRequest) -> list[dict[str, Any]]:
     return filters
 
 
-def query_body(request: SearchRequest, plan: QueryPlan | None = None) -> dict[str, Any]:
+def query_body(
+    request: SearchRequest, plan: QueryPlan | None = None, ranking: Ranking = RANKING
+) -> dict[str, Any]:
     """The `query` part of the search body (`plan`: the request's query, planned)."""
-    match = match_plan(plan or plan_query(request.query), request.operator)
+    match = match_plan(plan or plan_query(request.query), request.operator, ranking)
     boolean: dict[str, Any] = {"must": [text_query(match)]}
-    if match.grams and not match.nothing:
-        boolean["should"] = gram_clauses(match.grams)  # they rank; they match nothing alone
+    if match.grams and ranking.grams_weight and not match.nothing:
+        # They rank; they match nothing alone.
+        boolean["should"] = gram_clauses(match.grams, ranking.grams_weight)
     if match.excluded:
         boolean["must_not"] = [word_query(group) for group in match.excluded]
     if filters := _filters(request):
@@ -173,13 +178,15 @@ def decode_cursor(cursor: str) -> list[Any]:
     return values
 
 
-def search_body(request: SearchRequest, plan: QueryPlan | None = None) -> dict[str, Any]:
+def search_body(
+    request: SearchRequest, plan: QueryPlan | None = None, ranking: Ranking = RANKING
+) -> dict[str, Any]:
     """The whole body of POST /<alias>/_search for a request (`plan`: its query,
     planned; analyzed once, for the query and the highlights)."""
     request.check()
     plan = plan or plan_query(request.query)
     body: dict[str, Any] = {
-        "query": query_body(request, plan),
+        "query": query_body(request, plan, ranking),
         "size": request.size,
         "sort": _sort(request),
         "track_total_hits": True,
@@ -218,17 +225,21 @@ def newest_published(response: dict[str, Any]) -> datetime | None:
 
 
 def run_search(
-    request: SearchRequest, send: Callable[[dict[str, Any]], dict[str, Any]]
+    request: SearchRequest,
+    send: Callable[[dict[str, Any]], dict[str, Any]],
+    analyzers: dict[str, Analyzer] | None = None,
+    ranking: Ranking = RANKING,
 ) -> SearchResult:
     """A search, through `send` (a body in, the engine's response out): first the
-    newest article's date when recency decays from it, then the search itself."""
+    newest article's date when recency decays from it, then the search itself.
+    `analyzers` and `ranking` other than the defaults are for comparisons (eval)."""
     request.check()
     if request.needs_origin:
         request = request.with_origin(newest_published(send(NEWEST_BODY)))
-    plan = plan_query(request.query)
+    plan = plan_query(request.query, analyzers)
     if plan.nothing_searchable:  # as on the embedded backend: no request to make
         return SearchResult(0, [], dropped=plan.dropped, nothing_searchable=True)
-    return parse_response(send(search_body(request, plan)), request, plan.dropped)
+    return parse_response(send(search_body(request, plan, ranking)), request, plan.dropped)
 
 
 def parse_response(

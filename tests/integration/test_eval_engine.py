@@ -1,0 +1,53 @@
+"""eval on the engine: the same metrics as on the embedded backend, and nothing left
+behind on the cluster, even when the evaluation is interrupted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import Cluster
+
+from indexer import evaluation as ev
+
+pytestmark = pytest.mark.elasticsearch
+
+ROOT = Path(__file__).resolve().parents[2]
+BEIR = ROOT / "tests/fixtures/beir"
+
+
+def _exists(cluster: Cluster, tmp_path: Path, index: str) -> bool:
+    return cluster.backend(tmp_path / "dead").engine.is_index(index)
+
+
+@pytest.mark.parametrize("profile_name", ["standard", "arabic", "ours"])
+def test_the_engine_scores_as_the_embedded_backend(
+    cluster: Cluster, tmp_path: Path, profile_name: str
+) -> None:
+    """Each analysis, the stock baselines too, built on the engine from its own
+    mappings, ranks the tiny set (with distractors) exactly as the embedded one."""
+    profile = ev.profiles()[profile_name]
+    wanted = ev.read_judged(BEIR / "queries.jsonl", BEIR / "qrels.tsv")
+    articles = ev.read_articles(BEIR / "corpus.jsonl", [str(ROOT / "tests/fixtures/trec")])
+    ranked = {
+        target.backend: ev.ranked_runs(profile, articles, wanted.texts, target)[0]
+        for target in (ev.EMBEDDED, ev.Target(cluster.engine, cluster.settings()))
+    }
+    embedded, engine = ranked["embedded"], ranked[cluster.engine]
+    assert ev.metrics(engine, wanted.judged) == ev.metrics(embedded, wanted.judged)
+    # The first hits agree, not only the figures (ties may fall either way further down).
+    assert {q: hits[:1] for q, hits in engine.items()} == {
+        q: hits[:1] for q, hits in embedded.items()
+    }
+
+
+def test_an_interrupted_evaluation_deletes_its_index(cluster: Cluster, tmp_path: Path) -> None:
+    target = ev.Target(cluster.engine, cluster.settings())
+    articles = ev.read_articles(BEIR / "corpus.jsonl")
+    with (
+        pytest.raises(KeyboardInterrupt),
+        ev.temporary_index(ev.profiles()["ours"], articles, target) as index,
+    ):
+        assert _exists(cluster, tmp_path, index.name)  # there while the evaluation runs
+        raise KeyboardInterrupt  # Ctrl-C
+    assert not _exists(cluster, tmp_path, index.name)
