@@ -108,6 +108,7 @@ class ClusterBackend:
         self.engine = engine
         self.name = engine.name
         self.settings = settings
+        self.checkpoint_every = settings.checkpoint_every
         self.dead_letters = dead_letters
         self._sleep = sleep
         self._index_body = index_body(default_analyzers())

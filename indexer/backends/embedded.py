@@ -30,6 +30,7 @@ import tantivy
 from indexer.analysis.analyzers import Analyzer, IndexTerms, default_analyzers
 from indexer.articles import Article
 from indexer.backends import (
+    KEEP_OLD_VERSIONS,
     BackendError,
     LoadResult,
     OnDurable,
@@ -66,16 +67,15 @@ from indexer.query import (
 
 KEYWORD_FIELDS = ("category", "source", "author")
 RESCORE_WINDOW = 1_000  # recency re-ranks this many top hits first (more if needed)
-KEEP_OLD_VERSIONS = 2
 WRITER_HEAP = 256_000_000
 # tantivy's dates are nanoseconds in an int64: it holds no date outside these, and
 # refuses a range bound outside them, so such a bound ("--until 9999") is moved to them.
 DATE_LIMITS = (datetime(1677, 9, 22, tzinfo=UTC), datetime(2262, 4, 11, tzinfo=UTC))
-# Documents between commits. Each commit is a point to resume from, and a segment of
+# Documents between commits, each one a checkpoint. Each commit is a segment of
 # the index, which tantivy does not merge below 8; every search looks each of its terms
 # up in every segment: on the 31k ANT articles, one segment instead of six searches in
 # two thirds of the time. A killed load of fewer articles starts again from the start.
-COMMIT_EVERY = 50_000
+CHECKPOINT_EVERY = 50_000
 
 
 def _exact(field: str) -> str:
@@ -132,7 +132,7 @@ class EmbeddedBackend:
         keep_old_versions: int = KEEP_OLD_VERSIONS,
         analyzers: dict[str, Analyzer] | None = None,
         exact_weight: float = EXACT_WEIGHT,
-        commit_every: int = COMMIT_EVERY,
+        checkpoint_every: int = CHECKPOINT_EVERY,
         grams_weight: float = GRAMS_WEIGHT,
         field_boosts: dict[str, float] = FIELD_BOOSTS,
     ) -> None:
@@ -146,7 +146,7 @@ class EmbeddedBackend:
                 "(it is made if missing)"
             )
         self.keep_old_versions = keep_old_versions
-        self.commit_every = commit_every
+        self.checkpoint_every = checkpoint_every
         self.schema = build_schema()
         self._analyzers = analyzers or default_analyzers()
         self._exact_weight = exact_weight
@@ -246,7 +246,7 @@ class EmbeddedBackend:
                     writer.delete_documents_by_term("id", article.id)
                 writer.add_document(self.document(article))
                 done += 1
-                if done % self.commit_every == 0:
+                if done % self.checkpoint_every == 0:
                     writer.commit()
                     on_durable(done, 0)
             writer.commit()
