@@ -44,6 +44,7 @@ from indexer.cli_help import (
     MAIN_EPILOG,
 )
 from indexer.evaluation import EvaluationError, evaluate, profiles
+from indexer.fields import FACET_FIELDS
 from indexer.highlight import CLOSE, OPEN
 from indexer.ingest import ParseReport, parse_paths
 from indexer.progress import SHOWN_EACH, ReadLog, ReportError
@@ -588,7 +589,7 @@ def build_parser() -> argparse.ArgumentParser:
         "higher; -word or NOT word: leave out; a OR b: either; a AND b: both (AND, OR, NOT "
         "in capitals; lower case, or quoted, they are words); '' for every article",
     )
-    for name in ("category", "source", "author"):
+    for name in FACET_FIELDS:
         p.add_argument(
             f"--{name}",
             metavar="VALUE",

@@ -41,15 +41,20 @@ from indexer.backends import (
     nothing_to_do,
 )
 from indexer.facets import facet_aggregations, read_facets
-from indexer.fields import RAW_SUBFIELD
+from indexer.fields import (
+    GRAMS_FIELD,
+    KEYWORD_FIELDS,
+    RAW_SUBFIELD,
+    SEARCHED_FIELDS,
+    SHOWN_FIELDS,
+    copied_from,
+)
 from indexer.highlight import Terms, highlight
 from indexer.mappings import MAPPING_VERSION
 from indexer.query import (
     EXACT_WEIGHT,
     FIELD_BOOSTS,
-    GRAMS_FIELD,
     GRAMS_WEIGHT,
-    TEXT_FIELDS,
     FieldQuery,
     Hit,
     QueryError,
@@ -65,7 +70,6 @@ from indexer.query import (
     plan_query,
 )
 
-KEYWORD_FIELDS = ("category", "source", "author")
 RESCORE_WINDOW = 1_000  # recency re-ranks this many top hits first (more if needed)
 WRITER_HEAP = 256_000_000
 # tantivy's dates are nanoseconds in an int64: it holds no date outside these, and
@@ -91,14 +95,15 @@ def _raw(field: str) -> str:
 
 
 # What each searched field holds: `content` is the title and the body, as the
-# Elasticsearch mapping's copy_to makes it.
-FIELD_SOURCES = {"content": ("title", "body"), "title": ("title",)}
+# Elasticsearch mapping's copy_to makes it; and the fields analyzed to fill them.
+FIELD_SOURCES = {name: copied_from(name) for name in SEARCHED_FIELDS}
+ANALYZED_FIELDS = tuple(dict.fromkeys(f for sources in FIELD_SOURCES.values() for f in sources))
 
 
 def build_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", stored=True, tokenizer_name="raw", index_option="basic")
-    for field in TEXT_FIELDS:
+    for field in SEARCHED_FIELDS:
         builder.add_text_field(field, tokenizer_name="whitespace", index_option="position")
         builder.add_text_field(_exact(field), tokenizer_name="whitespace", index_option="position")
     # Term queries only: frequencies, no positions.
@@ -113,9 +118,6 @@ def build_schema() -> tantivy.Schema:
     builder.add_bytes_field("shown", stored=True)
     builder.add_bytes_field("body_text", stored=True)
     return builder.build()
-
-
-SHOWN_FIELDS = ("id", "title", "published_at", "category", "source", "author", "url")
 
 
 def _shown(article: Article) -> bytes:
@@ -282,8 +284,8 @@ class EmbeddedBackend:
         doc.add_text("id", article.id)
         # Each source field analyzed once for every indexed field; a searched field
         # gets one value per source, as copy_to gives Elasticsearch.
-        terms = {f: self._index_terms(getattr(article, f) or "") for f in ("title", "body")}
-        for field in TEXT_FIELDS:
+        terms = {f: self._index_terms(getattr(article, f) or "") for f in ANALYZED_FIELDS}
+        for field in SEARCHED_FIELDS:
             for source in FIELD_SOURCES[field]:
                 doc.add_text(field, terms[source][0])
                 doc.add_text(_exact(field), terms[source][1])
@@ -509,17 +511,7 @@ class EmbeddedBackend:
             highlights = highlight(shown["title"], body, terms)
         else:
             highlights = {}
-        return Hit(
-            id=shown["id"],
-            score=score,
-            title=shown["title"],
-            published_at=shown["published_at"],
-            category=shown["category"],
-            source=shown["source"],
-            author=shown["author"],
-            url=shown["url"],
-            highlight=highlights,
-        )
+        return Hit.from_shown(shown, score, highlights)
 
     def _facets(self, searcher, query) -> dict[str, dict[str, int]]:
         return read_facets(searcher.aggregate(query, facet_aggregations(_raw)))
