@@ -13,6 +13,7 @@ import tantivy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from indexer.analysis.analyzers import default_analyzers
 from indexer.articles import Article
 from indexer.backends import BackendError, embedded
 from indexer.backends.embedded import EmbeddedBackend
@@ -266,12 +267,28 @@ def test_any_query_and_filter_value_runs(
 ) -> None:
     request = SearchRequest(query=query, category=category, sort=sort, operator=operator)
     result = backend.search("articles", request)
-    assert result.total >= len(result.hits)
+    ids = [h.id for h in result.hits]
+    assert len(ids) == len(set(ids)) <= min(request.size, result.total)
+    if category:  # only that category, in any spelling ("" is no filter)
+        keyword = default_analyzers()["keyword"]
+        assert all(keyword.terms(h.category or "") == keyword.terms(category) for h in result.hits)
+    if sort == "date":  # newest first
+        dates = [d for h in result.hits if (d := parse_published(h.published_at))]
+        assert dates == sorted(dates, reverse=True)
+    if operator == "and":  # every word required: never more than any word
+        either = backend.search("articles", replace(request, operator="or"))
+        assert result.total <= either.total
 
 
 def test_long_and_odd_queries(backend: EmbeddedBackend) -> None:
-    for query in ["ب" * 10_000, "!!!???", "\x00\x01\u200f", "Moscow موسكو 2018", '"""', "- OR -"]:
-        backend.search("articles", SearchRequest(query=query))
+    """Any text is a query: what has no word finds nothing and says what it dropped."""
+    assert backend.search("articles", SearchRequest(query="ب" * 10_000)).total == 0
+    for query in ["!!!???", "\x00\x01\u200f", '"""', "- OR -"]:
+        result = backend.search("articles", SearchRequest(query=query))
+        assert (result.total, result.nothing_searchable) == (0, True), query
+        assert result.dropped, query  # the search output names what was left out
+    mixed = search(backend, "Moscow موسكو 2018")  # Latin, Arabic and digits: any of them
+    assert set(search(backend, "موسكو")) <= set(mixed)
 
 
 def test_alias_switch_and_rollback(tmp_path: Path) -> None:
