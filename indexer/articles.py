@@ -3,29 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import operator
 import re
 import urllib.parse
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from indexer import _scan
 from indexer.analysis.analyzers import default_analyzers
 from indexer.cleaning import clean_line, clean_text
 from indexer.dates import parse_date
+from indexer.fields import DOCUMENT_FIELDS
 
 DEFAULT_MAX_CHARS = 1_000_000  # text of one article; larger records are rejected
-
-# The fields a reader can fill, each from a source field of the same or another name.
-ARTICLE_FIELDS = (
-    "url",
-    "title",
-    "lead",
-    "body",
-    "category",
-    "source",
-    "author",
-    "published_at",
-)
 
 
 # The records every input line makes are slotted, not frozen, dataclasses: a frozen
@@ -68,33 +58,27 @@ class Rejected:
 
 @dataclass(slots=True)
 class Article:
+    # The fields of DOCUMENT_FIELDS (indexer/fields.py), in the order `parse` writes them.
     id: str
     title: str
     body: str
-    lead: str | None
     published_at: str | None
     category: str | None
     source: str | None
     author: str | None
     url: str | None
+    lead: str | None
     fingerprint: str
     origin: Origin = field(compare=False)
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """The `parse` output line (the CLI contract), plus lead and fingerprint."""
-        return {
-            "id": self.id,
-            "title": self.title,
-            "body": self.body,
-            "published_at": self.published_at,
-            "category": self.category,
-            "source": self.source,
-            "author": self.author,
-            "url": self.url,
-            "lead": self.lead,
-            "fingerprint": self.fingerprint,
-        }
+        return dict(zip(ARTICLE_JSON, _document_values(self), strict=True))
+
+
+ARTICLE_JSON = tuple(f.name for f in fields(Article) if f.name in DOCUMENT_FIELDS)
+_document_values = operator.attrgetter(*ARTICLE_JSON)
 
 
 _URL = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:)?//([^/?#]*)([^#]*)")
@@ -171,7 +155,8 @@ def build_article(raw: RawRecord, max_chars: int = DEFAULT_MAX_CHARS) -> Article
     body = clean_text(fields.get("body") or "")
     if not title and not body:
         return Rejected(raw.origin, "no title and no body")
-    # Without an abstract, the lead is the first paragraph (ranked between title and body).
+    # Without an abstract, the lead is the first paragraph (stored and shown by parse; not
+    # searched: `content` is the title and the body).
     lead = clean_text(fields.get("lead") or "") or body.partition("\n")[0] or None
     warnings = raw.warnings
     published_at = None

@@ -9,6 +9,7 @@ import math
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC
 from pathlib import Path
 from typing import Any, TextIO
@@ -23,12 +24,15 @@ from indexer.backends import (
     BACKEND_NAMES,
     DEFAULT_ALIAS,
     DEFAULT_HOME,
+    KEEP_OLD_VERSIONS,
     Backend,
     BackendError,
     BackendUnavailable,
     choose_backend,
 )
-from indexer.backends.embedded import COMMIT_EVERY, EmbeddedBackend
+from indexer.backends.cluster_settings import CHECKPOINT_EVERY as CLUSTER_CHECKPOINT_EVERY
+from indexer.backends.embedded import CHECKPOINT_EVERY as EMBEDDED_CHECKPOINT_EVERY
+from indexer.backends.embedded import EmbeddedBackend
 from indexer.cli_help import (
     COMMANDS,
     EXIT_INTERRUPTED,
@@ -51,12 +55,12 @@ from indexer.evaluation import (
     read_articles,
     read_judged,
 )
+from indexer.fields import FACET_FIELDS
 from indexer.highlight import CLOSE, OPEN
 from indexer.ingest import ParseReport, parse_paths
 from indexer.progress import SHOWN_EACH, ReadLog, ReportError
 from indexer.query import QueryError, Recency, SearchRequest, SearchResult, parse_published
 from indexer.reindex import (
-    CHECKPOINT_EVERY,
     interrupted_load,
     interrupted_version,
     reindex,
@@ -168,33 +172,66 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return EXIT_REJECTED if report.rejected else EXIT_OK
 
 
-def _backend(args: argparse.Namespace) -> Backend:
-    if choose_backend(args.backend) == "embedded":
-        print(f"backend: embedded (home {args.home})", file=sys.stderr)
+DEFAULT_DEAD_LETTERS = Path("dead-letters")
+
+
+def _default_home() -> str:
+    return os.environ.get(HOME_VARIABLE) or DEFAULT_HOME
+
+
+@dataclass(frozen=True)
+class BackendOptions:
+    """What opens a backend. Each command's parser has only the options that apply to
+    it (_add_backend_options); the others keep these defaults."""
+
+    backend: str | None  # None: choose_backend decides
+    timeout: float | None  # None: ClusterSettings' own
+    retries: int | None
+    home: str = field(default_factory=_default_home)
+    keep_versions: int = KEEP_OLD_VERSIONS
+    checkpoint_every: int | None = None  # None: the backend's own interval
+    dead_letters: Path = DEFAULT_DEAD_LETTERS
+
+
+def _backend_options(args: argparse.Namespace, **specific: Any) -> BackendOptions:
+    """The options every backend command has, and those this one adds (`specific`)."""
+    return replace(BackendOptions(args.backend, args.timeout, args.retries), **specific)
+
+
+def _backend(options: BackendOptions) -> Backend:
+    engine = choose_backend(options.backend)
+    if engine == "embedded":
+        print(f"backend: embedded (home {options.home})", file=sys.stderr)
         return EmbeddedBackend(
-            args.home,
-            keep_old_versions=args.keep_versions,
-            commit_every=getattr(args, "checkpoint_every", None) or COMMIT_EVERY,
+            options.home,
+            keep_old_versions=options.keep_versions,
+            checkpoint_every=options.checkpoint_every or EMBEDDED_CHECKPOINT_EVERY,
         )
     # Imported here: the clients take a third of a second to import.
     from indexer.backends.cluster import open_cluster
     from indexer.backends.cluster_settings import ClusterSettings
 
-    engine = choose_backend(args.backend)
     settings = ClusterSettings.from_env(
         engine=engine,
-        request_timeout=args.timeout,
-        max_retries=args.retries,
-        keep_old_versions=args.keep_versions,
+        request_timeout=options.timeout,
+        max_retries=options.retries,
+        keep_old_versions=options.keep_versions,
+        checkpoint_every=options.checkpoint_every,
     )
     print(f"backend: {engine} ({settings.safe_url})", file=sys.stderr)
-    return open_cluster(
-        engine, settings, dead_letters=Path(getattr(args, "dead_letters", "dead-letters"))
-    )
+    return open_cluster(engine, settings, dead_letters=options.dead_letters)
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
-    backend = _backend(args)
+    backend = _backend(
+        _backend_options(
+            args,
+            home=args.home,
+            keep_versions=args.keep_versions,
+            checkpoint_every=args.checkpoint_every,
+            dead_letters=args.dead_letters,
+        )
+    )
     if args.from_index:
         version, count = backend.reindex_from_index(args.alias)
         print(f"alias {args.alias} -> {version} ({count} documents)", file=sys.stderr)
@@ -215,7 +252,6 @@ def cmd_reindex(args: argparse.Namespace) -> int:
             options,
             on_outcome=log.seen,
             resume=args.resume,
-            checkpoint_every=args.checkpoint_every or CHECKPOINT_EVERY,
             allow_shrink=args.allow_shrink,
             position=log.position,
         )
@@ -283,7 +319,7 @@ def _print_result(result: SearchResult, out: TextIO, first: int = 1) -> None:
 def cmd_search(args: argparse.Namespace) -> int:
     request = _search_request(args)
     request.check()  # a bad option (a date) is one line, before any backend is opened
-    backend = _backend(args)
+    backend = _backend(_backend_options(args, home=args.home))
     try:
         result = backend.search(args.alias, request)
     except BackendError as err:
@@ -303,7 +339,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    backend = _backend(args)
+    backend = _backend(_backend_options(args, home=args.home))
     status = backend.status(args.alias)
     interrupted = interrupted_version(backend, args.alias)
     if args.json:
@@ -321,7 +357,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
-    backend = _backend(args)
+    backend = _backend(_backend_options(args, home=args.home))
     before = backend.status(args.alias).current
     after = backend.rollback(args.alias)
     print(f"alias {args.alias}: {before or '(none)'} -> {after}")
@@ -329,7 +365,7 @@ def cmd_rollback(args: argparse.Namespace) -> int:
 
 
 def cmd_unlock(args: argparse.Namespace) -> int:
-    holder = _backend(args).unlock(args.alias)
+    holder = _backend(_backend_options(args)).unlock(args.alias)
     if holder is None:
         print(f"no reindex lock on {args.alias}")
     else:
@@ -469,11 +505,10 @@ def _add_backend_options(
         "opensearch when $OPENSEARCH_URL is, else embedded",
     )
     p.add_argument("--alias", default=DEFAULT_ALIAS, help="the index alias (default %(default)s)")
-    default_home = os.environ.get(HOME_VARIABLE) or DEFAULT_HOME
     if home:
         p.add_argument(
             "--home",
-            default=default_home,
+            default=_default_home(),
             metavar="DIR",
             help=f"embedded only: the folder of the index (default ${HOME_VARIABLE}, else "
             f"{DEFAULT_HOME})",
@@ -495,11 +530,10 @@ def _add_backend_options(
         p.add_argument(
             "--keep-versions",
             type=_at_least(1),
-            default=2,
+            default=KEEP_OLD_VERSIONS,
             metavar="N",
             help="old versions of the alias kept after a reindex (1 or more; default %(default)s)",
         )
-    p.set_defaults(home=default_home, keep_versions=2)
 
 
 def _command(
@@ -566,8 +600,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--checkpoint-every",
         type=_at_least(1),
         metavar="N",
-        help=f"documents between checkpoints (1 or more; default {CHECKPOINT_EVERY:,}; "
-        f"embedded: {COMMIT_EVERY:,}, each one a commit and an index segment)",
+        help=f"documents between checkpoints (1 or more; default {CLUSTER_CHECKPOINT_EVERY:,}; "
+        f"embedded: {EMBEDDED_CHECKPOINT_EVERY:,}, each one a commit and an index segment)",
     )
     p.add_argument(
         "--resume",
@@ -583,7 +617,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--dead-letters",
-        default="dead-letters",
+        type=Path,
+        default=DEFAULT_DEAD_LETTERS,
         metavar="DIR",
         help="cluster only: where documents the engine refuses are written (default %(default)s)",
     )
@@ -597,11 +632,11 @@ def build_parser() -> argparse.ArgumentParser:
         "higher; -word or NOT word: leave out; a OR b: either; a AND b: both (AND, OR, NOT "
         "in capitals; lower case, or quoted, they are words); '' for every article",
     )
-    for field in ("category", "source", "author"):
+    for name in FACET_FIELDS:
         p.add_argument(
-            f"--{field}",
+            f"--{name}",
             metavar="VALUE",
-            help=f"only articles of this {field}, in any spelling (default: all)",
+            help=f"only articles of this {name}, in any spelling (default: all)",
         )
     # Read by the query module (date_bounds), so that Python callers get the same dates.
     p.add_argument(

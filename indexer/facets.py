@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
-from indexer.query import FACET_FIELDS, FACET_SIZE
+from indexer.fields import FACET_FIELDS
+from indexer.query import FACET_SIZE
 
 # Spellings of one facet value looked at. The engines break ties in a terms
 # aggregation in different orders, so the label is chosen here, from enough of them.

@@ -14,32 +14,30 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from indexer.analysis.analyzers import Analyzer, default_analyzers
 from indexer.dates import FILTER_EXAMPLES, date_range
+from indexer.fields import FACET_FIELDS, FIELD_BOOSTS, SHOWN_FIELDS
 
 MAX_WINDOW = 10_000  # page * size beyond this needs a cursor, as in Elasticsearch
 MAX_SIZE = 100
-FACET_FIELDS = ("category", "source", "author")
 FACET_SIZE = 10
-FILTER_FIELDS = ("category", "source", "author")
 MAX_QUERY_CHARS = 10_000
 
-# Ranking, the same on both backends. `content` is the title and the body as one text
-# (Elasticsearch fills it by copy_to), scored as one field like the reference figures
-# of ../shared/README.md; a word in the title counts half as much again. The
+# Ranking, the same on both backends. The searched fields and their boosts are columns
+# of the field table (FIELD_BOOSTS, indexer/fields.py). `content` is the title and the
+# body as one text (Elasticsearch fills it by copy_to), scored as one field like the
+# reference figures of ../shared/README.md; a word in the title counts half as much
+# again. The
 # unstemmed (exact) subfields add half as much for words written exactly as asked.
 # Summing separate title, lead and body scores counted the first paragraph twice
 # (lead = body for one-paragraph texts) and ranked worst with many documents.
 # The character trigrams of the query's words (content.grams, stopwords out) add a
 # partial match, as should-clauses that rank but do not decide what matches.
-TEXT_FIELDS = ("content", "title")
-FIELD_BOOSTS = {"content": 1.0, "title": 0.5}
 EXACT_WEIGHT = 0.5
-GRAMS_FIELD = "content"
 GRAMS_WEIGHT = 1.2
 MAX_QUERY_GRAMS = 256  # trigram clauses at most (a bool query has a clause limit)
 
@@ -156,7 +154,7 @@ class SearchRequest:
 
     @property
     def filters(self) -> dict[str, str]:
-        return {f: v for f in FILTER_FIELDS if (v := getattr(self, f))}
+        return {f: v for f in FACET_FIELDS if (v := getattr(self, f))}
 
     @property
     def needs_origin(self) -> bool:
@@ -182,18 +180,22 @@ class Hit:
     url: str | None = None
     highlight: dict[str, list[str]] = field(default_factory=dict)
 
+    @classmethod
+    def from_shown(
+        cls, stored: dict[str, Any], score: float | None, highlight: dict[str, list[str]]
+    ) -> Hit:
+        """A hit from its stored shown fields (SHOWN_FIELDS)."""
+        shown: dict[str, Any] = {f: stored.get(f) for f in SHOWN_FIELDS}
+        return cls(score=score, highlight=highlight, **shown)
+
     def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "score": None if self.score is None else round(self.score, 4),
-            "title": self.title,
-            "published_at": self.published_at,
-            "category": self.category,
-            "source": self.source,
-            "author": self.author,
-            "url": self.url,
-            "highlight": self.highlight,
-        }
+        # In the order of the attributes: the shown fields, the score after the id.
+        body = {name: getattr(self, name) for name in HIT_JSON}
+        body["score"] = None if self.score is None else round(self.score, 4)
+        return body
+
+
+HIT_JSON = tuple(f.name for f in fields(Hit))
 
 
 @dataclass(frozen=True)

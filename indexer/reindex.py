@@ -7,103 +7,34 @@ and never to a version that would lose the data: one that holds nothing, or (wit
 `allow_shrink`) under half the documents of the live one. Such a version is deleted,
 not kept: no command could switch to it, and a kept version counts among the
 newest ones that pruning keeps, so it would push a good version out.
-While loading, a checkpoint is saved with the version every CHECKPOINT_EVERY
-documents: how many input records are in the index, and the file and record of the
-last one. If the load fails or is interrupted, the version is kept with its
-checkpoint, and `reindex --resume` continues it: the input is read again from the
-start (to rebuild the duplicate memory and the counts) but only the records after
-the checkpoint are sent. Ids are idempotent on both backends, so a record sent
-twice (after the checkpoint, before the failure) is stored once.
+While loading, a checkpoint is saved with the version at the backend's interval
+(`Backend.checkpoint_every` documents): how many input records are in the index, and
+the file and record of the last one (indexer/checkpoints.py). If the load fails or
+is interrupted, the version is kept with its checkpoint, and `reindex --resume`
+continues it: the input is read again from the start (to rebuild the duplicate
+memory and the counts) but only the records after the checkpoint are sent. Ids are
+idempotent on both backends, so a record sent twice (after the checkpoint, before
+the failure) is stored once.
 """
 
 from __future__ import annotations
 
-import os
-from collections import deque
-from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 
 from indexer.articles import Article, Origin
 from indexer.backends import Backend, BackendError, Status
+from indexer.checkpoints import Checkpoint, CheckpointTracker
 from indexer.ingest import Duplicate, Outcome, ParseReport
 from indexer.parse_ahead import parse_paths_ahead
-from indexer.sources.fieldmap import FieldMap
 from indexer.sources.files import ReadOptions, ReadPosition
 
-CHECKPOINT_EVERY = 5_000  # documents between two saved checkpoints
 # A new version with fewer documents than this share of the live one needs allow_shrink.
 SHRINK_LIMIT = 0.5
 
 
 class ReindexRefused(BackendError):
     """A complete load the alias was not moved to: it would empty or shrink the index."""
-
-
-@dataclass(frozen=True)
-class Checkpoint:
-    """How far a load got: the first `records` input records are in the index."""
-
-    paths: list[str]  # absolute, in the order given
-    options: dict[str, Any]  # the read options that decide what the records are
-    records: int = 0  # input records done, in reading order
-    file: str | None = None  # where the last of them came from,
-    offset: int | None = None  # and its line or record number there
-    indexed: int = 0  # documents in the version at this point
-    refused: int = 0  # documents the engine refused up to this point (dead letters)
-
-    @classmethod
-    def start(cls, paths: list[str], options: ReadOptions) -> Checkpoint:
-        return cls(_absolute(paths), _options_json(options))
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Checkpoint:
-        return cls(**data)
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @property
-    def where(self) -> str:
-        if not self.records:
-            return "the start"
-        return f"record {self.records} ({self.file} {self.offset})"
-
-    def check_input(self, paths: list[str], options: ReadOptions) -> None:
-        """A resumed load must read the same records in the same order."""
-        if _absolute(paths) != self.paths:
-            raise BackendError(
-                f"--resume: the interrupted load read {' '.join(self.paths)}, not "
-                f"{' '.join(_absolute(paths))}: give the same paths, or none"
-            )
-        if _options_json(options) != self.options:
-            raise BackendError(
-                f"--resume: the interrupted load read with {self.options}, not "
-                f"{_options_json(options)}: give the same options, or none"
-            )
-
-    def read_options(self) -> ReadOptions:
-        return ReadOptions(
-            format=self.options["format"],
-            field_map=FieldMap(self.options["fields"]),
-            max_chars=self.options["max_chars"],
-        )
-
-
-def _absolute_path(path: str) -> str:
-    return path if path == "-" else os.path.abspath(path)
-
-
-def _absolute(paths: list[str]) -> list[str]:
-    return [_absolute_path(p) for p in paths]
-
-
-def _options_json(options: ReadOptions) -> dict[str, Any]:
-    return {
-        "format": options.format,
-        "fields": dict(options.field_map.overrides),
-        "max_chars": options.max_chars,
-    }
 
 
 def _origin(outcome: Outcome) -> Origin:
@@ -142,7 +73,6 @@ def reindex(
     options: ReadOptions | None = None,
     on_outcome: Callable[[Outcome], None] = lambda outcome: None,
     resume: bool = False,
-    checkpoint_every: int = CHECKPOINT_EVERY,
     allow_shrink: bool = False,
     position: ReadPosition | None = None,
 ) -> LoadReport:
@@ -156,25 +86,23 @@ def reindex(
     options = options or ReadOptions()
     with backend.lock(alias):
         if resume:
-            version, checkpoint = interrupted_load(backend, alias)
-            checkpoint.check_input(paths, options)
+            version, start = interrupted_load(backend, alias)
+            start.check_input(paths, options)
         else:
             version = backend.create_version(alias)
-            checkpoint = Checkpoint.start(paths, options)
-            backend.save_checkpoint(version, checkpoint.to_json())
-        return _load_and_switch(
-            backend,
-            alias,
-            version,
-            paths,
-            checkpoint,
-            options,
-            on_outcome,
-            resume,
-            checkpoint_every,
-            allow_shrink,
-            position,
+            start = Checkpoint.start(paths, options)
+            backend.save_checkpoint(version, start.to_json())
+        report = LoadReport(
+            version, refused_before=start.refused, resumed_from=start if resume else None
         )
+        tracker = CheckpointTracker(
+            start,
+            backend.checkpoint_every,
+            lambda checkpoint: backend.save_checkpoint(version, checkpoint.to_json()),
+        )
+        outcomes = parse_paths_ahead(paths, options, position=position)
+        articles = _articles_to_send(outcomes, report, tracker, on_outcome)
+        return _load_and_switch(backend, alias, report, articles, tracker, allow_shrink)
 
 
 def interrupted_load(backend: Backend, alias: str) -> tuple[str, Checkpoint]:
@@ -205,69 +133,45 @@ def resume_advice(version: str) -> str:
     )
 
 
+def _articles_to_send(
+    outcomes: Iterable[Outcome],
+    report: LoadReport,
+    tracker: CheckpointTracker,
+    on_outcome: Callable[[Outcome], None],
+) -> Iterator[Article]:
+    """The articles after the tracker's start checkpoint, each told to the tracker;
+    every outcome, those before it too, counted in the report and shown."""
+    start = tracker.start
+    for outcome in outcomes:
+        report.parse.add(outcome)
+        on_outcome(outcome)
+        if report.parse.read <= start.records:  # in the index already
+            if report.parse.read == start.records:
+                start.check_position(_origin(outcome))
+            continue
+        if isinstance(outcome, Article):
+            tracker.sent(report.parse.read, outcome.origin)
+            yield outcome
+    if report.parse.read < start.records:
+        raise BackendError(
+            f"--resume: the input now has {report.parse.read} records, fewer than the "
+            f"{start.records} already loaded: it changed; run the reindex without --resume"
+        )
+
+
 def _load_and_switch(
     backend: Backend,
     alias: str,
-    version: str,
-    paths: list[str],
-    start: Checkpoint,
-    options: ReadOptions,
-    on_outcome: Callable[[Outcome], None],
-    resume: bool,
-    checkpoint_every: int,
+    report: LoadReport,
+    articles: Iterator[Article],
+    tracker: CheckpointTracker,
     allow_shrink: bool,
-    position: ReadPosition | None,
 ) -> LoadReport:
-    report = LoadReport(version, resumed_from=start if resume else None)
-    report.refused_before = start.refused
-    sent: deque[tuple[int, Origin]] = deque()  # per article sent: records read, its origin
-    saved = start
-
-    def articles() -> Iterator[Article]:
-        for outcome in parse_paths_ahead(paths, options, position=position):
-            report.parse.add(outcome)
-            on_outcome(outcome)
-            if report.parse.read <= start.records:  # in the index already
-                if report.parse.read == start.records:
-                    _check_position(start, _origin(outcome))
-                continue
-            if isinstance(outcome, Article):
-                sent.append((report.parse.read, outcome.origin))
-                yield outcome
-        if report.parse.read < start.records:
-            raise BackendError(
-                f"--resume: the input now has {report.parse.read} records, fewer than the "
-                f"{start.records} already loaded: it changed; run the reindex without --resume"
-            )
-
-    popped = 0  # articles taken off `sent`
-    last: tuple[int, Origin] | None = None  # the last of them
-    saved_at = 0  # articles sent when `saved` was saved
-
-    def durable(done: int, refused: int) -> None:
-        """The first `done` articles sent are in the index (or refused): checkpoint."""
-        nonlocal saved, popped, last, saved_at
-        while popped < done:
-            last = sent.popleft()
-            popped += 1
-        if last is None or done - saved_at < checkpoint_every:
-            return
-        records, origin = last
-        saved = replace(
-            saved,
-            records=records,
-            file=_absolute_path(origin.path),
-            offset=origin.line if origin.line is not None else origin.record,
-            indexed=start.indexed + done - refused,
-            refused=start.refused + refused,
-        )
-        backend.save_checkpoint(version, saved.to_json())
-        saved_at = done
-
+    version = report.version
     loaded = False
     refusal = None
     try:
-        result = backend.load(version, articles(), durable)
+        result = backend.load(version, articles, tracker.durable)
         loaded = True
         report.indexed, report.refused = result.indexed, result.rejected
         expected = report.parse.parsed - report.refused_before - len(report.refused)
@@ -281,7 +185,7 @@ def _load_and_switch(
         if refusal is None:
             backend.switch(alias, version)
     except BaseException as failure:
-        _fail(backend, alias, version, failure, saved if not loaded else None)
+        _fail(backend, alias, version, failure, tracker.saved if not loaded else None)
         failure.add_note(f"stopped after {report.parse.summary()}")
         raise
     if refusal is not None:
@@ -311,15 +215,6 @@ def _refusal(report: LoadReport, live: Status, allow_shrink: bool) -> str | None
         f"the alias {live.alias!r} {stays} and {report.version} was deleted: {reason} "
         f"({report.summary()}); {advice}"
     )
-
-
-def _check_position(checkpoint: Checkpoint, origin: Origin) -> None:
-    where = origin.line if origin.line is not None else origin.record
-    if (_absolute_path(origin.path), where) != (checkpoint.file, checkpoint.offset):
-        raise BackendError(
-            f"--resume: record {checkpoint.records} is now {origin}, not {checkpoint.file} "
-            f"{checkpoint.offset}: the input changed; run the reindex without --resume"
-        )
 
 
 def _fail(

@@ -260,7 +260,7 @@ def test_failing_past_the_retries_leaves_the_alias_where_it_was(tmp_path: Path) 
 
 def test_resume_continues_into_the_same_index_without_sending_twice(tmp_path: Path) -> None:
     cluster = FakeCluster()
-    backend = backend_for(cluster, tmp_path, max_retries=1)
+    backend = backend_for(cluster, tmp_path, max_retries=1, checkpoint_every=1)
     old = reindex(backend, [VARIANTS], "articles").version
     before = len(cluster.bodies("/_bulk"))
 
@@ -269,7 +269,7 @@ def test_resume_continues_into_the_same_index_without_sending_twice(tmp_path: Pa
 
     cluster.item_status = third_bulk_on_fails
     with pytest.raises(BulkFailed) as failure:
-        reindex(backend, [VARIANTS], "articles", checkpoint_every=1)
+        reindex(backend, [VARIANTS], "articles")
     # Two bulks of 3 went in: the checkpoint is after record 6 (variants.jsonl line 6).
     assert f"checkpoint at record 6 ({VARIANTS} 6)" in str(failure.value)
     version, checkpoint = backend.interrupted("articles")
@@ -577,14 +577,14 @@ def test_closed_port_exits_3_with_one_line_and_no_secret(tmp_path: Path) -> None
 
 def test_a_cluster_that_goes_away_mid_load_fails_cleanly(tmp_path: Path) -> None:
     cluster = FakeCluster()
-    backend = backend_for(cluster, tmp_path, max_retries=2)
+    backend = backend_for(cluster, tmp_path, max_retries=2, checkpoint_every=1)
     old = reindex(backend, [VARIANTS], "articles").version
     sent = len(cluster.requests)
     # After six more requests (the lock index and the lock, the new index, its first
     # checkpoint, its first bulk, the checkpoint after it), every request drops.
     cluster.request_failures = [None] * 6 + ["drop"] * 1000
     with pytest.raises(BackendUnavailable) as failure:
-        reindex(backend, [VARIANTS], "articles", checkpoint_every=1)
+        reindex(backend, [VARIANTS], "articles")
     message = str(failure.value)
     assert "the alias 'articles' was not moved" in message
     assert "checkpoint at record 3" in message and "with --resume to continue" in message

@@ -13,6 +13,7 @@ import tantivy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from indexer.analysis.analyzers import default_analyzers
 from indexer.articles import Article
 from indexer.backends import BackendError, embedded
 from indexer.backends.embedded import EmbeddedBackend
@@ -266,12 +267,28 @@ def test_any_query_and_filter_value_runs(
 ) -> None:
     request = SearchRequest(query=query, category=category, sort=sort, operator=operator)
     result = backend.search("articles", request)
-    assert result.total >= len(result.hits)
+    ids = [h.id for h in result.hits]
+    assert len(ids) == len(set(ids)) <= min(request.size, result.total)
+    if category:  # only that category, in any spelling ("" is no filter)
+        keyword = default_analyzers()["keyword"]
+        assert all(keyword.terms(h.category or "") == keyword.terms(category) for h in result.hits)
+    if sort == "date":  # newest first
+        dates = [d for h in result.hits if (d := parse_published(h.published_at))]
+        assert dates == sorted(dates, reverse=True)
+    if operator == "and":  # every word required: never more than any word
+        either = backend.search("articles", replace(request, operator="or"))
+        assert result.total <= either.total
 
 
 def test_long_and_odd_queries(backend: EmbeddedBackend) -> None:
-    for query in ["ب" * 10_000, "!!!???", "\x00\x01\u200f", "Moscow موسكو 2018", '"""', "- OR -"]:
-        backend.search("articles", SearchRequest(query=query))
+    """Any text is a query: what has no word finds nothing and says what it dropped."""
+    assert backend.search("articles", SearchRequest(query="ب" * 10_000)).total == 0
+    for query in ["!!!???", "\x00\x01\u200f", '"""', "- OR -"]:
+        result = backend.search("articles", SearchRequest(query=query))
+        assert (result.total, result.nothing_searchable) == (0, True), query
+        assert result.dropped, query  # the search output names what was left out
+    mixed = search(backend, "Moscow موسكو 2018")  # Latin, Arabic and digits: any of them
+    assert set(search(backend, "موسكو")) <= set(mixed)
 
 
 def test_alias_switch_and_rollback(tmp_path: Path) -> None:
@@ -363,7 +380,7 @@ def test_a_failed_load_is_kept_for_resume_and_dropped_by_the_next_reindex(
     assert [v.name for v in backend.status("news").versions] == [old, new]
 
 
-def interrupted_load(backend: EmbeddedBackend, source: str, checkpoint_every: int) -> tuple:
+def interrupted_load(backend: EmbeddedBackend, source: str) -> tuple:
     """A reindex of alias "news" stopped by Ctrl-C at its 15th record."""
     seen = 0
 
@@ -374,17 +391,15 @@ def interrupted_load(backend: EmbeddedBackend, source: str, checkpoint_every: in
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        reindex(
-            backend, [source], "news", on_outcome=interrupt_at_15, checkpoint_every=checkpoint_every
-        )
+        reindex(backend, [source], "news", on_outcome=interrupt_at_15)
     return backend.interrupted("news")
 
 
 def test_resume_after_an_interrupt_indexes_every_article_once(tmp_path: Path) -> None:
-    backend = EmbeddedBackend(tmp_path, commit_every=4)
+    backend = EmbeddedBackend(tmp_path, checkpoint_every=4)
     source = str(FIXTURES / "ant-sample.jsonl")
     full = reindex(backend, [source], "full")
-    version, checkpoint = interrupted_load(backend, source, checkpoint_every=4)
+    version, checkpoint = interrupted_load(backend, source)
     assert 0 < checkpoint["records"] < 15
     assert checkpoint["file"] == source
 
@@ -402,9 +417,9 @@ def test_resume_after_an_interrupt_indexes_every_article_once(tmp_path: Path) ->
 
 
 def test_a_load_of_another_mapping_version_is_not_resumed(tmp_path: Path) -> None:
-    backend = EmbeddedBackend(tmp_path, commit_every=4)
+    backend = EmbeddedBackend(tmp_path, checkpoint_every=4)
     source = str(FIXTURES / "ant-sample.jsonl")
-    version, _ = interrupted_load(backend, source, checkpoint_every=4)
+    version, _ = interrupted_load(backend, source)
     meta_path = tmp_path / "versions" / version / "version.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     meta_path.write_text(json.dumps({**meta, "mapping_version": 1}), encoding="utf-8")
@@ -415,14 +430,23 @@ def test_a_load_of_another_mapping_version_is_not_resumed(tmp_path: Path) -> Non
     assert [v.name for v in backend.status("news").versions] == [fresh.version]
 
 
+class CheckpointsLost(EmbeddedBackend):
+    """Keeps only the checkpoint saved before the load, as if the process were killed
+    after each commit, before the checkpoint that follows it."""
+
+    def save_checkpoint(self, version: str, checkpoint: dict) -> None:
+        if checkpoint["records"] == 0:
+            super().save_checkpoint(version, checkpoint)
+
+
 def test_resume_after_a_commit_without_its_checkpoint_stores_each_id_once(
     tmp_path: Path,
 ) -> None:
     """Killed between a commit and its checkpoint: the committed articles come again."""
-    backend = EmbeddedBackend(tmp_path, commit_every=4)
+    backend = CheckpointsLost(tmp_path, checkpoint_every=4)
     source = str(FIXTURES / "ant-sample.jsonl")
-    # Checkpoints far apart: commits happen, no checkpoint is saved after them.
-    version, checkpoint = interrupted_load(backend, source, checkpoint_every=10_000)
+    # Commits happen; the checkpoints after them are never written.
+    version, checkpoint = interrupted_load(backend, source)
     assert checkpoint["records"] == 0
     index = tantivy.Index.open(str(tmp_path / "versions" / version))
     assert index.searcher().num_docs > 0  # committed before the interrupt

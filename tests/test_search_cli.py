@@ -12,7 +12,6 @@ import pytest
 from test_embedded import interrupted_load
 
 from indexer.backends.embedded import EmbeddedBackend
-from indexer.reindex import CHECKPOINT_EVERY
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests/fixtures"
@@ -224,7 +223,7 @@ def test_search_help_says_what_phrases_operators_and_recency_do(tmp_path: Path) 
 def test_status_and_search_point_to_resume_after_an_interrupted_reindex(tmp_path: Path) -> None:
     backend = EmbeddedBackend(tmp_path)
     source = str(FIXTURES / "ant-sample.jsonl")
-    version, _ = interrupted_load(backend, source, checkpoint_every=CHECKPOINT_EVERY)
+    version, _ = interrupted_load(backend, source)
 
     status = cli("status", "--alias", "news", home=tmp_path)
     assert status.returncode == 0

@@ -19,6 +19,7 @@ from indexer.query import SearchRequest, SearchResult
 BACKEND_NAMES = ("embedded", "elasticsearch", "opensearch")
 DEFAULT_ALIAS = "articles"
 DEFAULT_HOME = ".arabic-search"
+KEEP_OLD_VERSIONS = 2  # old versions of an alias kept after a reindex, for rollback
 
 
 class BackendError(RuntimeError):
@@ -82,6 +83,8 @@ class Status:
 
 class Backend(Protocol):
     name: str
+    # Documents between two checkpoints of a load: the backend's, as its commits cost.
+    checkpoint_every: int
 
     def lock(self, alias: str) -> AbstractContextManager[None]:
         """Held for a whole reindex: one reindex of an alias at a time."""

@@ -113,6 +113,7 @@ class ClusterBackend:
         self.engine = engine
         self.name: str = engine.name
         self.settings = settings
+        self.checkpoint_every = settings.checkpoint_every
         self.dead_letters = dead_letters
         self._sleep = sleep
         self._analyzers = analyzers or default_analyzers()

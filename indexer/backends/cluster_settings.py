@@ -21,8 +21,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from indexer.backends import BackendError
+from indexer.backends import KEEP_OLD_VERSIONS, BackendError
 
+# Documents between two checkpoints of a load; every bulk request is a commit, and a
+# checkpoint costs one more request.
+CHECKPOINT_EVERY = 5_000
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 ENV_PREFIX = {"elasticsearch": "ES_", "opensearch": "OPENSEARCH_"}
 
@@ -41,7 +44,8 @@ class ClusterSettings:
     max_backoff: float = 30.0
     chunk_docs: int = 500
     chunk_bytes: int = 5 * 1024 * 1024
-    keep_old_versions: int = 2
+    checkpoint_every: int = CHECKPOINT_EVERY
+    keep_old_versions: int = KEEP_OLD_VERSIONS
     reindex_batch: int = 1000  # documents per batch of a server-side _reindex
     reindex_rate: float | None = None  # its requests_per_second; None: unthrottled
 

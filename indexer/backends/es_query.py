@@ -20,10 +20,9 @@ from typing import Any
 
 from indexer.analysis.analyzers import Analyzer
 from indexer.facets import facet_aggregations, read_facets
-from indexer.fields import RAW_SUBFIELD
+from indexer.fields import GRAMS_FIELD, RAW_SUBFIELD, SHOWN_FIELDS
 from indexer.highlight import CLOSE, OPEN
 from indexer.query import (
-    GRAMS_FIELD,
     RANKING,
     RECENCY_FLOOR,
     FieldQuery,
@@ -43,7 +42,6 @@ from indexer.query import (
 
 FRAGMENT_SIZE = 160
 BODY_ONLY = Ranking({"body": 1.0})  # the field boosts of the body's highlight query
-SOURCE_FIELDS = ["id", "title", "published_at", "category", "source", "author", "url"]
 # Where recency decays from: the newest published_at of the alias's current version.
 NEWEST_BODY = {"size": 0, "aggs": {"newest": {"max": {"field": "published_at"}}}}
 
@@ -190,7 +188,7 @@ def search_body(
         "size": request.size,
         "sort": _sort(request),
         "track_total_hits": True,
-        "_source": SOURCE_FIELDS,
+        "_source": list(SHOWN_FIELDS),
     }
     if request.cursor:
         body["search_after"] = decode_cursor(request.cursor)
@@ -248,20 +246,8 @@ def parse_response(
     hits = []
     raw_hits = response["hits"]["hits"]
     for raw in raw_hits:
-        source = raw.get("_source", {})
-        hits.append(
-            Hit(
-                id=source.get("id", raw.get("_id")),
-                score=raw.get("_score"),
-                title=source.get("title", ""),
-                published_at=source.get("published_at"),
-                category=source.get("category"),
-                source=source.get("source"),
-                author=source.get("author"),
-                url=source.get("url"),
-                highlight=raw.get("highlight", {}),
-            )
-        )
+        stored = {"id": raw.get("_id"), "title": "", **raw.get("_source", {})}
+        hits.append(Hit.from_shown(stored, raw.get("_score"), raw.get("highlight", {})))
     total = response["hits"]["total"]["value"]
     facets = read_facets(response.get("aggregations", {}))
     seen = (request.page - 1) * request.size + len(raw_hits) if not request.cursor else None

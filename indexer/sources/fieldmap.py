@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from indexer.articles import ARTICLE_FIELDS
+from indexer.fields import READ_FIELDS
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "url": ("url", "link", "href"),
@@ -22,7 +22,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "author": ("author", "byline", "writer"),
     "published_at": ("published_at", "date", "time", "published", "pubdate", "datetime"),
 }
-assert set(ALIASES) == set(ARTICLE_FIELDS)
+assert set(ALIASES) == set(READ_FIELDS)
 
 
 class FieldMapError(ValueError):
@@ -36,10 +36,8 @@ def parse_field_options(options: Iterable[str]) -> dict[str, str]:
         name, sep, source = option.partition("=")
         if not sep or not source:
             raise FieldMapError(f"--field {option!r}: expected NAME=SOURCE_FIELD")
-        if name not in ARTICLE_FIELDS:
-            raise FieldMapError(
-                f"--field {option!r}: NAME must be one of {', '.join(ARTICLE_FIELDS)}"
-            )
+        if name not in READ_FIELDS:
+            raise FieldMapError(f"--field {option!r}: NAME must be one of {', '.join(READ_FIELDS)}")
         mapping[name] = source
     return mapping
 
@@ -55,7 +53,7 @@ class FieldMap:
         if key_set not in self._resolved:
             by_lower = {k.lower(): k for k in key_set}
             resolved = {}
-            for name in ARTICLE_FIELDS:
+            for name in READ_FIELDS:
                 wanted = (self.overrides[name],) if name in self.overrides else ALIASES[name]
                 found = next((by_lower[w.lower()] for w in wanted if w.lower() in by_lower), None)
                 if found is not None:

@@ -1,0 +1,88 @@
+"""Every list of fields comes from the field table (indexer/fields.py): the typed
+records that hold the fields have one attribute per row of their column, and what
+users see (parse lines, hits, facets, filters, --field) follows the table."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from indexer.articles import Article
+from indexer.backends import es_query
+from indexer.backends.embedded import EmbeddedBackend
+from indexer.fields import (
+    DOCUMENT_FIELDS,
+    FACET_FIELDS,
+    FIELD_BOOSTS,
+    FIELDS,
+    READ_FIELDS,
+    SEARCHED_FIELDS,
+    SHOWN_FIELDS,
+    copied_from,
+)
+from indexer.query import Hit, SearchRequest, match_plan, plan_query
+from indexer.reindex import reindex
+from indexer.sources.fieldmap import ALIASES, FieldMapError, parse_field_options
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "tests/fixtures/ant-sample.jsonl"
+
+
+def attributes(record: type) -> set[str]:
+    return {f.name for f in dataclasses.fields(record)}
+
+
+def test_the_records_have_an_attribute_for_each_field_of_their_column() -> None:
+    assert attributes(Article) - {"origin", "warnings"} == set(DOCUMENT_FIELDS)
+    assert attributes(Hit) - {"score", "highlight"} == set(SHOWN_FIELDS)
+    assert set(FACET_FIELDS) <= attributes(SearchRequest)  # --category and the like
+    assert set(ALIASES) == set(READ_FIELDS)  # each field a reader fills has its aliases
+
+
+def test_the_columns_say_what_the_contract_says() -> None:
+    """The index contract (docs/index-contract.md) in the table's terms."""
+    assert FIELD_BOOSTS == {"content": 1.0, "title": 0.5}
+    assert copied_from("content") == ("title", "body") and copied_from("title") == ("title",)
+    assert FACET_FIELDS == ("category", "source", "author")
+    assert "lead" in DOCUMENT_FIELDS and "lead" not in SEARCHED_FIELDS
+    assert {"content", "indexed_at"}.isdisjoint(DOCUMENT_FIELDS)  # made by the index
+    assert len({f.name for f in FIELDS}) == len(FIELDS)
+
+
+def test_parse_writes_the_document_fields() -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "indexer.cli", "parse", str(SAMPLE)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    line = json.loads(run.stdout.splitlines()[0])
+    assert set(line) == set(DOCUMENT_FIELDS)
+
+
+def test_a_hit_shows_the_shown_fields_on_both_backends(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path)
+    reindex(backend, [str(SAMPLE)], "articles")
+    [hit] = backend.search("articles", SearchRequest(query="القاهرة", size=1)).hits
+    assert set(hit.to_json()) == set(SHOWN_FIELDS) | {"score", "highlight"}
+    assert hit.title and hit.id and hit.url  # filled from what the index stored
+    body = es_query.search_body(SearchRequest(query="القاهرة"))
+    assert body["_source"] == list(SHOWN_FIELDS)
+    assert set(body["aggs"]) == set(FACET_FIELDS)
+
+
+def test_a_query_searches_every_searched_field_with_its_boost() -> None:
+    match = match_plan(plan_query("القاهرة"), "or")
+    stemmed = {part.field: part.boost for part in match.optional if not part.exact}
+    assert stemmed == FIELD_BOOSTS
+
+
+def test_field_names_reach_the_field_option() -> None:
+    assert parse_field_options(["lead=abstract"]) == {"lead": "abstract"}
+    with pytest.raises(FieldMapError, match=", ".join(READ_FIELDS)):
+        parse_field_options(["content=text"])  # filled by the index, not by a reader
