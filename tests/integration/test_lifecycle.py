@@ -219,8 +219,10 @@ def test_the_node_going_away_mid_load_exits_3_and_resume_completes(tmp_path: Pat
         alias = "articles"
         old = reindex(backend, [VARIANTS], alias).version
         lines = many_articles(tmp_path / "big.jsonl", 3000).read_text().splitlines(keepends=True)
-        args = ("--alias", alias, "--retries", "2", "--timeout", "5", "--checkpoint-every", "500")
-        running = cli(cluster, "reindex", "-", "--format", "jsonl", *args, stdin=subprocess.PIPE)
+        args = ("--alias", alias, "--checkpoint-every", "500")
+        give_up_soon = ("--retries", "2", "--timeout", "5")
+        running = cli(cluster, "reindex", "-", "--format", "jsonl", *args, *give_up_soon,
+                      stdin=subprocess.PIPE)  # fmt: skip
         assert running.stdin is not None
         try:
             running.stdin.writelines(lines[:1500])
