@@ -11,7 +11,6 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indexer import _scan
 from indexer.articles import (
     Article,
     Origin,
@@ -21,15 +20,9 @@ from indexer.articles import (
     build_article,
     canonical_url,
 )
-from indexer.cleaning import (
-    COMPOSES,
-    _cleaner,
-    _rebuilt_line,
-    _rebuilt_text,
-    clean_line,
-    clean_text,
-)
+from indexer.cleaning import _cleaner, _rebuilt_line, _rebuilt_text, clean_line, clean_text, scan
 from indexer.ingest import Duplicate, ParseReport, parse_paths
+from indexer.scan import Flag
 from indexer.sources.files import ReadOptions
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -215,16 +208,16 @@ nfc_sensitive_text = st.text(
 
 @given(st.one_of(nfc_sensitive_text, st.text(max_size=40)))
 def test_what_the_scan_takes_for_nfc_is_nfc(text: str) -> None:
-    if not _scan.tidiness(text, _cleaner()[1], True) & COMPOSES:
+    if scan(text, multiline=True).text is text:  # taken for NFC as it is
         assert unicodedata.is_normalized("NFC", text)
     assert clean_line(text) == _rebuilt_line(unicodedata.normalize("NFC", text))
 
 
 def test_every_character_nfc_joins_to_another_is_flagged() -> None:
-    flags = _cleaner()[1]
+    flags = _cleaner().flags
     for code in range(sys.maxunicode + 1):
         decomposition = unicodedata.decomposition(chr(code)).split()
         joined = unicodedata.normalize("NFC", chr(code)) == chr(code)  # not an exclusion
         if joined and len(decomposition) == 2 and not decomposition[0].startswith("<"):
             second = int(decomposition[1], 16)
-            assert second >= 0x10000 or flags[second] & COMPOSES, hex(code)
+            assert second >= 0x10000 or flags[second] & Flag.COMPOSES, hex(code)

@@ -12,6 +12,7 @@ keeps, for every output character, the offset of the input character it came fro
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarabic.araby as araby
 
-from indexer import _scan
+from indexer.scan import fold
 
 
 @dataclass(frozen=True)
@@ -191,12 +192,12 @@ class Normalizer:
         # encoding to UTF-16 is several times cheaper than to UTF-32.
         self._lut16 = lut[:0x10000].copy()
         self._lut16[0xD800:0xE000] = _SURROGATE
-        # What _scan.fold walks: the same table and pairs, as bytes and tuples.
+        # What fold walks: the same table and pairs, as bytes and tuples.
         self._lut16_bytes = self._lut16.tobytes()
         self._pair_codes = tuple(self._pairs.values())
 
     def normalize(self, text: str) -> str:
-        folded = _scan.fold(text, self._lut16_bytes, _DELETE, self._pair_codes)
+        folded = fold(text, self._lut16_bytes, _DELETE, self._pair_codes)
         if folded is not None:
             return folded.decode("utf-16-le")
         # Beyond the BMP, or an expansion: the array path.
@@ -204,7 +205,7 @@ class Normalizer:
 
     def normalized_utf16(self, text: str) -> bytes:
         """The normalized text as UTF-16-LE: what a fingerprint hashes, without decoding."""
-        folded = _scan.fold(text, self._lut16_bytes, _DELETE, self._pair_codes)
+        folded = fold(text, self._lut16_bytes, _DELETE, self._pair_codes)
         if folded is not None:
             return folded
         return self.normalize(text).encode("utf-16-le", "surrogatepass")
@@ -275,6 +276,13 @@ class Normalizer:
     def char_filter_rules(self) -> list[str]:
         """The table as Elasticsearch `mapping` char_filter rules, escaped as \\uXXXX."""
         return [f"{_escape(char)} => {_escape(repl)}" for char, repl in sorted(self.table.items())]
+
+
+@functools.cache  # a Normalizer is not changed once built: one for the whole process
+def default_normalizer() -> Normalizer:
+    """The normalizer of the default policy (every rule on): the analyzers' char filter,
+    and what fingerprints and ids are computed after."""
+    return Normalizer()
 
 
 def _codes(text: str) -> np.ndarray:

@@ -506,7 +506,7 @@ class EmbeddedBackend:
         shown = orjson.loads(stored.get_first("shown"))
         if request.highlight:
             body = stored.get_first("body_text").decode("utf-8")
-            highlights = highlight(shown["title"], body, terms)
+            highlights = highlight(shown["title"], body, terms, self._analyzers)
         else:
             highlights = {}
         return Hit(
