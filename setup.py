@@ -30,8 +30,11 @@ class OptionalBuildExt(build_ext):
 
     @staticmethod
     def _skipped(error: Exception) -> None:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        if len(reason) > 80:  # a failed command's message starts with the whole command
+            reason = "..." + reason[-77:]
         print(
-            f"arabic-search: the C extension was not built ({error}); "
+            f"arabic-search: the C extension was not built ({reason}); "
             "the pure-Python path runs instead (same results, slower)",
             file=sys.stderr,
         )

@@ -5,6 +5,8 @@ the two indexer.scan loaded (`make test` runs the hot paths' tests once each way
 
 from __future__ import annotations
 
+import gzip
+import itertools
 import os
 import subprocess
 import sys
@@ -153,6 +155,17 @@ def _cli(args: tuple[str, ...], stdin: bytes, pure: bool) -> bytes:
 
 
 SENTENCES = (FIXTURES / "analysis_sentences.txt").read_bytes()
+ANT = ROOT.parent / "shared/data/ant-news/ant_v2.1_multisource.jsonl.gz"
+
+
+def test_the_parse_of_real_articles_is_the_same_without_the_extension() -> None:
+    if not ANT.is_file():
+        pytest.skip(f"needs {ANT} (../shared beside the repository)")
+    with gzip.open(ANT, "rb") as lines:
+        first = b"".join(itertools.islice(lines, 1500))
+    args = ("parse", "--format", "jsonl", "-")
+    with_c = _cli(args, first, pure=False)
+    assert with_c.count(b"\n") > 1400 and with_c == _cli(args, first, pure=True)
 
 
 @pytest.mark.parametrize(
