@@ -43,23 +43,27 @@ class _FlagPatterns(NamedTuple):
 
     characters: re.Pattern[str]  # a character flagged CHARACTERS
     spacing: re.Pattern[str]  # a character flagged SPACING
-    composes: re.Pattern[str]  # flagged COMPOSES, beyond the BMP, or two COMBINING in a row
+    composes: re.Pattern[str]  # flagged COMPOSES, or beyond the BMP
+    combining: re.Pattern[str]  # flagged COMBINING (two in a row: NFC may reorder them)
     white_run: re.Pattern[str]  # a run of white space: " ", "\n", SPACING or LINE_BREAK
     break_run: re.Pattern[str]  # a run of white space that holds a line break
     space_run: re.Pattern[str]  # a run of white space without one
 
 
-def _char_class(codes: Sequence[int]) -> str:
-    """A `re` character class of the code points, as ranges (an empty list never matches)."""
-    if not codes:
-        return "[^\\s\\S]"
-    parts, start = [], codes[0]
+def _ranges(codes: Sequence[int]) -> str:
+    """The code points (sorted) as the inside of a `re` character class, in ranges."""
+    parts, start = [], codes[0] if codes else 0
     for previous, code in zip(codes, [*codes[1:], -1], strict=True):
         if code != previous + 1:
             first, last = re.escape(chr(start)), re.escape(chr(previous))
             parts.append(first if start == previous else f"{first}-{last}")
             start = code
-    return f"[{''.join(parts)}]"
+    return "".join(parts)
+
+
+def _char_class(codes: Sequence[int]) -> str:
+    """A `re` character class of the code points (sorted; none: one that never matches)."""
+    return f"[{_ranges(codes)}]" if codes else "[^\\s\\S]"
 
 
 @functools.lru_cache(maxsize=4)  # derived from the flags alone: one table in practice
@@ -71,23 +75,19 @@ def _flag_patterns(flags: bytes) -> _FlagPatterns:
         value = bit.value  # an int: IntFlag's own & costs a microsecond a call
         return [code for code, byte in enumerate(flags) if byte & value]
 
-    combining = _char_class(having(Flag.COMBINING))
     breaks = {0x0A, *having(Flag.LINE_BREAK)}
     spaces = {0x20, *having(Flag.SPACING)} - breaks
     white, line_break = _char_class(sorted(spaces | breaks)), _char_class(sorted(breaks))
-    composes = f"{_char_class(having(Flag.COMPOSES))}|[^\\x00-\\uffff]|{combining}{{2}}"
     return _FlagPatterns(
         characters=re.compile(_char_class(having(Flag.CHARACTERS))),
         spacing=re.compile(_char_class(having(Flag.SPACING))),
-        composes=re.compile(composes),
+        # One class each: `re` scans for a class fast, and for an alternation slowly.
+        composes=re.compile(f"[{_ranges(having(Flag.COMPOSES))}\\U00010000-\\U0010ffff]"),
+        combining=re.compile(_char_class(having(Flag.COMBINING))),
         white_run=re.compile(f"{white}+"),
         break_run=re.compile(f"{white}*{line_break}{white}*"),
         space_run=re.compile(f"{_char_class(sorted(spaces))}+"),
     )
-
-
-# White space a tidy text does not hold: at either end, or two in a row.
-_UNTIDY_SPACE = re.compile(r"\A[ \n]|[ \n][ \n]|[ \n]\Z")
 
 
 def tidiness(text: str, flags: bytes, multiline: bool) -> int:
@@ -99,15 +99,36 @@ def tidiness(text: str, flags: bytes, multiline: bool) -> int:
     found = 0
     if patterns.characters.search(text):
         found = Flag.CHARACTERS.value
-    elif (
-        patterns.spacing.search(text)
-        or _UNTIDY_SPACE.search(text)
-        or (not multiline and "\n" in text)
-    ):
+    elif patterns.spacing.search(text) or _untidy_space(text, multiline):
         found = Flag.SPACING.value
-    if patterns.composes.search(text):
+    if patterns.composes.search(text) or _combining_pair(patterns.combining, text):
         found |= Flag.COMPOSES.value
     return found
+
+
+def _combining_pair(combining: re.Pattern[str], text: str) -> bool:
+    """Whether two combining marks stand in a row (found from each mark: a search for
+    the pair itself is several times slower, and most texts have few marks)."""
+    mark = combining.search(text)
+    while mark is not None:
+        if combining.match(text, mark.end()):
+            return True
+        mark = combining.search(text, mark.end() + 1)
+    return False
+
+
+def _untidy_space(text: str, multiline: bool) -> bool:
+    """Whether spaces and newlines are other than one between words (or lines)."""
+    if not multiline and "\n" in text:
+        return True
+    return bool(text) and (
+        text[0] in " \n"
+        or text[-1] in " \n"
+        or "  " in text
+        or " \n" in text
+        or "\n " in text
+        or "\n\n" in text
+    )
 
 
 def collapse(text: str, flags: bytes, multiline: bool) -> str:
@@ -122,9 +143,10 @@ def collapse(text: str, flags: bytes, multiline: bool) -> str:
 
 
 class _FoldTable(NamedTuple):
-    """A fold() table as `str.translate` takes it, and what sends a text elsewhere."""
+    """A fold() table as `re` uses it, and what sends a text elsewhere."""
 
-    translation: dict[int, str | None]  # the code points the table changes
+    replacements: dict[str, str]  # each character the table changes: its replacement
+    changed: re.Pattern[str]  # one of those characters
     general: re.Pattern[str]  # beyond the BMP, or mapped to a marker other than `delete`
 
 
@@ -133,16 +155,18 @@ def _fold_table(table: bytes, delete: int) -> _FoldTable:
     if len(table) != BMP_SIZE * 4:
         raise ValueError(f"table must have {BMP_SIZE} uint32 entries")
     entries = memoryview(table).cast("I")
-    translation: dict[int, str | None] = {}
+    replacements: dict[str, str] = {}
     general = []
     for code, entry in enumerate(entries):
         if entry == delete:
-            translation[code] = None
+            replacements[chr(code)] = ""
         elif entry >= BMP_SIZE:
             general.append(code)
         elif entry != code:
-            translation[code] = chr(entry)
-    return _FoldTable(translation, re.compile(f"{_char_class(general)}|[^\\x00-\\uffff]"))
+            replacements[chr(code)] = chr(entry)
+    changed = re.compile(_char_class([ord(char) for char in replacements]))
+    general_pattern = re.compile(f"[{_ranges(general)}\\U00010000-\\U0010ffff]")
+    return _FoldTable(replacements, changed, general_pattern)
 
 
 def fold(
@@ -165,11 +189,21 @@ def fold(
         return None
     # Split at the pairs, left to right: they are at the odd places.
     pieces = re.split(f"({'|'.join(map(re.escape, present))})", text) if present else [text]
+    # A sub() calls back for each changed character only: str.translate() costs ten
+    # times as much on Arabic text (a lookup for every character).
+    replace = _replacer(folding.replacements)
     out = [
-        replacing[piece] if i % 2 else piece.translate(folding.translation)
+        replacing[piece] if i % 2 else folding.changed.sub(replace, piece)
         for i, piece in enumerate(pieces)
     ]
     return "".join(out).encode("utf-16-le", "surrogatepass")
+
+
+def _replacer(replacements: dict[str, str]) -> Callable[[re.Match[str]], str]:
+    def replace(match: re.Match[str]) -> str:
+        return replacements[match[0]]
+
+    return replace
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
