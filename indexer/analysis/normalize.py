@@ -4,10 +4,13 @@ The table is the single source of truth: the Python normalizer below applies it,
 and `indexer.mappings` writes it into Elasticsearch's `mapping` char_filter, so a raw
 query sent to Elasticsearch is normalized exactly like the indexer's own text.
 
-Every rule maps single characters to a replacement ('' deletes). The pass is a
-numpy table look-up over the UTF-32 code points, which is one pass over the text and
-keeps, for every output character, the offset of the input character it came from
-(what Lucene's MappingCharFilter calls offset correction).
+Every rule maps single characters to a replacement ('' deletes), or a pair of
+characters to another pair. Most text goes through `indexer.scan.fold`: one pass over
+a table of the BMP (in C when the extension is built). Text it leaves to the general
+path (a character beyond the BMP, a presentation form that expands to several letters),
+and `normalize_with_offsets`, which also keeps, for every output character, the offset
+of the input character it came from (what Lucene's MappingCharFilter calls offset
+correction), take a NumPy array pass. `apply_table` is the plain reference of both.
 """
 
 from __future__ import annotations

@@ -110,7 +110,9 @@ class ClusterBackend:
         self.settings = settings
         self.dead_letters = dead_letters
         self._sleep = sleep
-        self._index_body = index_body(default_analyzers())
+        # The query's analyzers, which remember words from one search to the next.
+        self._analyzers = default_analyzers()
+        self._index_body = index_body(self._analyzers)
 
     def _call(self, what: str, fn: Callable[[], T]) -> T:
         """Run requests; turn their failures into one-line errors."""
@@ -510,7 +512,7 @@ class ClusterBackend:
         def send(body: dict) -> dict:
             return self._call(f"searching {alias}", lambda: self.engine.search(alias, body))
 
-        return run_search(request, send)
+        return run_search(request, send, self._analyzers)
 
 
 def open_cluster(

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
+from indexer.analysis.analyzers import Analyzer
 from indexer.facets import facet_aggregations, read_facets
 from indexer.fields import RAW_SUBFIELD
 from indexer.highlight import CLOSE, OPEN
@@ -216,13 +217,19 @@ def newest_published(response: dict) -> datetime | None:
     )
 
 
-def run_search(request: SearchRequest, send: Callable[[dict], dict]) -> SearchResult:
+def run_search(
+    request: SearchRequest,
+    send: Callable[[dict], dict],
+    analyzers: dict[str, Analyzer] | None = None,
+) -> SearchResult:
     """A search, through `send` (a body in, the engine's response out): first the
-    newest article's date when recency decays from it, then the search itself."""
+    newest article's date when recency decays from it, then the search itself. The
+    query is analyzed by `analyzers` (the caller's, which remember words; new ones
+    when None)."""
     request.check()
     if request.needs_origin:
         request = request.with_origin(newest_published(send(NEWEST_BODY)))
-    plan = plan_query(request.query)
+    plan = plan_query(request.query, analyzers)
     if plan.nothing_searchable:  # as on the embedded backend: no request to make
         return SearchResult(0, [], dropped=plan.dropped, nothing_searchable=True)
     return parse_response(send(search_body(request, plan)), request, plan.dropped)
