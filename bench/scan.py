@@ -2,13 +2,13 @@
 
 Function by function, on the ANT articles and as the code calls them: `tidiness` on
 every field of every record, `collapse` on the fields cleaning rebuilds, `fold` on the
-cleaned title and body (the fingerprint's and the index's normalization), `unquote` on
-the urls with a % escape, `join_terms` on the normalized title and body with the chunk
-memory a reindex has built. Then the whole parse (`parse_paths` over the decompressed
-JSON Lines, as bench/parse.py runs it) with all the C, and with one loop at a time in
-Python. The variants take turns in the same process; several runs, median, ratio.
+cleaned title and body (the fingerprint's and the index's normalization), `join_terms`
+on the normalized title and body with the chunk memory a reindex has built. Then the
+whole parse (`parse_paths` over the decompressed JSON Lines, as bench/parse.py runs it)
+with all the C, and with one loop at a time in Python. The variants take turns in the
+same process; several runs, median, ratio.
 
-    .venv/bin/python bench/scan.py [--docs N] [--runs R] [--parse-runs R]
+    .venv/bin/python bench/scan.py [--docs N] [--runs R] [--parse-runs R] [--only LOOP ...]
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
-from indexer import _scan, _scan_py, articles, cleaning
+from indexer import _scan, _scan_py, cleaning
 from indexer.analysis import normalize
 from indexer.analysis.analyzers import IndexTerms, default_analyzers
 from indexer.analysis.normalize import default_normalizer
@@ -70,7 +70,6 @@ def call_patterns(records: list[dict]) -> dict[str, Callable[[ModuleType], objec
     ]
     normalizer = default_normalizer()
     table, pairs = normalizer._lut16_bytes, normalizer._pair_codes
-    urls = [record["url"] for record in records if "%" in record.get("url", "")]
     normalized = [n for text in cleaned if is_plain(n := normalizer.normalize(text))]
     analyzers = default_analyzers()
     index_terms = IndexTerms(tuple(analyzers[name] for name in ("text", "exact", "grams")))
@@ -91,7 +90,6 @@ def call_patterns(records: list[dict]) -> dict[str, Callable[[ModuleType], objec
         f"fold ({len(cleaned)} texts)": lambda m: [
             m.fold(text, table, 0xFFFFFFFD, pairs) for text in cleaned
         ],
-        f"unquote ({len(urls)} urls)": lambda m: [m.unquote(url) for url in urls],
         f"join_terms ({len(normalized)} texts)": lambda m: [
             m.join_terms(text, memory, 3, MAX_TOKEN_LENGTH, learn) for text in normalized
         ],
@@ -115,7 +113,6 @@ def parse_all(path: Path) -> ParseReport:
 PARSE_LOOPS = {
     "tidiness": [(cleaning, "tidiness")],
     "collapse": [(cleaning, "collapse")],
-    "unquote": [(articles, "unquote")],
     "fold": [(normalize, "fold")],
 }
 
@@ -138,6 +135,7 @@ def main() -> int:
     parser.add_argument("--docs", type=int, default=None, help="articles to use (default all)")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--parse-runs", type=int, default=5, help="0: no whole parse")
+    parser.add_argument("--only", nargs="*", choices=[*PARSE_LOOPS, "join_terms"], help="loops")
     args = parser.parse_args()
     if not ANT.is_file():
         print(f"needs {ANT} (../shared beside the repository)", file=sys.stderr)
@@ -146,15 +144,16 @@ def main() -> int:
     patterns = call_patterns(records)
     print(f"{len(records)} ANT articles, {args.runs} runs, median, C and Python in turn:")
     for name, pattern in patterns.items():
+        if args.only and name.split()[0] not in args.only:
+            continue
         assert pattern(_scan) == pattern(_scan_py), name  # the same results first
         times: dict[str, list[float]] = {kind: [] for kind in IMPLEMENTATIONS}
         for _ in range(args.runs):
             for kind, module in IMPLEMENTATIONS.items():
-                times[kind].append(seconds(lambda module=module: pattern(module)))
+                times[kind].append(seconds(lambda m=module, p=pattern: p(m)))
         c, python = (statistics.median(times[kind]) for kind in IMPLEMENTATIONS)
-        print(
-            f"  {name:28} C {c * 1000:8.1f} ms   Python {python * 1000:8.1f} ms   {python / c:5.1f}x"
-        )
+        ratio = python / c
+        print(f"  {name:28} C {c * 1000:8.1f} ms   Python {python * 1000:8.1f} ms   {ratio:5.1f}x")
     if not args.parse_runs:
         return 0
 
@@ -162,7 +161,7 @@ def main() -> int:
         plain = Path(tmp) / "ant.jsonl"
         with gzip.open(ANT, "rb") as src, open(plain, "wb") as dst:
             shutil.copyfileobj(src, dst)
-        variants = [None, *PARSE_LOOPS]
+        variants = [None, *(loop for loop in PARSE_LOOPS if not args.only or loop in args.only)]
         parse_times: dict[str | None, list[float]] = {v: [] for v in variants}
         parse_all(plain)  # warm: tables built, files cached
         for run in range(args.parse_runs):
@@ -171,7 +170,7 @@ def main() -> int:
                 parse_times[variant].append(parse_seconds(plain, variant))
     base = statistics.median(parse_times[None])
     print(f"whole parse of the ANT .jsonl, {args.parse_runs} runs, median (all C {base:.2f} s):")
-    for variant in PARSE_LOOPS:
+    for variant in variants[1:]:
         median = statistics.median(parse_times[variant])
         each = ", ".join(f"{s:.2f}" for s in parse_times[variant])
         print(f"  {variant} in Python {median:6.2f} s  {median / base:6.3f}x all C  (runs: {each})")

@@ -16,7 +16,6 @@ from __future__ import annotations
 import enum
 import functools
 import re
-import urllib.parse
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
@@ -46,8 +45,8 @@ class _FlagPatterns(NamedTuple):
     composes: re.Pattern[str]  # flagged COMPOSES, or beyond the BMP
     combining: re.Pattern[str]  # flagged COMBINING (two in a row: NFC may reorder them)
     white_run: re.Pattern[str]  # a run of white space: " ", "\n", SPACING or LINE_BREAK
-    break_run: re.Pattern[str]  # a run of white space that holds a line break
-    space_run: re.Pattern[str]  # a run of white space without one
+    line_break: re.Pattern[str]  # "\n" or LINE_BREAK
+    space_run: re.Pattern[str]  # a run of white space without a line break
 
 
 def _ranges(codes: Sequence[int]) -> str:
@@ -85,7 +84,7 @@ def _flag_patterns(flags: bytes) -> _FlagPatterns:
         composes=re.compile(f"[{_ranges(having(Flag.COMPOSES))}\\U00010000-\\U0010ffff]"),
         combining=re.compile(_char_class(having(Flag.COMBINING))),
         white_run=re.compile(f"{white}+"),
-        break_run=re.compile(f"{white}*{line_break}{white}*"),
+        line_break=re.compile(line_break),
         space_run=re.compile(f"{_char_class(sorted(spaces))}+"),
     )
 
@@ -137,9 +136,12 @@ def collapse(text: str, flags: bytes, multiline: bool) -> str:
     patterns = _flag_patterns(flags)
     if not multiline:
         return patterns.white_run.sub(" ", text).strip(" ")
-    # Each run with a break becomes "\n" first; the runs left hold none.
-    text = patterns.break_run.sub("\n", text)
-    return patterns.space_run.sub(" ", text).strip(" \n")
+    # Runs that hold a break become one newline: the lines, each collapsed, and the
+    # empty ones dropped.
+    lines = (
+        patterns.space_run.sub(" ", line).strip(" ") for line in patterns.line_break.split(text)
+    )
+    return "\n".join(filter(None, lines))
 
 
 class _FoldTable(NamedTuple):
@@ -204,16 +206,6 @@ def _replacer(replacements: dict[str, str]) -> Callable[[re.Match[str]], str]:
         return replacements[match[0]]
 
     return replace
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def unquote(text: str) -> str | None:
-    """urllib.parse.unquote(text); None for text that is not UTF-8 (lone surrogates)."""
-    if _SURROGATE.search(text):
-        return None
-    return urllib.parse.unquote(text)
 
 
 def join_terms(
