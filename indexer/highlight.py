@@ -46,7 +46,7 @@ def matches(text: str, terms: Terms, analyzers: dict[str, Analyzer]) -> list[Mat
     `exact` and `text` analyzers of `analyzers` (the caller's: they remember words)."""
     exact, stemmer = analyzers["exact"], analyzers["text"]
     text = text[:MAX_ANALYZED_CHARS]
-    normalized, origin = exact.char_filter.normalize_with_offsets(text)
+    normalized = exact.char_filter.normalize(text)
     if not is_plain(normalized):  # unusual characters: the full analysis
         return [
             Match(token.start, token.end)
@@ -67,7 +67,7 @@ def matches(text: str, terms: Terms, analyzers: dict[str, Analyzer]) -> list[Mat
             chunks.add((start, end))
             at = lowered.find(needle, end)  # the rest of this chunk is done
     found = []
-    offsets = origin.tolist() if chunks else []
+    offsets = exact.char_filter.offsets(text) if chunks else []
     for start, end in sorted(chunks):
         chunk = normalized[start:end]
         pos = 0

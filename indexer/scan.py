@@ -54,6 +54,7 @@ fold = _IMPLEMENTATION.fold
 join_terms = _IMPLEMENTATION.join_terms
 
 __all__ = [
+    "BMP_SIZE",
     "IMPLEMENTATION",
     "PURE_PYTHON_VARIABLE",
     "TERM_SEPARATOR",

@@ -103,8 +103,7 @@ class AnalyzerSpec:
     def analyze(self, text: str, filter_term: Callable[[str], str | None]) -> list[Token]:
         """Tokens with offsets into `text` and positions, as Elasticsearch gives them;
         each word's term from `filter_term` (run_filters, or a memory of it)."""
-        normalized, origin = self.char_filter.normalize_with_offsets(text)
-        offsets = origin.tolist()
+        normalized, offsets = self.char_filter.normalize_with_offsets(text)
         if self.whole_value:
             for char_filter in self.more_char_filters:
                 normalized = char_filter.apply(normalized)
