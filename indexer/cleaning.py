@@ -92,15 +92,17 @@ def _joined_second(decomposition: str) -> int | None:
 
 def clean_text(text: str) -> str:
     """Cleaned multi-line text: lines trimmed, empty lines dropped, one space between words."""
-    # Most bodies are clean already; checking is much cheaper than rebuilding them.
-    scanned = scan(text, multiline=True)
-    return scanned.text if scanned.tidy else _rebuilt_text(scanned.text, scanned.characters)
+    # Most bodies are clean and in NFC already: one scan says so, and nothing is built.
+    if not tidiness(text, _cleaner().flags, True):
+        return text
+    return _cleaned(scan(text, multiline=True), multiline=True)
 
 
 def clean_line(text: str) -> str:
     """Cleaned single-line text (title, category, author...): all white space is one space."""
-    scanned = scan(text, multiline=False)
-    return scanned.text if scanned.tidy else _rebuilt_line(scanned.text, scanned.characters)
+    if not tidiness(text, _cleaner().flags, False):
+        return text
+    return _cleaned(scan(text, multiline=False), multiline=False)
 
 
 def scan(text: str, multiline: bool) -> Scanned:
@@ -113,14 +115,18 @@ def scan(text: str, multiline: bool) -> Scanned:
     return Scanned(text, not found & (_SPACING | _CHARACTERS), bool(found & _CHARACTERS))
 
 
+def _cleaned(scanned: Scanned, multiline: bool) -> str:
+    if scanned.tidy:
+        return scanned.text
+    return _rebuilt(scanned.text, multiline, scanned.characters)
+
+
 def _changed(text: str) -> str:
     """Text with the cleaning table applied and controls removed."""
     return _CONTROLS.sub("", _cleaner().normalizer.normalize(text))
 
 
-def _rebuilt_text(text: str, characters: bool = True) -> str:
-    return collapse(_changed(text) if characters else text, _cleaner().flags, True)
-
-
-def _rebuilt_line(text: str, characters: bool = True) -> str:
-    return collapse(_changed(text) if characters else text, _cleaner().flags, False)
+def _rebuilt(text: str, multiline: bool, characters: bool = True) -> str:
+    """The text cleaned whatever the scan found: changed (unless `characters` is False:
+    only white space to collapse), then collapsed."""
+    return collapse(_changed(text) if characters else text, _cleaner().flags, multiline)
