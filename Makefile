@@ -69,6 +69,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/normalize.py
 	$(BIN)/python bench/parse.py
 	$(BIN)/python bench/parse_cli.py
+	$(BIN)/python bench/scan.py
 	$(BIN)/python bench/embedded.py
 
 clean:

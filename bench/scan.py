@@ -2,11 +2,11 @@
 
 Function by function, on the ANT articles and as the code calls them: `tidiness` on
 every field of every record, `collapse` on the fields cleaning rebuilds, `fold` on the
-cleaned title and body (the fingerprint's and the index's normalization), `join_terms`
-on the normalized title and body with the chunk memory a reindex has built. Then the
-whole parse (`parse_paths` over the decompressed JSON Lines, as bench/parse.py runs it)
-with all the C, and with one loop at a time in Python. The variants take turns in the
-same process; several runs, median, ratio.
+cleaned title and body (the fingerprint's and the index's normalization), `unquote` on
+the urls with a % escape, `join_terms` on the normalized title and body with the chunk
+memory a reindex has built. Then the whole parse (`parse_paths` over the decompressed
+JSON Lines, as bench/parse.py runs it) with all the C, and with one loop at a time in
+Python. The variants take turns in the same process; several runs, median, ratio.
 
     .venv/bin/python bench/scan.py [--docs N] [--runs R] [--parse-runs R] [--only LOOP ...]
 """
@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
-from indexer import _scan, _scan_py, cleaning
+from indexer import _scan, _scan_py, articles, cleaning
 from indexer.analysis import normalize
 from indexer.analysis.analyzers import IndexTerms, default_analyzers
 from indexer.analysis.normalize import default_normalizer
@@ -68,6 +68,7 @@ def call_patterns(records: list[dict]) -> dict[str, Callable[[ModuleType], objec
         for record in records
         for text in (cleaning.clean_line(record["title"]), cleaning.clean_text(record["text"]))
     ]
+    urls = [record["url"] for record in records if "%" in record.get("url", "")]
     normalizer = default_normalizer()
     table, pairs = normalizer._lut16_bytes, normalizer._pair_codes
     normalized = [n for text in cleaned if is_plain(n := normalizer.normalize(text))]
@@ -90,6 +91,7 @@ def call_patterns(records: list[dict]) -> dict[str, Callable[[ModuleType], objec
         f"fold ({len(cleaned)} texts)": lambda m: [
             m.fold(text, table, 0xFFFFFFFD, pairs) for text in cleaned
         ],
+        f"unquote ({len(urls)} urls)": lambda m: [m.unquote(url) for url in urls],
         f"join_terms ({len(normalized)} texts)": lambda m: [
             m.join_terms(text, memory, 3, MAX_TOKEN_LENGTH, learn) for text in normalized
         ],
@@ -113,6 +115,7 @@ def parse_all(path: Path) -> ParseReport:
 PARSE_LOOPS = {
     "tidiness": [(cleaning, "tidiness")],
     "collapse": [(cleaning, "collapse")],
+    "unquote": [(articles, "unquote")],
     "fold": [(normalize, "fold")],
 }
 

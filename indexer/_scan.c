@@ -17,6 +17,11 @@
        all); else 0: nothing. Plus COMPOSES when NFC may change the text: a character
        flagged COMPOSES, one beyond the BMP, or two in a row flagged COMBINING.
 
+   unquote(text) -> str | None
+       urllib.parse.unquote(text): each %XX escape made its byte, the whole read as
+       UTF-8 with invalid bytes replaced (U+FFFD). None for text that is not UTF-8
+       (lone surrogates).
+
    collapse(text, flags, multiline) -> str
        `text` with each run of white space (a space, a newline, or a character
        flagged SPACING or LINE_BREAK) made one space, or, with `multiline`, one newline
@@ -290,6 +295,49 @@ fold(PyObject *self, PyObject *args)
     return result;
 }
 
+static int
+hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static PyObject *
+unquote(PyObject *self, PyObject *args)
+{
+    PyObject *text;
+    if (!PyArg_ParseTuple(args, "U", &text))
+        return NULL;
+    Py_ssize_t size;
+    const char *in = PyUnicode_AsUTF8AndSize(text, &size);
+    if (in == NULL) { /* lone surrogates: not UTF-8 */
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    char *out = PyMem_Malloc(size + 1);
+    if (out == NULL)
+        return PyErr_NoMemory();
+    Py_ssize_t written = 0;
+    for (Py_ssize_t i = 0; i < size; i++) {
+        int high, low;
+        if (in[i] == '%' && i + 2 < size
+            && (high = hex_value(in[i + 1])) >= 0 && (low = hex_value(in[i + 2])) >= 0) {
+            out[written++] = (char)(high * 16 + low);
+            i += 2;
+        }
+        else
+            out[written++] = in[i];
+    }
+    PyObject *result = PyUnicode_DecodeUTF8(out, written, "replace");
+    PyMem_Free(out);
+    return result;
+}
+
 /* A growing array of code points: one field of join_terms()'s result. */
 typedef struct {
     Py_UCS4 *chars;
@@ -414,6 +462,7 @@ done:
 static PyMethodDef methods[] = {
     {"tidiness", tidiness, METH_VARARGS, "What cleaning would change in an NFC text."},
     {"collapse", collapse, METH_VARARGS, "The text with its white space collapsed."},
+    {"unquote", unquote, METH_VARARGS, "Percent-escapes decoded, as urllib.parse.unquote."},
     {"fold", fold, METH_VARARGS, "The text through a normalization table, as UTF-16-LE."},
     {"join_terms", join_terms, METH_VARARGS, "A text's terms for several fields, joined."},
     {NULL, NULL, 0, NULL},

@@ -16,6 +16,7 @@ from __future__ import annotations
 import enum
 import functools
 import re
+import urllib.parse
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
@@ -206,6 +207,16 @@ def _replacer(replacements: dict[str, str]) -> Callable[[re.Match[str]], str]:
         return replacements[match[0]]
 
     return replace
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def unquote(text: str) -> str | None:
+    """urllib.parse.unquote(text); None for text that is not UTF-8 (lone surrogates)."""
+    if _SURROGATE.search(text):
+        return None
+    return urllib.parse.unquote(text)
 
 
 def join_terms(

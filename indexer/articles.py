@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from indexer.analysis.normalize import default_normalizer
 from indexer.cleaning import clean_line, clean_text
 from indexer.dates import parse_date
+from indexer.scan import unquote
 
 DEFAULT_MAX_CHARS = 1_000_000  # text of one article; larger records are rejected
 
@@ -98,10 +99,18 @@ class Article:
 _URL = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:)?//([^/?#]*)([^#]*)")
 
 
+def _unquoted(url: str) -> str:
+    """urllib.parse.unquote(url), by indexer.scan; urllib's own for text that is not UTF-8."""
+    if "%" not in url:
+        return url
+    decoded = unquote(url)
+    return decoded if decoded is not None else urllib.parse.unquote(url)
+
+
 def canonical_url(url: str) -> str:
     """The url as an identity: percent-decoded, scheme and fragment dropped, host lowercased
     (the same article is linked over http and https, encoded and not)."""
-    url = urllib.parse.unquote(url.strip())
+    url = _unquoted(url.strip())
     parts = _URL.match(url)
     return f"//{parts[1].lower()}{parts[2]}" if parts else url.partition("#")[0]
 

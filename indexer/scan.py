@@ -51,6 +51,7 @@ IMPLEMENTATION = "C" if _IMPLEMENTATION is not _scan_py else "Python"
 tidiness = _IMPLEMENTATION.tidiness
 collapse = _IMPLEMENTATION.collapse
 fold = _IMPLEMENTATION.fold
+unquote = _IMPLEMENTATION.unquote
 join_terms = _IMPLEMENTATION.join_terms
 
 __all__ = [
@@ -63,4 +64,5 @@ __all__ = [
     "fold",
     "join_terms",
     "tidiness",
+    "unquote",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import unicodedata
+import urllib.parse
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -15,6 +16,7 @@ from indexer.articles import (
     Origin,
     RawRecord,
     Rejected,
+    _unquoted,
     build_article,
     canonical_url,
 )
@@ -176,6 +178,17 @@ def test_white_space_collapses_as_python_splits_it(text: str) -> None:
     lines = (" ".join(line.split()) for line in text.splitlines())
     assert _rebuilt(text, True, characters=False) == "\n".join(line for line in lines if line)
     assert _rebuilt(text, False, characters=False) == " ".join(text.split())
+
+
+hand_escaped = st.text(
+    st.sampled_from([*"%%%0123456789abcdefABCDEFxyz/-", "é", "س", "\ud800"]), max_size=60
+)
+quoted = st.binary(max_size=30).map(urllib.parse.quote_from_bytes)  # any bytes, valid or not
+
+
+@given(st.one_of(hand_escaped, quoted, st.text(max_size=30).map(urllib.parse.quote)))
+def test_urls_are_unquoted_as_urllib_does(url: str) -> None:
+    assert _unquoted(url) == urllib.parse.unquote(url)
 
 
 # Letters and the marks NFC joins to them or reorders, in Arabic, Latin and Hangul, and

@@ -97,6 +97,14 @@ def test_bad_tables_are_refused_alike() -> None:
             module.fold("a", b"\0" * 10, 0, ())
 
 
+escaped = st.text(st.sampled_from([*"%%%0123456789abcdefABCDEFxyz/-", "é", "س", "\ud800"]))
+
+
+@given(st.one_of(escaped, any_text))
+def test_unquote(text: str) -> None:
+    assert c.unquote(text) == python.unquote(text)
+
+
 _chunk = st.text(st.characters(codec=None, categories=None), min_size=1, max_size=5).filter(
     lambda chunk: not any(ch.isspace() for ch in chunk)
 )
