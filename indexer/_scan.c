@@ -1,17 +1,21 @@
 /* The per-character loops of ingestion and indexing, over tables built in Python.
 
-   Python builds every table (indexer/cleaning.py, indexer/analysis/normalize.py,
-   indexer/analysis/analyzers.py) from the named rules; this file only walks a text
+   An optional extension: indexer/_scan_py.py is the reference of each function below,
+   in plain Python, with the same arguments and results, and indexer/scan.py loads it
+   when this module is not built. The constants of the contract (the flag bits, the
+   term separator) are defined there; this module exports its own as attributes and
+   indexer/scan.py refuses to load it if they differ. The tables are built in Python
+   (indexer/cleaning.py, indexer/analysis/normalize.py); this file only walks a text
    through them, once, at C speed. Each function says where the Python code must do
    the work itself.
 
    tidiness(text, flags, multiline) -> int
-       What cleaning would change in `text`: 2 (CHARACTERS) when a character's byte in
-       `flags` (one per BMP code point) has bit 2; else 1 (SPACING) when one has bit 1,
-       or the white space is not yet collapsed to single spaces between words and,
+       What cleaning would change in `text`: CHARACTERS when a character's byte in
+       `flags` (one per BMP code point) has that bit; else SPACING when one has that
+       bit, or the white space is not yet collapsed to single spaces between words and,
        with `multiline`, single newlines between lines (without it, no newline at
-       all); else 0: nothing. Plus 8 (COMPOSES) when NFC may change the text: a
-       character with bit 8, one beyond the BMP, or two in a row with bit 16.
+       all); else 0: nothing. Plus COMPOSES when NFC may change the text: a character
+       flagged COMPOSES, one beyond the BMP, or two in a row flagged COMBINING.
 
    unquote(text) -> str | None
        urllib.parse.unquote(text): each %XX escape made its byte, the whole read as
@@ -20,10 +24,10 @@
 
    collapse(text, flags, multiline) -> str
        `text` with each run of white space (a space, a newline, or a character
-       flagged 1 or 4) made one space, or, with `multiline`, one newline when the run
-       holds a line break (a newline or a character flagged 4); none at the ends.
-       What " ".join(line.split()) for each line of text.splitlines(), empty lines
-       dropped, gives.
+       flagged SPACING or LINE_BREAK) made one space, or, with `multiline`, one newline
+       when the run holds a line break (a newline or a character flagged LINE_BREAK);
+       none at the ends. What " ".join(line.split()) for each line of
+       text.splitlines(), empty lines dropped, gives.
 
    fold(text, table, delete, pairs) -> bytes | None
        The normalizer's output as UTF-16-LE: each code point replaced by its entry in
@@ -36,10 +40,10 @@
    join_terms(text, memory, width, longest, learn) -> tuple[str, ...] | None
        The indexed terms of a normalized text for `width` fields at once: the text
        split at white space as str.split() splits it, each chunk's terms found in the
-       dict `memory` (a str: `width` fields separated by tabs, each field's terms
-       separated by spaces), or, for a chunk not there, given by `learn(chunk)` (which
-       may add it to `memory`), and field i of every chunk joined by single spaces.
-       None when a chunk is longer than `longest`.
+       dict `memory` (a str: `width` fields separated by TERM_SEPARATOR, each field's
+       terms separated by spaces), or, for a chunk not there, given by `learn(chunk)`
+       (which may add it to `memory`), and field i of every chunk joined by single
+       spaces. None when a chunk is longer than `longest`.
 */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -48,11 +52,15 @@
 #define BMP_SIZE 0x10000
 #define MAX_PAIRS 8
 #define MAX_WIDTH 8 /* join_terms(): the most fields at once */
-#define SPACING 1    /* a flag, and a result of tidiness(): white space to collapse */
-#define CHARACTERS 2 /* the same: characters to change or remove */
-#define LINE_BREAK 4 /* a flag: a line break other than \n (str.splitlines() breaks there) */
-#define COMPOSES 8    /* a flag, and a bit of tidiness()'s result: NFC may change the text */
-#define COMBINING 16  /* a flag: a combining mark (canonical combining class not 0) */
+/* The bits of the flag table, as _scan_py.Flag defines them (indexer/scan.py checks). */
+#define SPACING 1
+#define CHARACTERS 2
+#define LINE_BREAK 4
+#define COMPOSES 8
+#define COMBINING 16
+/* Between the fields of one chunk's terms in join_terms(). */
+#define TERM_SEPARATOR_TEXT "\t"
+#define TERM_SEPARATOR (TERM_SEPARATOR_TEXT[0])
 
 /* The arguments of tidiness() and collapse(): a str, its flags, and multiline. */
 static int
@@ -117,7 +125,7 @@ tidiness(PyObject *self, PyObject *args)
     return PyLong_FromLong(found);
 }
 
-/* Like tidiness_loop. Each run of white space becomes one newline if it holds a line
+/* Inlined once per string kind, as tidiness_loop is. Each run of white space becomes one newline if it holds a line
    break (with `multiline`), else one space; runs at either end go. */
 static inline __attribute__((always_inline)) Py_ssize_t
 collapse_loop(int kind, const void *data, Py_ssize_t length, const unsigned char *flag,
@@ -210,7 +218,7 @@ little_endian(uint16_t value)
 #endif
 }
 
-/* Like tidy_loop: inlined once per string kind. Returns how many code points were
+/* Inlined once per string kind, as tidiness_loop is. Returns how many code points were
    written to `out`, or -1 where the general path is needed. */
 static inline __attribute__((always_inline)) Py_ssize_t
 fold_loop(int kind, const void *data, Py_ssize_t length, const uint32_t *map,
@@ -263,10 +271,9 @@ fold(PyObject *self, PyObject *args)
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t length = PyUnicode_GET_LENGTH(text);
     /* Never longer than the input: a pair gives two for two, the rest one or none. */
-    PyObject *result = PyBytes_FromStringAndSize(NULL, length * 2);
-    if (result == NULL)
-        return NULL;
-    uint16_t *out = (uint16_t *)PyBytes_AS_STRING(result);
+    uint16_t *out = PyMem_Malloc((length + 1) * sizeof(uint16_t));
+    if (out == NULL)
+        return PyErr_NoMemory();
     Py_ssize_t written;
     switch (PyUnicode_KIND(text)) {
     case PyUnicode_1BYTE_KIND:
@@ -281,12 +288,10 @@ fold(PyObject *self, PyObject *args)
         written = fold_loop(PyUnicode_4BYTE_KIND, data, length, map, delete, pairs,
                             pair_count, out);
     }
-    if (written < 0) {
-        Py_DECREF(result);
-        Py_RETURN_NONE;
-    }
-    if (_PyBytes_Resize(&result, written * 2) < 0)
-        return NULL;
+    /* Copied into a bytes object of the right size (the public API cannot shrink one). */
+    PyObject *result = written < 0 ? Py_NewRef(Py_None)
+                                   : PyBytes_FromStringAndSize((const char *)out, written * 2);
+    PyMem_Free(out);
     return result;
 }
 
@@ -374,7 +379,7 @@ put_terms(Buffer *fields, Py_ssize_t width, PyObject *terms)
     int starting = 1; /* at the start of a field's terms */
     for (Py_ssize_t i = 0; i < size; i++) {
         Py_UCS4 ch = PyUnicode_READ(kind, data, i);
-        if (ch == '\t') {
+        if (ch == TERM_SEPARATOR) {
             if (++field == width)
                 break;
             starting = 1;
@@ -470,5 +475,21 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit__scan(void)
 {
-    return PyModule_Create(&module);
+    PyObject *m = PyModule_Create(&module);
+    if (m == NULL)
+        return NULL;
+    /* The contract's constants, for indexer/scan.py to check against _scan_py's. */
+    if (PyModule_AddIntConstant(m, "SPACING", SPACING) < 0
+        || PyModule_AddIntConstant(m, "CHARACTERS", CHARACTERS) < 0
+        || PyModule_AddIntConstant(m, "LINE_BREAK", LINE_BREAK) < 0
+        || PyModule_AddIntConstant(m, "COMPOSES", COMPOSES) < 0
+        || PyModule_AddIntConstant(m, "COMBINING", COMBINING) < 0
+        || PyModule_AddIntConstant(m, "BMP_SIZE", BMP_SIZE) < 0
+        || PyModule_AddIntConstant(m, "MAX_PAIRS", MAX_PAIRS) < 0
+        || PyModule_AddIntConstant(m, "MAX_WIDTH", MAX_WIDTH) < 0
+        || PyModule_AddStringConstant(m, "TERM_SEPARATOR", TERM_SEPARATOR_TEXT) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
 }

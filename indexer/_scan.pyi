@@ -1,15 +1,21 @@
-"""The types of indexer/_scan.c (each function is described there)."""
+# The C extension indexer/_scan.c; indexer/_scan_py.py is its reference in Python.
+from collections.abc import Callable, Sequence
 
-from collections.abc import Callable, Iterable
-
-# Arguments parsed as "y#" (flags, table) take a read-only bytes-like object; "p"
-# (multiline) takes any object for its truth; "O!" (memory) a dict or a subclass.
+SPACING: int
+CHARACTERS: int
+LINE_BREAK: int
+COMPOSES: int
+COMBINING: int
+BMP_SIZE: int
+MAX_PAIRS: int
+MAX_WIDTH: int
+TERM_SEPARATOR: str
 
 def tidiness(text: str, flags: bytes, multiline: bool, /) -> int: ...
-def unquote(text: str, /) -> str | None: ...
 def collapse(text: str, flags: bytes, multiline: bool, /) -> str: ...
+def unquote(text: str, /) -> str | None: ...
 def fold(
-    text: str, table: bytes, delete: int, pairs: Iterable[tuple[int, int, int, int]], /
+    text: str, table: bytes, delete: int, pairs: Sequence[tuple[int, int, int, int]], /
 ) -> bytes | None: ...
 def join_terms(
     text: str,

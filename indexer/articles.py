@@ -9,11 +9,11 @@ import urllib.parse
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from indexer import _scan
-from indexer.analysis.analyzers import default_analyzers
+from indexer.analysis.normalize import default_normalizer
 from indexer.cleaning import clean_line, clean_text
 from indexer.dates import parse_date
 from indexer.fields import DOCUMENT_FIELDS
+from indexer.scan import unquote
 
 DEFAULT_MAX_CHARS = 1_000_000  # text of one article; larger records are rejected
 
@@ -85,10 +85,10 @@ _URL = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:)?//([^/?#]*)([^#]*)")
 
 
 def _unquoted(url: str) -> str:
-    """urllib.parse.unquote(url), in C; Python's own for text that is not UTF-8."""
+    """urllib.parse.unquote(url), by indexer.scan; urllib's own for text that is not UTF-8."""
     if "%" not in url:
         return url
-    decoded = _scan.unquote(url)
+    decoded = unquote(url)
     return decoded if decoded is not None else urllib.parse.unquote(url)
 
 
@@ -106,7 +106,7 @@ _PUNCTUATION = re.compile(r"[^\w\s]+")
 def _words(text: str) -> str:
     """Text reduced to its normalized words, so spelling, diacritics and punctuation
     differences do not make two copies of a story look different."""
-    normalized = default_analyzers()["exact"].char_filter.normalize(text)
+    normalized = default_normalizer().normalize(text)
     return " ".join(_PUNCTUATION.sub(" ", normalized).lower().split())
 
 
@@ -132,13 +132,14 @@ IDENTIFYING_WORDS = 15
 
 def fingerprint(title: str, body: str) -> str:
     """Hash of what makes two records the same article: the cleaned body when it has
-    IDENTIFYING_WORDS words or more, else the title and the body. After the analyzers'
-    normalization, so copies that differ in hamza, diacritics, tatweel or digits match.
-    It hashes the text as it comes out of the table (UTF-16), without decoding it."""
+    IDENTIFYING_WORDS words or more, else the title and the body. After the default
+    normalization (the analyzers' char filter), so copies that differ in hamza,
+    diacritics, tatweel or digits match. It hashes the text as it comes out of the
+    table (UTF-16), without decoding it."""
     # The title is one line, so title + newline + body cannot be another pair's key.
     long_enough = len(body.split(maxsplit=IDENTIFYING_WORDS - 1)) == IDENTIFYING_WORDS
     key = body if long_enough else f"{title}\n{body}"
-    return _digest(default_analyzers()["exact"].char_filter.normalized_utf16(key))
+    return _digest(default_normalizer().normalized_utf16(key))
 
 
 def _line(value: str | None) -> str | None:

@@ -8,7 +8,7 @@ import bisect
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from indexer.analysis.analyzers import default_analyzers
+from indexer.analysis.analyzers import Analyzer
 from indexer.analysis.tokenizer import is_plain, plain_words
 
 OPEN, CLOSE = "<em>", "</em>"
@@ -41,12 +41,12 @@ def _chunk_around(text: str, at: int) -> tuple[int, int]:
     return start, end if end >= 0 else len(text)
 
 
-def matches(text: str, terms: Terms) -> list[Match]:
-    """The words of `text` that the query matches, with offsets into `text`."""
-    analyzers = default_analyzers()
+def matches(text: str, terms: Terms, analyzers: dict[str, Analyzer]) -> list[Match]:
+    """The words of `text` that the query matches, with offsets into `text`, by the
+    `exact` and `text` analyzers of `analyzers` (the caller's: they remember words)."""
     exact, stemmer = analyzers["exact"], analyzers["text"]
     text = text[:MAX_ANALYZED_CHARS]
-    normalized, origin = exact.char_filter.normalize_with_offsets(text)
+    normalized = exact.char_filter.normalize(text)
     if not is_plain(normalized):  # unusual characters: the full analysis
         return [
             Match(token.start, token.end)
@@ -67,7 +67,7 @@ def matches(text: str, terms: Terms) -> list[Match]:
             chunks.add((start, end))
             at = lowered.find(needle, end)  # the rest of this chunk is done
     found = []
-    offsets = origin.tolist() if chunks else []
+    offsets = exact.char_filter.offsets(text) if chunks else []
     for start, end in sorted(chunks):
         chunk = normalized[start:end]
         pos = 0
@@ -109,9 +109,9 @@ def _window(text: str, tokens: list[Match], starts: list[int], first: int) -> tu
     return start, end, high - low
 
 
-def fragments(text: str, terms: Terms, count: int = 2) -> list[str]:
+def fragments(text: str, terms: Terms, analyzers: dict[str, Analyzer], count: int = 2) -> list[str]:
     """Up to `count` fragments with the most matched words, in text order."""
-    tokens = matches(text, terms)
+    tokens = matches(text, terms, analyzers)
     if not tokens:
         return []
     starts = [t.start for t in tokens]
@@ -132,10 +132,12 @@ def fragments(text: str, terms: Terms, count: int = 2) -> list[str]:
     return out
 
 
-def highlight(title: str, body: str, terms: Terms) -> dict[str, list[str]]:
+def highlight(
+    title: str, body: str, terms: Terms, analyzers: dict[str, Analyzer]
+) -> dict[str, list[str]]:
     found = {}
-    if title_tokens := matches(title, terms):
+    if title_tokens := matches(title, terms, analyzers):
         found["title"] = [mark(title, title_tokens)]
-    if body_fragments := fragments(body, terms):
+    if body_fragments := fragments(body, terms, analyzers):
         found["body"] = body_fragments
     return found

@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from indexer.analysis.analyzers import IndexTerms, default_analyzers
+from indexer.analysis.analyzers import Analyzer, IndexTerms, default_analyzers
 from indexer.analysis.filters import java_lower
 from indexer.analysis.normalize import Normalizer, build_table
+from indexer.scan import join_terms
 
 ANALYZERS = default_analyzers()
 TEXT, EXACT, KEYWORD = ANALYZERS["text"], ANALYZERS["exact"], ANALYZERS["keyword"]
@@ -188,33 +189,29 @@ def test_join_terms_equals_split_lookup_and_join(
     pieces: list[tuple[str, str, str]], unknown: int
 ) -> None:
     """Each chunk's terms known, or (with an `unknown` chunk left out) learned."""
-    from indexer import _scan
-
     text = "".join(chunk + space for chunk, space, _ in pieces)
     memory = {chunk: terms for i, (chunk, _, terms) in enumerate(pieces) if i != unknown}
     expected = _join_terms_reference(text, memory, 3)
     learned = []
-    assert _scan.join_terms(text, memory, 3, 6, lambda c: learned.append(c) or "L\tL\tL") == (
-        expected
-    )
+    assert join_terms(text, memory, 3, 6, lambda c: learned.append(c) or "L\tL\tL") == expected
     assert learned == [c for c in text.split() if c not in memory]
     if any(len(chunk) > 2 for chunk, _, _ in pieces):
-        assert _scan.join_terms(text, memory, 3, 2, lambda c: "\t\t") is None  # too long
+        assert join_terms(text, memory, 3, 2, lambda c: "\t\t") is None  # too long
 
 
 def test_join_terms_refuses_values_with_the_wrong_fields() -> None:
-    from indexer import _scan
-
     with pytest.raises(ValueError, match="3 tab-separated fields"):
-        _scan.join_terms("a", {"a": "x\ty"}, 3, 255, str)
+        join_terms("a", {"a": "x\ty"}, 3, 255, str)
     with pytest.raises(TypeError, match="must be str"):
-        _scan.join_terms("a", {"a": ("x", "y", "z")}, 3, 255, str)
+        join_terms("a", {"a": ("x", "y", "z")}, 3, 255, str)  # type: ignore[dict-item]
     with pytest.raises(ZeroDivisionError):  # learn's error comes through
-        _scan.join_terms("a b", {"a": "x\ty\tz"}, 3, 255, lambda chunk: 1 / 0)
+        join_terms("a b", {"a": "x\ty\tz"}, 3, 255, lambda chunk: 1 / 0)
+    with pytest.raises(ValueError, match="width must be 1 to 8"):
+        join_terms("a", {}, 9, 255, str)
 
 
 def test_index_terms_need_analyzers_along_one_filter_chain() -> None:
-    stemmed_only = dataclasses.replace(TEXT, filters=TEXT.filters[-1:])
+    stemmed_only = Analyzer(dataclasses.replace(TEXT.spec, filters=TEXT.spec.filters[-1:]))
     with pytest.raises(ValueError, match="one chain"):
         IndexTerms((TEXT, stemmed_only))
 
@@ -230,4 +227,4 @@ def test_highlight_matches_agree_with_the_full_analysis(text: str) -> None:
         for t in EXACT.analyze(text)
         if t.token in terms.exact or TEXT.filter_term(t.token) in terms.stems
     ]
-    assert [(t.start, t.end) for t in matches(text, terms)] == expected
+    assert [(t.start, t.end) for t in matches(text, terms, ANALYZERS)] == expected

@@ -11,7 +11,6 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indexer import _scan
 from indexer.articles import (
     Article,
     Origin,
@@ -21,15 +20,9 @@ from indexer.articles import (
     build_article,
     canonical_url,
 )
-from indexer.cleaning import (
-    COMPOSES,
-    _cleaner,
-    _rebuilt_line,
-    _rebuilt_text,
-    clean_line,
-    clean_text,
-)
+from indexer.cleaning import _cleaner, _rebuilt, clean_line, clean_text, scan
 from indexer.ingest import Duplicate, ParseReport, parse_paths
+from indexer.scan import Flag
 from indexer.sources.files import ReadOptions
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -176,15 +169,15 @@ messy_text = st.text(
 def test_cleaning_takes_the_short_cut_only_when_rebuilding_changes_nothing(text: str) -> None:
     text = unicodedata.normalize("NFC", text)
     # Rebuilt with every step, whatever the scan found.
-    assert clean_text(text) == _rebuilt_text(text)
-    assert clean_line(text) == _rebuilt_line(text)
+    assert clean_text(text) == _rebuilt(text, multiline=True)
+    assert clean_line(text) == _rebuilt(text, multiline=False)
 
 
 @given(st.one_of(messy_text, st.text(max_size=100)))
 def test_white_space_collapses_as_python_splits_it(text: str) -> None:
     lines = (" ".join(line.split()) for line in text.splitlines())
-    assert _rebuilt_text(text, characters=False) == "\n".join(line for line in lines if line)
-    assert _rebuilt_line(text, characters=False) == " ".join(text.split())
+    assert _rebuilt(text, True, characters=False) == "\n".join(line for line in lines if line)
+    assert _rebuilt(text, False, characters=False) == " ".join(text.split())
 
 
 hand_escaped = st.text(
@@ -215,16 +208,16 @@ nfc_sensitive_text = st.text(
 
 @given(st.one_of(nfc_sensitive_text, st.text(max_size=40)))
 def test_what_the_scan_takes_for_nfc_is_nfc(text: str) -> None:
-    if not _scan.tidiness(text, _cleaner()[1], True) & COMPOSES:
+    if scan(text, multiline=True).text is text:  # taken for NFC as it is
         assert unicodedata.is_normalized("NFC", text)
-    assert clean_line(text) == _rebuilt_line(unicodedata.normalize("NFC", text))
+    assert clean_line(text) == _rebuilt(unicodedata.normalize("NFC", text), multiline=False)
 
 
 def test_every_character_nfc_joins_to_another_is_flagged() -> None:
-    flags = _cleaner()[1]
+    flags = _cleaner().flags
     for code in range(sys.maxunicode + 1):
         decomposition = unicodedata.decomposition(chr(code)).split()
         joined = unicodedata.normalize("NFC", chr(code)) == chr(code)  # not an exclusion
         if joined and len(decomposition) == 2 and not decomposition[0].startswith("<"):
             second = int(decomposition[1], 16)
-            assert second >= 0x10000 or flags[second] & COMPOSES, hex(code)
+            assert second >= 0x10000 or flags[second] & Flag.COMPOSES, hex(code)

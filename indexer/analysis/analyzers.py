@@ -1,4 +1,4 @@
-"""The three analyzers of the index contract, defined once as data.
+"""The five analyzers of the index contract, defined once as data.
 
 `text` (arabic_text) matches: normalize, split words, lowercase, ASCII digits, drop
 stopwords, protect known words, stem. `exact` (arabic_exact) is the same without
@@ -10,16 +10,20 @@ normalizes a whole value such as a category or an author name into one token.
 
 The same definitions produce the Elasticsearch analysis settings (`es_analysis`),
 so Python and Elasticsearch analyze alike; the Lucene parity test checks it.
+
+A definition (`AnalyzerSpec`) is immutable data. An `Analyzer` runs one and remembers
+the terms it found; whoever analyzes text owns its analyzers (a backend, a command),
+so no memory is shared through the process.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from indexer import _scan
 from indexer.analysis.filters import (
     COLLAPSE_SPACE,
     ArabicNormalization,
@@ -35,7 +39,7 @@ from indexer.analysis.filters import (
     Trim,
     custom_definitions,
 )
-from indexer.analysis.normalize import RULE_NAMES, Normalizer
+from indexer.analysis.normalize import RULE_NAMES, Normalizer, default_normalizer
 from indexer.analysis.tokenizer import (
     MAX_TOKEN_LENGTH,
     chunk_words,
@@ -43,6 +47,7 @@ from indexer.analysis.tokenizer import (
     plain_words,
     split_words,
 )
+from indexer.scan import TERM_SEPARATOR, join_terms
 
 CHAR_FILTER_NAME = "arabic_char_map"
 
@@ -69,7 +74,9 @@ GRAM_SIZE = 3
 
 
 @dataclass(frozen=True)
-class Analyzer:
+class AnalyzerSpec:
+    """What an analyzer does, as data: its char filters and token filters."""
+
     name: str  # the CLI's name: text, exact, keyword
     es_name: str  # the name in mappings/articles.json
     char_filter: Normalizer
@@ -78,41 +85,40 @@ class Analyzer:
     grams: NGram | None = None  # after the filters: each term as its character n-grams
     # After char_filter, for whole values only (a replacement would move word offsets).
     more_char_filters: tuple[PatternReplaceChars, ...] = ()
-    _terms: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
-    _values: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.more_char_filters and not self.whole_value:
             raise ValueError(f"{self.name}: a replacing char filter would move word offsets")
 
-    def analyze(self, text: str) -> list[Token]:
-        """Tokens with offsets into `text` and positions, as Elasticsearch gives them."""
-        normalized, origin = self.char_filter.normalize_with_offsets(text)
-        offsets = origin.tolist()
+    def run_filters(self, word: str) -> str | None:
+        """A word after the token filters (None: removed). Each filter sees one term at
+        a time, so the result depends on the word alone."""
+        term = word
+        keyword = False
+        for token_filter in self.filters:
+            filtered, keyword = token_filter.filter(term, keyword)
+            if filtered is None:
+                return None
+            term = filtered
+        return term
+
+    def analyze(self, text: str, filter_term: Callable[[str], str | None]) -> list[Token]:
+        """Tokens with offsets into `text` and positions, as Elasticsearch gives them;
+        each word's term from `filter_term` (run_filters, or a memory of it)."""
+        normalized, offsets = self.char_filter.normalize_with_offsets(text)
         if self.whole_value:
             for char_filter in self.more_char_filters:
                 normalized = char_filter.apply(normalized)
-            term = self._run_filters(normalized)
+            term = self.run_filters(normalized)
             return [] if term is None else [Token(term, offsets[0], offsets[-1], 0)]
         tokens = []
         for position, (start, end) in enumerate(split_words(normalized)):
-            term = self.filter_term(normalized[start:end])
+            term = filter_term(normalized[start:end])
             if term is None:
                 continue
             for gram in self.grams.grams(term) if self.grams else (term,):
                 tokens.append(Token(gram, offsets[start], offsets[end], position))
         return tokens
-
-    def terms(self, text: str) -> list[str]:
-        """The terms alone, as analyze() gives them, for indexing and queries."""
-        if self.whole_value:
-            # Keyword values (categories, sources, authors) repeat: each analyzed once.
-            if (terms := self._values.get(text)) is None:
-                if len(self._values) >= _TERM_CACHE_SIZE:
-                    self._values.clear()
-                terms = self._values[text] = [t.token for t in self.analyze(text)]
-            return list(terms)
-        return self.filter_words(self.words(text))
 
     def words(self, text: str) -> list[str]:
         """The words of `text` after the char filter, before the token filters. Plain
@@ -122,38 +128,6 @@ class Analyzer:
         if words is None:
             words = [normalized[start:end] for start, end in split_words(normalized)]
         return words
-
-    def filter_words(self, words: list[str]) -> list[str]:
-        """The words through the token filters, each remembered after its first time."""
-        found = list(map(self._terms.get, words))
-        if None in found:  # words not seen before
-            found = [
-                term if term is not None else self.filter_term(word) or _REMOVED
-                for term, word in zip(found, words, strict=True)
-            ]
-        if self.grams:
-            return [gram for term in found if term for gram in self.grams.grams(term)]
-        return list(filter(None, found))  # removed words are "" (_REMOVED)
-
-    def filter_term(self, word: str) -> str | None:
-        """A word after the token filters (None: removed). Each filter sees one term
-        at a time, so the result depends on the word alone and is remembered."""
-        term = self._terms.get(word)
-        if term is None:
-            if len(self._terms) >= _TERM_CACHE_SIZE:
-                self._terms.clear()
-            term = self._terms[word] = self._run_filters(word) or _REMOVED
-        return term or None
-
-    def _run_filters(self, word: str) -> str | None:
-        term = word
-        keyword = False
-        for token_filter in self.filters:
-            filtered, keyword = token_filter.filter(term, keyword)
-            if filtered is None:
-                return None
-            term = filtered
-        return term
 
     @property
     def all_filters(self) -> tuple[TokenFilter | NGram, ...]:
@@ -172,6 +146,75 @@ class Analyzer:
         return definition
 
 
+class Analyzer:
+    """An analyzer at work: its definition (`spec`) and the terms it has found, each
+    word's remembered after its first time (news vocabulary repeats: most words are seen
+    before). Owned by whoever analyzes text with it; not shared through the process."""
+
+    __slots__ = ("_terms", "_values", "spec")
+
+    def __init__(self, spec: AnalyzerSpec) -> None:
+        self.spec = spec
+        self._terms: dict[str, str] = {}  # word -> term ("" for a removed word)
+        self._values: dict[str, list[str]] = {}  # whole value -> its terms (keyword)
+
+    def __repr__(self) -> str:
+        return f"Analyzer({self.spec.name!r})"
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def es_name(self) -> str:
+        return self.spec.es_name
+
+    @property
+    def char_filter(self) -> Normalizer:
+        return self.spec.char_filter
+
+    def analyze(self, text: str) -> list[Token]:
+        """Tokens with offsets into `text` and positions, as Elasticsearch gives them."""
+        return self.spec.analyze(text, self.filter_term)
+
+    def terms(self, text: str) -> list[str]:
+        """The terms alone, as analyze() gives them, for indexing and queries."""
+        if self.spec.whole_value:
+            # Keyword values (categories, sources, authors) repeat: each analyzed once.
+            if (terms := self._values.get(text)) is None:
+                if len(self._values) >= _TERM_CACHE_SIZE:
+                    self._values.clear()
+                terms = self._values[text] = [t.token for t in self.analyze(text)]
+            return list(terms)
+        return self.filter_words(self.spec.words(text))
+
+    def words(self, text: str) -> list[str]:
+        """The words of `text` after the char filter, before the token filters."""
+        return self.spec.words(text)
+
+    def filter_words(self, words: list[str]) -> list[str]:
+        """The words through the token filters, each remembered after its first time."""
+        found = list(map(self._terms.get, words))
+        if None in found:  # words not seen before
+            found = [
+                term if term is not None else self.filter_term(word) or _REMOVED
+                for term, word in zip(found, words, strict=True)
+            ]
+        grams = self.spec.grams
+        if grams:
+            return [gram for term in found if term for gram in grams.grams(term)]
+        return list(filter(None, found))  # removed words are "" (_REMOVED)
+
+    def filter_term(self, word: str) -> str | None:
+        """A word after the token filters (None: removed), remembered."""
+        term = self._terms.get(word)
+        if term is None:
+            if len(self._terms) >= _TERM_CACHE_SIZE:
+                self._terms.clear()
+            term = self._terms[word] = self.spec.run_filters(word) or _REMOVED
+        return term or None
+
+
 @dataclass
 class IndexTerms:
     """The terms of a text for several indexed fields at once (stemmed, exact,
@@ -180,24 +223,25 @@ class IndexTerms:
     The same terms as the analyzers give, found faster: in plain text a chunk (a run
     of non-space characters after the char filter) has the same words wherever it
     stands, so each distinct chunk is analyzed once and remembered, and a text is
-    then one pass over its chunks in C (`_scan.join_terms`), which calls back only
-    for chunks not seen before. Other text, and text with a chunk too long for one
+    then one pass over its chunks (`indexer.scan.join_terms`, in C when built), which
+    calls back only for chunks not seen before. Other text, and text with a chunk too long for one
     token, takes the analyzers' own path."""
 
     analyzers: tuple[Analyzer, ...]  # all with the same char filter
     # Each chunk's terms for every analyzer in one string, the analyzers' parts
-    # separated by tabs (no term holds white space): one lookup and one object read
+    # separated by TERM_SEPARATOR (no term holds white space): one lookup and one object read
     # per chunk (a dictionary this large is read at the speed of memory, not of the CPU).
     _chunks: dict[str, str] = field(default_factory=dict, repr=False)
     _chain: tuple[TokenFilter, ...] = field(default=(), init=False, repr=False)
 
     def __post_init__(self) -> None:
-        assert len({id(a.char_filter) for a in self.analyzers}) == 1  # one normalization
+        specs = [a.spec for a in self.analyzers]
+        assert len({id(spec.char_filter) for spec in specs}) == 1  # one normalization
         # The analyzers' filters are stretches of one chain from its start (exact:
         # lowercase, digits; grams: and stopwords; text: and stemming), so a word goes
         # through the chain once, and each analyzer takes it where its filters end.
-        self._chain = max((a.filters for a in self.analyzers), key=len)
-        if any(a.filters != self._chain[: len(a.filters)] for a in self.analyzers):
+        self._chain = max((spec.filters for spec in specs), key=len)
+        if any(spec.filters != self._chain[: len(spec.filters)] for spec in specs):
             raise ValueError("IndexTerms needs analyzers whose filters begin one chain")
 
     def __call__(self, value: str) -> tuple[str, ...]:
@@ -205,13 +249,13 @@ class IndexTerms:
         if is_plain(normalized):
             width = len(self.analyzers)
             memory = self._chunks
-            joined = _scan.join_terms(normalized, memory, width, MAX_TOKEN_LENGTH, self._learn)
+            joined = join_terms(normalized, memory, width, MAX_TOKEN_LENGTH, self._learn)
             if joined is not None:  # None: a chunk too long for one token
                 return joined
         return self._joined(self.analyzers[0].words(value))  # rare: the general path
 
     def _learn(self, chunk: str) -> str:
-        """A chunk's terms (tab-separated), remembered. Most chunks are one word, often
+        """A chunk's terms (one field per analyzer), remembered. Most chunks are one word, often
         with punctuation at an edge ("الروسية،"): the word's terms, remembered under the
         word too (a word is a chunk of itself), so its other spellings cost a lookup."""
         memory = self._chunks
@@ -220,9 +264,9 @@ class IndexTerms:
         words = chunk_words(chunk)
         if len(words) == 1 and (word := words[0]).isalnum():
             if (terms := memory.get(word)) is None:
-                terms = memory[word] = "\t".join(self._word_terms(word))
+                terms = memory[word] = TERM_SEPARATOR.join(self._word_terms(word))
         else:
-            terms = "\t".join(self._joined(words))
+            terms = TERM_SEPARATOR.join(self._joined(words))
         memory[chunk] = terms
         return terms
 
@@ -243,20 +287,32 @@ class IndexTerms:
             after.append(term)
         found = []
         for analyzer in self.analyzers:
-            term = after[len(analyzer.filters)]
-            if term and analyzer.grams:
-                term = " ".join(analyzer.grams.grams(term))
+            spec = analyzer.spec
+            term = after[len(spec.filters)]
+            if term and spec.grams:
+                term = " ".join(spec.grams.grams(term))
             found.append(term or "")
         return found
 
 
-@functools.cache
+@functools.cache  # definitions are immutable: built once (reading the word lists)
+def default_specs() -> dict[str, AnalyzerSpec]:
+    """The definitions of the analyzers with the default normalization policy."""
+    return build_specs(default_normalizer())
+
+
 def default_analyzers() -> dict[str, Analyzer]:
-    """The analyzers with the default normalization policy, by CLI name."""
-    return build_analyzers(Normalizer())
+    """New analyzers with the default normalization policy, by CLI name (the caller
+    owns their memory)."""
+    return {name: Analyzer(spec) for name, spec in default_specs().items()}
 
 
 def build_analyzers(normalizer: Normalizer) -> dict[str, Analyzer]:
+    """New analyzers over `normalizer`, by CLI name."""
+    return {name: Analyzer(spec) for name, spec in build_specs(normalizer).items()}
+
+
+def build_specs(normalizer: Normalizer) -> dict[str, AnalyzerSpec]:
     # The stop list is Lucene's (Elasticsearch's `_arabic_`), which is written
     # unnormalized; the stop filter sees normalized words, so normalize the list too.
     stop_list = read_word_list("stopwords_ar.txt") + read_word_list("question_words_ar.txt")
@@ -275,22 +331,22 @@ def build_analyzers(normalizer: Normalizer) -> dict[str, Analyzer]:
         StemmerOverride("arabic_stem_overrides", overrides),
         ArabicStem(),
     )
-    analyzers = (
-        Analyzer("text", "arabic_text", normalizer, text_filters),
-        Analyzer("exact", "arabic_exact", normalizer, (Lowercase(), DecimalDigit())),
+    specs = (
+        AnalyzerSpec("text", "arabic_text", normalizer, text_filters),
+        AnalyzerSpec("exact", "arabic_exact", normalizer, (Lowercase(), DecimalDigit())),
         # The exact fields' search analyzer: a query's stopwords match no exact word
         # (they are in most documents: slow to match, and they add nothing to the rank).
-        Analyzer(
+        AnalyzerSpec(
             "exact_search", "arabic_exact_search", normalizer, (Lowercase(), DecimalDigit(), stop)
         ),
-        Analyzer(
+        AnalyzerSpec(
             "grams",
             "arabic_grams",
             normalizer,
             text_filters[:3],  # lowercase, decimal_digit, arabic_stop
             grams=NGram("arabic_trigrams", GRAM_SIZE),
         ),
-        Analyzer(
+        AnalyzerSpec(
             "keyword",
             "arabic_keyword",
             normalizer,
@@ -299,7 +355,7 @@ def build_analyzers(normalizer: Normalizer) -> dict[str, Analyzer]:
             more_char_filters=(COLLAPSE_SPACE,),
         ),
     )
-    return {a.name: a for a in analyzers}
+    return {spec.name: spec for spec in specs}
 
 
 def baseline_analyzers(name: str) -> dict[str, Analyzer]:
@@ -323,24 +379,32 @@ def baseline_analyzers(name: str) -> dict[str, Analyzer]:
         )
     else:
         raise ValueError(f"unknown baseline {name!r}")
-    chain = Analyzer("text", f"baseline_{name}", identity, filters)
-    keyword = Analyzer("keyword", "keyword", identity, (Lowercase(),), whole_value=True)
+    chain = Analyzer(AnalyzerSpec("text", f"baseline_{name}", identity, filters))
+    keyword = Analyzer(AnalyzerSpec("keyword", "keyword", identity, (Lowercase(),), True))
     return {"text": chain, "exact": chain, "exact_search": chain, "keyword": keyword}
 
 
 def es_analysis(analyzers: dict[str, Analyzer]) -> dict[str, Any]:
     """The `settings.analysis` section of the index, from the analyzers above."""
-    rules = next(iter(analyzers.values())).char_filter.char_filter_rules()
+    specs = [a.spec for a in analyzers.values()]
+    rules = specs[0].char_filter.char_filter_rules()
     mapped = {CHAR_FILTER_NAME: {"type": "mapping", "mappings": rules}} if rules else {}
     return {
         "char_filter": {
             **mapped,
-            **{c.name: c.definition() for a in analyzers.values() for c in a.more_char_filters},
+            **{c.name: c.definition() for spec in specs for c in spec.more_char_filters},
         },
-        "filter": custom_definitions(f for a in analyzers.values() for f in a.all_filters),
-        "analyzer": {a.es_name: a.es_definition() for a in analyzers.values() if not a.whole_value},
-        "normalizer": {a.es_name: a.es_definition() for a in analyzers.values() if a.whole_value},
+        "filter": custom_definitions(f for spec in specs for f in spec.all_filters),
+        "analyzer": {s.es_name: s.es_definition() for s in specs if not s.whole_value},
+        "normalizer": {s.es_name: s.es_definition() for s in specs if s.whole_value},
     }
 
 
-__all__ = ["MAX_TOKEN_LENGTH", "Analyzer", "build_analyzers", "default_analyzers", "es_analysis"]
+__all__ = [
+    "MAX_TOKEN_LENGTH",
+    "Analyzer",
+    "AnalyzerSpec",
+    "build_analyzers",
+    "default_analyzers",
+    "es_analysis",
+]

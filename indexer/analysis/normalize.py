@@ -4,22 +4,28 @@ The table is the single source of truth: the Python normalizer below applies it,
 and `indexer.mappings` writes it into Elasticsearch's `mapping` char_filter, so a raw
 query sent to Elasticsearch is normalized exactly like the indexer's own text.
 
-Every rule maps single characters to a replacement ('' deletes). The pass is a
-numpy table look-up over the UTF-32 code points, which is one pass over the text and
-keeps, for every output character, the offset of the input character it came from
-(what Lucene's MappingCharFilter calls offset correction).
+Every rule maps single characters to a replacement ('' deletes), or a pair of
+characters to another pair. Text goes through `indexer.scan.fold`: one pass over a
+table of the BMP (in C when the extension is built). What it leaves to the general
+path (a character beyond the BMP, a presentation form that expands to several
+letters: 0.1% of the ANT articles) goes through str.translate. `normalize_with_offsets`
+also gives, for every output character, the offset of the input character it came from
+(what Lucene's MappingCharFilter calls offset correction), from the places where
+offsets move. `apply_table` is the plain reference of all of it.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 import unicodedata
+from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-import numpy as np
 import pyarabic.araby as araby
 
-from indexer import _scan
+from indexer.scan import BMP_SIZE, fold
 
 
 @dataclass(frozen=True)
@@ -110,11 +116,9 @@ RULE_REASONS: dict[str, str] = {
     "to their letters (NFKC), which then go through the rules above: ﻷ -> لا",
 }
 
-# Code points above the Unicode range mark table entries that are not one character.
-_MAX_CODE_POINT = 0x10FFFF
-# Markers above every code point, in this order, so that one max() of a mapped text
-# tells the most involved case it needs: deletions, expansions, or (for the UTF-16
-# table) characters outside the BMP.
+# Markers in fold's table, above every code point: a character to delete, and ones that
+# send the text to the general path (an expansion; a lone surrogate, as UTF-16 cannot
+# write one apart from a pair).
 _DELETE = 0xFFFFFFFD
 _EXPAND = 0xFFFFFFFE
 _SURROGATE = 0xFFFFFFFF
@@ -165,126 +169,103 @@ class Normalizer:
     def __init__(self, disabled: Iterable[str] = ()) -> None:
         self.disabled = frozenset(disabled)
         self.table = build_table(self.disabled)
-        lut = np.arange(0x110000, dtype=np.uint32)
-        self._expansions: dict[int, str] = {}
+        # What fold walks: each BMP code point's replacement, or a marker.
+        lut = array("I", range(BMP_SIZE))
+        lut[0xD800:0xE000] = array("I", [_SURROGATE]) * 0x800
+        singles: dict[int, str] = {}  # for str.translate, on the general path
+        moving = []  # the characters after which offsets move: deleted or expanded
         # Pair rules replace two characters by two, so offsets do not move.
-        self._pairs: dict[str, tuple[int, int, int, int]] = {}
+        pairs: dict[str, str] = {}
         for char, replacement in self.table.items():
             if len(char) == 2:
                 if len(replacement) != 2:
                     raise ValueError(f"pair rule {char!r} must give two characters")
-                first, second = map(ord, char)
-                new_first, new_second = map(ord, replacement)
-                self._pairs[char] = (first, second, new_first, new_second)
-            elif replacement == "":
+                pairs[char] = replacement
+                continue
+            singles[ord(char)] = replacement
+            if len(replacement) != 1:
+                moving.append(char)
+            if ord(char) >= BMP_SIZE:
+                continue  # fold sends any text beyond the BMP to the general path
+            if not replacement:
                 lut[ord(char)] = _DELETE
             elif len(replacement) == 1:
                 lut[ord(char)] = ord(replacement)
             else:
                 lut[ord(char)] = _EXPAND
-                self._expansions[ord(char)] = replacement
-        # Pairs are replaced left to right, one after the other (as Lucene's
-        # MappingCharFilter does); no pair may begin inside another, so the array
-        # path, which finds them all at once, agrees.
-        if any(p[1] == q[0] for p in self._pairs for q in self._pairs):
+        # Pairs are replaced left to right, one after the other, as Lucene's
+        # MappingCharFilter does; no pair may begin inside another, so that its longest
+        # match (a pair before a single character) never has two readings.
+        if any(p[1] == q[0] for p in pairs for q in pairs):
             raise ValueError("a pair rule's second character begins another pair rule")
-        self._lut = lut
-        # Most text is in the BMP: its UTF-16 code units index a 64K table, and
-        # encoding to UTF-16 is several times cheaper than to UTF-32.
-        self._lut16 = lut[:0x10000].copy()
-        self._lut16[0xD800:0xE000] = _SURROGATE
-        # What _scan.fold walks: the same table and pairs, as bytes and tuples.
-        self._lut16_bytes = self._lut16.tobytes()
-        self._pair_codes = tuple(self._pairs.values())
+        self._lut16_bytes = lut.tobytes()
+        self._pair_codes = tuple(
+            (ord(a[0]), ord(a[1]), ord(b[0]), ord(b[1])) for a, b in pairs.items()
+        )
+        self._pairs = pairs
+        self._singles = singles
+        # A pair, or a character after which offsets move: what normalize_with_offsets
+        # walks (a pair first, as fold takes it first).
+        alternatives = [*map(re.escape, pairs), *map(re.escape, moving)]
+        self._moves = re.compile("|".join(alternatives)) if alternatives else None
+        self._pair_pattern = re.compile(f"({'|'.join(map(re.escape, pairs))})") if pairs else None
 
     def normalize(self, text: str) -> str:
-        folded = _scan.fold(text, self._lut16_bytes, _DELETE, self._pair_codes)
+        folded = fold(text, self._lut16_bytes, _DELETE, self._pair_codes)
         if folded is not None:
             return folded.decode("utf-16-le")
-        # Beyond the BMP, or an expansion: the array path.
-        return _decode(self._normalized_codes(text))
+        return self._general(text)
 
     def normalized_utf16(self, text: str) -> bytes:
         """The normalized text as UTF-16-LE: what a fingerprint hashes, without decoding."""
-        folded = _scan.fold(text, self._lut16_bytes, _DELETE, self._pair_codes)
+        folded = fold(text, self._lut16_bytes, _DELETE, self._pair_codes)
         if folded is not None:
             return folded
-        return self.normalize(text).encode("utf-16-le", "surrogatepass")
+        return self._general(text).encode("utf-16-le", "surrogatepass")
 
-    def _normalized_codes(self, text: str) -> np.ndarray:
-        mapped, top = self._map(text)
-        if top <= _MAX_CODE_POINT:  # nothing to delete or expand: the common case
-            return mapped
-        if top == _EXPAND:
-            return _codes(self.normalize_with_offsets(text)[0])
-        return mapped[mapped <= _MAX_CODE_POINT]
+    def _general(self, text: str) -> str:
+        """What fold leaves (a character beyond the BMP, an expansion: 0.1% of the ANT
+        articles): the pairs replaced left to right, the rest through str.translate."""
+        pieces = self._pair_pattern.split(text) if self._pair_pattern else [text]
+        return "".join(
+            self._pairs[piece] if i % 2 else piece.translate(self._singles)
+            for i, piece in enumerate(pieces)
+        )
 
-    def normalize_with_offsets(self, text: str) -> tuple[str, np.ndarray]:
+    def normalize_with_offsets(self, text: str) -> tuple[str, list[int]]:
         """The normalized text and, for each of its boundaries 0..len, the input offset.
 
         A boundary inside an expansion maps to the start of the expanded character, and
         a boundary after deleted characters maps past them: Lucene's MappingCharFilter
         corrects offsets the same way, so highlights line up with Elasticsearch's.
         """
-        mapped, top = self._map(text)
-        if top <= _MAX_CODE_POINT:
-            out, origin = mapped, np.arange(len(mapped) + 1)
-        elif top == _DELETE:
-            keep = np.flatnonzero(mapped != _DELETE)
-            out = mapped[keep]
-            origin = np.append(keep, len(mapped))
-        else:
-            expand_at = np.flatnonzero(mapped == _EXPAND)
-            out, origin = self._expand(_codes(text), mapped, expand_at)
-        return _decode(out), origin
+        return self.normalize(text), self.offsets(text)
 
-    def _map(self, text: str) -> tuple[np.ndarray, int]:
-        """Each code point's replacement code point, or _DELETE or _EXPAND; and the
-        largest of them."""
-        codes = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
-        # take() with mode="clip" skips the bounds checks (every code is in the table).
-        mapped = self._lut16.take(codes, mode="clip")
-        top = int(mapped.max(initial=0))
-        if top == _SURROGATE:  # characters beyond the BMP: one code point per index
-            codes = _codes(text)
-            mapped = self._lut.take(codes, mode="clip")
-            top = int(mapped.max(initial=0))
-        for pair, (first, second, new_first, new_second) in self._pairs.items():
-            if pair not in text:  # a fast substring test spares the array work
-                continue
-            # Where a pair starts, it wins over the single-character rules, as the
-            # longest match does in Lucene's MappingCharFilter.
-            at = np.flatnonzero(codes[:-1] == first)
-            at = at[codes[at + 1] == second]
-            mapped[at], mapped[at + 1] = new_first, new_second
-        return mapped, top
-
-    def _expand(
-        self, codes: np.ndarray, mapped: np.ndarray, expand_at: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        # Rare path (presentation-form ligatures): input code point i yields
-        # lengths[i] output code points; origin repeats i for each of them.
-        lengths = (mapped != _DELETE).astype(np.int64)
-        replacements = [self._expansions[int(codes[i])] for i in expand_at]
-        lengths[expand_at] = [len(r) for r in replacements]
-        origin = np.repeat(np.arange(len(mapped)), lengths)
-        out = mapped[origin].copy()
-        starts = np.cumsum(lengths) - lengths
-        for i, replacement in zip(expand_at, replacements, strict=True):
-            out[starts[i] : starts[i] + len(replacement)] = [ord(c) for c in replacement]
-        return out, np.append(origin, len(mapped))
+    def offsets(self, text: str) -> list[int]:
+        """normalize_with_offsets(text)[1] alone."""
+        origin: list[int] = []
+        done = 0  # the input offset up to which origin is written
+        for move in self._moves.finditer(text) if self._moves else ():
+            start, piece = move.start(), move[0]
+            origin += range(done, start)  # one output character each
+            if len(piece) == 2:  # a pair: two for two
+                origin += (start, start + 1)
+            else:  # deleted (none) or expanded (all at its start)
+                origin += [start] * len(self._singles[ord(piece)])
+            done = move.end()
+        origin += range(done, len(text) + 1)
+        return origin
 
     def char_filter_rules(self) -> list[str]:
         """The table as Elasticsearch `mapping` char_filter rules, escaped as \\uXXXX."""
         return [f"{_escape(char)} => {_escape(repl)}" for char, repl in sorted(self.table.items())]
 
 
-def _codes(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-
-
-def _decode(codes: np.ndarray) -> str:
-    return codes.tobytes().decode("utf-32-le", "surrogatepass")
+@functools.cache  # a Normalizer is not changed once built: one for the whole process
+def default_normalizer() -> Normalizer:
+    """The normalizer of the default policy (every rule on): the analyzers' char filter,
+    and what fingerprints and ids are computed after."""
+    return Normalizer()
 
 
 def _escape(text: str) -> str:

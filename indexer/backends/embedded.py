@@ -379,7 +379,7 @@ class EmbeddedBackend:
         shown = orjson.loads(cast(bytes, stored.get_first("shown")))
         if request.highlight:
             body = cast(bytes, stored.get_first("body_text")).decode("utf-8")
-            highlights = highlight(shown["title"], body, terms)
+            highlights = highlight(shown["title"], body, terms, self._analyzers)
         else:
             highlights = {}
         return Hit.from_shown(shown, score, highlights)

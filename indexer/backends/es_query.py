@@ -229,8 +229,9 @@ def run_search(
     ranking: Ranking = RANKING,
 ) -> SearchResult:
     """A search, through `send` (a body in, the engine's response out): first the
-    newest article's date when recency decays from it, then the search itself.
-    `analyzers` and `ranking` other than the defaults are for comparisons (eval)."""
+    newest article's date when recency decays from it, then the search itself. The
+    query is analyzed by `analyzers` (the caller's, which remember words; new ones
+    when None); `ranking` other than the default is for comparisons (eval)."""
     request.check()
     if request.needs_origin:
         request = request.with_origin(newest_published(send(NEWEST_BODY)))

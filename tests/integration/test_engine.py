@@ -57,7 +57,7 @@ def test_analyze_with_every_analyzer_gives_the_python_tokens(
 
     def differs(case: tuple[Analyzer, str]) -> bool:
         analyzer, sentence = case
-        kind = "normalizer" if analyzer.whole_value else "analyzer"
+        kind = "normalizer" if analyzer.spec.whole_value else "analyzer"
         body = {kind: analyzer.es_name, "text": sentence}
         return backend.engine.analyze(scratch_index, body) != analyzer.terms(sentence)
 
