@@ -521,7 +521,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_at_least(0),
         metavar="N",
         help=f"processes that parse JSON Lines beside this one (0 or more; default "
-        f"{WORKERS} for an input of {MIN_BYTES >> 20} MiB or more, else 0)",
+        f"{WORKERS} for an input of {MIN_BYTES >> 20} MiB or more on more than one core, else 0)",
     )
 
     p = _command(commands, "reindex", cmd_reindex)

@@ -54,8 +54,10 @@ class ParseProcessError(RuntimeError):
 
 
 def default_workers(input_size: int | None) -> int:
-    """WORKERS for an input of MIN_BYTES or more; none for a smaller one or stdin."""
-    return WORKERS if input_size is not None and input_size >= MIN_BYTES else 0
+    """WORKERS for an input of MIN_BYTES or more on a machine of more than one core;
+    none for a smaller input, stdin, or one core (where they would only add work)."""
+    large = input_size is not None and input_size >= MIN_BYTES
+    return WORKERS if large and (os.cpu_count() or 1) > 1 else 0
 
 
 def written_outcomes(

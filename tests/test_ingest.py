@@ -12,11 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indexer import _scan
+from indexer.analysis.analyzers import default_analyzers
 from indexer.articles import (
     Article,
     Origin,
     RawRecord,
     Rejected,
+    _normalizer,
     _unquoted,
     build_article,
     canonical_url,
@@ -228,3 +230,11 @@ def test_every_character_nfc_joins_to_another_is_flagged() -> None:
         if joined and len(decomposition) == 2 and not decomposition[0].startswith("<"):
             second = int(decomposition[1], 16)
             assert second >= 0x10000 or flags[second] & COMPOSES, hex(code)
+
+
+def test_fingerprints_normalize_as_the_analyzers_do() -> None:
+    """Copies match across every spelling the index folds, and no more."""
+    exact = default_analyzers()["exact"].char_filter
+    assert _normalizer().char_filter_rules() == exact.char_filter_rules()
+    text = "أَخْبارُ  الـيوم ٢٠٢١ ﻻ إلى"
+    assert _normalizer().normalize(text) == exact.normalize(text) != text
