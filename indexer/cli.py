@@ -40,7 +40,13 @@ from indexer.cli_help import (
 from indexer.evaluation import EvaluationError, evaluate, profiles
 from indexer.highlight import CLOSE, OPEN
 from indexer.ingest import ParseReport
-from indexer.parse_workers import MIN_BYTES, WORKERS, default_workers, written_outcomes
+from indexer.parse_workers import (
+    MIN_BYTES,
+    WORKERS,
+    ParseProcessError,
+    default_workers,
+    written_outcomes,
+)
 from indexer.progress import SHOWN_EACH, ReadLog, ReportError
 from indexer.query import QueryError, Recency, SearchRequest, SearchResult, parse_published
 from indexer.reindex import (
@@ -700,6 +706,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (FieldMapError, QueryError, EvaluationError, ReportError) as err:
         print(f"arabic-search {args.command}: {err}", file=sys.stderr)
         return EXIT_USAGE
+    except ParseProcessError as err:
+        print(
+            f"arabic-search {args.command}: {err}; run it again, or with --workers 0 to "
+            "parse in one process",
+            file=sys.stderr,
+        )
+        return EXIT_UNAVAILABLE
     except BackendError as err:
         for line in [str(err), *getattr(err, "__notes__", [])]:
             print(f"arabic-search {args.command}: {line}", file=sys.stderr)

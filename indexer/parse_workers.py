@@ -149,10 +149,12 @@ class _Reading(threading.Thread):
         self.entries: queue.Queue[_Entry] = queue.Queue(QUEUED)
         self.stopped = threading.Event()
         self.sent = 0  # batches sent
+        self.sending = 0  # the worker written to
 
     def run(self) -> None:
         try:
-            for worker in self.workers:
+            for index, worker in enumerate(self.workers):
+                self.sending = index
                 _send(worker, self.options)
             position = ReadPosition()
             lines: list[JsonLine] = []  # of one file
@@ -174,19 +176,18 @@ class _Reading(threading.Thread):
             if lines:
                 self._hand_out(lines, read)
             self._put(None)
-        except BrokenPipeError:  # a worker died
+        except BrokenPipeError:  # the worker being sent to died
             if not self.stopped.is_set():
-                exits = ", ".join(str(w.poll()) for w in self.workers)
-                self._put(ParseProcessError(f"a parsing process stopped (exit codes {exits})"))
+                self._put(_stopped(self.workers[self.sending]))
         except BaseException as error:  # this process raises it
             self._put(error)
 
     def _hand_out(self, lines: list[JsonLine], bytes_read: int) -> None:
         """Send the lines (of one file) to the next worker in turn."""
-        worker = self.sent % len(self.workers)
+        self.sending = self.sent % len(self.workers)
         batch = [(line.origin.line, line.origin.record, line.data) for line in lines]
-        _send(self.workers[worker], (lines[0].origin.path, batch))
-        self._put(_Sent(worker, bytes_read))
+        _send(self.workers[self.sending], (lines[0].origin.path, batch))
+        self._put(_Sent(self.sending, bytes_read))
         self.sent += 1
 
     def _put(self, entry: _Entry) -> None:
@@ -203,6 +204,10 @@ class _Reading(threading.Thread):
 
     def stop(self) -> None:
         self.stopped.set()
+
+
+def _stopped(worker: subprocess.Popen[bytes]) -> ParseProcessError:
+    return ParseProcessError(f"a parsing process stopped (exit code {worker.wait()})")
 
 
 def _send(worker: subprocess.Popen[bytes], message: object) -> None:
@@ -245,7 +250,7 @@ def _receive(worker: subprocess.Popen[bytes]) -> list[Written | Rejected]:
     try:
         message = _read(worker.stdout.fileno())
     except EOFError:
-        raise ParseProcessError(f"a parsing process stopped (exit code {worker.wait()})") from None
+        raise _stopped(worker) from None
     if isinstance(message, BaseException):
         raise message
     path, outcomes = message

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer import parse_workers
+from indexer import cli, parse_workers
 from indexer.articles import Article, Written
+from indexer.cli_help import EXIT_UNAVAILABLE
 from indexer.ingest import Duplicate, parse_paths
 from indexer.parse_workers import ParseProcessError, default_workers, written_outcomes
 from indexer.sources.fieldmap import FieldMap, parse_field_options
@@ -116,3 +117,14 @@ def test_small_inputs_and_stdin_are_parsed_in_this_process() -> None:
     assert default_workers(input_bytes([path])) == 0
     assert default_workers(input_bytes(["-"])) == 0
     assert default_workers(parse_workers.MIN_BYTES) == parse_workers.WORKERS
+
+
+def test_the_cli_says_a_dead_worker_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "executable", "/bin/false")
+    path = str(FIXTURES / "ant-sample.jsonl")
+    assert cli.main(["parse", path, "--workers", "2"]) == EXIT_UNAVAILABLE
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("arabic-search parse: a parsing process stopped (exit code")
+    assert line.endswith("run it again, or with --workers 0 to parse in one process")
