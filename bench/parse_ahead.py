@@ -61,17 +61,20 @@ def main() -> None:
     if not ANT.is_file():
         sys.exit(f"needs the ANT corpus at {ANT} (../shared)")
     times: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    cpu: dict[str, list[float]] = {kind: [] for kind in KINDS}
     with tempfile.TemporaryDirectory() as tmp:
         for round_ in range(args.runs):
             order = KINDS if round_ % 2 == 0 else KINDS[::-1]
             for kind in order:
-                times[kind].append(run_once(kind, Path(tmp) / "home"))
+                seconds, used = run_once(kind, Path(tmp) / "home")
+                times[kind].append(seconds)
+                cpu[kind].append(used)
     medians = {kind: statistics.median(t) for kind, t in times.items()}
     for kind, runs in times.items():
         shown = ", ".join(f"{t:.2f}" for t in runs)
-        print(
-            f"  {kind:15} {medians[kind]:6.2f} s median, {min(runs):.2f}-{max(runs):.2f}  ({shown})"
-        )
+        spread = f"{min(runs):.2f}-{max(runs):.2f}"
+        used = statistics.median(cpu[kind])
+        print(f"  {kind:15} {medians[kind]:6.2f} s median, {spread}, CPU {used:.2f} s  ({shown})")
     ratio = medians["one process"] / medians["child process"]
     print(f"  child process speed / one process speed  {ratio:.2f}x")
 
