@@ -25,8 +25,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 from indexer.articles import Article, Origin
 from indexer.backends import Backend, BackendError, Status
-from indexer.ingest import Duplicate, Outcome, ParseReport
-from indexer.parse_ahead import parse_paths_ahead
+from indexer.ingest import Duplicate, Outcome, ParseReport, parse_paths
 from indexer.sources.fieldmap import FieldMap
 from indexer.sources.files import ReadOptions, ReadPosition
 
@@ -223,7 +222,7 @@ def _load_and_switch(
     saved = start
 
     def articles() -> Iterator[Article]:
-        for outcome in parse_paths_ahead(paths, options, position=position):
+        for outcome in parse_paths(paths, options, position):
             report.parse.add(outcome)
             on_outcome(outcome)
             if report.parse.read <= start.records:  # in the index already
