@@ -9,6 +9,8 @@ import urllib.parse
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+import orjson
+
 from indexer.analysis.normalize import default_normalizer
 from indexer.cleaning import clean_line, clean_text
 from indexer.dates import parse_date
@@ -79,6 +81,25 @@ class Article:
 
 ARTICLE_JSON = tuple(f.name for f in fields(Article) if f.name in DOCUMENT_FIELDS)
 _document_values = operator.attrgetter(*ARTICLE_JSON)
+
+
+@dataclass(slots=True)
+class Written:
+    """An article as `parse` writes it: its output line, with what tells it apart from
+    other articles and where it came from (all that duplicates, messages and the
+    report need). A worker process of `parse` sends these, not the article's text."""
+
+    id: str
+    fingerprint: str
+    origin: Origin
+    warnings: tuple[str, ...]
+    line: bytes  # the article's to_json(), one line of JSON in UTF-8
+
+    @classmethod
+    def of(cls, article: Article) -> Written:
+        # orjson writes an article in three fifths of json.dumps's time.
+        line = orjson.dumps(article.to_json(), option=orjson.OPT_APPEND_NEWLINE)
+        return cls(article.id, article.fingerprint, article.origin, article.warnings, line)
 
 
 _URL = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:)?//([^/?#]*)([^#]*)")

@@ -80,7 +80,13 @@ COMMANDS: dict[str, CommandHelp] = {
             "arabic-search parse pages/ --report fates.jsonl > articles.jsonl",
             "arabic-search parse data.csv --field title=headline --field body=text",
         ),
-        (OK, (EXIT_REJECTED, "finished, but records were rejected"), USAGE, INTERRUPTED),
+        (
+            OK,
+            (EXIT_REJECTED, "finished, but records were rejected"),
+            USAGE,
+            (EXIT_UNAVAILABLE, "a worker process stopped (killed, out of memory)"),
+            INTERRUPTED,
+        ),
     ),
     "reindex": CommandHelp(
         "index article files into a new version, then switch the alias to it",

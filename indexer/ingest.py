@@ -9,20 +9,23 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from indexer.articles import Article, Origin, RawRecord, Rejected, build_article
+from indexer.articles import Article, Origin, RawRecord, Rejected, Written, build_article
 from indexer.sources import read_records
 from indexer.sources.files import ReadOptions, ReadPosition
 
 
 @dataclass(slots=True)  # slotted, not frozen: as the records of indexer/articles.py
 class Duplicate:
-    article: Article
+    article: Article | Written
     first: Origin  # where the kept copy came from
     reason: str
 
 
 Outcome = Article | Duplicate | Rejected
+WrittenOutcome = Written | Duplicate | Rejected  # what `parse` writes and counts
+Kept = TypeVar("Kept", Article, Written)
 
 
 @dataclass
@@ -36,7 +39,7 @@ class Deduplicator:
     by_fingerprint: dict[str, Origin] = field(default_factory=dict)
     by_id: dict[str, Origin] = field(default_factory=dict)
 
-    def check(self, article: Article) -> Article | Duplicate:
+    def check(self, article: Kept) -> Kept | Duplicate:
         if (first := self.by_fingerprint.get(article.fingerprint)) is not None:
             return Duplicate(article, first, "same text")
         if (first := self.by_id.get(article.id)) is not None:
@@ -54,16 +57,16 @@ class ParseReport:
     rejected: int = 0
     encodings: Counter[str] = field(default_factory=Counter)
 
-    def add(self, outcome: Outcome) -> None:
+    def add(self, outcome: Outcome | WrittenOutcome) -> None:
         self.read += 1
-        if isinstance(outcome, Article):
-            self.parsed += 1
-            self.encodings[outcome.origin.encoding] += 1
-        elif isinstance(outcome, Duplicate):
+        if isinstance(outcome, Duplicate):
             self.duplicates += 1
             self.encodings[outcome.article.origin.encoding] += 1
-        else:
+        elif isinstance(outcome, Rejected):
             self.rejected += 1
+        else:  # an Article, or a Written one
+            self.parsed += 1
+            self.encodings[outcome.origin.encoding] += 1
 
     def adds_up(self) -> bool:
         return self.read == self.parsed + self.duplicates + self.rejected

@@ -30,7 +30,7 @@ import orjson
 from tqdm import tqdm
 
 from indexer.articles import Article, Origin, Rejected
-from indexer.ingest import Duplicate, Outcome
+from indexer.ingest import Duplicate, Outcome, WrittenOutcome
 from indexer.sources.files import ReadPosition
 
 SHOWN_EACH = 5  # duplicates, rejections and warnings shown of each, without --verbose
@@ -76,7 +76,7 @@ class ReadLog:
 
     # ------------------------------------------------------------------ each record
 
-    def seen(self, outcome: Outcome) -> None:
+    def seen(self, outcome: Outcome | WrittenOutcome) -> None:
         self.counts["records"] += 1
         if isinstance(outcome, Rejected):
             self._problem("rejected", f"{outcome.origin}: rejected: {outcome.reason}")
@@ -94,7 +94,7 @@ class ReadLog:
             self._next_draw = now + REDRAW_SECONDS
             self._draw(now)
 
-    def _fate(self, outcome: Outcome) -> dict[str, Any]:
+    def _fate(self, outcome: Outcome | WrittenOutcome) -> dict[str, Any]:
         if isinstance(outcome, Rejected):
             return {"fate": "rejected", **_place(outcome.origin), "reason": outcome.reason}
         if isinstance(outcome, Duplicate):

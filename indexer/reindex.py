@@ -25,8 +25,7 @@ from dataclasses import dataclass, field
 from indexer.articles import Article, Origin
 from indexer.backends import Backend, BackendError, Status
 from indexer.checkpoints import Checkpoint, CheckpointTracker
-from indexer.ingest import Duplicate, Outcome, ParseReport
-from indexer.parse_ahead import parse_paths_ahead
+from indexer.ingest import Duplicate, Outcome, ParseReport, parse_paths
 from indexer.sources.files import ReadOptions, ReadPosition
 
 # A new version with fewer documents than this share of the live one needs allow_shrink.
@@ -100,7 +99,7 @@ def reindex(
             backend.checkpoint_every,
             lambda checkpoint: backend.save_checkpoint(version, checkpoint.to_json()),
         )
-        outcomes = parse_paths_ahead(paths, options, position=position)
+        outcomes = parse_paths(paths, options, position)
         articles = _articles_to_send(outcomes, report, tracker, on_outcome)
         return _load_and_switch(backend, alias, report, articles, tracker, allow_shrink)
 

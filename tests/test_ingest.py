@@ -11,6 +11,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from indexer.analysis.analyzers import default_analyzers
+from indexer.analysis.normalize import default_normalizer
 from indexer.articles import (
     Article,
     Origin,
@@ -221,3 +223,11 @@ def test_every_character_nfc_joins_to_another_is_flagged() -> None:
         if joined and len(decomposition) == 2 and not decomposition[0].startswith("<"):
             second = int(decomposition[1], 16)
             assert second >= 0x10000 or flags[second] & Flag.COMPOSES, hex(code)
+
+
+def test_fingerprints_normalize_as_the_analyzers_do() -> None:
+    """Copies match across every spelling the index folds, and no more."""
+    exact = default_analyzers()["exact"].spec.char_filter
+    assert default_normalizer().char_filter_rules() == exact.char_filter_rules()
+    text = "أَخْبارُ  الـيوم ٢٠٢١ ﻻ إلى"
+    assert default_normalizer().normalize(text) == exact.normalize(text) != text

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from indexer.ingest import parse_paths
-from indexer.parse_ahead import parse_paths_ahead
+from indexer.parse_workers import written_outcomes
 from indexer.progress import SHOWN_EACH, ReadLog
 from indexer.sources.files import ReadOptions, ReadPosition
 
@@ -128,13 +128,13 @@ def test_the_position_reaches_the_size_of_the_files_as_stored(
     path.write_bytes(gzip.compress(data) if compress else data)
     paths = [str(path), str(FIXTURES / "variants.jsonl")]
     size = sum(os.path.getsize(p) for p in paths)
-    here, ahead = ReadPosition(), ReadPosition()
+    here, in_workers = ReadPosition(), ReadPosition()
     seen = []
     for _ in parse_paths(paths, ReadOptions(), here):
         seen.append(here.bytes_read)
     assert seen == sorted(seen) and seen[0] > 0 and seen[-1] == size
-    list(parse_paths_ahead(paths, ReadOptions(), min_bytes=0, position=ahead))
-    assert ahead.bytes_read == size
+    list(written_outcomes(paths, ReadOptions(), in_workers, workers=2))
+    assert in_workers.bytes_read == size
 
 
 def test_articles_the_engine_refused_are_rejected_in_the_report(tmp_path: Path) -> None:

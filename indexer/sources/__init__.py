@@ -7,8 +7,8 @@ content) and hands the decoded stream to the reader of that format.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
-from typing import BinaryIO
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, BinaryIO, TypeVar, overload
 
 from indexer.articles import Origin, RawRecord, Rejected
 from indexer.sources.csv import read_csv
@@ -22,11 +22,12 @@ from indexer.sources.files import (
     open_input,
     stored_position,
 )
-from indexer.sources.jsonl import read_jsonl
+from indexer.sources.jsonl import JsonLine, read_jsonl
 from indexer.sources.text import read_text
 from indexer.sources.trec import read_trec
 
 Reader = Callable[[BinaryIO, str, ReadOptions], Iterator[RawRecord | Rejected]]
+Record = TypeVar("Record", bound=RawRecord | Rejected | JsonLine)
 
 READERS: dict[str, Reader] = {
     "text": read_text,
@@ -59,10 +60,26 @@ def detect_format(name: str, head: bytes) -> str:
     return "text"
 
 
+@overload
 def read_records(
     paths: list[str], options: ReadOptions, position: ReadPosition | None = None
-) -> Iterator[RawRecord | Rejected]:
-    """Every record of every file under `paths`; `position` follows the bytes read."""
+) -> Iterator[RawRecord | Rejected]: ...
+@overload
+def read_records(
+    paths: list[str],
+    options: ReadOptions,
+    position: ReadPosition | None,
+    readers: Mapping[str, Callable[[BinaryIO, str, ReadOptions], Iterator[Record]]],
+) -> Iterator[Record | Rejected]: ...
+def read_records(
+    paths: list[str],
+    options: ReadOptions,
+    position: ReadPosition | None = None,
+    readers: Mapping[str, Callable[[BinaryIO, str, ReadOptions], Iterator[Any]]] = READERS,
+) -> Iterator[Any]:
+    """Every record of every file under `paths`; `position` follows the bytes read.
+    `readers` may put another reader in a format's place (`parse` reads JSON Lines
+    as lines, for its worker processes to parse)."""
     position = position or ReadPosition()
     done = 0  # bytes of the files read to their end
     for item in find_inputs(paths):
@@ -76,7 +93,7 @@ def read_records(
                 head = stream.peek(4096)[:4096]  # type: ignore[attr-defined]
                 fmt = detect_format(item.name, head) if options.format == "auto" else options.format
                 tell = stored_position(stream) if item.path != STDIN else lambda: 0
-                for count, record in enumerate(READERS[fmt](stream, item.path, options), 1):  # noqa: B007
+                for count, record in enumerate(readers[fmt](stream, item.path, options), 1):  # noqa: B007
                     position.bytes_read = done + tell()
                     yield record
         except STREAM_ERRORS as err:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import BinaryIO
 
 import orjson
@@ -46,7 +46,16 @@ def _loads(data: bytes) -> tuple[object, str]:
     return value, encoding
 
 
-def read_jsonl(stream: BinaryIO, path: str, options: ReadOptions) -> Iterator[RawRecord | Rejected]:
+@dataclass(slots=True)  # slotted, not frozen: as the records of indexer/articles.py
+class JsonLine:
+    """One record's line, not yet parsed: what `parse` hands to a worker process."""
+
+    origin: Origin
+    data: bytes
+
+
+def jsonl_lines(stream: BinaryIO, path: str, options: ReadOptions) -> Iterator[JsonLine | Rejected]:
+    """Each record's line (blank lines hold none), or its rejection when it is oversized."""
     record = 0
     for line in read_lines(stream, options.max_bytes):
         if line.data is not None and not line.data.strip():
@@ -55,29 +64,35 @@ def read_jsonl(stream: BinaryIO, path: str, options: ReadOptions) -> Iterator[Ra
         origin = Origin(path, line.number, record)  # UTF-8 unless decoding says otherwise
         if line.data is None:
             yield Rejected(origin, f"oversized: line longer than {options.max_bytes:,} bytes")
-            continue
+        else:
+            yield JsonLine(origin, line.data)
+
+
+def read_jsonl(stream: BinaryIO, path: str, options: ReadOptions) -> Iterator[RawRecord | Rejected]:
+    for item in jsonl_lines(stream, path, options):
+        yield jsonl_record(item, options) if isinstance(item, JsonLine) else item
+
+
+def jsonl_record(line: JsonLine, options: ReadOptions) -> RawRecord | Rejected:
+    """The record a line holds, or why it holds none."""
+    origin = line.origin
+    try:
+        obj, encoding = _loads(line.data)
+    except UndecodableError as err:
+        return Rejected(origin, str(err))
+    except json.JSONDecodeError as err:
+        return Rejected(origin, f"invalid JSON: {err.msg} at column {err.colno}")
+    except RecursionError:
+        return Rejected(origin, "invalid JSON: nested too deeply")
+    if not isinstance(obj, dict):
+        return Rejected(origin, f"not a JSON object but {type(obj).__name__}")
+    columns = options.field_map.resolve(obj)
+    fields = {name: obj[key] for name, key in columns.items()}
+    if not _TEXT_TYPES.issuperset(map(type, fields.values())):
         try:
-            obj, encoding = _loads(line.data)
-        except UndecodableError as err:
-            yield Rejected(origin, str(err))
-            continue
-        except json.JSONDecodeError as err:
-            yield Rejected(origin, f"invalid JSON: {err.msg} at column {err.colno}")
-            continue
-        except RecursionError:
-            yield Rejected(origin, "invalid JSON: nested too deeply")
-            continue
-        if not isinstance(obj, dict):
-            yield Rejected(origin, f"not a JSON object but {type(obj).__name__}")
-            continue
-        columns = options.field_map.resolve(obj)
-        fields = {name: obj[key] for name, key in columns.items()}
-        if not _TEXT_TYPES.issuperset(map(type, fields.values())):
-            try:
-                fields = {name: _as_text(columns[name], v) for name, v in fields.items()}
-            except ValueError as err:
-                yield Rejected(origin, str(err))
-                continue
-        if encoding != origin.encoding:
-            origin = replace(origin, encoding=encoding)
-        yield RawRecord(fields, origin)
+            fields = {name: _as_text(columns[name], v) for name, v in fields.items()}
+        except ValueError as err:
+            return Rejected(origin, str(err))
+    if encoding != origin.encoding:
+        origin = replace(origin, encoding=encoding)
+    return RawRecord(fields, origin)

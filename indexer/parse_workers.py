@@ -1,0 +1,323 @@
+"""`parse` on more than one core: JSON Lines parsed in worker processes.
+
+Per record, `parse` gunzips, reads the JSON, cleans, dates, identifies and
+fingerprints the article and writes its line. In one process that takes longer than
+a bare gunzip + json.loads + json.dumps loop; spread over processes, it does not
+(docs/benchmarks.md). So:
+
+- a thread of this process reads the files as `parse_paths` does, but takes the lines
+  of JSON Lines files as they are (`jsonl_lines`), sends them in batches of BATCH to
+  the worker processes (`python -m indexer.parse_workers`) in turn, and puts what it
+  sent, or any other record, in one queue, in input order (gzip and the pipes release
+  the GIL, so the thread costs this process little);
+- each worker parses its lines as `read_jsonl` and `build_article` do and sends back
+  each article as Written (its output line and identity, not its text) or Rejected;
+- this process takes the queue in order, the batches back from the workers they went
+  to, builds the records of other formats itself, and sets aside the duplicates: the
+  first copy wins, as in one process. So the outcomes, in order, are those of
+  `parse_paths` (tests/test_parse_workers.py).
+
+The pipes bound the memory: a worker waits while its batches are not taken back, and
+the thread waits while a worker has not read. A worker that dies is an error
+(ParseProcessError); when this process stops reading (an error, Ctrl-C), it stops the
+workers and the thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import queue
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, cast
+
+from indexer.articles import Article, Origin, RawRecord, Rejected, Written, build_article
+from indexer.ingest import Deduplicator, WrittenOutcome, parse_paths
+from indexer.sources import READERS, read_records
+from indexer.sources.files import ReadOptions, ReadPosition
+from indexer.sources.jsonl import JsonLine, jsonl_lines, jsonl_record
+
+WORKERS = 2  # worker processes for an input of MIN_BYTES or more (`parse --workers`)
+MIN_BYTES = 8 << 20  # smaller inputs are parsed in this process: a worker takes 0.3 s to start
+BATCH = 256  # lines a message
+QUEUED = 64  # entries the reading thread may put ahead of this process
+LINE_READERS = {**READERS, "jsonl": jsonl_lines}
+
+
+class ParseProcessError(RuntimeError):
+    """A worker process stopped without saying why (killed, out of memory)."""
+
+
+def default_workers(input_size: int | None) -> int:
+    """WORKERS for an input of MIN_BYTES or more on a machine of more than one core;
+    none for a smaller input, stdin, or one core (where they would only add work)."""
+    large = input_size is not None and input_size >= MIN_BYTES
+    return WORKERS if large and (os.cpu_count() or 1) > 1 else 0
+
+
+def written_outcomes(
+    paths: list[str],
+    options: ReadOptions,
+    position: ReadPosition | None = None,
+    workers: int = 0,
+) -> Iterator[WrittenOutcome]:
+    """What parse_paths(paths, options) gives, each article Written, in the same
+    order; parsed by `workers` worker processes (0: in this process). `position`
+    follows the bytes read, as of the records given so far."""
+    if workers == 0 or not sys.executable:  # an embedding application may have no Python
+        for outcome in parse_paths(paths, options, position):
+            yield Written.of(outcome) if isinstance(outcome, Article) else outcome
+        return
+    yield from _in_workers(paths, options, position or ReadPosition(), workers)
+
+
+# ------------------------------------------------------------------ this process
+
+
+@dataclass(slots=True)
+class _Sent:
+    """A batch of lines in a worker's hands, and the bytes read once it was read."""
+
+    worker: int
+    bytes_read: int
+
+
+@dataclass(slots=True)
+class _Read:
+    """A record read in this process (another format, or a file that cannot be read)."""
+
+    record: RawRecord | Rejected
+    bytes_read: int
+
+
+_Entry = _Sent | _Read | BaseException | None  # None: the end
+
+
+def _in_workers(
+    paths: list[str], options: ReadOptions, position: ReadPosition, count: int
+) -> Iterator[WrittenOutcome]:
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "indexer.parse_workers"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        for _ in range(count)
+    ]
+    reading = _Reading(paths, options, workers)
+    seen = Deduplicator()
+    try:
+        reading.start()
+        while (entry := reading.next()) is not None:
+            if isinstance(entry, _Sent):
+                batch = _receive(workers[entry.worker])
+            elif isinstance(entry.record, RawRecord):
+                built = build_article(entry.record, options.max_chars)
+                batch = [built if isinstance(built, Rejected) else Written.of(built)]
+            else:
+                batch = [entry.record]
+            position.bytes_read = entry.bytes_read
+            for outcome in batch:
+                yield outcome if isinstance(outcome, Rejected) else seen.check(outcome)
+    finally:
+        reading.stop()
+        for worker in workers:
+            worker.kill()  # gone already, unless the reader stopped early
+            worker.wait()
+        reading.join(timeout=1)  # it may wait on stdin
+        for worker in workers:
+            assert worker.stdin is not None and worker.stdout is not None
+            with contextlib.suppress(BrokenPipeError):
+                worker.stdin.close()
+            worker.stdout.close()
+
+
+class _Reading(threading.Thread):
+    """Reads the input, sends the JSON lines to the workers in turn and queues what
+    went where, in input order."""
+
+    def __init__(
+        self, paths: list[str], options: ReadOptions, workers: list[subprocess.Popen[bytes]]
+    ) -> None:
+        super().__init__(name="parse-reading", daemon=True)
+        self.paths, self.options, self.workers = paths, options, workers
+        self.entries: queue.Queue[_Entry] = queue.Queue(QUEUED)
+        self.stopped = threading.Event()
+        self.sent = 0  # batches sent
+        self.sending = 0  # the worker written to
+
+    def run(self) -> None:
+        try:
+            for index, worker in enumerate(self.workers):
+                self.sending = index
+                _send(worker, self.options)
+            position = ReadPosition()
+            lines: list[JsonLine] = []  # of one file
+            read = 0  # bytes read as of the last of `lines`
+            for record in read_records(self.paths, self.options, position, LINE_READERS):
+                if lines and (
+                    not isinstance(record, JsonLine) or record.origin.path != lines[0].origin.path
+                ):
+                    self._hand_out(lines, read)
+                    lines = []
+                if isinstance(record, JsonLine):
+                    lines.append(record)
+                    read = position.bytes_read
+                    if len(lines) == BATCH:
+                        self._hand_out(lines, read)
+                        lines = []
+                else:
+                    self._put(_Read(record, position.bytes_read))
+            if lines:
+                self._hand_out(lines, read)
+            self._put(None)
+        except BrokenPipeError:  # the worker being sent to died
+            if not self.stopped.is_set():
+                self._put(_stopped(self.workers[self.sending]))
+        except BaseException as error:  # this process raises it
+            self._put(error)
+
+    def _hand_out(self, lines: list[JsonLine], bytes_read: int) -> None:
+        """Send the lines (of one file) to the next worker in turn."""
+        self.sending = self.sent % len(self.workers)
+        batch = [(line.origin.line, line.origin.record, line.data) for line in lines]
+        _send(self.workers[self.sending], (lines[0].origin.path, batch))
+        self._put(_Sent(self.sending, bytes_read))
+        self.sent += 1
+
+    def _put(self, entry: _Entry) -> None:
+        while not self.stopped.is_set():
+            with contextlib.suppress(queue.Full):
+                self.entries.put(entry, timeout=0.1)
+                return
+
+    def next(self) -> _Sent | _Read | None:
+        entry = self.entries.get()
+        if isinstance(entry, BaseException):
+            raise entry
+        return entry
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
+def _stopped(worker: subprocess.Popen[bytes]) -> ParseProcessError:
+    return ParseProcessError(f"a parsing process stopped (exit code {worker.wait()})")
+
+
+def _send(worker: subprocess.Popen[bytes], message: object) -> None:
+    assert worker.stdin is not None
+    _write(worker.stdin.fileno(), message)
+
+
+# Each message is its length (8 bytes) and its pickle, written and read with os.write
+# and os.readv, each a loop until the whole message is through: pickle.load and
+# dump on the pipes' buffered files lost their place now and then under py-spy.
+
+
+def _write(fd: int, message: object) -> None:
+    data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+    view = memoryview(len(data).to_bytes(8, "little") + data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _read(fd: int) -> object:
+    """The next message; EOFError at the end of the stream (or in a message)."""
+    size = int.from_bytes(_exactly(fd, 8), "little")
+    return pickle.loads(_exactly(fd, size))
+
+
+def _exactly(fd: int, size: int) -> bytearray:
+    data = bytearray(size)
+    view = memoryview(data)
+    while view:
+        got = os.readv(fd, [view])
+        if got == 0:
+            raise EOFError
+        view = view[got:]
+    return data
+
+
+def _receive(worker: subprocess.Popen[bytes]) -> list[Written | Rejected]:
+    """The outcomes of the next batch the worker was sent."""
+    assert worker.stdout is not None
+    try:
+        message = _read(worker.stdout.fileno())
+    except EOFError:
+        raise _stopped(worker) from None
+    if isinstance(message, BaseException):
+        raise message
+    path, outcomes = cast(tuple[str, list[Packed]], message)
+    return [_unpacked(path, packed) for packed in outcomes]
+
+
+# Outcomes cross the pipe as plain tuples: pickling the slotted records themselves
+# takes several times as long. _packed and _unpacked are the two ends.
+Packed = tuple[Any, ...]
+
+
+def _packed(outcome: Written | Rejected) -> Packed:
+    origin = outcome.origin
+    if isinstance(outcome, Rejected):
+        return (origin.line, origin.record, origin.encoding, outcome.reason)
+    return (
+        origin.line,
+        origin.record,
+        origin.encoding,
+        outcome.id,
+        outcome.fingerprint,
+        outcome.warnings,
+        outcome.line,
+    )
+
+
+def _unpacked(path: str, packed: Packed) -> Written | Rejected:
+    origin = Origin(path, *packed[:3])
+    if len(packed) == 4:
+        return Rejected(origin, packed[3])
+    return Written(packed[3], packed[4], origin, packed[5], packed[6])
+
+
+# ------------------------------------------------------------------ a worker
+
+
+def _parsed(origin: Origin, data: bytes, options: ReadOptions) -> Written | Rejected:
+    raw = jsonl_record(JsonLine(origin, data), options)
+    if isinstance(raw, Rejected):
+        return raw
+    built = build_article(raw, options.max_chars)
+    return built if isinstance(built, Rejected) else Written.of(built)
+
+
+def main() -> None:
+    """A worker: read the options, then batches of lines, from stdin; send each
+    batch's outcomes to stdout (or the error that stopped it)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    source, out = sys.stdin.fileno(), sys.stdout.fileno()
+    try:
+        options = cast(ReadOptions, _read(source))
+        while True:
+            try:
+                path, lines = cast(tuple[str, list[tuple[int, int, bytes]]], _read(source))
+            except EOFError:  # the parent closed the pipe: the end
+                break
+            outcomes = [
+                _packed(_parsed(Origin(path, line, record), data, options))
+                for line, record, data in lines
+            ]
+            _write(out, (path, outcomes))
+    except BrokenPipeError:  # the parent is gone, or stopped reading
+        sys.exit(1)
+    except Exception as error:  # the parent raises it
+        _write(out, error)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""`parse` with worker processes: the same outcomes, in the same order, as in one."""
+
+from __future__ import annotations
+
+import gzip
+import sys
+from pathlib import Path
+
+import pytest
+
+from indexer import cli, parse_workers
+from indexer.articles import Article, Written
+from indexer.cli_help import EXIT_UNAVAILABLE
+from indexer.ingest import Duplicate, parse_paths
+from indexer.parse_workers import ParseProcessError, default_workers, written_outcomes
+from indexer.sources.fieldmap import FieldMap, parse_field_options
+from indexer.sources.files import ReadOptions, ReadPosition, input_bytes
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _inputs(tmp_path: Path) -> list[str]:
+    """Every format, a .gz, duplicates (across files and batches), blank lines, and
+    records and files that are rejected."""
+    sample = (FIXTURES / "ant-sample.jsonl").read_bytes()
+    (tmp_path / "sample.jsonl.gz").write_bytes(gzip.compress(sample))
+    (tmp_path / "broken.jsonl").write_bytes(b'{"title": "x"\n\n\xff\xfe\x00\n[1]\n')
+    (tmp_path / "truncated.jsonl.gz").write_bytes(gzip.compress(sample)[:-200])
+    return [
+        str(FIXTURES / "ant-sample.jsonl"),
+        str(tmp_path),
+        str(FIXTURES / "trec"),
+        str(FIXTURES / "scraped"),
+        str(FIXTURES / "seed-article.txt"),
+        str(FIXTURES / "variants.jsonl"),
+        str(tmp_path / "missing.jsonl"),
+    ]
+
+
+def _written(paths: list[str], options: ReadOptions) -> list[object]:
+    """parse_paths' outcomes, each article (a duplicate's too) as parse writes it."""
+    outcomes: list[object] = []
+    for outcome in parse_paths(paths, options):
+        if isinstance(outcome, Article):
+            outcomes.append(Written.of(outcome))
+        elif isinstance(outcome, Duplicate):
+            outcomes.append(Duplicate(Written.of(outcome.article), outcome.first, outcome.reason))
+        else:
+            outcomes.append(outcome)
+    return outcomes
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_workers_give_what_one_process_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    monkeypatch.setattr(parse_workers, "BATCH", 4)  # many batches, each worker several
+    paths = _inputs(tmp_path)
+    here = _written(paths, ReadOptions())
+    assert list(written_outcomes(paths, ReadOptions(), workers=workers)) == here
+    kinds = {type(outcome).__name__ for outcome in here}
+    assert kinds == {"Written", "Duplicate", "Rejected"}
+    assert any(isinstance(o, Duplicate) and isinstance(o.article, Written) for o in here)
+
+
+def test_the_options_reach_the_workers(tmp_path: Path) -> None:
+    data = tmp_path / "custom.data"
+    data.write_text(
+        '{"headline": "عنوان الخبر", "story": "نص الخبر"}\n{"headline": "عنوان", "story": "نص"}\n',
+        encoding="utf-8",
+    )
+    options = ReadOptions(
+        format="jsonl",
+        field_map=FieldMap(parse_field_options(["title=headline", "body=story"])),
+        max_chars=12,
+    )
+    outcomes = list(written_outcomes([str(data)], options, workers=2))
+    assert outcomes == _written([str(data)], options)
+    assert "limit 12" in outcomes[0].reason  # rejected: max_chars came along
+    assert b'"title":"\xd8\xb9\xd9\x86\xd9\x88\xd8\xa7\xd9\x86"' in outcomes[1].line  # field map
+
+
+def test_the_position_reaches_the_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parse_workers, "BATCH", 4)
+    paths = [str(FIXTURES / "ant-sample.jsonl"), str(FIXTURES / "seed-article.txt")]
+    position = ReadPosition()
+    seen = [position.bytes_read for _ in written_outcomes(paths, ReadOptions(), position, 2)]
+    assert seen == sorted(seen) and seen[0] > 0 and seen[-1] == input_bytes(paths)
+
+
+def _children() -> set[int]:
+    found = set()
+    for task in Path("/proc/self/task").iterdir():
+        found |= {int(pid) for pid in (task / "children").read_text().split()}
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc")
+def test_a_reader_that_stops_early_stops_the_workers() -> None:
+    before = _children()
+    outcomes = written_outcomes([str(FIXTURES / "ant-sample.jsonl")], ReadOptions(), workers=2)
+    next(outcomes)
+    started = _children() - before
+    assert len(started) == 2  # the workers run
+    outcomes.close()
+    assert not _children() & started  # and are gone
+
+
+def test_a_worker_that_dies_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "executable", "/bin/false")
+    with pytest.raises(ParseProcessError, match="stopped"):
+        list(written_outcomes([str(FIXTURES / "ant-sample.jsonl")], ReadOptions(), workers=2))
+
+
+def test_small_inputs_and_stdin_are_parsed_in_this_process() -> None:
+    path = str(FIXTURES / "ant-sample.jsonl")
+    assert default_workers(input_bytes([path])) == 0
+    assert default_workers(input_bytes(["-"])) == 0
+    assert default_workers(parse_workers.MIN_BYTES) == parse_workers.WORKERS
+
+
+def test_the_cli_says_a_dead_worker_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "executable", "/bin/false")
+    path = str(FIXTURES / "ant-sample.jsonl")
+    assert cli.main(["parse", path, "--workers", "2"]) == EXIT_UNAVAILABLE
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("arabic-search parse: a parsing process stopped (exit code")
+    assert line.endswith("run it again, or with --workers 0 to parse in one process")
