@@ -2,7 +2,8 @@
 ranking, stock vs ours, on one backend.
 
     .venv/bin/python bench/devsets.py [--backend embedded|opensearch|elasticsearch]
-        [--folds 5] [--sets arcd,arcd-sentences,tashkeela,arcd-ant] [--variants] [--json PATH]
+        [--folds 5] [--sets arcd,arcd-sentences,tashkeela,arcd-ant]
+        [--variants [query-time,proximity,feedback]] [--json PATH]
 
 The sets are written under bench/devsets/ (git-ignored), in BEIR form, each time
 (they take a second). None is hand-picked; each rule is below and in
@@ -37,7 +38,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from indexer import evaluation as ev
-from indexer.query import RANKING, Ranking
+from indexer.feedback import Feedback
+from indexer.query import RANKING, Proximity, Ranking
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared/data"
@@ -156,6 +158,7 @@ class Variant:
     analysis: str  # a profile of indexer.evaluation.profiles()
     ranking: Ranking
     why: str
+    feedback: Feedback | None = None  # pseudo-relevance feedback (a second search)
 
 
 STOCK = Variant("stock", "arabic", ev.profiles()["arabic"].ranking, "the stock arabic chain")
@@ -181,6 +184,33 @@ EXPERIMENTS = (
 )
 
 
+# A proximity rescore of the best 100 hits (Ranking.proximity): a constant per pair of
+# neighbouring query words found within the slop, on both backends.
+PROXIMITY = tuple(
+    Variant(
+        f"ours-near-{slop}-w{weight:g}",
+        "ours",
+        Ranking(proximity=Proximity(window=100, slop=slop, weight=weight)),
+        f"+{weight:g} per word pair within {slop} positions, on the best 100",
+    )
+    for slop, weight in ((1, 2.0), (4, 2.0), (4, 5.0), (10, 2.0))
+)
+# RM3-style expansion (indexer.feedback): `terms` terms of the first `documents` hits,
+# weighing `weight` query words all together.
+FEEDBACK = tuple(
+    Variant(
+        f"ours-rm3-{docs}d-{terms}t-w{weight:g}",
+        "ours",
+        RANKING,
+        f"{terms} terms of the first {docs} hits, {weight:g} of the query's weight",
+        Feedback(docs, terms, weight),
+    )
+    for docs, terms, weight in ((10, 10, 0.5), (5, 10, 0.3), (10, 20, 1.0), (3, 5, 0.2))
+)
+# Groups of experiments for --variants, measured with stock and ours.
+EXPERIMENT_GROUPS = {"query-time": EXPERIMENTS, "proximity": PROXIMITY, "feedback": FEEDBACK}
+
+
 def ratio(ours: ev.Scores, stock: ev.Scores) -> float:
     return ours.mrr_at_10 / stock.mrr_at_10 if stock.mrr_at_10 else float("inf")
 
@@ -195,15 +225,17 @@ def wins(ours: ev.Scores, stock: ev.Scores) -> bool:
 
 
 def measure(dev: DevSet, variants: tuple[Variant, ...], target: ev.Target, k: int) -> dict:
-    """Every variant's scores on the set and on each fold, one index per analysis."""
+    """Every variant's scores on the set and on each fold, one index per analysis (and
+    feedback)."""
     wanted = ev.read_judged(dev.queries, dev.qrels)
     articles = ev.read_articles(dev.corpus, dev.distractors)
     available = ev.profiles()
     found: dict[str, tuple[ev.Scores, list[ev.Scores]]] = {}
-    for analysis in dict.fromkeys(v.analysis for v in variants):
-        same = [v for v in variants if v.analysis == analysis]
+    for analysis, feedback in dict.fromkeys((v.analysis, v.feedback) for v in variants):
+        same = [v for v in variants if (v.analysis, v.feedback) == (analysis, feedback)]
+        rankings = [v.ranking for v in same]
         runs = ev.ranked_runs(
-            available[analysis], articles, wanted.texts, target, [v.ranking for v in same]
+            available[analysis], articles, wanted.texts, target, rankings, feedback
         )
         for variant, ranked in zip(same, runs, strict=True):
             found[variant.name] = (
@@ -246,7 +278,13 @@ def main() -> int:
     )
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--sets", default=",".join(BUILDERS))
-    parser.add_argument("--variants", action="store_true", help="also the experiments")
+    parser.add_argument(
+        "--variants",
+        nargs="?",
+        const="query-time",
+        default="",
+        help=f"also these groups of experiments, comma-separated: {', '.join(EXPERIMENT_GROUPS)}",
+    )
     parser.add_argument("--json", type=Path, help="also write the scores here")
     args = parser.parse_args()
     if not SHARED.is_dir():
@@ -257,7 +295,13 @@ def main() -> int:
         from indexer.backends.cluster_settings import ClusterSettings
 
         target = ev.Target(args.backend, ClusterSettings.from_env(engine=args.backend))
-    variants = (STOCK, OURS, *(EXPERIMENTS if args.variants else ()))
+    groups = [g for g in args.variants.split(",") if g]
+    if unknown := [g for g in groups if g not in EXPERIMENT_GROUPS]:
+        parser.error(
+            f"--variants {','.join(unknown)}: no such group; the groups are "
+            f"{', '.join(EXPERIMENT_GROUPS)}"
+        )
+    variants = (STOCK, OURS, *(v for g in groups for v in EXPERIMENT_GROUPS[g]))
     print(HEADER)
     results = {}
     for name in args.sets.split(","):

@@ -11,12 +11,13 @@ fails to parse.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from indexer.analysis.analyzers import Analyzer, default_analyzers
 from indexer.dates import FILTER_EXAMPLES, date_range
@@ -45,14 +46,32 @@ MAX_QUERY_GRAMS = 256  # trigram clauses at most (a bool query has a clause limi
 
 
 @dataclass(frozen=True)
+class Proximity:
+    """A rescore of the best `window` hits by relevance (Elasticsearch's `rescore`):
+    each pair of neighbouring query words that a hit holds within `slop` positions of
+    each other, in either order, adds `weight` to its score. On the exact subfield of
+    `content`, whose positions agree on both backends (both keep its stopwords; the
+    stemmed field's do not, docs/engines.md), as a constant per pair: tantivy scores
+    a sloppy phrase by its count, Lucene by 1 / (1 + distance), so only a constant
+    ranks alike on both. An experiment of issue #13 (docs/relevance.md), not the
+    product's ranking."""
+
+    window: int = 100
+    slop: int = 3
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
 class Ranking:
     """How a MatchPlan's parts are weighted: the searched fields with their boosts, the
-    share of the exact subfields, and the weight of each trigram. Both backends take
-    one; RANKING is the product's, others are for comparisons (eval's baselines)."""
+    share of the exact subfields, the weight of each trigram, and any proximity
+    rescore. Both backends take one; RANKING is the product's, others are for
+    comparisons (eval's baselines and experiments)."""
 
     field_boosts: Mapping[str, float] = field(default_factory=lambda: dict(FIELD_BOOSTS))
     exact_weight: float = EXACT_WEIGHT
     grams_weight: float = GRAMS_WEIGHT
+    proximity: Proximity | None = None
 
 
 RANKING = Ranking()
@@ -113,6 +132,13 @@ class Recency:
         return RECENCY_FLOOR + (1 - RECENCY_FLOOR) * decay
 
 
+class WeightedTerm(NamedTuple):
+    """A stemmed term of `content` added to a query with its own weight."""
+
+    term: str
+    weight: float
+
+
 @dataclass(frozen=True)
 class SearchRequest:
     query: str = ""
@@ -129,6 +155,9 @@ class SearchRequest:
     facets: bool = True
     highlight: bool = True
     recency: Recency | None = None
+    # Terms added as optional clauses, each with its weight: pseudo-relevance feedback
+    # (indexer.feedback, eval --feedback), not typed by a user.
+    expansion: tuple[WeightedTerm, ...] = ()
 
     def check(self) -> None:
         if not 1 <= self.size <= MAX_SIZE:
@@ -444,10 +473,16 @@ def field_queries(
     return tuple(parts)
 
 
-def match_plan(plan: QueryPlan, operator: Operator, ranking: Ranking = RANKING) -> MatchPlan:
+def match_plan(
+    plan: QueryPlan,
+    operator: Operator,
+    ranking: Ranking = RANKING,
+    expansion: Iterable[WeightedTerm] = (),
+) -> MatchPlan:
     """The query plan as a bool query: with operator "and" every group is required,
     and every word of each of its clauses; with "or" any one word is enough. A group
-    joined by AND, or a quoted phrase standing alone, is always required."""
+    joined by AND, or a quoted phrase standing alone, is always required. The
+    `expansion` terms are optional parts on `content`, each with its weight."""
     required: list[Requirement] = []
     optional: list[AnalyzedClause] = []
     for group in plan.groups:
@@ -461,11 +496,26 @@ def match_plan(plan: QueryPlan, operator: Operator, ranking: Ranking = RANKING) 
             optional += group.clauses  # any one is enough: one flat union of them all
     return MatchPlan(
         required=tuple(required),
-        optional=field_queries(optional, ranking),
+        optional=field_queries(optional, ranking)
+        + tuple(FieldQuery("content", False, (t.term,), t.weight) for t in expansion),
         excluded=tuple(field_queries([c], ranking) for c in plan.excluded),
         grams=tuple(plan.grams),
         everything=not plan.groups and (plan.empty_query or bool(plan.excluded)),
     )
+
+
+def proximity_pairs(
+    plan: QueryPlan, request: SearchRequest, ranking: Ranking
+) -> tuple[tuple[str, str], ...]:
+    """The word pairs a proximity rescore looks for: each two neighbouring words of the
+    included clauses (exact forms, stopwords out), once. None when the ranking has no
+    proximity, or when the request is not by relevance alone (a date sort, a recency
+    decay, a cursor page): the engine rescores no sorted search."""
+    by_relevance = request.sort == "relevance" and not (request.recency or request.cursor)
+    if ranking.proximity is None or not by_relevance:
+        return ()
+    words = plan.exact
+    return tuple(dict.fromkeys(p for p in itertools.pairwise(words) if p[0] != p[1]))
 
 
 def _as_datetime(value: date | datetime) -> datetime:

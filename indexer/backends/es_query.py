@@ -29,6 +29,7 @@ from indexer.query import (
     FieldQuery,
     Hit,
     MatchPlan,
+    Proximity,
     QueryError,
     QueryPlan,
     Ranking,
@@ -39,6 +40,7 @@ from indexer.query import (
     date_bounds,
     match_plan,
     plan_query,
+    proximity_pairs,
 )
 
 FRAGMENT_SIZE = 160
@@ -124,7 +126,9 @@ def query_body(
     request: SearchRequest, plan: QueryPlan | None = None, ranking: Ranking = RANKING
 ) -> dict[str, Any]:
     """The `query` part of the search body (`plan`: the request's query, planned)."""
-    match = match_plan(plan or plan_query(request.query), request.operator, ranking)
+    match = match_plan(
+        plan or plan_query(request.query), request.operator, ranking, request.expansion
+    )
     boolean: dict[str, Any] = {"must": [text_query(match)]}
     if match.grams and ranking.grams_weight and not match.nothing:
         # They rank; they match nothing alone.
@@ -154,6 +158,32 @@ def query_body(
             }
         }
     return query
+
+
+def proximity_rescore(pairs: Iterable[tuple[str, str]], proximity: Proximity) -> dict[str, Any]:
+    """The `rescore` of a Proximity: a constant for each word pair found within the slop
+    on content.exact, added to the score of the best `window` hits."""
+    near = [
+        {
+            "constant_score": {
+                "filter": {
+                    "match_phrase": {
+                        "content.exact": {
+                            "query": f"{first} {second}",
+                            "analyzer": "whitespace",
+                            "slop": proximity.slop,
+                        }
+                    }
+                },
+                "boost": proximity.weight,
+            }
+        }
+        for first, second in pairs
+    ]
+    return {
+        "window_size": proximity.window,
+        "query": {"rescore_query": _any(near), "query_weight": 1.0, "rescore_query_weight": 1.0},
+    }
 
 
 def _sort(request: SearchRequest) -> list[Any]:
@@ -192,6 +222,10 @@ def search_body(
         "track_total_hits": True,
         "_source": SOURCE_FIELDS,
     }
+    if (pairs := proximity_pairs(plan, request, ranking)) and ranking.proximity:
+        body["rescore"] = proximity_rescore(pairs, ranking.proximity)
+        # The engine refuses a sort beside a rescore: equal scores go in index order.
+        del body["sort"]
     if request.cursor:
         body["search_after"] = decode_cursor(request.cursor)
     else:
@@ -266,7 +300,9 @@ def parse_response(
     facets = read_facets(response.get("aggregations", {}))
     seen = (request.page - 1) * request.size + len(raw_hits) if not request.cursor else None
     more = len(raw_hits) == request.size and (seen is None or seen < total)
-    next_cursor = encode_cursor(raw_hits[-1]["sort"]) if more and raw_hits else None
+    # No sort values after a rescore (unsorted): no cursor, pages by number.
+    sorted_by = raw_hits[-1].get("sort") if raw_hits else None
+    next_cursor = encode_cursor(sorted_by) if more and sorted_by else None
     return SearchResult(
         total=total, hits=hits, facets=facets, next_cursor=next_cursor, dropped=dropped
     )
