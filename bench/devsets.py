@@ -3,7 +3,7 @@ ranking, stock vs ours, on one backend.
 
     .venv/bin/python bench/devsets.py [--backend embedded|opensearch|elasticsearch]
         [--folds 5] [--sets arcd,arcd-sentences,tashkeela,arcd-ant]
-        [--variants [query-time,proximity,feedback]] [--json PATH]
+        [--variants [GROUP-OR-VARIANT,...]] [--json PATH]
 
 The sets are written under bench/devsets/ (git-ignored), in BEIR form, each time
 (they take a second). None is hand-picked; each rule is below and in
@@ -196,19 +196,28 @@ PROXIMITY = tuple(
     for slop, weight in ((1, 2.0), (4, 2.0), (4, 5.0), (10, 2.0))
 )
 # RM3-style expansion (indexer.feedback): `terms` terms of the first `documents` hits,
-# weighing `weight` query words all together.
+# weighing `weight` query words all together; the first search's best `keep` kept.
 FEEDBACK = tuple(
     Variant(
-        f"ours-rm3-{docs}d-{terms}t-w{weight:g}",
+        f"ours-rm3-{docs}d-{terms}t-w{weight:g}" + (f"-keep{keep}" if keep else ""),
         "ours",
         RANKING,
         f"{terms} terms of the first {docs} hits, {weight:g} of the query's weight",
-        Feedback(docs, terms, weight),
+        Feedback(docs, terms, weight, keep),
     )
-    for docs, terms, weight in ((10, 10, 0.5), (5, 10, 0.3), (10, 20, 1.0), (3, 5, 0.2))
+    for docs, terms, weight, keep in (
+        (10, 10, 0.5, 0),
+        (5, 10, 0.3, 0),
+        (10, 20, 1.0, 0),
+        (3, 5, 0.2, 0),
+        (10, 10, 0.1, 0),
+        (10, 10, 0.5, 10),
+        (10, 20, 1.0, 10),
+    )
 )
-# Groups of experiments for --variants, measured with stock and ours.
+# Groups of experiments for --variants (or one by its name), measured with stock and ours.
 EXPERIMENT_GROUPS = {"query-time": EXPERIMENTS, "proximity": PROXIMITY, "feedback": FEEDBACK}
+BY_NAME = {v.name: v for group in EXPERIMENT_GROUPS.values() for v in group}
 
 
 def ratio(ours: ev.Scores, stock: ev.Scores) -> float:
@@ -283,7 +292,8 @@ def main() -> int:
         nargs="?",
         const="query-time",
         default="",
-        help=f"also these groups of experiments, comma-separated: {', '.join(EXPERIMENT_GROUPS)}",
+        help="also these experiments, comma-separated: groups "
+        f"({', '.join(EXPERIMENT_GROUPS)}) or variants by name",
     )
     parser.add_argument("--json", type=Path, help="also write the scores here")
     args = parser.parse_args()
@@ -296,12 +306,12 @@ def main() -> int:
 
         target = ev.Target(args.backend, ClusterSettings.from_env(engine=args.backend))
     groups = [g for g in args.variants.split(",") if g]
-    if unknown := [g for g in groups if g not in EXPERIMENT_GROUPS]:
+    if unknown := [g for g in groups if g not in EXPERIMENT_GROUPS and g not in BY_NAME]:
         parser.error(
-            f"--variants {','.join(unknown)}: no such group; the groups are "
+            f"--variants {','.join(unknown)}: no such group or variant; the groups are "
             f"{', '.join(EXPERIMENT_GROUPS)}"
         )
-    variants = (STOCK, OURS, *(v for g in groups for v in EXPERIMENT_GROUPS[g]))
+    variants = (STOCK, OURS, *(v for g in groups for v in EXPERIMENT_GROUPS.get(g, [BY_NAME[g]])))
     print(HEADER)
     results = {}
     for name in args.sets.split(","):

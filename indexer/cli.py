@@ -697,8 +697,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--feedback",
         action="store_true",
-        help="ours with pseudo-relevance feedback: the query again, with 10 terms of its "
-        "first 10 hits (an experiment; the baselines stay as they are)",
+        help="ours with pseudo-relevance feedback: the query again with 20 terms of its "
+        "first 10 hits, after those 10 (an experiment; the baselines stay as they are)",
     )
     p.add_argument(
         "--backend",

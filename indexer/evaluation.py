@@ -29,7 +29,7 @@ from indexer.analysis.analyzers import Analyzer, baseline_analyzers, default_ana
 from indexer.articles import Article, Origin, RawRecord, build_article
 from indexer.backends import Backend, BackendError
 from indexer.backends.embedded import EmbeddedBackend
-from indexer.feedback import Expander, Feedback, expander
+from indexer.feedback import Expander, Feedback, merged
 from indexer.ingest import parse_paths
 from indexer.query import RANKING, Ranking, SearchRequest
 
@@ -265,8 +265,9 @@ def rank(
     for query_id, text in texts.items():
         request = SearchRequest(query=text, size=DEPTH, facets=False, highlight=False)
         hits = backend.search(index.name, request).hits
-        if expand and (more := expand(text, hits)):
-            hits = backend.search(index.name, replace(request, expansion=more)).hits
+        if expand and (more := expand.terms(text, hits)):
+            again = backend.search(index.name, replace(request, expansion=more)).hits
+            hits = merged(hits, again, expand.feedback.keep)[:DEPTH]
         ranked[query_id] = [hit.id for hit in hits]
     return ranked
 
@@ -282,7 +283,7 @@ def ranked_runs(
     """Every query's hits under each ranking (default: the profile's own), on one
     temporary index of the profile's analysis; with `feedback`, of the expanded query."""
     articles = list(articles)
-    expand = expander(profile.analyzers, articles, feedback) if feedback else None
+    expand = Expander(profile.analyzers, articles, feedback) if feedback else None
     with temporary_index(profile, articles, target) as index:
         return [rank(index, r, texts, expand) for r in (list(rankings) or [profile.ranking])]
 

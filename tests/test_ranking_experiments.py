@@ -10,8 +10,9 @@ import pytest
 
 from indexer import evaluation as ev
 from indexer.backends.es_query import parse_response, search_body
-from indexer.feedback import Feedback, expansion
+from indexer.feedback import Feedback, expansion, merged
 from indexer.query import (
+    Hit,
     Proximity,
     Ranking,
     Recency,
@@ -107,3 +108,20 @@ def test_feedback_finds_a_text_through_the_words_of_the_first_hits(tmp_path: Pat
     [expanded] = ev.ranked_runs(profile, articles, texts, feedback=Feedback(documents=1))
     assert plain["q"] == ["asked"]
     assert expanded["q"] == ["asked", "related"]
+
+
+def test_the_first_hits_keep_their_place_and_the_expanded_search_follows() -> None:
+    def hits(*ids: str) -> list[Hit]:
+        return [Hit(i, 1.0, "", None, None, None) for i in ids]
+
+    first, second = hits("a", "b", "c"), hits("d", "b", "e", "a")
+    assert [h.id for h in merged(first, second, 2)] == ["a", "b", "d", "e"]
+    assert [h.id for h in merged(first, second, 0)] == ["d", "b", "e", "a"]
+
+
+def test_eval_with_feedback_keeps_the_first_hits_in_place() -> None:
+    from test_evaluation import run_eval
+
+    scores = run_eval("--feedback", "--compare")
+    assert set(scores) == {"standard", "arabic", "ours"}
+    assert scores["ours"]["mrr@10"] == 1.0  # the first hits keep their place
