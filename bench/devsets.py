@@ -311,7 +311,8 @@ def main() -> int:
             f"--variants {','.join(unknown)}: no such group or variant; the groups are "
             f"{', '.join(EXPERIMENT_GROUPS)}"
         )
-    variants = (STOCK, OURS, *(v for g in groups for v in EXPERIMENT_GROUPS.get(g, [BY_NAME[g]])))
+    chosen = [v for g in groups for v in EXPERIMENT_GROUPS.get(g, ()) or (BY_NAME[g],)]
+    variants = (STOCK, OURS, *chosen)
     print(HEADER)
     results = {}
     for name in args.sets.split(","):
