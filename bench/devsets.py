@@ -39,7 +39,7 @@ from typing import NamedTuple
 
 from indexer import evaluation as ev
 from indexer.feedback import Feedback
-from indexer.query import RANKING, Proximity, Ranking
+from indexer.query import RANKING, Ranking
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared/data"
@@ -184,17 +184,6 @@ EXPERIMENTS = (
 )
 
 
-# A proximity rescore of the best 100 hits (Ranking.proximity): a constant per pair of
-# neighbouring query words found within the slop, on both backends.
-PROXIMITY = tuple(
-    Variant(
-        f"ours-near-{slop}-w{weight:g}",
-        "ours",
-        Ranking(proximity=Proximity(window=100, slop=slop, weight=weight)),
-        f"+{weight:g} per word pair within {slop} positions, on the best 100",
-    )
-    for slop, weight in ((1, 2.0), (4, 2.0), (4, 5.0), (10, 2.0))
-)
 # RM3-style expansion (indexer.feedback): `terms` terms of the first `documents` hits,
 # weighing `weight` query words all together; the first search's best `keep` kept.
 FEEDBACK = tuple(
@@ -216,7 +205,7 @@ FEEDBACK = tuple(
     )
 )
 # Groups of experiments for --variants (or one by its name), measured with stock and ours.
-EXPERIMENT_GROUPS = {"query-time": EXPERIMENTS, "proximity": PROXIMITY, "feedback": FEEDBACK}
+EXPERIMENT_GROUPS = {"query-time": EXPERIMENTS, "feedback": FEEDBACK}
 BY_NAME = {v.name: v for group in EXPERIMENT_GROUPS.values() for v in group}
 
 

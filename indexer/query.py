@@ -11,7 +11,6 @@ fails to parse.
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -46,32 +45,14 @@ MAX_QUERY_GRAMS = 256  # trigram clauses at most (a bool query has a clause limi
 
 
 @dataclass(frozen=True)
-class Proximity:
-    """A rescore of the best `window` hits by relevance (Elasticsearch's `rescore`):
-    each pair of neighbouring query words that a hit holds within `slop` positions of
-    each other, in either order, adds `weight` to its score. On the exact subfield of
-    `content`, whose positions agree on both backends (both keep its stopwords; the
-    stemmed field's do not, docs/engines.md), as a constant per pair: tantivy scores
-    a sloppy phrase by its count, Lucene by 1 / (1 + distance), so only a constant
-    ranks alike on both. An experiment of issue #13 (docs/relevance.md), not the
-    product's ranking."""
-
-    window: int = 100
-    slop: int = 3
-    weight: float = 1.0
-
-
-@dataclass(frozen=True)
 class Ranking:
     """How a MatchPlan's parts are weighted: the searched fields with their boosts, the
-    share of the exact subfields, the weight of each trigram, and any proximity
-    rescore. Both backends take one; RANKING is the product's, others are for
-    comparisons (eval's baselines and experiments)."""
+    share of the exact subfields, and the weight of each trigram. Both backends take
+    one; RANKING is the product's, others are for comparisons (eval's baselines)."""
 
     field_boosts: Mapping[str, float] = field(default_factory=lambda: dict(FIELD_BOOSTS))
     exact_weight: float = EXACT_WEIGHT
     grams_weight: float = GRAMS_WEIGHT
-    proximity: Proximity | None = None
 
 
 RANKING = Ranking()
@@ -502,20 +483,6 @@ def match_plan(
         grams=tuple(plan.grams),
         everything=not plan.groups and (plan.empty_query or bool(plan.excluded)),
     )
-
-
-def proximity_pairs(
-    plan: QueryPlan, request: SearchRequest, ranking: Ranking
-) -> tuple[tuple[str, str], ...]:
-    """The word pairs a proximity rescore looks for: each two neighbouring words of the
-    included clauses (exact forms, stopwords out), once. None when the ranking has no
-    proximity, or when the request is not by relevance alone (a date sort, a recency
-    decay, a cursor page): the engine rescores no sorted search."""
-    by_relevance = request.sort == "relevance" and not (request.recency or request.cursor)
-    if ranking.proximity is None or not by_relevance:
-        return ()
-    words = plan.exact
-    return tuple(dict.fromkeys(p for p in itertools.pairwise(words) if p[0] != p[1]))
 
 
 def _as_datetime(value: date | datetime) -> datetime:

@@ -50,7 +50,6 @@ from indexer.query import (
     TEXT_FIELDS,
     FieldQuery,
     Hit,
-    Proximity,
     QueryError,
     QueryPlan,
     Ranking,
@@ -63,7 +62,6 @@ from indexer.query import (
     match_plan,
     parse_published,
     plan_query,
-    proximity_pairs,
 )
 
 KEYWORD_FIELDS = ("category", "source", "author")
@@ -451,13 +449,7 @@ class EmbeddedBackend:
             found, rescored = self._by_recency(searcher, query, request.recency, end)
             ranked = rescored[offset:end]
         elif plan.groups:
-            end = offset + request.size
-            pairs = proximity_pairs(plan, request, self._ranking)
-            if pairs and self._ranking.proximity:
-                proximity = self._ranking.proximity
-                found, ranked = self._by_proximity(searcher, query, pairs, proximity, end)
-            else:
-                found, ranked = self._by_relevance(searcher, query, end)
+            found, ranked = self._by_relevance(searcher, query, offset + request.size)
             ranked = ranked[offset:]
         else:  # every hit scores alike (match all, or exclusions only): tantivy's order
             found = searcher.search(query, request.size, True, None, offset)
@@ -522,50 +514,6 @@ class EmbeddedBackend:
 
         return sorted(ranked, key=key)
 
-    def _by_proximity(
-        self,
-        searcher: tantivy.Searcher,
-        query: tantivy.Query,
-        pairs: tuple[tuple[str, str], ...],
-        proximity: Proximity,
-        end: int,
-    ) -> tuple[tantivy.SearchResult, list[Scored]]:
-        """The search by relevance, its best `window` hits rescored as the engine's
-        `rescore` does (es_query.proximity_rescore): a constant for each word pair
-        within the slop on content.exact, counted by a second search restricted to
-        the window's ids. The hits past the window keep their place."""
-        found, ranked = self._by_relevance(searcher, query, max(end, proximity.window))
-        window = ranked[: proximity.window]
-        if not window:
-            return found, ranked
-        ids = [self._shown(searcher, address)["id"] for _, address in window]
-        near = [
-            tantivy.Query.const_score_query(
-                tantivy.Query.phrase_query(
-                    self.schema, _exact("content"), list(pair), proximity.slop
-                ),
-                proximity.weight,
-            )
-            for pair in pairs
-        ]
-        in_window = tantivy.Query.term_set_query(self.schema, "id", ids)
-        rescore = tantivy.Query.boolean_query(
-            [
-                (tantivy.Occur.Must, tantivy.Query.const_score_query(in_window, 0.0)),
-                (tantivy.Occur.Should, _should(near)),
-            ]
-        )
-        added = {
-            (a.segment_ord, a.doc): score for score, a in searcher.search(rescore, len(ids)).hits
-        }
-        rescored = [(s + added.get((a.segment_ord, a.doc), 0.0), a) for s, a in window]
-        return found, self._ties_by_id(searcher, rescored) + ranked[proximity.window :]
-
-    def _shown(self, searcher: tantivy.Searcher, address: tantivy.DocAddress) -> dict[str, Any]:
-        return cast(
-            dict[str, Any], orjson.loads(cast(bytes, searcher.doc(address).get_first("shown")))
-        )
-
     def _by_recency(
         self, searcher: tantivy.Searcher, query: tantivy.Query, recency: Recency, end: int
     ) -> tuple[tantivy.SearchResult, list[Scored]]:
@@ -596,7 +544,8 @@ class EmbeddedBackend:
     def _published(
         self, searcher: tantivy.Searcher, address: tantivy.DocAddress
     ) -> datetime | None:
-        return parse_published(self._shown(searcher, address)["published_at"])
+        shown = orjson.loads(cast(bytes, searcher.doc(address).get_first("shown")))
+        return parse_published(shown["published_at"])
 
     def _hit(
         self,

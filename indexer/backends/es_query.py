@@ -29,7 +29,6 @@ from indexer.query import (
     FieldQuery,
     Hit,
     MatchPlan,
-    Proximity,
     QueryError,
     QueryPlan,
     Ranking,
@@ -40,7 +39,6 @@ from indexer.query import (
     date_bounds,
     match_plan,
     plan_query,
-    proximity_pairs,
 )
 
 FRAGMENT_SIZE = 160
@@ -160,32 +158,6 @@ def query_body(
     return query
 
 
-def proximity_rescore(pairs: Iterable[tuple[str, str]], proximity: Proximity) -> dict[str, Any]:
-    """The `rescore` of a Proximity: a constant for each word pair found within the slop
-    on content.exact, added to the score of the best `window` hits."""
-    near = [
-        {
-            "constant_score": {
-                "filter": {
-                    "match_phrase": {
-                        "content.exact": {
-                            "query": f"{first} {second}",
-                            "analyzer": "whitespace",
-                            "slop": proximity.slop,
-                        }
-                    }
-                },
-                "boost": proximity.weight,
-            }
-        }
-        for first, second in pairs
-    ]
-    return {
-        "window_size": proximity.window,
-        "query": {"rescore_query": _any(near), "query_weight": 1.0, "rescore_query_weight": 1.0},
-    }
-
-
 def _sort(request: SearchRequest) -> list[Any]:
     # `id` breaks ties, so search_after pages are stable.
     if request.sort == "date":
@@ -222,10 +194,6 @@ def search_body(
         "track_total_hits": True,
         "_source": SOURCE_FIELDS,
     }
-    if (pairs := proximity_pairs(plan, request, ranking)) and ranking.proximity:
-        body["rescore"] = proximity_rescore(pairs, ranking.proximity)
-        # The engine refuses a sort beside a rescore: equal scores go in index order.
-        del body["sort"]
     if request.cursor:
         body["search_after"] = decode_cursor(request.cursor)
     else:
@@ -300,9 +268,7 @@ def parse_response(
     facets = read_facets(response.get("aggregations", {}))
     seen = (request.page - 1) * request.size + len(raw_hits) if not request.cursor else None
     more = len(raw_hits) == request.size and (seen is None or seen < total)
-    # No sort values after a rescore (unsorted): no cursor, pages by number.
-    sorted_by = raw_hits[-1].get("sort") if raw_hits else None
-    next_cursor = encode_cursor(sorted_by) if more and sorted_by else None
+    next_cursor = encode_cursor(raw_hits[-1]["sort"]) if more and raw_hits else None
     return SearchResult(
         total=total, hits=hits, facets=facets, next_cursor=next_cursor, dropped=dropped
     )

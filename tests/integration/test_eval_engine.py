@@ -10,7 +10,7 @@ from conftest import Cluster
 
 from indexer import evaluation as ev
 from indexer.feedback import Feedback
-from indexer.query import Proximity, Ranking
+from indexer.query import Ranking
 
 pytestmark = pytest.mark.elasticsearch
 
@@ -43,10 +43,11 @@ def test_the_engine_scores_as_the_embedded_backend(
     }
 
 
-# The experiments of issue #13: a proximity rescore, pseudo-relevance feedback.
+# Pseudo-relevance feedback (eval --feedback): the expanded query reordering the top,
+# and the option's default (the first hits kept).
 EXPERIMENTS = {
-    "proximity": (Ranking(proximity=Proximity(window=10, slop=4, weight=5.0)), None),
-    "feedback": (Ranking(), Feedback(documents=3, terms=10, weight=1.0)),
+    "feedback": (Ranking(), Feedback(documents=3, terms=10, weight=1.0, keep=0)),
+    "feedback, first hits kept": (Ranking(), Feedback()),
 }
 
 
