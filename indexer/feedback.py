@@ -45,12 +45,12 @@ def relevance_model(
     the hit's share of the scores and P(w | d) the term's share of d's terms."""
     hits = [(score, terms) for score, terms in scored_terms if terms][: feedback.documents]
     total = sum(score for score, _ in hits)
-    model: Counter[str] = Counter()
+    model: dict[str, float] = {}
     for score, terms in hits:
         share = score / total if total else 1 / len(hits)
         for term, count in Counter(terms).items():
-            model[term] += share * count / len(terms)
-    return dict(model)
+            model[term] = model.get(term, 0.0) + share * count / len(terms)
+    return model
 
 
 def expansion(
