@@ -2,7 +2,8 @@
 ranking, stock vs ours, on one backend.
 
     .venv/bin/python bench/devsets.py [--backend embedded|opensearch|elasticsearch]
-        [--folds 5] [--sets arcd,arcd-sentences,tashkeela,arcd-ant] [--variants] [--json PATH]
+        [--folds 5] [--sets arcd,arcd-sentences,tashkeela,arcd-ant]
+        [--variants [GROUP-OR-VARIANT,...]] [--json PATH]
 
 The sets are written under bench/devsets/ (git-ignored), in BEIR form, each time
 (they take a second). None is hand-picked; each rule is below and in
@@ -37,6 +38,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from indexer import evaluation as ev
+from indexer.feedback import Feedback
 from indexer.query import RANKING, Ranking
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -156,6 +158,7 @@ class Variant:
     analysis: str  # a profile of indexer.evaluation.profiles()
     ranking: Ranking
     why: str
+    feedback: Feedback | None = None  # pseudo-relevance feedback (a second search)
 
 
 STOCK = Variant("stock", "arabic", ev.profiles()["arabic"].ranking, "the stock arabic chain")
@@ -181,6 +184,31 @@ EXPERIMENTS = (
 )
 
 
+# RM3-style expansion (indexer.feedback): `terms` terms of the first `documents` hits,
+# weighing `weight` query words all together; the first search's best `keep` kept.
+FEEDBACK = tuple(
+    Variant(
+        f"ours-rm3-{docs}d-{terms}t-w{weight:g}" + (f"-keep{keep}" if keep else ""),
+        "ours",
+        RANKING,
+        f"{terms} terms of the first {docs} hits, {weight:g} of the query's weight",
+        Feedback(docs, terms, weight, keep),
+    )
+    for docs, terms, weight, keep in (
+        (10, 10, 0.5, 0),
+        (5, 10, 0.3, 0),
+        (10, 20, 1.0, 0),
+        (3, 5, 0.2, 0),
+        (10, 10, 0.1, 0),
+        (10, 10, 0.5, 10),
+        (10, 20, 1.0, 10),
+    )
+)
+# Groups of experiments for --variants (or one by its name), measured with stock and ours.
+EXPERIMENT_GROUPS = {"query-time": EXPERIMENTS, "feedback": FEEDBACK}
+BY_NAME = {v.name: v for group in EXPERIMENT_GROUPS.values() for v in group}
+
+
 def ratio(ours: ev.Scores, stock: ev.Scores) -> float:
     return ours.mrr_at_10 / stock.mrr_at_10 if stock.mrr_at_10 else float("inf")
 
@@ -195,15 +223,17 @@ def wins(ours: ev.Scores, stock: ev.Scores) -> bool:
 
 
 def measure(dev: DevSet, variants: tuple[Variant, ...], target: ev.Target, k: int) -> dict:
-    """Every variant's scores on the set and on each fold, one index per analysis."""
+    """Every variant's scores on the set and on each fold, one index per analysis (and
+    feedback)."""
     wanted = ev.read_judged(dev.queries, dev.qrels)
     articles = ev.read_articles(dev.corpus, dev.distractors)
     available = ev.profiles()
     found: dict[str, tuple[ev.Scores, list[ev.Scores]]] = {}
-    for analysis in dict.fromkeys(v.analysis for v in variants):
-        same = [v for v in variants if v.analysis == analysis]
+    for analysis, feedback in dict.fromkeys((v.analysis, v.feedback) for v in variants):
+        same = [v for v in variants if (v.analysis, v.feedback) == (analysis, feedback)]
+        rankings = [v.ranking for v in same]
         runs = ev.ranked_runs(
-            available[analysis], articles, wanted.texts, target, [v.ranking for v in same]
+            available[analysis], articles, wanted.texts, target, rankings, feedback
         )
         for variant, ranked in zip(same, runs, strict=True):
             found[variant.name] = (
@@ -246,7 +276,14 @@ def main() -> int:
     )
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--sets", default=",".join(BUILDERS))
-    parser.add_argument("--variants", action="store_true", help="also the experiments")
+    parser.add_argument(
+        "--variants",
+        nargs="?",
+        const="query-time",
+        default="",
+        help="also these experiments, comma-separated: groups "
+        f"({', '.join(EXPERIMENT_GROUPS)}) or variants by name",
+    )
     parser.add_argument("--json", type=Path, help="also write the scores here")
     args = parser.parse_args()
     if not SHARED.is_dir():
@@ -257,7 +294,14 @@ def main() -> int:
         from indexer.backends.cluster_settings import ClusterSettings
 
         target = ev.Target(args.backend, ClusterSettings.from_env(engine=args.backend))
-    variants = (STOCK, OURS, *(EXPERIMENTS if args.variants else ()))
+    groups = [g for g in args.variants.split(",") if g]
+    if unknown := [g for g in groups if g not in EXPERIMENT_GROUPS and g not in BY_NAME]:
+        parser.error(
+            f"--variants {','.join(unknown)}: no such group or variant; the groups are "
+            f"{', '.join(EXPERIMENT_GROUPS)}"
+        )
+    chosen = [v for g in groups for v in EXPERIMENT_GROUPS.get(g, ()) or (BY_NAME[g],)]
+    variants = (STOCK, OURS, *chosen)
     print(HEADER)
     results = {}
     for name in args.sets.split(","):

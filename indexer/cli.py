@@ -53,6 +53,7 @@ from indexer.evaluation import (
     read_articles,
     read_judged,
 )
+from indexer.feedback import Feedback
 from indexer.fields import FACET_FIELDS
 from indexer.highlight import CLOSE, OPEN
 from indexer.ingest import ParseReport
@@ -401,7 +402,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     names = list(available) if args.compare else ["ours"]
     scores = {}
     for name in names:
-        [ranked] = ranked_runs(available[name], articles, wanted.texts, target)
+        feedback = Feedback() if args.feedback and name == "ours" else None
+        [ranked] = ranked_runs(available[name], articles, wanted.texts, target, (), feedback)
         scores[name] = metrics(ranked, wanted.judged).to_json()
         if args.folds:
             by_fold = fold_scores(ranked, wanted.judged, args.folds)
@@ -746,6 +748,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="K",
         help="also score each of K folds of the queries (a seeded split, the same every "
         "run), 2 or more (default: no folds)",
+    )
+    p.add_argument(
+        "--feedback",
+        action="store_true",
+        help="ours with pseudo-relevance feedback: the query again with 20 terms of its "
+        "first 10 hits, after those 10 (an experiment; the baselines stay as they are)",
     )
     p.add_argument(
         "--backend",

@@ -29,6 +29,7 @@ from indexer.analysis.analyzers import Analyzer, baseline_analyzers, default_ana
 from indexer.articles import Article, Origin, RawRecord, build_article
 from indexer.backends import Backend, BackendError
 from indexer.backends.embedded import EmbeddedBackend
+from indexer.feedback import Expander, Feedback, merged
 from indexer.ingest import parse_paths
 from indexer.query import RANKING, Ranking, SearchRequest
 
@@ -251,13 +252,23 @@ def temporary_index(
     return INDEXES[target.backend](profile, articles, target)
 
 
-def rank(index: TemporaryIndex, ranking: Ranking, texts: dict[str, str]) -> dict[str, list[str]]:
-    """Each query's hits, best first, the first DEPTH."""
+def rank(
+    index: TemporaryIndex,
+    ranking: Ranking,
+    texts: dict[str, str],
+    expand: Expander | None = None,
+) -> dict[str, list[str]]:
+    """Each query's hits, best first, the first DEPTH (with `expand`: of a second
+    search, the query expanded from the first one's hits)."""
     backend = index.searcher(ranking)
     ranked = {}
     for query_id, text in texts.items():
         request = SearchRequest(query=text, size=DEPTH, facets=False, highlight=False)
-        ranked[query_id] = [hit.id for hit in backend.search(index.name, request).hits]
+        hits = backend.search(index.name, request).hits
+        if expand and (more := expand.terms(text, hits)):
+            again = backend.search(index.name, replace(request, expansion=more)).hits
+            hits = merged(hits, again, expand.feedback.keep)[:DEPTH]
+        ranked[query_id] = [hit.id for hit in hits]
     return ranked
 
 
@@ -267,11 +278,14 @@ def ranked_runs(
     texts: dict[str, str],
     target: Target = EMBEDDED,
     rankings: Iterable[Ranking] = (),
+    feedback: Feedback | None = None,
 ) -> list[dict[str, list[str]]]:
     """Every query's hits under each ranking (default: the profile's own), on one
-    temporary index of the profile's analysis."""
+    temporary index of the profile's analysis; with `feedback`, of the expanded query."""
+    articles = list(articles)
+    expand = Expander(profile.analyzers, articles, feedback) if feedback else None
     with temporary_index(profile, articles, target) as index:
-        return [rank(index, r, texts) for r in (list(rankings) or [profile.ranking])]
+        return [rank(index, r, texts, expand) for r in (list(rankings) or [profile.ranking])]
 
 
 def evaluate(

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from indexer.analysis.analyzers import Analyzer, default_analyzers
 from indexer.dates import FILTER_EXAMPLES, date_range
@@ -111,6 +111,13 @@ class Recency:
         return RECENCY_FLOOR + (1 - RECENCY_FLOOR) * decay
 
 
+class WeightedTerm(NamedTuple):
+    """A stemmed term of `content` added to a query with its own weight."""
+
+    term: str
+    weight: float
+
+
 @dataclass(frozen=True)
 class SearchRequest:
     query: str = ""
@@ -127,6 +134,9 @@ class SearchRequest:
     facets: bool = True
     highlight: bool = True
     recency: Recency | None = None
+    # Terms added as optional clauses, each with its weight: pseudo-relevance feedback
+    # (indexer.feedback, eval --feedback), not typed by a user.
+    expansion: tuple[WeightedTerm, ...] = ()
 
     def check(self) -> None:
         if not 1 <= self.size <= MAX_SIZE:
@@ -446,10 +456,16 @@ def field_queries(
     return tuple(parts)
 
 
-def match_plan(plan: QueryPlan, operator: Operator, ranking: Ranking = RANKING) -> MatchPlan:
+def match_plan(
+    plan: QueryPlan,
+    operator: Operator,
+    ranking: Ranking = RANKING,
+    expansion: Iterable[WeightedTerm] = (),
+) -> MatchPlan:
     """The query plan as a bool query: with operator "and" every group is required,
     and every word of each of its clauses; with "or" any one word is enough. A group
-    joined by AND, or a quoted phrase standing alone, is always required."""
+    joined by AND, or a quoted phrase standing alone, is always required. The
+    `expansion` terms are optional parts on `content`, each with its weight."""
     required: list[Requirement] = []
     optional: list[AnalyzedClause] = []
     for group in plan.groups:
@@ -463,7 +479,8 @@ def match_plan(plan: QueryPlan, operator: Operator, ranking: Ranking = RANKING) 
             optional += group.clauses  # any one is enough: one flat union of them all
     return MatchPlan(
         required=tuple(required),
-        optional=field_queries(optional, ranking),
+        optional=field_queries(optional, ranking)
+        + tuple(FieldQuery("content", False, (t.term,), t.weight) for t in expansion),
         excluded=tuple(field_queries([c], ranking) for c in plan.excluded),
         grams=tuple(plan.grams),
         everything=not plan.groups and (plan.empty_query or bool(plan.excluded)),

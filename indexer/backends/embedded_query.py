@@ -118,7 +118,7 @@ class QueryBuilder:
         """The tantivy query of a plan and the request's filters (None: matches
         nothing), rendered from the same MatchPlan as the cluster's bool query."""
         occur = tantivy.Occur
-        match = match_plan(plan, request.operator, self._ranking)
+        match = match_plan(plan, request.operator, self._ranking, request.expansion)
         if match.nothing:
             return None
         if match.everything:

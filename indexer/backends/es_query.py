@@ -122,7 +122,9 @@ def query_body(
     request: SearchRequest, plan: QueryPlan | None = None, ranking: Ranking = RANKING
 ) -> dict[str, Any]:
     """The `query` part of the search body (`plan`: the request's query, planned)."""
-    match = match_plan(plan or plan_query(request.query), request.operator, ranking)
+    match = match_plan(
+        plan or plan_query(request.query), request.operator, ranking, request.expansion
+    )
     boolean: dict[str, Any] = {"must": [text_query(match)]}
     if match.grams and ranking.grams_weight and not match.nothing:
         # They rank; they match nothing alone.

@@ -9,6 +9,8 @@ import pytest
 from conftest import Cluster
 
 from indexer import evaluation as ev
+from indexer.feedback import Feedback
+from indexer.query import Ranking
 
 pytestmark = pytest.mark.elasticsearch
 
@@ -38,6 +40,35 @@ def test_the_engine_scores_as_the_embedded_backend(
     # The first hits agree, not only the figures (ties may fall either way further down).
     assert {q: hits[:1] for q, hits in engine.items()} == {
         q: hits[:1] for q, hits in embedded.items()
+    }
+
+
+# Pseudo-relevance feedback (eval --feedback): the expanded query reordering the top,
+# and the option's default (the first hits kept).
+EXPERIMENTS = {
+    "feedback": (Ranking(), Feedback(documents=3, terms=10, weight=1.0, keep=0)),
+    "feedback, first hits kept": (Ranking(), Feedback()),
+}
+
+
+@pytest.mark.parametrize("experiment", EXPERIMENTS)
+def test_the_experiments_rank_on_the_engine_as_on_the_embedded_backend(
+    cluster: Cluster, experiment: str
+) -> None:
+    ranking, feedback = EXPERIMENTS[experiment]
+    profile = ev.profiles()["ours"]
+    wanted = ev.read_judged(BEIR / "queries.jsonl", BEIR / "qrels.tsv")
+    articles = ev.read_articles(BEIR / "corpus.jsonl", [str(ROOT / "tests/fixtures/trec")])
+    ranked = {
+        target.backend: ev.ranked_runs(
+            profile, articles, wanted.texts, target, [ranking], feedback
+        )[0]
+        for target in (ev.EMBEDDED, ev.Target(cluster.engine, cluster.settings()))
+    }
+    embedded, engine = ranked["embedded"], ranked[cluster.engine]
+    assert ev.metrics(engine, wanted.judged) == ev.metrics(embedded, wanted.judged)
+    assert {q: hits[:3] for q, hits in engine.items()} == {
+        q: hits[:3] for q, hits in embedded.items()
     }
 
 
