@@ -23,7 +23,7 @@ import sysconfig
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")  # 1,250.5 too
 
 
 def checkout(ref: str) -> Path:
@@ -62,7 +62,10 @@ def medians(outputs: list[str]) -> list[str]:
         if len({len(n) for n in numbers}) != 1 or not numbers[0]:
             lines.append(row[0])
             continue
-        middles = [statistics.median(float(n[i]) for n in numbers) for i in range(len(numbers[0]))]
+        middles = [
+            statistics.median(float(n[i].replace(",", "")) for n in numbers)
+            for i in range(len(numbers[0]))
+        ]
         shown = [_like(text, value) for text, value in zip(numbers[0], middles, strict=True)]
         pieces = NUMBER.split(row[0])
         lines.append("".join(p + s for p, s in zip(pieces, [*shown, ""], strict=True)))
@@ -71,7 +74,7 @@ def medians(outputs: list[str]) -> list[str]:
 
 def _like(shown: str, value: float) -> str:
     decimals = len(shown.split(".")[1]) if "." in shown else 0
-    return f"{value:.{decimals}f}"
+    return f"{value:{',' if ',' in shown else ''}.{decimals}f}"
 
 
 def main() -> None:
