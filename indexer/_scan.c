@@ -270,10 +270,13 @@ fold(PyObject *self, PyObject *args)
     const uint32_t *map = (const uint32_t *)table;
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t length = PyUnicode_GET_LENGTH(text);
-    /* Never longer than the input: a pair gives two for two, the rest one or none. */
-    uint16_t *out = PyMem_Malloc((length + 1) * sizeof(uint16_t));
-    if (out == NULL)
-        return PyErr_NoMemory();
+    /* Never longer than the input: a pair gives two for two, the rest one or none. A
+       new bytes object may be written before it is shared; it is copied to its size
+       only when something was deleted (the public API cannot shrink one). */
+    PyObject *result = PyBytes_FromStringAndSize(NULL, length * 2);
+    if (result == NULL)
+        return NULL;
+    uint16_t *out = (uint16_t *)PyBytes_AS_STRING(result);
     Py_ssize_t written;
     switch (PyUnicode_KIND(text)) {
     case PyUnicode_1BYTE_KIND:
@@ -288,11 +291,12 @@ fold(PyObject *self, PyObject *args)
         written = fold_loop(PyUnicode_4BYTE_KIND, data, length, map, delete, pairs,
                             pair_count, out);
     }
-    /* Copied into a bytes object of the right size (the public API cannot shrink one). */
-    PyObject *result = written < 0 ? Py_NewRef(Py_None)
-                                   : PyBytes_FromStringAndSize((const char *)out, written * 2);
-    PyMem_Free(out);
-    return result;
+    if (written == length)
+        return result;
+    PyObject *shorter = written < 0 ? Py_NewRef(Py_None)
+                                    : PyBytes_FromStringAndSize((const char *)out, written * 2);
+    Py_DECREF(result);
+    return shorter;
 }
 
 static int
