@@ -36,21 +36,16 @@ opensearch: $(ENGINE_JAR)
 	java -Xms1g -Xmx1g -cp '$(ENGINE_JAR):engine/target/lib/*' arabicsearch.LocalNode \
 		--port $(OPENSEARCH_PORT) --data $(OPENSEARCH_DATA)
 
-# The tests of the hot paths run a second time on the pure-Python loops
-# (ARABIC_SEARCH_PURE_PYTHON=1), as an install without a C compiler runs them: cleaning,
-# normalizing, analyzing, parsing and the embedded index. Not again: tests of what the
-# loops never touch, the integration suite (110 s), and the parse of the whole ANT
-# corpus (90 s in pure Python; tests/test_scan.py compares the two paths' output on its
-# first articles instead).
-PURE_PYTHON_TESTS = tests/test_ingest.py tests/test_normalize.py tests/test_analyzers.py \
-	tests/test_parse_cli.py tests/test_embedded.py
-
+# The unit tests run a second time on the pure-Python loops (ARABIC_SEARCH_PURE_PYTHON=1),
+# as an install without a C compiler runs them (about 100 s). Not again: the integration
+# suite and the Lucene parity (they test the engines, not the loops), and the parse of the
+# whole ANT corpus (90 s in pure Python; tests/test_scan.py compares the two paths' output
+# on its first articles instead).
 test: lint $(ENGINE_JAR)
 	$(BIN)/arabic-search mappings --check
 	$(BIN)/python -m pytest
 	ARABIC_SEARCH_PURE_PYTHON=1 $(BIN)/python -m pytest -q -m "not elasticsearch and not lucene" \
-		--deselect tests/test_parse_cli.py::test_all_ant_articles_are_accounted_for \
-		$(PURE_PYTHON_TESTS)
+		--deselect tests/test_parse_cli.py::test_all_ant_articles_are_accounted_for
 
 # The ANT news corpus from ../shared when it is there, else the bundled sample.
 DEMO_DATA := $(firstword $(wildcard ../shared/data/ant-news/ant_v2.1_multisource.jsonl.gz) tests/fixtures/ant-sample.jsonl)
