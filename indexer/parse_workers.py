@@ -5,16 +5,16 @@ fingerprints the article and writes its line. In one process that takes longer t
 a bare gunzip + json.loads + json.dumps loop; spread over processes, it does not
 (docs/benchmarks.md). So:
 
-- a thread of this process reads the files as `parse_paths` does, but takes the lines
-  of JSON Lines files as they are (`jsonl_lines`), sends them in batches of BATCH to
-  the worker processes (`python -m indexer.parse_workers`) in turn, and puts what it
-  sent, or any other record, in one queue, in input order (gzip and the pipes release
-  the GIL, so the thread costs this process little);
-- each worker parses its lines as `read_jsonl` and `build_article` do and sends back
+- a thread of this process reads the files as `parse_paths` does, but takes JSON
+  Lines files as blocks of lines (`jsonl_blocks`), sends each block to the next worker
+  process (`python -m indexer.parse_workers`) in turn, and puts what it sent, or any
+  other record, in one queue, in input order (gzip and the pipes release the GIL, so
+  the thread costs this process little);
+- each worker parses its blocks as `read_jsonl` and `build_article` do and sends back
   each article as Written (its output line and identity, not its text) or Rejected;
-- this process takes the queue in order, the batches back from the workers they went
-  to, builds the records of other formats itself, and sets aside the duplicates: the
-  first copy wins, as in one process. So the outcomes, in order, are those of
+- this process takes the queue in order, the outcomes back from the workers the blocks
+  went to, builds the records of other formats itself, and sets aside the duplicates:
+  the first copy wins, as in one process. So the outcomes, in order, are those of
   `parse_paths` (tests/test_parse_workers.py).
 
 The pipes bound the memory: a worker waits while its batches are not taken back, and
@@ -41,13 +41,12 @@ from indexer.articles import Article, Origin, RawRecord, Rejected, Written, buil
 from indexer.ingest import Deduplicator, WrittenOutcome, parse_paths
 from indexer.sources import READERS, read_records
 from indexer.sources.files import ReadOptions, ReadPosition
-from indexer.sources.jsonl import JsonLine, jsonl_lines, jsonl_record
+from indexer.sources.jsonl import JsonBlock, jsonl_blocks, jsonl_lines, jsonl_record
 
 WORKERS = 2  # worker processes for an input of MIN_BYTES or more (`parse --workers`)
 MIN_BYTES = 8 << 20  # smaller inputs are parsed in this process: a worker takes 0.3 s to start
-BATCH = 256  # lines a message
 QUEUED = 64  # entries the reading thread may put ahead of this process
-LINE_READERS = {**READERS, "jsonl": jsonl_lines}
+BLOCK_READERS = {**READERS, "jsonl": jsonl_blocks}
 
 
 class ParseProcessError(RuntimeError):
@@ -82,7 +81,7 @@ def written_outcomes(
 
 @dataclass(slots=True)
 class _Sent:
-    """A batch of lines in a worker's hands, and the bytes read once it was read."""
+    """A block of lines in a worker's hands, and the bytes read once it was read."""
 
     worker: int
     bytes_read: int
@@ -139,8 +138,8 @@ def _in_workers(
 
 
 class _Reading(threading.Thread):
-    """Reads the input, sends the JSON lines to the workers in turn and queues what
-    went where, in input order."""
+    """Reads the input, sends the blocks of JSON lines to the workers in turn and
+    queues what went where, in input order."""
 
     def __init__(
         self, paths: list[str], options: ReadOptions, workers: list[subprocess.Popen[bytes]]
@@ -149,7 +148,7 @@ class _Reading(threading.Thread):
         self.paths, self.options, self.workers = paths, options, workers
         self.entries: queue.Queue[_Entry] = queue.Queue(QUEUED)
         self.stopped = threading.Event()
-        self.sent = 0  # batches sent
+        self.sent = 0  # blocks sent
         self.sending = 0  # the worker written to
 
     def run(self) -> None:
@@ -158,38 +157,20 @@ class _Reading(threading.Thread):
                 self.sending = index
                 _send(worker, self.options)
             position = ReadPosition()
-            lines: list[JsonLine] = []  # of one file
-            read = 0  # bytes read as of the last of `lines`
-            for record in read_records(self.paths, self.options, position, LINE_READERS):
-                if lines and (
-                    not isinstance(record, JsonLine) or record.origin.path != lines[0].origin.path
-                ):
-                    self._hand_out(lines, read)
-                    lines = []
-                if isinstance(record, JsonLine):
-                    lines.append(record)
-                    read = position.bytes_read
-                    if len(lines) == BATCH:
-                        self._hand_out(lines, read)
-                        lines = []
+            for record in read_records(self.paths, self.options, position, BLOCK_READERS):
+                if isinstance(record, JsonBlock):
+                    self.sending = self.sent % len(self.workers)
+                    _send(self.workers[self.sending], record)
+                    self._put(_Sent(self.sending, position.bytes_read))
+                    self.sent += 1
                 else:
                     self._put(_Read(record, position.bytes_read))
-            if lines:
-                self._hand_out(lines, read)
             self._put(None)
         except BrokenPipeError:  # the worker being sent to died
             if not self.stopped.is_set():
                 self._put(_stopped(self.workers[self.sending]))
         except BaseException as error:  # this process raises it
             self._put(error)
-
-    def _hand_out(self, lines: list[JsonLine], bytes_read: int) -> None:
-        """Send the lines (of one file) to the next worker in turn."""
-        self.sending = self.sent % len(self.workers)
-        batch = [(line.origin.line, line.origin.record, line.data) for line in lines]
-        _send(self.workers[self.sending], (lines[0].origin.path, batch))
-        self._put(_Sent(self.sending, bytes_read))
-        self.sent += 1
 
     def _put(self, entry: _Entry) -> None:
         while not self.stopped.is_set():
@@ -246,7 +227,7 @@ def _exactly(fd: int, size: int) -> bytearray:
 
 
 def _receive(worker: subprocess.Popen[bytes]) -> list[Written | Rejected]:
-    """The outcomes of the next batch the worker was sent."""
+    """The outcomes of the next block the worker was sent."""
     assert worker.stdout is not None
     try:
         message = _read(worker.stdout.fileno())
@@ -288,31 +269,30 @@ def _unpacked(path: str, packed: Packed) -> Written | Rejected:
 # ------------------------------------------------------------------ a worker
 
 
-def _parsed(origin: Origin, data: bytes, options: ReadOptions) -> Written | Rejected:
-    raw = jsonl_record(JsonLine(origin, data), options)
-    if isinstance(raw, Rejected):
-        return raw
-    built = build_article(raw, options.max_chars)
-    return built if isinstance(built, Rejected) else Written.of(built)
+def _parsed(block: JsonBlock, options: ReadOptions) -> Iterator[Written | Rejected]:
+    """The block's records, as read_jsonl and build_article make them."""
+    for line in jsonl_lines(block, options):
+        raw = line if isinstance(line, Rejected) else jsonl_record(line, options)
+        if isinstance(raw, Rejected):
+            yield raw
+            continue
+        built = build_article(raw, options.max_chars)
+        yield built if isinstance(built, Rejected) else Written.of(built)
 
 
 def main() -> None:
-    """A worker: read the options, then batches of lines, from stdin; send each
-    batch's outcomes to stdout (or the error that stopped it)."""
+    """A worker: read the options, then blocks of lines, from stdin; send each
+    block's outcomes to stdout (or the error that stopped it)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     source, out = sys.stdin.fileno(), sys.stdout.fileno()
     try:
         options = cast(ReadOptions, _read(source))
         while True:
             try:
-                path, lines = cast(tuple[str, list[tuple[int, int, bytes]]], _read(source))
+                block = cast(JsonBlock, _read(source))
             except EOFError:  # the parent closed the pipe: the end
                 break
-            outcomes = [
-                _packed(_parsed(Origin(path, line, record), data, options))
-                for line, record, data in lines
-            ]
-            _write(out, (path, outcomes))
+            _write(out, (block.path, [_packed(outcome) for outcome in _parsed(block, options)]))
     except BrokenPipeError:  # the parent is gone, or stopped reading
         sys.exit(1)
     except Exception as error:  # the parent raises it

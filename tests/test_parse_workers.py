@@ -13,6 +13,7 @@ from indexer.articles import Article, Written
 from indexer.cli_help import EXIT_UNAVAILABLE
 from indexer.ingest import Duplicate, parse_paths
 from indexer.parse_workers import ParseProcessError, default_workers, written_outcomes
+from indexer.sources import jsonl
 from indexer.sources.fieldmap import FieldMap, parse_field_options
 from indexer.sources.files import ReadOptions, ReadPosition, input_bytes
 
@@ -20,7 +21,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def _inputs(tmp_path: Path) -> list[str]:
-    """Every format, a .gz, duplicates (across files and batches), blank lines, and
+    """Every format, a .gz, duplicates (across files and blocks), blank lines, and
     records and files that are rejected."""
     sample = (FIXTURES / "ant-sample.jsonl").read_bytes()
     (tmp_path / "sample.jsonl.gz").write_bytes(gzip.compress(sample))
@@ -54,7 +55,7 @@ def _written(paths: list[str], options: ReadOptions) -> list[object]:
 def test_workers_give_what_one_process_gives(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
 ) -> None:
-    monkeypatch.setattr(parse_workers, "BATCH", 4)  # many batches, each worker several
+    monkeypatch.setattr(jsonl, "BLOCK", 256)  # many blocks, each worker several
     paths = _inputs(tmp_path)
     here = _written(paths, ReadOptions())
     assert list(written_outcomes(paths, ReadOptions(), workers=workers)) == here
@@ -81,7 +82,7 @@ def test_the_options_reach_the_workers(tmp_path: Path) -> None:
 
 
 def test_the_position_reaches_the_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(parse_workers, "BATCH", 4)
+    monkeypatch.setattr(jsonl, "BLOCK", 256)
     paths = [str(FIXTURES / "ant-sample.jsonl"), str(FIXTURES / "seed-article.txt")]
     position = ReadPosition()
     seen = [position.bytes_read for _ in written_outcomes(paths, ReadOptions(), position, 2)]

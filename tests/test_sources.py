@@ -5,12 +5,16 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import zlib
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from indexer.articles import RawRecord, Rejected
-from indexer.sources import detect_format, read_records
+from indexer.sources import detect_format, jsonl, read_records
 from indexer.sources.fieldmap import FieldMap, FieldMapError, parse_field_options
 from indexer.sources.files import ReadOptions, UndecodableError, decode
 
@@ -252,3 +256,59 @@ def test_format_can_be_forced(tmp_path: Path) -> None:
     path = write(tmp_path / "a.txt", json.dumps({"title": "عنوان"}) + "\n")
     [rec] = records(path, format="jsonl")
     assert rec.fields == {"title": "عنوان"}
+
+
+def test_truncated_gzip_keeps_every_whole_line_before_the_break(tmp_path: Path) -> None:
+    data = gzip.compress(("".join(f'{{"title": "خبر {i}"}}\n' for i in range(20000))).encode())
+    cut = data[: len(data) // 2]
+    whole_lines = zlib.decompressobj(31).decompress(cut).count(b"\n")
+    *read, error = records(write(tmp_path / "b.jsonl.gz", cut))
+    assert len(read) == whole_lines and all(isinstance(r, RawRecord) for r in read)
+    assert isinstance(error, Rejected)
+    assert error.reason.startswith(f"unreadable after record {whole_lines}:")
+
+
+def _plain_lines(data: bytes, limit: int) -> list[tuple[int, int, bytes | None]]:
+    """What jsonl_blocks and jsonl_lines read, by the plain definition: (line, record,
+    line's bytes, or None when longer than the limit), blank lines holding no record."""
+    lines = data.split(b"\n")
+    if data.endswith(b"\n"):
+        lines.pop()
+    found: list[tuple[int, int, bytes | None]] = []
+    for number, line in enumerate(lines, 1):
+        if len(line) > limit or line.strip():
+            found.append((number, len(found) + 1, None if len(line) > limit else line))
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lines=st.lists(
+        st.sampled_from([b"", b" ", b"\r", b"{}", b'{"a": 1}\r', b"x" * 40, b"y" * 90, b"\t\t"]),
+        max_size=40,
+    ),
+    newline_at_end=st.booleans(),
+    block=st.integers(1, 64),
+    gzipped=st.booleans(),
+)
+def test_blocks_of_lines_are_the_lines(
+    lines: list[bytes], newline_at_end: bool, block: int, gzipped: bool
+) -> None:
+    data = b"\n".join(lines) + (b"\n" if newline_at_end and lines else b"")
+    stream: io.BufferedIOBase = io.BytesIO(data)
+    if gzipped:
+        stream = gzip.GzipFile(fileobj=io.BytesIO(gzip.compress(data)), mode="rb")
+    limit = 50  # bytes a line may have: "y" * 90 is over, reads of `block` bytes are under
+    with (
+        mock.patch.object(jsonl, "BLOCK", block),
+        mock.patch.object(ReadOptions, "max_bytes", limit),
+    ):
+        options = ReadOptions()
+        blocks = list(jsonl.jsonl_blocks(stream, "p", options))  # type: ignore[arg-type]
+        got = [
+            (item.origin.line, item.origin.record, getattr(item, "data", None))
+            for b in blocks
+            for item in jsonl.jsonl_lines(b, options)
+        ]
+    assert got == _plain_lines(data, limit)
+    assert sum(b.records for b in blocks) == len(got)

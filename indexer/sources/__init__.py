@@ -22,12 +22,12 @@ from indexer.sources.files import (
     open_input,
     stored_position,
 )
-from indexer.sources.jsonl import JsonLine, read_jsonl
+from indexer.sources.jsonl import JsonBlock, read_jsonl
 from indexer.sources.text import read_text
 from indexer.sources.trec import read_trec
 
 Reader = Callable[[BinaryIO, str, ReadOptions], Iterator[RawRecord | Rejected]]
-Record = TypeVar("Record", bound=RawRecord | Rejected | JsonLine)
+Record = TypeVar("Record", bound=RawRecord | Rejected | JsonBlock)
 
 READERS: dict[str, Reader] = {
     "text": read_text,
@@ -79,7 +79,7 @@ def read_records(
 ) -> Iterator[Any]:
     """Every record of every file under `paths`; `position` follows the bytes read.
     `readers` may put another reader in a format's place (`parse` reads JSON Lines
-    as lines, for its worker processes to parse)."""
+    as blocks of lines, for its worker processes to parse)."""
     position = position or ReadPosition()
     done = 0  # bytes of the files read to their end
     for item in find_inputs(paths):
@@ -93,7 +93,8 @@ def read_records(
                 head = stream.peek(4096)[:4096]  # type: ignore[attr-defined]
                 fmt = detect_format(item.name, head) if options.format == "auto" else options.format
                 tell = stored_position(stream) if item.path != STDIN else lambda: 0
-                for count, record in enumerate(readers[fmt](stream, item.path, options), 1):  # noqa: B007
+                for record in readers[fmt](stream, item.path, options):
+                    count += record.records if isinstance(record, JsonBlock) else 1
                     position.bytes_read = done + tell()
                     yield record
         except STREAM_ERRORS as err:

@@ -10,7 +10,7 @@ from typing import BinaryIO
 import orjson
 
 from indexer.articles import Origin, RawRecord, Rejected
-from indexer.sources.files import ReadOptions, UndecodableError, decode, read_lines
+from indexer.sources.files import STREAM_ERRORS, ReadOptions, UndecodableError, decode
 
 _TEXT_TYPES = frozenset({str, type(None)})  # values taken as they are
 
@@ -46,31 +46,107 @@ def _loads(data: bytes) -> tuple[object, str]:
     return value, encoding
 
 
+BLOCK = 1 << 20  # bytes a block of lines holds, about 300 news articles
+
+
 @dataclass(slots=True)  # slotted, not frozen: as the records of indexer/articles.py
 class JsonLine:
-    """One record's line, not yet parsed: what `parse` hands to a worker process."""
+    """One record's line, not yet parsed."""
 
     origin: Origin
     data: bytes
 
 
-def jsonl_lines(stream: BinaryIO, path: str, options: ReadOptions) -> Iterator[JsonLine | Rejected]:
-    """Each record's line (blank lines hold none), or its rejection when it is oversized."""
-    record = 0
-    for line in read_lines(stream, options.max_bytes):
-        if line.data is not None and not line.data.strip():
-            continue  # blank lines hold no record
-        record += 1
-        origin = Origin(path, line.number, record)  # UTF-8 unless decoding says otherwise
-        if line.data is None:
-            yield Rejected(origin, f"oversized: line longer than {options.max_bytes:,} bytes")
+@dataclass(slots=True)
+class JsonBlock:
+    """Consecutive lines of a JSON Lines file, not yet parsed: what `read_jsonl` reads
+    at a time, and what `parse` hands to a worker process."""
+
+    path: str
+    line: int  # the first line's number (1-based)
+    record: int  # the first record's number (blank lines hold none)
+    lines: list[bytes | None]  # without their newlines; None: longer than the limit, unread
+    records: int  # how many records the lines hold
+
+
+def jsonl_blocks(stream: BinaryIO, path: str, options: ReadOptions) -> Iterator[JsonBlock]:
+    """The file's lines, a block of about BLOCK bytes at a time. A line longer than
+    options.max_bytes is skipped as it is read, not held in memory. Reading a block at
+    a time, not a line, takes half the time: per line, only `split` runs."""
+    limit = options.max_bytes
+    line = record = 1  # the next block's first
+    start = b""  # a line begun in the last read
+    skipping = False  # within a line longer than the limit
+    for data in _reads(stream):
+        lines: list[bytes | None] = []
+        if skipping:
+            newline = data.find(b"\n")
+            if newline < 0:
+                continue
+            lines.append(None)
+            data, skipping = data[newline + 1 :], False
+        data = start + data
+        end = data.rfind(b"\n") + 1
+        if end:
+            lines += [None if len(d) > limit else d for d in data[: end - 1].split(b"\n")]
+        start = data[end:]
+        if len(start) > limit:
+            start, skipping = b"", True
+        if lines:
+            block = _block(path, line, record, lines)
+            yield block
+            line, record = line + len(lines), record + block.records
+    if skipping or start:  # the last line has no newline
+        yield _block(path, line, record, [None if skipping or len(start) > limit else start])
+
+
+def _block(path: str, line: int, record: int, lines: list[bytes | None]) -> JsonBlock:
+    records = sum(1 for data in lines if data is None or data.strip())
+    return JsonBlock(path, line, record, lines, records)
+
+
+def _reads(stream: BinaryIO) -> Iterator[bytes]:
+    """The stream's bytes, BLOCK or more at a time (but the last). Before an error, what
+    was read: a truncated gzip keeps the records before the break."""
+    pieces: list[bytes] = []
+    size = 0
+    try:
+        # read1: what the stream has, not a loop until BLOCK bytes that drops them at an
+        # error. open_input's streams are buffered readers; BinaryIO names no read1.
+        while piece := stream.read1(BLOCK):  # type: ignore[attr-defined]
+            pieces.append(piece)
+            size += len(piece)
+            if size >= BLOCK:
+                yield b"".join(pieces)
+                pieces, size = [], 0
+    except STREAM_ERRORS:
+        if pieces:
+            yield b"".join(pieces)
+        raise
+    if pieces:
+        yield b"".join(pieces)
+
+
+def jsonl_lines(block: JsonBlock, options: ReadOptions) -> Iterator[JsonLine | Rejected]:
+    """Each record's line in the block (blank lines hold none), or its rejection when it
+    is oversized."""
+    record = block.record
+    for number, data in enumerate(block.lines, block.line):
+        if data is None:
+            reason = f"oversized: line longer than {options.max_bytes:,} bytes"
+            yield Rejected(Origin(block.path, number, record), reason)
+        elif data.strip():
+            # UTF-8 unless decoding says otherwise
+            yield JsonLine(Origin(block.path, number, record), data)
         else:
-            yield JsonLine(origin, line.data)
+            continue
+        record += 1
 
 
 def read_jsonl(stream: BinaryIO, path: str, options: ReadOptions) -> Iterator[RawRecord | Rejected]:
-    for item in jsonl_lines(stream, path, options):
-        yield jsonl_record(item, options) if isinstance(item, JsonLine) else item
+    for block in jsonl_blocks(stream, path, options):
+        for item in jsonl_lines(block, options):
+            yield jsonl_record(item, options) if isinstance(item, JsonLine) else item
 
 
 def jsonl_record(line: JsonLine, options: ReadOptions) -> RawRecord | Rejected:
