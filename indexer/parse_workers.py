@@ -109,6 +109,10 @@ def _in_workers(
         )
         for _ in range(count)
     ]
+    for worker in workers:
+        assert worker.stdin is not None and worker.stdout is not None
+        _widen(worker.stdin.fileno())
+        _widen(worker.stdout.fileno())
     reading = _Reading(paths, options, workers)
     seen = Deduplicator()
     try:
@@ -190,6 +194,19 @@ class _Reading(threading.Thread):
 
 def _stopped(worker: subprocess.Popen[bytes]) -> ParseProcessError:
     return ParseProcessError(f"a parsing process stopped (exit code {worker.wait()})")
+
+
+PIPE_BYTES = 1 << 20  # the most Linux gives a pipe unasked (/proc/sys/fs/pipe-max-size)
+
+
+def _widen(fd: int) -> None:
+    """Let the pipe hold a whole block, or its outcomes: with the default 64 KiB, a
+    worker waits, its outcomes half written, until this process reads them."""
+    if sys.platform == "linux":
+        import fcntl
+
+        with contextlib.suppress(OSError):  # a lower limit set by the system
+            fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
 def _send(worker: subprocess.Popen[bytes], message: object) -> None:
