@@ -17,7 +17,7 @@ a bare gunzip + json.loads + json.dumps loop; spread over processes, it does not
   the first copy wins, as in one process. So the outcomes, in order, are those of
   `parse_paths` (tests/test_parse_workers.py).
 
-The pipes bound the memory: a worker waits while its batches are not taken back, and
+The pipes bound the memory: a worker waits while its outcomes are not taken back, and
 the thread waits while a worker has not read. A worker that dies is an error
 (ParseProcessError); when this process stops reading (an error, Ctrl-C), it stops the
 workers and the thread.
