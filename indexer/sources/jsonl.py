@@ -78,20 +78,18 @@ def jsonl_blocks(stream: BinaryIO, path: str, options: ReadOptions) -> Iterator[
     start = b""  # a line begun in the last read
     skipping = False  # within a line longer than the limit
     for data in _reads(stream):
-        lines: list[bytes | None] = []
+        pieces = data.split(b"\n")
+        if skipping and len(pieces) == 1:
+            continue  # the long line goes on
+        unread = skipping  # the first piece ends a line too long to hold
+        pieces[0] = b"" if skipping else start + pieces[0]
+        start = pieces.pop()  # goes on in the next read (b"" after a newline)
+        skipping = len(start) > limit
         if skipping:
-            newline = data.find(b"\n")
-            if newline < 0:
-                continue
-            lines.append(None)
-            data, skipping = data[newline + 1 :], False
-        data = start + data
-        end = data.rfind(b"\n") + 1
-        if end:
-            lines += [None if len(d) > limit else d for d in data[: end - 1].split(b"\n")]
-        start = data[end:]
-        if len(start) > limit:
-            start, skipping = b"", True
+            start = b""
+        lines: list[bytes | None] = [None if len(data) > limit else data for data in pieces]
+        if unread:
+            lines[0] = None
         if lines:
             block = _block(path, line, record, lines)
             yield block
