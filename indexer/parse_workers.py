@@ -221,7 +221,8 @@ def _send(worker: subprocess.Popen[bytes], message: object) -> None:
 
 def _write(fd: int, message: object) -> None:
     data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
-    view = memoryview(len(data).to_bytes(8, "little") + data)
+    os.write(fd, len(data).to_bytes(8, "little"))  # 8 bytes, under PIPE_BUF: one whole write
+    view = memoryview(data)  # not joined to the length: a copy of each message less
     while view:
         view = view[os.write(fd, view) :]
 
