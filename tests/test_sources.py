@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from indexer.articles import RawRecord, Rejected
 from indexer.sources import detect_format, jsonl, read_records
 from indexer.sources.fieldmap import FieldMap, FieldMapError, parse_field_options
-from indexer.sources.files import ReadOptions, UndecodableError, decode
+from indexer.sources.files import SALVAGE_READ, ReadOptions, UndecodableError, decode
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -312,3 +312,20 @@ def test_blocks_of_lines_are_the_lines(
         ]
     assert got == _plain_lines(data, limit)
     assert sum(b.records for b in blocks) == len(got)
+
+
+def test_corrupt_gzip_keeps_what_the_standard_gzip_reads_before_the_damage(
+    tmp_path: Path,
+) -> None:
+    data = bytearray(
+        gzip.compress("".join(f'{{"title": "خبر {i}"}}\n' for i in range(20000)).encode())
+    )
+    data[len(data) // 2 : len(data) // 2 + 64] = b"\xff" * 64
+    standard = gzip.GzipFile(fileobj=io.BytesIO(bytes(data)), mode="rb")
+    readable = b""
+    with pytest.raises((zlib.error, EOFError, gzip.BadGzipFile)):
+        while piece := standard.read1(SALVAGE_READ):
+            readable += piece
+    *read, error = records(write(tmp_path / "c.jsonl.gz", bytes(data)))
+    assert len(read) == readable.count(b"\n") > 0
+    assert isinstance(error, Rejected) and error.reason.startswith("unreadable after record")
