@@ -5,11 +5,13 @@ fingerprints the article and writes its line. In one process that takes longer t
 a bare gunzip + json.loads + json.dumps loop; spread over processes, it does not
 (docs/benchmarks.md). So:
 
+- the worker processes are forked from this one (`_started`), so they start with
+  its modules and options loaded (where a new Python took 0.1 s of CPU to import
+  them); Windows, which cannot fork, parses in one process;
 - a thread of this process reads the files as `parse_paths` does, but takes JSON
   Lines files as blocks of lines (`jsonl_blocks`), sends each block to the next worker
-  process (`python -m indexer.parse_workers`) in turn, and puts what it sent, or any
-  other record, in one queue, in input order (gzip and the pipes release the GIL, so
-  the thread costs this process little);
+  in turn, and puts what it sent, or any other record, in one queue, in input order
+  (gzip and the pipes release the GIL, so the thread costs this process little);
 - each worker parses its blocks as `read_jsonl` and `build_article` do and sends back
   each article as Written (its output line and identity, not its text) or Rejected;
 - this process takes the queue in order, the outcomes back from the workers the blocks
@@ -30,11 +32,10 @@ import os
 import pickle
 import queue
 import signal
-import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from indexer.articles import Article, Origin, RawRecord, Rejected, Written, build_article
@@ -69,7 +70,7 @@ def written_outcomes(
     """What parse_paths(paths, options) gives, each article Written, in the same
     order; parsed by `workers` worker processes (0: in this process). `position`
     follows the bytes read, as of the records given so far."""
-    if workers == 0 or not sys.executable:  # an embedding application may have no Python
+    if workers == 0 or not hasattr(os, "fork"):  # Windows has none
         for outcome in parse_paths(paths, options, position):
             yield Written.of(outcome) if isinstance(outcome, Article) else outcome
         return
@@ -101,18 +102,7 @@ _Entry = _Sent | _Read | BaseException | None  # None: the end
 def _in_workers(
     paths: list[str], options: ReadOptions, position: ReadPosition, count: int
 ) -> Iterator[WrittenOutcome]:
-    workers = [
-        subprocess.Popen(
-            [sys.executable, "-m", "indexer.parse_workers"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-        )
-        for _ in range(count)
-    ]
-    for worker in workers:
-        assert worker.stdin is not None and worker.stdout is not None
-        _widen(worker.stdin.fileno())
-        _widen(worker.stdout.fileno())
+    workers = _started(count, options)
     reading = _Reading(paths, options, workers)
     seen = Deduplicator()
     try:
@@ -131,23 +121,66 @@ def _in_workers(
     finally:
         reading.stop()
         for worker in workers:
-            worker.kill()  # gone already, unless the reader stopped early
-            worker.wait()
+            worker.stop()
         reading.join(timeout=1)  # it may wait on stdin
         for worker in workers:
-            assert worker.stdin is not None and worker.stdout is not None
-            with contextlib.suppress(BrokenPipeError):
-                worker.stdin.close()
-            worker.stdout.close()
+            os.close(worker.blocks)
+            os.close(worker.outcomes)
+
+
+@dataclass(slots=True)
+class _Worker:
+    """A worker process, forked from this one, and this process's ends of its pipes."""
+
+    pid: int
+    blocks: int  # the pipe this process writes blocks to
+    outcomes: int  # the pipe it reads their outcomes from
+    exit_code: int | None = None
+    # Both threads of this process may find it gone (a pipe broken, a pipe at its end).
+    stopping: threading.Lock = field(default_factory=threading.Lock)
+
+    def stop(self) -> int:
+        """Its exit code, once it is gone (killed, unless gone already)."""
+        with self.stopping:
+            if self.exit_code is None:
+                os.kill(
+                    self.pid, signal.SIGKILL
+                )  # a process gone but not waited for is still there
+                self.exit_code = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+            return self.exit_code
+
+
+def _started(count: int, options: ReadOptions) -> list[_Worker]:
+    """`count` worker processes, forked: each starts with this process's modules and
+    tables, where a new Python took 0.1 s of CPU to import them."""
+    pipes = [(os.pipe(), os.pipe()) for _ in range(count)]
+    for (_, blocks), (outcomes, _) in pipes:
+        _widen(blocks)
+        _widen(outcomes)
+    workers = []
+    for (reads, blocks), (outcomes, writes) in pipes:
+        pid = os.fork()
+        if pid == 0:  # the worker: only its own ends of its own pipes stay open
+            code = 1
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's
+                for fd in {fd for pair in pipes for ends in pair for fd in ends} - {reads, writes}:
+                    os.close(fd)
+                code = _work(reads, writes, options)
+            finally:
+                os._exit(code)  # nothing of this process's to flush or clean up
+        workers.append(_Worker(pid, blocks, outcomes))
+    for (reads, _), (_, writes) in pipes:
+        os.close(reads)
+        os.close(writes)
+    return workers
 
 
 class _Reading(threading.Thread):
     """Reads the input, sends the blocks of JSON lines to the workers in turn and
     queues what went where, in input order."""
 
-    def __init__(
-        self, paths: list[str], options: ReadOptions, workers: list[subprocess.Popen[bytes]]
-    ) -> None:
+    def __init__(self, paths: list[str], options: ReadOptions, workers: list[_Worker]) -> None:
         super().__init__(name="parse-reading", daemon=True)
         self.paths, self.options, self.workers = paths, options, workers
         self.entries: queue.Queue[_Entry] = queue.Queue(QUEUED)
@@ -157,14 +190,11 @@ class _Reading(threading.Thread):
 
     def run(self) -> None:
         try:
-            for index, worker in enumerate(self.workers):
-                self.sending = index
-                _send(worker, self.options)
             position = ReadPosition()
             for record in read_records(self.paths, self.options, position, BLOCK_READERS):
                 if isinstance(record, JsonBlock):
                     self.sending = self.sent % len(self.workers)
-                    _send(self.workers[self.sending], record)
+                    _write(self.workers[self.sending].blocks, record)
                     self._put(_Sent(self.sending, position.bytes_read))
                     self.sent += 1
                 else:
@@ -192,8 +222,8 @@ class _Reading(threading.Thread):
         self.stopped.set()
 
 
-def _stopped(worker: subprocess.Popen[bytes]) -> ParseProcessError:
-    return ParseProcessError(f"a parsing process stopped (exit code {worker.wait()})")
+def _stopped(worker: _Worker) -> ParseProcessError:
+    return ParseProcessError(f"a parsing process stopped (exit code {worker.stop()})")
 
 
 PIPE_BYTES = 1 << 20  # the most Linux gives a pipe unasked (/proc/sys/fs/pipe-max-size)
@@ -208,11 +238,6 @@ def _widen(fd: int) -> None:
 
         with contextlib.suppress(OSError):  # a lower limit set by the system
             fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-
-
-def _send(worker: subprocess.Popen[bytes], message: object) -> None:
-    assert worker.stdin is not None
-    _write(worker.stdin.fileno(), message)
 
 
 # Each message is its length (8 bytes) and its pickle, written and read with os.write
@@ -245,11 +270,10 @@ def _exactly(fd: int, size: int) -> bytearray:
     return data
 
 
-def _receive(worker: subprocess.Popen[bytes]) -> list[Written | Rejected]:
+def _receive(worker: _Worker) -> list[Written | Rejected]:
     """The outcomes of the next block the worker was sent."""
-    assert worker.stdout is not None
     try:
-        message = _read(worker.stdout.fileno())
+        message = _read(worker.outcomes)
     except EOFError:
         raise _stopped(worker) from None
     if isinstance(message, BaseException):
@@ -299,24 +323,18 @@ def _parsed(block: JsonBlock, options: ReadOptions) -> Iterator[Written | Reject
         yield built if isinstance(built, Rejected) else Written.of(built)
 
 
-def main() -> None:
-    """A worker: read the options, then blocks of lines, from stdin; send each
-    block's outcomes to stdout (or the error that stopped it)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    source, out = sys.stdin.fileno(), sys.stdout.fileno()
+def _work(source: int, out: int, options: ReadOptions) -> int:
+    """A worker: read blocks of lines from `source`; send each block's outcomes (or the
+    error that stopped it) to `out`. Its exit code."""
     try:
-        options = cast(ReadOptions, _read(source))
         while True:
             try:
                 block = cast(JsonBlock, _read(source))
             except EOFError:  # the parent closed the pipe: the end
-                break
+                return 0
             _write(out, (block.path, [_packed(outcome) for outcome in _parsed(block, options)]))
     except BrokenPipeError:  # the parent is gone, or stopped reading
-        sys.exit(1)
+        return 1
     except Exception as error:  # the parent raises it
         _write(out, error)
-
-
-if __name__ == "__main__":
-    main()
+        return 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gzip
-import sys
+import os
 from pathlib import Path
 
 import pytest
@@ -107,9 +107,13 @@ def test_a_reader_that_stops_early_stops_the_workers() -> None:
     assert not _children() & started  # and are gone
 
 
+def _dies(*_: object) -> int:
+    os._exit(3)  # as a worker killed, or out of memory: no word to the parent
+
+
 def test_a_worker_that_dies_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sys, "executable", "/bin/false")
-    with pytest.raises(ParseProcessError, match="stopped"):
+    monkeypatch.setattr(parse_workers, "_work", _dies)  # what the forked workers run
+    with pytest.raises(ParseProcessError, match=r"stopped \(exit code 3\)"):
         list(written_outcomes([str(FIXTURES / "ant-sample.jsonl")], ReadOptions(), workers=2))
 
 
@@ -123,7 +127,7 @@ def test_small_inputs_and_stdin_are_parsed_in_this_process() -> None:
 def test_the_cli_says_a_dead_worker_in_one_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(sys, "executable", "/bin/false")
+    monkeypatch.setattr(parse_workers, "_work", _dies)
     path = str(FIXTURES / "ant-sample.jsonl")
     assert cli.main(["parse", path, "--workers", "2"]) == EXIT_UNAVAILABLE
     [line] = capsys.readouterr().err.splitlines()

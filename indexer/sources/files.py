@@ -103,7 +103,8 @@ class _Gunzip(io.RawIOBase):
     def __init__(self, path: str, raw: BinaryIO) -> None:
         self.path, self.raw = path, raw
         # isal has no type hints; its IGzipFile is a GzipFile.
-        self.stream: gzip.GzipFile = igzip.IGzipFile(fileobj=raw, mode="rb")  # type: ignore[no-untyped-call]
+        isal_gzip = igzip.IGzipFile(fileobj=raw, mode="rb")  # type: ignore[no-untyped-call]
+        self.stream: gzip.GzipFile = isal_gzip
         self.given = 0  # bytes given so far
         self.again: BinaryIO | None = None  # the file opened again for the standard gzip
 
@@ -119,7 +120,8 @@ class _Gunzip(io.RawIOBase):
             try:
                 data = self.stream.read1(len(buffer))
             except STREAM_ERRORS:
-                self.again = open(self.path, "rb", buffering=READ_BUFFER)  # noqa: SIM115 (closed by close())
+                # Closed by close(), not by a with: it outlives this call.
+                self.again = open(self.path, "rb", buffering=READ_BUFFER)  # noqa: SIM115
                 self.stream = gzip.GzipFile(fileobj=self.again, mode="rb")
                 self.stream.seek(self.given)  # forward: decompressed again, not kept
                 return self.readinto(buffer)
