@@ -33,13 +33,11 @@ import re
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
 from indexer import evaluation as ev
-from indexer.analysis.analyzers import build_analyzers
-from indexer.analysis.normalize import default_normalizer
 from indexer.feedback import Feedback
 from indexer.query import RANKING, Ranking
 
@@ -157,7 +155,7 @@ class Variant:
     """A ranking measured against stock: the analysis it searches, how, and why."""
 
     name: str
-    analysis: str  # a profile of indexer.evaluation.profiles(), or SNOWBALL_PROFILE
+    analysis: str  # a profile of indexer.evaluation.profiles()
     ranking: Ranking
     why: str
     feedback: Feedback | None = None  # pseudo-relevance feedback (a second search)
@@ -206,22 +204,8 @@ FEEDBACK = tuple(
         (10, 20, 1.0, 10),
     )
 )
-# A second stemmed subfield (content.snowball, Snowball's Arabic stemmer) ranking beside
-# ours, at several weights, on one index; weight 0 is ours on that index (a check).
-SNOWBALL_PROFILE = ev.Profile(
-    "ours-snowball", build_analyzers(default_normalizer(), snowball=True), RANKING
-)
-SNOWBALL = tuple(
-    Variant(
-        f"ours-snowball-{weight:g}",
-        SNOWBALL_PROFILE.name,
-        replace(RANKING, snowball_weight=weight),
-        f"the query's Snowball stems on content.snowball, each weighing {weight:g}",
-    )
-    for weight in (0.0, 0.1, 0.3, 0.6, 1.0)
-)
 # Groups of experiments for --variants (or one by its name), measured with stock and ours.
-EXPERIMENT_GROUPS = {"query-time": EXPERIMENTS, "feedback": FEEDBACK, "snowball": SNOWBALL}
+EXPERIMENT_GROUPS = {"query-time": EXPERIMENTS, "feedback": FEEDBACK}
 BY_NAME = {v.name: v for group in EXPERIMENT_GROUPS.values() for v in group}
 
 
@@ -243,7 +227,7 @@ def measure(dev: DevSet, variants: tuple[Variant, ...], target: ev.Target, k: in
     feedback)."""
     wanted = ev.read_judged(dev.queries, dev.qrels)
     articles = ev.read_articles(dev.corpus, dev.distractors)
-    available = {**ev.profiles(), SNOWBALL_PROFILE.name: SNOWBALL_PROFILE}
+    available = ev.profiles()
     found: dict[str, tuple[ev.Scores, list[ev.Scores]]] = {}
     for analysis, feedback in dict.fromkeys((v.analysis, v.feedback) for v in variants):
         same = [v for v in variants if (v.analysis, v.feedback) == (analysis, feedback)]

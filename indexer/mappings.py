@@ -64,12 +64,6 @@ def _field_mapping(field: FieldSpec, analyzers: dict[str, Analyzer]) -> dict[str
                 "index_options": "freqs",
                 "similarity": GRAMS_SIMILARITY,
             }
-        if "snowball" in analyzers:  # a relevance experiment's second stems, ranking only
-            subfields["snowball"] = {
-                "type": "text",
-                "analyzer": analyzers["snowball"].es_name,
-                "index_options": "freqs",
-            }
         return {"type": "text", "analyzer": analyzers["text"].es_name, "fields": subfields}
     if field.kind == "normalized_keyword":
         return {

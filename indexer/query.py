@@ -51,9 +51,6 @@ class Ranking:
     field_boosts: Mapping[str, float] = field(default_factory=lambda: dict(FIELD_BOOSTS))
     exact_weight: float = EXACT_WEIGHT
     grams_weight: float = GRAMS_WEIGHT
-    # The query's Snowball stems on content.snowball, ranking as the trigrams do (only
-    # where the index has that subfield: the relevance experiments' "ours-snowball").
-    snowball_weight: float = 0.0
 
 
 RANKING = Ranking()
@@ -257,7 +254,6 @@ class AnalyzedClause:
     stems: tuple[str, ...]  # `text` analyzer terms (stemmed, stopwords out)
     exact: tuple[str, ...]  # `exact` terms (normalized words; stopwords out unless a phrase)
     grams: tuple[str, ...] = ()  # `grams` analyzer terms (trigrams of the words)
-    snowball: tuple[str, ...] = ()  # `snowball` analyzer terms, where there is one
     # Words run together (كوفيد-19) in a part that is not a phrase: each on its own,
     # for an AND to require every one of them. Empty: the clause is one word or phrase.
     words: tuple[AnalyzedClause, ...] = ()
@@ -312,11 +308,6 @@ class QueryPlan:
         """The trigrams of the included clauses, in order, the first MAX_QUERY_GRAMS."""
         return [t for c in self.included for t in c.grams][:MAX_QUERY_GRAMS]
 
-    @property
-    def snowball(self) -> list[str]:
-        """The Snowball stems of the included clauses, in order."""
-        return [t for c in self.included for t in c.snowball]
-
 
 # A quoted phrase (an unclosed quote runs to the end), or a run of non-space text.
 _PART = re.compile(r'(-?)"([^"]*)"?|(\S+)')
@@ -349,13 +340,11 @@ def _analyze(clause: Clause, words: list[str], analyzers: dict[str, Analyzer]) -
     # A phrase keeps its stopwords: they are in the indexed exact text, in order.
     exact = analyzers["exact" if clause.phrase else "exact_search"]
     grams = analyzers.get("grams")  # the baselines have no trigrams
-    snowball = analyzers.get("snowball")  # nor any but the experiment a second stemmer
     return AnalyzedClause(
         clause,
         tuple(analyzers["text"].filter_words(words)),
         tuple(exact.filter_words(words)),
         tuple(grams.filter_words(words)) if grams else (),
-        snowball=tuple(snowball.filter_words(words)) if snowball else (),
     )
 
 
@@ -435,7 +424,6 @@ class MatchPlan:
     excluded: tuple[tuple[FieldQuery, ...], ...]
     grams: tuple[str, ...]
     everything: bool  # no words to match: all documents (filters still apply)
-    snowball: tuple[str, ...] = ()  # Snowball stems on content.snowball: they only rank
 
     @property
     def nothing(self) -> bool:
@@ -496,7 +484,6 @@ def match_plan(
         excluded=tuple(field_queries([c], ranking) for c in plan.excluded),
         grams=tuple(plan.grams),
         everything=not plan.groups and (plan.empty_query or bool(plan.excluded)),
-        snowball=tuple(plan.snowball),
     )
 
 

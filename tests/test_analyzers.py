@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from indexer.analysis.analyzers import Analyzer, IndexTerms, build_analyzers, default_analyzers
+from indexer.analysis.analyzers import Analyzer, IndexTerms, default_analyzers
 from indexer.analysis.filters import java_lower
-from indexer.analysis.normalize import Normalizer, build_table, default_normalizer
+from indexer.analysis.normalize import Normalizer, build_table
 from indexer.scan import join_terms
 
 ANALYZERS = default_analyzers()
@@ -208,26 +208,6 @@ def test_join_terms_refuses_values_with_the_wrong_fields() -> None:
         join_terms("a b", {"a": "x\ty\tz"}, 3, 255, lambda chunk: 1 / 0)
     with pytest.raises(ValueError, match="width must be 1 to 8"):
         join_terms("a", {}, 9, 255, str)
-
-
-# The relevance experiments' second stemmer (Snowball's Arabic), branching off the
-# chain after the protected words.
-SNOWBALL = build_analyzers(default_normalizer(), snowball=True)["snowball"]
-
-
-def test_snowball_analyzer_stems_as_lucene_does() -> None:
-    # Stems from Lucene 9.12's org.tartarus.snowball.ext.ArabicStemmer (and OpenSearch's
-    # `snowball` filter): verb prefixes and suffixes go, as the light stemmer's do not.
-    text = "وسيكتبونها بالمدرسة المعلمين في فلسطين"
-    assert SNOWBALL.terms(text) == ["يكتب", "مدرسه", "معلم", "فلسطين"]  # في: a stopword
-    assert TEXT.terms("وسيكتبونها") == ["سيكتب"]
-
-
-@given(st.one_of(arabic_like, st.text(max_size=300)))
-def test_index_terms_with_a_second_stemmer_equal_the_analyzers_terms(text: str) -> None:
-    analyzers = (TEXT, EXACT, GRAMS, SNOWBALL)
-    expected = tuple(" ".join(t.token for t in a.analyze(text)) for a in analyzers)
-    assert IndexTerms(analyzers)(text) == expected
 
 
 def test_index_terms_need_analyzers_along_one_filter_chain() -> None:

@@ -33,7 +33,6 @@ from indexer.analysis.filters import (
     Lowercase,
     NGram,
     PatternReplaceChars,
-    SnowballStem,
     StemmerOverride,
     Stop,
     TokenFilter,
@@ -234,29 +233,15 @@ class IndexTerms:
     # per chunk (a dictionary this large is read at the speed of memory, not of the CPU).
     _chunks: dict[str, str] = field(default_factory=dict, repr=False)
     _chain: tuple[TokenFilter, ...] = field(default=(), init=False, repr=False)
-    # Each analyzer's filters past the chain (a second stemmer's), and where they start.
-    _branches: tuple[tuple[int, tuple[TokenFilter, ...]], ...] = field(
-        default=(), init=False, repr=False
-    )
 
     def __post_init__(self) -> None:
         specs = [a.spec for a in self.analyzers]
         assert len({id(spec.char_filter) for spec in specs}) == 1  # one normalization
         # The analyzers' filters are stretches of one chain from its start (exact:
         # lowercase, digits; grams: and stopwords; text: and stemming), so a word goes
-        # through the chain once, and each analyzer takes it where its filters end. An
-        # analyzer may branch off it (another stemmer after the stopwords): it takes
-        # the word where it leaves the chain and runs its own filters from there.
-        self._chain = specs[0].filters
-        for spec in specs:
-            if len(spec.filters) > len(self._chain) and _shared(spec.filters, self._chain) == len(
-                self._chain
-            ):
-                self._chain = spec.filters
-        self._branches = tuple(
-            (shared := _shared(spec.filters, self._chain), spec.filters[shared:]) for spec in specs
-        )
-        if any(shared == 0 and rest for shared, rest in self._branches):
+        # through the chain once, and each analyzer takes it where its filters end.
+        self._chain = max((spec.filters for spec in specs), key=len)
+        if any(spec.filters != self._chain[: len(spec.filters)] for spec in specs):
             raise ValueError("IndexTerms needs analyzers whose filters begin one chain")
 
     def __call__(self, value: str) -> tuple[str, ...]:
@@ -292,35 +277,22 @@ class IndexTerms:
 
     def _word_terms(self, word: str) -> list[str]:
         """One word's terms for each analyzer ("" where its filters drop the word)."""
-        # The term after each filter of the chain (None once dropped), and its keyword flag.
-        after: list[tuple[str | None, bool]] = [(word, False)]
+        # The term after each filter of the chain (None once dropped).
+        after: list[str | None] = [word]
         term: str | None = word
         keyword = False
         for token_filter in self._chain:
             if term is not None:
                 term, keyword = token_filter.filter(term, keyword)
-            after.append((term, keyword))
+            after.append(term)
         found = []
-        for analyzer, (shared, rest) in zip(self.analyzers, self._branches, strict=True):
+        for analyzer in self.analyzers:
             spec = analyzer.spec
-            term, keyword = after[shared]
-            for token_filter in rest:
-                if term is not None:
-                    term, keyword = token_filter.filter(term, keyword)
+            term = after[len(spec.filters)]
             if term and spec.grams:
                 term = " ".join(spec.grams.grams(term))
             found.append(term or "")
         return found
-
-
-def _shared(filters: tuple[TokenFilter, ...], chain: tuple[TokenFilter, ...]) -> int:
-    """How many filters `filters` and `chain` begin with alike."""
-    shared = 0
-    for mine, theirs in zip(filters, chain, strict=False):
-        if mine != theirs:
-            break
-        shared += 1
-    return shared
 
 
 @functools.cache  # definitions are immutable: built once (reading the word lists)
@@ -335,13 +307,12 @@ def default_analyzers() -> dict[str, Analyzer]:
     return {name: Analyzer(spec) for name, spec in default_specs().items()}
 
 
-def build_analyzers(normalizer: Normalizer, snowball: bool = False) -> dict[str, Analyzer]:
-    """New analyzers over `normalizer`, by CLI name (with `snowball`: and the second
-    stemmer's, for the relevance experiments)."""
-    return {name: Analyzer(spec) for name, spec in build_specs(normalizer, snowball).items()}
+def build_analyzers(normalizer: Normalizer) -> dict[str, Analyzer]:
+    """New analyzers over `normalizer`, by CLI name."""
+    return {name: Analyzer(spec) for name, spec in build_specs(normalizer).items()}
 
 
-def build_specs(normalizer: Normalizer, snowball: bool = False) -> dict[str, AnalyzerSpec]:
+def build_specs(normalizer: Normalizer) -> dict[str, AnalyzerSpec]:
     # The stop list is Lucene's (Elasticsearch's `_arabic_`), which is written
     # unnormalized; the stop filter sees normalized words, so normalize the list too.
     stop_list = read_word_list("stopwords_ar.txt") + read_word_list("question_words_ar.txt")
@@ -360,7 +331,7 @@ def build_specs(normalizer: Normalizer, snowball: bool = False) -> dict[str, Ana
         StemmerOverride("arabic_stem_overrides", overrides),
         ArabicStem(),
     )
-    specs: tuple[AnalyzerSpec, ...] = (
+    specs = (
         AnalyzerSpec("text", "arabic_text", normalizer, text_filters),
         AnalyzerSpec("exact", "arabic_exact", normalizer, (Lowercase(), DecimalDigit())),
         # The exact fields' search analyzer: a query's stopwords match no exact word
@@ -384,14 +355,6 @@ def build_specs(normalizer: Normalizer, snowball: bool = False) -> dict[str, Ana
             more_char_filters=(COLLAPSE_SPACE,),
         ),
     )
-    if snowball:
-        # A second stemmer on the same words: stopwords out, the protected words whole
-        # (the light stemmer's overrides are its own corrections, not this one's).
-        specs += (
-            AnalyzerSpec(
-                "snowball", "arabic_snowball_text", normalizer, (*text_filters[:4], SnowballStem())
-            ),
-        )
     return {spec.name: spec for spec in specs}
 
 

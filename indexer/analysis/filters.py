@@ -17,8 +17,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import snowballstemmer  # type: ignore[import-untyped]  # ships no types
-
 from indexer.analysis.stemmer import lucene_arabic_normalize, stem
 
 Filtered = tuple[str | None, bool]
@@ -109,27 +107,6 @@ class ArabicStem:
 
     def filter(self, term: str, keyword: bool) -> Filtered:
         return (term if keyword else stem(term)), keyword
-
-
-@dataclass(frozen=True)
-class SnowballStem:
-    """Snowball's Arabic stemmer (Elasticsearch's and OpenSearch's `snowball` filter,
-    Lucene's org.tartarus.snowball.ext.ArabicStemmer): heavier than arabic_stem, it
-    takes verb prefixes and suffixes too (وسيكتبونها -> يكتب). The Python package is
-    generated from the same Snowball source; on the 217k words of the ANT corpus it
-    gives Lucene 9.12's and 10.3's stems, every one. Keywords stay whole, as in Lucene."""
-
-    name: str = "arabic_snowball"
-
-    def definition(self) -> dict[str, Any] | None:
-        return {"type": "snowball", "language": "Arabic"}
-
-    def filter(self, term: str, keyword: bool) -> Filtered:
-        if keyword:
-            return term, keyword
-        # A stemmer holds the word it works on: one per call (each word is stemmed once
-        # and remembered by the analyzer, so this costs nothing that shows).
-        return snowballstemmer.stemmer("arabic").stemWord(term), keyword
 
 
 @dataclass(frozen=True)

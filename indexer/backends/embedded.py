@@ -38,7 +38,6 @@ from indexer.backends.embedded_query import (
     exact_field,
     grams_field,
     raw_field,
-    snowball_field,
 )
 from indexer.backends.embedded_versions import VersionStore
 from indexer.facets import facet_aggregations, read_facets
@@ -80,7 +79,6 @@ class SourceTerms(NamedTuple):
     text: str  # stemmed
     exact: str
     grams: str = ""  # the baselines have no grams analyzer
-    snowball: str = ""  # a second stemmer's, in the relevance experiments only
 
 
 def _shown(article: Article) -> bytes:
@@ -111,16 +109,11 @@ class EmbeddedBackend:
         self.checkpoint_every = checkpoint_every
         self._open: dict[str, tantivy.Searcher] = {}  # each version's, once searched
         self.versions = VersionStore(self.home, keep_old_versions, on_discard=self._forget)
+        self.schema = build_schema()
         self._analyzers = analyzers or default_analyzers()
-        # What is indexed: stemmed, exact, and (ours, not the baselines) trigrams; in
-        # an experiment, a second stemmer's terms.
+        # What is indexed: stemmed, exact, and (ours, not the baselines) trigrams.
         self._has_grams = "grams" in self._analyzers
-        self._has_snowball = "snowball" in self._analyzers
-        self.schema = build_schema(self._has_snowball)
-        indexed = tuple(
-            name for name in ("text", "exact", "grams", "snowball") if name in self._analyzers
-        )
-        self._indexed = indexed  # SourceTerms' fields, by analyzer name
+        indexed = ("text", "exact", "grams") if self._has_grams else ("text", "exact")
         self._index_terms = IndexTerms(tuple(self._analyzers[name] for name in indexed))
         self._queries = QueryBuilder(self.schema, self._analyzers, ranking, self._has_grams)
         self._facet_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="facets")
@@ -163,12 +156,7 @@ class EmbeddedBackend:
         # Each source field analyzed once for every indexed field; a searched field
         # gets one value per source, as copy_to gives Elasticsearch.
         terms = {
-            f: SourceTerms(
-                **dict(
-                    zip(self._indexed, self._index_terms(getattr(article, f) or ""), strict=True)
-                )
-            )
-            for f in ANALYZED_FIELDS
+            f: SourceTerms(*self._index_terms(getattr(article, f) or "")) for f in ANALYZED_FIELDS
         }
         for field in SEARCHED_FIELDS:
             for source in FIELD_SOURCES[field]:
@@ -177,9 +165,6 @@ class EmbeddedBackend:
         if self._has_grams:
             for source in FIELD_SOURCES[GRAMS_FIELD]:
                 doc.add_text(grams_field(GRAMS_FIELD), terms[source].grams)
-        if self._has_snowball:
-            for source in FIELD_SOURCES[GRAMS_FIELD]:
-                doc.add_text(snowball_field(GRAMS_FIELD), terms[source].snowball)
         for field in KEYWORD_FIELDS:
             if value := getattr(article, field):
                 doc.add_text(field, keyword.terms(value)[0])

@@ -41,17 +41,11 @@ def grams_field(field: str) -> str:
     return f"{field}_grams"
 
 
-def snowball_field(field: str) -> str:
-    return f"{field}_snowball"
-
-
 def raw_field(field: str) -> str:
     return f"{field}_{RAW_SUBFIELD}"
 
 
-def build_schema(snowball: bool = False) -> tantivy.Schema:
-    """The schema; with `snowball`, the combined field's second stems too (the
-    relevance experiments' analysis, not the product's)."""
+def build_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", stored=True, tokenizer_name="raw", index_option="basic")
     for field in SEARCHED_FIELDS:
@@ -63,10 +57,6 @@ def build_schema(snowball: bool = False) -> tantivy.Schema:
     builder.add_text_field(
         grams_field(GRAMS_FIELD), tokenizer_name="whitespace", index_option="freq"
     )
-    if snowball:
-        builder.add_text_field(
-            snowball_field(GRAMS_FIELD), tokenizer_name="whitespace", index_option="freq"
-        )
     for field in KEYWORD_FIELDS:
         builder.add_text_field(field, fast=True, tokenizer_name="raw", index_option="basic")
         # As written, for the facets' labels only (never searched).
@@ -96,7 +86,6 @@ class QueryBuilder:
         self._analyzers = analyzers
         self._ranking = ranking
         self._grams_weight = ranking.grams_weight if has_grams else 0.0
-        self._snowball_weight = ranking.snowball_weight if "snowball" in analyzers else 0.0
 
     def _terms_query(self, field: str, terms: Iterable[str], boost: float) -> list[tantivy.Query]:
         """One term query per distinct term: a term asked n times is asked once with n
@@ -144,10 +133,6 @@ class QueryBuilder:
             field = grams_field(GRAMS_FIELD)
             grams = self._terms_query(field, match.grams, self._grams_weight)
             clauses.append((occur.Should, _should(grams)))
-        if self._snowball_weight and match.snowball:
-            field = snowball_field(GRAMS_FIELD)
-            stems = self._terms_query(field, match.snowball, self._snowball_weight)
-            clauses.append((occur.Should, _should(stems)))
         clauses += [(occur.MustNot, self._any(group)) for group in match.excluded]
         clauses += [(occur.Must, f) for f in self._filters(request)]
         return tantivy.Query.boolean_query(clauses)

@@ -126,13 +126,9 @@ def query_body(
         plan or plan_query(request.query), request.operator, ranking, request.expansion
     )
     boolean: dict[str, Any] = {"must": [text_query(match)]}
-    if not match.nothing:
+    if match.grams and ranking.grams_weight and not match.nothing:
         # They rank; they match nothing alone.
-        ranks = gram_clauses(match.grams, ranking.grams_weight) if ranking.grams_weight else []
-        if ranking.snowball_weight:
-            ranks += _terms(f"{GRAMS_FIELD}.snowball", match.snowball, ranking.snowball_weight)
-        if ranks:
-            boolean["should"] = ranks
+        boolean["should"] = gram_clauses(match.grams, ranking.grams_weight)
     if match.excluded:
         boolean["must_not"] = [word_query(group) for group in match.excluded]
     if filters := _filters(request):
