@@ -606,7 +606,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_at_least(0),
         metavar="N",
         help=f"processes that parse JSON Lines beside this one (0 or more; default "
-        f"{WORKERS} for an input of {MIN_BYTES >> 20} MiB or more on more than one core, else 0)",
+        f"{WORKERS} for an input of {MIN_BYTES >> 20} MiB or more on more than one core, else 0; "
+        "Windows, which cannot fork them, parses in one process)",
     )
 
     p = _command(commands, "reindex", cmd_reindex)
