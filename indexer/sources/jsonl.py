@@ -89,7 +89,7 @@ def jsonl_blocks(stream: BinaryIO, path: str, options: ReadOptions) -> Iterator[
         skipping = len(start) > limit
         if skipping:
             start = b""
-        lines: list[bytes | None] = [None if len(data) > limit else data for data in pieces]
+        lines: list[bytes | None] = [None if len(piece) > limit else piece for piece in pieces]
         if unread:
             lines[0] = None
         if lines:
@@ -132,14 +132,13 @@ def jsonl_lines(block: JsonBlock, options: ReadOptions) -> Iterator[JsonLine | R
     is oversized."""
     record = block.record
     for number, data in enumerate(block.lines, block.line):
+        if data is not None and not data.strip():
+            continue  # a blank line holds no record
+        origin = Origin(block.path, number, record)  # UTF-8 unless decoding says otherwise
         if data is None:
-            reason = f"oversized: line longer than {options.max_bytes:,} bytes"
-            yield Rejected(Origin(block.path, number, record), reason)
-        elif data.strip():
-            # UTF-8 unless decoding says otherwise
-            yield JsonLine(Origin(block.path, number, record), data)
+            yield Rejected(origin, f"oversized: line longer than {options.max_bytes:,} bytes")
         else:
-            continue
+            yield JsonLine(origin, data)
         record += 1
 
 
