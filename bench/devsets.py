@@ -39,7 +39,7 @@ from typing import NamedTuple
 
 from indexer import evaluation as ev
 from indexer.feedback import Feedback
-from indexer.query import RANKING, Ranking, WordsRequired
+from indexer.query import RANKING, Ranking
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared/data"
@@ -55,7 +55,6 @@ MIN_LINE_WORDS = 8
 # A sentence ends at . ! ? or the Arabic question mark, before white space, or at a line end.
 SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+|\n+")
 MIN_SENTENCE_WORDS = 3
-COORDINATION_WEIGHTS = (2.0, 5.0, 15.0)  # up to about one matched word's score (ARCD)
 DIACRITICS = re.compile("[\u064b-\u0652\u0670\u0640]")  # harakat, dagger alif, tatweel
 ARABIC_WORD = re.compile(r"[\u0621-\u064a]+")
 
@@ -205,37 +204,8 @@ FEEDBACK = tuple(
         (10, 20, 1.0, 10),
     )
 )
-# How the query's words combine (issue #13): how many a long query must match, a
-# constant per distinct word matched, each word a dis_max over its fields.
-WORDS = (
-    Variant(
-        "ours-msm-25",
-        "ours",
-        Ranking(words_required=WordsRequired(share=0.25)),
-        "4 words or more: a quarter of them",
-    ),
-    Variant(
-        "ours-msm-40",
-        "ours",
-        Ranking(words_required=WordsRequired(share=0.4)),
-        "4 words or more: 40% of them",
-    ),
-    Variant(
-        "ours-msm-n-2",
-        "ours",
-        Ranking(words_required=WordsRequired(all_but=2)),
-        "4 words or more: all but two",
-    ),
-    *(
-        Variant(f"ours-coord-{w:g}", "ours", Ranking(coordination=w), f"+{w:g} a distinct word")
-        for w in COORDINATION_WEIGHTS
-    ),
-    Variant(
-        "ours-dismax-0.3", "ours", Ranking(tie_breaker=0.3), "a word's best field + 0.3 others"
-    ),
-)
 # Groups of experiments for --variants (or one by its name), measured with stock and ours.
-EXPERIMENT_GROUPS = {"query-time": EXPERIMENTS, "feedback": FEEDBACK, "words": WORDS}
+EXPERIMENT_GROUPS = {"query-time": EXPERIMENTS, "feedback": FEEDBACK}
 BY_NAME = {v.name: v for group in EXPERIMENT_GROUPS.values() for v in group}
 
 

@@ -42,44 +42,15 @@ GRAMS_WEIGHT = 1.2
 MAX_QUERY_GRAMS = 256  # trigram clauses at most (a bool query has a clause limit)
 
 
-class WordsRequired(NamedTuple):
-    """How many of a long query's distinct words a document must hold (the engines'
-    minimum_should_match, computed here as a number so that both backends require the
-    same): none below `from_words` words; else N - `all_but` when it is set, else
-    `share` of N rounded down, as the engines round "25%"; at least one."""
-
-    from_words: int = 4
-    share: float = 0.0
-    all_but: int = 0
-
-    def of(self, words: int) -> int:
-        if words < self.from_words:
-            return 0
-        return max(1, words - self.all_but if self.all_but else math.floor(words * self.share))
-
-
 @dataclass(frozen=True)
 class Ranking:
     """How a MatchPlan's parts are weighted: the searched fields with their boosts, the
     share of the exact subfields, and the weight of each trigram. Both backends take
-    one; RANKING is the product's, others are for comparisons (eval's baselines).
-
-    The last three are experiments of issue #13 (bench/devsets.py --variants words),
-    off in the product: how many words a query of "or" words must match, a constant
-    added per distinct word matched (coordination), and each word scored as a dis_max
-    over its fields with this tie breaker instead of their sum."""
+    one; RANKING is the product's, others are for comparisons (eval's baselines)."""
 
     field_boosts: Mapping[str, float] = field(default_factory=lambda: dict(FIELD_BOOSTS))
     exact_weight: float = EXACT_WEIGHT
     grams_weight: float = GRAMS_WEIGHT
-    words_required: WordsRequired | None = None
-    coordination: float = 0.0
-    tie_breaker: float | None = None
-
-    @property
-    def by_word(self) -> bool:
-        """Are the optional words rendered one by one (MatchPlan.words)?"""
-        return bool(self.words_required or self.coordination or self.tie_breaker is not None)
 
 
 RANKING = Ranking()
@@ -453,16 +424,11 @@ class MatchPlan:
     excluded: tuple[tuple[FieldQuery, ...], ...]
     grams: tuple[str, ...]
     everything: bool  # no words to match: all documents (filters still apply)
-    # With a Ranking.by_word, the optional clauses one by one instead of in `optional`
-    # (which keeps the expansion): each a should, and at least `words_required` of them
-    # a must (0: none). A bool sums its clauses, nested or not: the same BM25 as flat.
-    words: tuple[Word, ...] = ()
-    words_required: int = 0
 
     @property
     def nothing(self) -> bool:
         """Nothing searchable was left (punctuation or stopwords only)."""
-        return not (self.required or self.optional or self.words or self.everything)
+        return not (self.required or self.optional or self.everything)
 
 
 def field_queries(
@@ -511,16 +477,10 @@ def match_plan(
             )
         else:
             optional += group.clauses  # any one is enough: one flat union of them all
-    words = tuple(field_queries([c], ranking) for c in optional) if ranking.by_word else ()
-    # Required words only in a query of "or" words alone (with a required group, the
-    # optional words rank what it matched).
-    enough = ranking.words_required
     return MatchPlan(
         required=tuple(required),
-        optional=(() if words else field_queries(optional, ranking))
+        optional=field_queries(optional, ranking)
         + tuple(FieldQuery("content", False, (t.term,), t.weight) for t in expansion),
-        words=words,
-        words_required=enough.of(len(set(words))) if enough and not required else 0,
         excluded=tuple(field_queries([c], ranking) for c in plan.excluded),
         grams=tuple(plan.grams),
         everything=not plan.groups and (plan.empty_query or bool(plan.excluded)),

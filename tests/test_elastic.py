@@ -32,15 +32,7 @@ from indexer.backends.es_query import (
     parse_response,
     search_body,
 )
-from indexer.query import (
-    RECENCY_FLOOR,
-    QueryError,
-    Ranking,
-    Recency,
-    SearchRequest,
-    WordsRequired,
-    plan_query,
-)
+from indexer.query import RECENCY_FLOOR, QueryError, Recency, SearchRequest, plan_query
 from indexer.reindex import reindex
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -338,23 +330,6 @@ def test_status_and_from_index(tmp_path: Path) -> None:
 
 
 # -------------------------------------------------------------------- search
-
-
-def test_words_required_coordination_and_dis_max_in_the_body() -> None:
-    """The experiments of issue #13, as the engine takes them: the words a bool with
-    minimum_should_match in `must`, each a dis_max over its fields, and a
-    constant_score per distinct word among the clauses that only rank."""
-    ranking = Ranking(words_required=WordsRequired(share=0.5), coordination=5.0, tie_breaker=0.3)
-    request = SearchRequest(query="القاهرة الإسكندرية طنطا أسوان")
-    boolean = search_body(request, ranking=ranking)["query"]["bool"]
-    [enough] = boolean["must"][0]["bool"]["must"]
-    assert enough["bool"]["minimum_should_match"] == 2
-    words = enough["bool"]["should"]
-    assert len(words) == 4 and {w["dis_max"]["tie_breaker"] for w in words} == {0.3}
-    fields = [next(iter(q["term"])) for q in words[0]["dis_max"]["queries"]]
-    assert fields == ["content", "content.exact", "title", "title.exact"]
-    constants = [c["constant_score"] for c in boolean["should"] if "constant_score" in c]
-    assert len(constants) == 4 and {c["boost"] for c in constants} == {5.0}
 
 
 def test_search_body_for_user_syntax_filters_facets_highlights() -> None:

@@ -19,15 +19,7 @@ from indexer.backends import BackendError, embedded
 from indexer.backends.embedded import EmbeddedBackend
 from indexer.highlight import CLOSE, OPEN
 from indexer.ingest import parse_paths
-from indexer.query import (
-    RECENCY_FLOOR,
-    QueryError,
-    Ranking,
-    Recency,
-    SearchRequest,
-    WordsRequired,
-    parse_published,
-)
+from indexer.query import RECENCY_FLOOR, QueryError, Recency, SearchRequest, parse_published
 from indexer.reindex import reindex
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -545,29 +537,3 @@ def test_equal_scores_come_in_id_order_across_pages(tmp_path: Path) -> None:
     ]
     assert [hit.id for page in pages for hit in page] == sorted(ids)
     assert len({hit.score for page in pages for hit in page}) == 1  # they do tie
-
-
-def test_words_required_and_coordination_rank_by_the_words_held(tmp_path: Path) -> None:
-    """The experiments of issue #13 (bench/devsets.py --variants words): a long query
-    must match enough of its words, and each distinct word held adds a constant."""
-    [template] = [o for o in parse_paths([str(FIXTURES / "trec")]) if isinstance(o, Article)][:1]
-    bodies = {
-        "all": "القاهرة النيل الأهرام الصحراء",
-        "two": "القاهرة النيل وكلام آخر طويل عن المدينة وأحيائها وشوارعها وأسواقها",
-        "one": "الأهرام الأهرام الأهرام",
-    }
-    articles = [replace(template, id=i, title="", body=b) for i, b in bodies.items()]
-    home = tmp_path / "home"
-    loader = EmbeddedBackend(home)
-    version = loader.create_version("news")
-    loader.load(version, articles)
-    loader.switch("news", version)
-
-    def ids(ranking: Ranking) -> list[str]:
-        request = SearchRequest(query="القاهرة النيل الأهرام الصحراء")
-        return [h.id for h in EmbeddedBackend(home, ranking=ranking).search("news", request).hits]
-
-    assert ids(Ranking())[-1] == "two"  # two common words weigh less than a rare one thrice
-    assert ids(Ranking(words_required=WordsRequired(all_but=2))) == ["all", "two"]
-    assert ids(Ranking(coordination=15.0)) == ["all", "two", "one"]
-    assert sorted(ids(Ranking(tie_breaker=0.3))) == sorted(bodies)  # ranks, matches alike

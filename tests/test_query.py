@@ -16,10 +16,8 @@ from indexer.query import (
     DateFilter,
     MatchPlan,
     QueryError,
-    Ranking,
     Recency,
     SearchRequest,
-    WordsRequired,
     date_bounds,
     match_plan,
     plan_query,
@@ -116,30 +114,6 @@ def test_plan_groups_or_and_drops_what_has_no_words() -> None:
     assert [c.clause.text for c in plan.excluded] == ["طقس"]
     assert plan_query("   ").empty_query
     assert not plan_query("، ؟").groups and not plan_query("، ؟").empty_query
-
-
-def test_words_required_are_counted_as_the_engines_round() -> None:
-    # "25%" of 7 words is 1 in Elasticsearch and OpenSearch (rounded down); the number
-    # is computed here so that both backends require the same.
-    quarter, all_but_two = WordsRequired(share=0.25), WordsRequired(all_but=2)
-    assert [quarter.of(n) for n in (1, 3, 4, 7, 8)] == [0, 0, 1, 1, 2]
-    assert [all_but_two.of(n) for n in (3, 4, 6)] == [0, 2, 4]
-    assert WordsRequired(share=0.4).of(5) == 2
-
-
-def test_a_ranking_by_word_keeps_each_optional_word_apart() -> None:
-    plan = plan_query("القاهرة الإسكندرية طنطا أسوان القاهرة")
-    half = Ranking(words_required=WordsRequired(share=0.5))
-    match = match_plan(plan, "or", half)
-    assert len(match.words) == 5 and match.optional == ()
-    assert match.words_required == 2  # half of the 4 distinct words
-    assert [w[0].terms for w in match.words][:2] == [("قاهر",), ("اسكندر",)]
-    # A required group decides the match: the optional words only rank.
-    assert (
-        match_plan(plan_query("القاهرة الإسكندرية طنطا AND أسوان"), "or", half).words_required == 0
-    )
-    # The product's ranking keeps the flat union (one term clause per field and term).
-    assert match_plan(plan, "or").words == ()
 
 
 @pytest.mark.parametrize(

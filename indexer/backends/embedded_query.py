@@ -107,13 +107,8 @@ class QueryBuilder:
             return [self._phrase_query(field, part.terms, 0, part.boost)]
         return self._terms_query(field, part.terms, part.boost)
 
-    def _any(self, parts: Word, tie_breaker: float | None = None) -> tantivy.Query:
-        """A word on every field: the sum of its fields' scores, or with a tie breaker
-        the best field's and that share of the others' (dis_max), as es_query.word_query."""
-        if tie_breaker is None or len(parts) == 1:
-            return _should([q for part in parts for q in self._field_query(part)])
-        fields = [_should(self._field_query(part)) for part in parts]
-        return tantivy.Query.disjunction_max_query(fields, tie_breaker)
+    def _any(self, parts: Word) -> tantivy.Query:
+        return _should([q for part in parts for q in self._field_query(part)])
 
     def _requirement(self, requirement: Requirement) -> tantivy.Query:
         """Any one alternative, each with every one of its words."""
@@ -131,21 +126,8 @@ class QueryBuilder:
         else:
             text_parts = [(occur.Must, self._requirement(r)) for r in match.required]
             text_parts += [(occur.Should, q) for p in match.optional for q in self._field_query(p)]
-            words = [self._any(w, self._ranking.tie_breaker) for w in match.words]
-            if match.words_required:
-                at_least = [(occur.Should, w) for w in words]
-                enough = tantivy.Query.boolean_query(at_least, match.words_required)
-                text_parts.append((occur.Must, enough))
-            else:
-                text_parts += [(occur.Should, w) for w in words]
             text_query = tantivy.Query.boolean_query(text_parts)
         clauses = [(occur.Must, text_query)]
-        if weight := self._ranking.coordination:
-            # A constant for each distinct word a document holds, on any field.
-            clauses += [
-                (occur.Should, tantivy.Query.const_score_query(self._any(w), weight))
-                for w in dict.fromkeys(match.words)
-            ]
         if self._grams_weight and match.grams:
             # Ranks what the text query matched; matches nothing by itself.
             field = grams_field(GRAMS_FIELD)

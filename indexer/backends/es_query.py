@@ -76,13 +76,8 @@ def _all(queries: list[dict[str, Any]]) -> dict[str, Any]:
     return queries[0] if len(queries) == 1 else {"bool": {"must": queries}}
 
 
-def word_query(word: Word, tie_breaker: float | None = None) -> dict[str, Any]:
-    """A word on every field: the sum of its fields' scores, or with a tie breaker
-    the best field's and that share of the others' (dis_max)."""
-    if tie_breaker is None or len(word) == 1:
-        return _any([q for part in word for q in field_query(part)])
-    fields = [_any(field_query(part)) for part in word]
-    return {"dis_max": {"queries": fields, "tie_breaker": tie_breaker}}
+def word_query(word: Word) -> dict[str, Any]:
+    return _any([q for part in word for q in field_query(part)])
 
 
 def requirement_query(requirement: Requirement) -> dict[str, Any]:
@@ -90,34 +85,18 @@ def requirement_query(requirement: Requirement) -> dict[str, Any]:
     return _any([_all([word_query(word) for word in words]) for words in requirement])
 
 
-def text_query(match: MatchPlan, ranking: Ranking = RANKING) -> dict[str, Any]:
-    """What the words match: required groups `must`, optional parts `should` (the
-    words one by one too, or `must` at least words_required of them)."""
+def text_query(match: MatchPlan) -> dict[str, Any]:
+    """What the words match: required groups `must`, optional parts `should`."""
     if match.everything:
         return {"match_all": {}}
     if match.nothing:
         return {"match_none": {}}
-    must = [requirement_query(r) for r in match.required]
-    should = [q for part in match.optional for q in field_query(part)]
-    words = [word_query(w, ranking.tie_breaker) for w in match.words]
-    if match.words_required:
-        must.append({"bool": {"should": words, "minimum_should_match": match.words_required}})
-    else:
-        should += words
     boolean: dict[str, Any] = {}
-    if must:
-        boolean["must"] = must
-    if should:
-        boolean["should"] = should
+    if match.required:
+        boolean["must"] = [requirement_query(r) for r in match.required]
+    if match.optional:
+        boolean["should"] = [q for part in match.optional for q in field_query(part)]
     return {"bool": boolean}
-
-
-def coordination_clauses(match: MatchPlan, weight: float) -> list[dict[str, Any]]:
-    """A constant for each distinct word a document holds, on any field."""
-    return [
-        {"constant_score": {"filter": word_query(w), "boost": weight}}
-        for w in dict.fromkeys(match.words)
-    ]
 
 
 def gram_clauses(grams: Iterable[str], weight: float) -> list[dict[str, Any]]:
@@ -146,13 +125,10 @@ def query_body(
     match = match_plan(
         plan or plan_query(request.query), request.operator, ranking, request.expansion
     )
-    boolean: dict[str, Any] = {"must": [text_query(match, ranking)]}
-    # They rank; they match nothing alone.
-    ranks = coordination_clauses(match, ranking.coordination) if ranking.coordination else []
+    boolean: dict[str, Any] = {"must": [text_query(match)]}
     if match.grams and ranking.grams_weight and not match.nothing:
-        ranks += gram_clauses(match.grams, ranking.grams_weight)
-    if ranks:
-        boolean["should"] = ranks
+        # They rank; they match nothing alone.
+        boolean["should"] = gram_clauses(match.grams, ranking.grams_weight)
     if match.excluded:
         boolean["must_not"] = [word_query(group) for group in match.excluded]
     if filters := _filters(request):

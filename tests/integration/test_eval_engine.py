@@ -10,7 +10,7 @@ from conftest import Cluster
 
 from indexer import evaluation as ev
 from indexer.feedback import Feedback
-from indexer.query import Ranking, WordsRequired
+from indexer.query import Ranking
 
 pytestmark = pytest.mark.elasticsearch
 
@@ -48,10 +48,6 @@ def test_the_engine_scores_as_the_embedded_backend(
 EXPERIMENTS = {
     "feedback": (Ranking(), Feedback(documents=3, terms=10, weight=1.0, keep=0)),
     "feedback, first hits kept": (Ranking(), Feedback()),
-    # How the words combine (issue #13; the tiny set's questions have 3 words at most).
-    "words required": (Ranking(words_required=WordsRequired(from_words=2, all_but=1)), None),
-    "coordination": (Ranking(coordination=5.0), None),
-    "dis_max per word": (Ranking(tie_breaker=0.3), None),
 }
 
 
