@@ -21,12 +21,15 @@ warm-up pass.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from opensearchpy import OpenSearch, helpers
 
@@ -51,13 +54,15 @@ ARCD_QUERIES = SHARED / "arcd/queries-train.jsonl"
 CHUNK = 500
 
 
-def timed(fn) -> float:
+def timed(fn: Callable[[], object]) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
 
 
-def bare_load(client: OpenSearch, index: str, body: dict, actions: list[dict]) -> None:
+def bare_load(
+    client: OpenSearch, index: str, body: dict[str, Any], actions: list[dict[str, Any]]
+) -> None:
     settings = {**body["settings"], "index": {**body["settings"]["index"], **LOAD_SETTINGS}}
     client.indices.create(index=index, body={"settings": settings, "mappings": body["mappings"]})
     for ok, item in helpers.streaming_bulk(client, actions, chunk_size=CHUNK, max_retries=0):
@@ -96,9 +101,7 @@ def main() -> None:
                 ours.append(timed(lambda: reindex(backend, [str(ANT)], "bench")))
                 name = f"bare-{run}"
                 actions = [{"_index": name, "_id": a.id, "_source": document(a)} for a in articles]
-                bare.append(
-                    timed(lambda name=name, actions=actions: bare_load(client, name, body, actions))
-                )
+                bare.append(timed(functools.partial(bare_load, client, name, body, actions)))
                 client.indices.delete(index=name)
                 print(f"run {run + 1}: ours {ours[-1]:.1f} s, bare {bare[-1]:.1f} s")
             ours_s, bare_s = statistics.median(ours), statistics.median(bare)
@@ -118,8 +121,9 @@ def main() -> None:
                 backend.search("bench", r)
             ours_ms, bare_ms = [], []
             for request, search in zip(requests, bodies, strict=True):
-                ours_ms.append(timed(lambda r=request: backend.search("bench", r)) * 1000)
-                bare_ms.append(timed(lambda b=search: client.search(index="bench", body=b)) * 1000)
+                ours_ms.append(timed(functools.partial(backend.search, "bench", request)) * 1000)
+                bare_search = functools.partial(client.search, index="bench", body=search)
+                bare_ms.append(timed(bare_search) * 1000)
             p50_ours, p50_bare = statistics.median(ours_ms), statistics.median(bare_ms)
             print(
                 f"search, {len(requests)} queries: p50 ours {p50_ours:.2f} ms, bare client "

@@ -67,7 +67,12 @@ class DevSet(NamedTuple):
     distractors: tuple[str, ...] = ()
 
 
-def _write_beir(name: str, corpus: list[dict], queries: list[dict], qrels: list[tuple]) -> DevSet:
+def _write_beir(
+    name: str,
+    corpus: list[dict[str, str]],
+    queries: list[dict[str, str]],
+    qrels: list[tuple[str, str]],
+) -> DevSet:
     folder = OUT / name
     folder.mkdir(parents=True, exist_ok=True)
     for file, rows in (("corpus.jsonl", corpus), ("queries.jsonl", queries)):
@@ -222,13 +227,17 @@ def wins(ours: ev.Scores, stock: ev.Scores) -> bool:
     )
 
 
-def measure(dev: DevSet, variants: tuple[Variant, ...], target: ev.Target, k: int) -> dict:
+# Each variant's scores on the whole set and on each fold.
+Found = dict[str, tuple[ev.Scores, list[ev.Scores]]]
+
+
+def measure(dev: DevSet, variants: tuple[Variant, ...], target: ev.Target, k: int) -> Found:
     """Every variant's scores on the set and on each fold, one index per analysis (and
     feedback)."""
     wanted = ev.read_judged(dev.queries, dev.qrels)
     articles = ev.read_articles(dev.corpus, dev.distractors)
     available = ev.profiles()
-    found: dict[str, tuple[ev.Scores, list[ev.Scores]]] = {}
+    found: Found = {}
     for analysis, feedback in dict.fromkeys((v.analysis, v.feedback) for v in variants):
         same = [v for v in variants if (v.analysis, v.feedback) == (analysis, feedback)]
         rankings = [v.ranking for v in same]
@@ -243,7 +252,7 @@ def measure(dev: DevSet, variants: tuple[Variant, ...], target: ev.Target, k: in
     return found
 
 
-def table_rows(dev: DevSet, backend: str, found: dict) -> list[str]:
+def table_rows(dev: DevSet, backend: str, found: Found) -> list[str]:
     stock, stock_folds = found[STOCK.name]
     rows = []
     for name, (whole, by_fold) in found.items():

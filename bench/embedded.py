@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import tantivy
@@ -66,7 +67,7 @@ def parsed_articles() -> list[Article]:
     return [o for o in parse_paths([str(ANT)]) if isinstance(o, Article)]
 
 
-def timed(fn) -> float:
+def timed(fn: Callable[[], object]) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start

@@ -33,7 +33,8 @@ def pyarabic_chain(text: str) -> str:
     text = araby.strip_tatweel(text)
     text = araby.normalize_ligature(text)
     text = araby.normalize_hamza(text, method="tasheel")
-    return araby.normalize_teh(text)
+    normalized: str = araby.normalize_teh(text)  # pyarabic has no types
+    return normalized
 
 
 def load_articles(limit: int | None) -> list[str]:

@@ -14,6 +14,7 @@ Python. The variants take turns in the same process; several runs, median, ratio
 from __future__ import annotations
 
 import argparse
+import functools
 import gzip
 import itertools
 import json
@@ -25,6 +26,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from indexer import _scan, _scan_py, articles, cleaning
 from indexer.analysis import normalize
@@ -43,12 +45,12 @@ TEXT_FIELDS = ("text", "abstract")
 IMPLEMENTATIONS: dict[str, ModuleType] = {"C": _scan, "Python": _scan_py}
 
 
-def load_records(limit: int | None) -> list[dict]:
+def load_records(limit: int | None) -> list[dict[str, Any]]:
     with gzip.open(ANT, "rt", encoding="utf-8") as f:
         return [json.loads(line) for line in itertools.islice(f, limit)]
 
 
-def call_patterns(records: list[dict]) -> dict[str, Callable[[ModuleType], object]]:
+def call_patterns(records: list[dict[str, Any]]) -> dict[str, Callable[[ModuleType], object]]:
     """For each loop, a function that makes the calls the code makes, through a module."""
     flags = _cleaner().flags
     fields = [
@@ -153,7 +155,7 @@ def main() -> int:
         times: dict[str, list[float]] = {kind: [] for kind in IMPLEMENTATIONS}
         for _ in range(args.runs):
             for kind, module in IMPLEMENTATIONS.items():
-                times[kind].append(seconds(lambda m=module, p=pattern: p(m)))
+                times[kind].append(seconds(functools.partial(pattern, module)))
         c, python = (statistics.median(times[kind]) for kind in IMPLEMENTATIONS)
         ratio = python / c
         print(f"  {name:28} C {c * 1000:8.1f} ms   Python {python * 1000:8.1f} ms   {ratio:5.1f}x")

@@ -16,11 +16,18 @@ import re
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from elastic_transport import ApiResponseMeta, BaseNode, ConnectionTimeout, HttpHeaders
 from elastic_transport import ConnectionError as TransportConnectionError
 from elastic_transport._node._base import NodeApiResponse
+from elastic_transport.client_utils import DefaultType
 from elasticsearch import Elasticsearch
+
+# A request body as json.loads gives it (Any, as there): the tests check its shape.
+Json = Any
+# What the cluster answers: the HTTP status and the JSON body.
+Answer = tuple[int, dict[str, Any]]
 
 
 @dataclass
@@ -28,22 +35,23 @@ class Request:
     method: str
     path: str
     params: dict[str, str]
-    body: object  # parsed JSON, a list for NDJSON, or None
+    body: Json  # a list for NDJSON, or None
 
 
 @dataclass
 class FakeCluster:
-    indices: dict[str, dict] = field(default_factory=dict)  # name -> {settings, mappings, docs}
+    # name -> {settings, mappings, docs}
+    indices: dict[str, dict[str, Any]] = field(default_factory=dict)
     aliases: dict[str, set[str]] = field(default_factory=dict)  # alias -> indices
     requests: list[Request] = field(default_factory=list)
     # Scripted trouble, consumed in order, one a request: a status for the whole
     # request, "drop" (the connection is lost), or None (answered normally).
-    request_failures: list[int | str | None] = field(default_factory=list)
+    request_failures: list[int | Literal["drop"] | None] = field(default_factory=list)
     # Per bulk item: (doc id, attempt) -> status; attempts count from 1.
     item_status: Callable[[str, int], int] = lambda doc_id, attempt: 201
-    search_response: dict | None = None
+    search_response: dict[str, Any] | None = None
     attempts: dict[str, int] = field(default_factory=dict)
-    tasks: dict[str, dict] = field(default_factory=dict)  # finished _reindex tasks
+    tasks: dict[str, dict[str, Any]] = field(default_factory=dict)  # finished _reindex tasks
     # Requests ("POST /_aliases") carried out whose answer is then lost, once each.
     answers_lost: set[str] = field(default_factory=set)
 
@@ -56,19 +64,19 @@ class FakeCluster:
     def paths(self, method: str | None = None) -> list[str]:
         return [f"{r.method} {r.path}" for r in self.requests if method in (None, r.method)]
 
-    def bodies(self, path_pattern: str) -> list[object]:
+    def bodies(self, path_pattern: str) -> list[Json]:
         return [r.body for r in self.requests if re.fullmatch(path_pattern, r.path)]
 
     # ---------------------------------------------------------------- handling
 
-    def handle(self, method: str, path: str, params: dict[str, str], body: object):
+    def handle(self, method: str, path: str, params: dict[str, str], body: Json) -> Answer:
         answer = self._handle(method, path, params, body)
         if f"{method} {path}" in self.answers_lost:
             self.answers_lost.discard(f"{method} {path}")
             raise ConnectionTimeout("read timed out (scripted, after the request was applied)")
         return answer
 
-    def _handle(self, method: str, path: str, params: dict[str, str], body: object):
+    def _handle(self, method: str, path: str, params: dict[str, str], body: Json) -> Answer:
         self.requests.append(Request(method, path, params, body))
         failure = None
         if self.request_failures and method != "HEAD" and path != "/":
@@ -125,7 +133,7 @@ class FakeCluster:
             return 200, self.search_response or _empty_search()
         raise AssertionError(f"the fake cluster does not handle {method} {path}")
 
-    def _document(self, method: str, index: str, kind: str, doc_id: str, body: object):
+    def _document(self, method: str, index: str, kind: str, doc_id: str, body: Json) -> Answer:
         docs = self.indices.setdefault(index, {"settings": {}, "mappings": {}, "docs": {}})["docs"]
         if kind == "_create":
             if doc_id in docs:
@@ -144,7 +152,7 @@ class FakeCluster:
             return sorted(self.aliases[name])
         return sorted(n for n in self.indices if fnmatch.fnmatch(n, name))
 
-    def _index_op(self, method: str, name: str, body: object):
+    def _index_op(self, method: str, name: str, body: Json) -> Answer:
         if method == "PUT":
             if name in self.indices or name in self.aliases:
                 return 400, {"error": {"type": "resource_already_exists_exception"}}
@@ -164,14 +172,14 @@ class FakeCluster:
             return 404, {"error": {"type": "index_not_found_exception", "index": name}}
         return 200, {n: {"settings": self.indices[n]["settings"]} for n in found}
 
-    def _bulk(self, lines: list[dict]):
-        items = []
+    def _bulk(self, lines: list[dict[str, Any]]) -> Answer:
+        items: list[dict[str, Any]] = []
         for action, source in zip(lines[::2], lines[1::2], strict=True):
             meta = action["index"]
             doc_id, index = meta["_id"], meta["_index"]
             self.attempts[doc_id] = self.attempts.get(doc_id, 0) + 1
             status = self.item_status(doc_id, self.attempts[doc_id])
-            item: dict = {"_index": index, "_id": doc_id, "status": status}
+            item: dict[str, Any] = {"_index": index, "_id": doc_id, "status": status}
             if status < 300:
                 self.indices[index]["docs"][doc_id] = source
             else:
@@ -184,7 +192,7 @@ class FakeCluster:
             "items": items,
         }
 
-    def _update_aliases(self, actions: list[dict]):
+    def _update_aliases(self, actions: list[dict[str, Any]]) -> Answer:
         # All or nothing, as in Elasticsearch: check every action first.
         for action in actions:
             ((kind, spec),) = action.items()
@@ -207,24 +215,31 @@ class FakeCluster:
                 self.aliases.setdefault(spec["alias"], set()).add(spec["index"])
         return 200, {"acknowledged": True}
 
-    def _get_alias(self, alias: str):
+    def _get_alias(self, alias: str) -> Answer:
         members = self.aliases.get(alias)
         if not members:
             return 404, {"error": f"alias [{alias}] missing", "status": 404}
         return 200, {m: {"aliases": {alias: {}}} for m in members}
 
 
-def _empty_search() -> dict:
+def _empty_search() -> dict[str, Any]:
     return {"hits": {"total": {"value": 0, "relation": "eq"}, "hits": []}}
 
 
 class FakeNode(BaseNode):
     cluster: FakeCluster
 
-    def perform_request(self, method, target, body=None, headers=None, request_timeout=None):
+    def perform_request(
+        self,
+        method: str,
+        target: str,
+        body: bytes | None = None,
+        headers: HttpHeaders | None = None,
+        request_timeout: DefaultType | float | None = None,
+    ) -> NodeApiResponse:
         path, _, query = target.partition("?")
-        params = dict(p.split("=", 1) if "=" in p else (p, "") for p in query.split("&") if p)
-        parsed = None
+        params = {k: v for k, _, v in (p.partition("=") for p in query.split("&") if p)}
+        parsed: Json = None
         if body:
             text = body.decode("utf-8")
             if path.endswith("_bulk"):

@@ -170,13 +170,13 @@ def test_index_terms_equal_the_analyzers_terms_on_real_sentences() -> None:
         assert INDEX_TERMS(text) == _index_terms_by_analyze(text)
 
 
-def _join_terms_reference(text: str, memory: dict[str, str], width: int) -> tuple:
+def _join_terms_reference(text: str, memory: dict[str, str], width: int) -> tuple[str, ...]:
     fields = zip(*(memory.get(c, "L\tL\tL").split("\t") for c in text.split()), strict=True)
     return tuple(" ".join(filter(None, f)) for f in fields) or ("",) * width
 
 
 # Chunks of any characters (beyond the BMP too), and any white space between them.
-_chunk = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=6).filter(
+_chunk = st.text(st.characters(blacklist_categories=["Cs"]), min_size=1, max_size=6).filter(
     lambda c: not any(ch.isspace() for ch in c)
 )
 _space = st.sampled_from([" ", "  ", "\n", "\u00a0", "\u2003", "\u3000", "\x1c", "\t"])
@@ -192,8 +192,13 @@ def test_join_terms_equals_split_lookup_and_join(
     text = "".join(chunk + space for chunk, space, _ in pieces)
     memory = {chunk: terms for i, (chunk, _, terms) in enumerate(pieces) if i != unknown}
     expected = _join_terms_reference(text, memory, 3)
-    learned = []
-    assert join_terms(text, memory, 3, 6, lambda c: learned.append(c) or "L\tL\tL") == expected
+    learned: list[str] = []
+
+    def learn(chunk: str) -> str:
+        learned.append(chunk)
+        return "L\tL\tL"
+
+    assert join_terms(text, memory, 3, 6, learn) == expected
     assert learned == [c for c in text.split() if c not in memory]
     if any(len(chunk) > 2 for chunk, _, _ in pieces):
         assert join_terms(text, memory, 3, 2, lambda c: "\t\t") is None  # too long
@@ -204,8 +209,12 @@ def test_join_terms_refuses_values_with_the_wrong_fields() -> None:
         join_terms("a", {"a": "x\ty"}, 3, 255, str)
     with pytest.raises(TypeError, match="must be str"):
         join_terms("a", {"a": ("x", "y", "z")}, 3, 255, str)  # type: ignore[dict-item]
+
+    def learn(chunk: str) -> str:
+        raise ZeroDivisionError(chunk)
+
     with pytest.raises(ZeroDivisionError):  # learn's error comes through
-        join_terms("a b", {"a": "x\ty\tz"}, 3, 255, lambda chunk: 1 / 0)
+        join_terms("a b", {"a": "x\ty\tz"}, 3, 255, learn)
     with pytest.raises(ValueError, match="width must be 1 to 8"):
         join_terms("a", {}, 9, 255, str)
 

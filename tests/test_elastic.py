@@ -15,12 +15,14 @@ import sys
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fake_es import FakeCluster
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from indexer.articles import Article
 from indexer.backends import BackendError, BackendUnavailable, es_query
 from indexer.backends.cluster import ClusterBackend
 from indexer.backends.cluster_settings import ClusterSettings
@@ -41,8 +43,13 @@ VARIANTS = str(FIXTURES / "variants.jsonl")  # 7 articles
 MAPPINGS = json.loads((ROOT / "mappings/articles.json").read_text(encoding="utf-8"))
 
 
-def backend_for(cluster: FakeCluster, tmp_path: Path, **overrides) -> ClusterBackend:
-    options = {"url": "http://fake-es:9200", "chunk_docs": 3, "initial_backoff": 0.0, **overrides}
+def backend_for(cluster: FakeCluster, tmp_path: Path, **overrides: object) -> ClusterBackend:
+    options: dict[str, Any] = {
+        "url": "http://fake-es:9200",
+        "chunk_docs": 3,
+        "initial_backoff": 0.0,
+        **overrides,
+    }
     settings = ClusterSettings(**options)
     return ClusterBackend(
         ElasticsearchEngine(settings, client=cluster.client()),
@@ -237,7 +244,7 @@ def test_whole_request_failures_and_dropped_connections_are_retried(tmp_path: Pa
     cluster.request_failures = [503, "drop", 502]
     from indexer.ingest import parse_paths
 
-    articles = [o for o in parse_paths([VARIANTS])]
+    articles = [o for o in parse_paths([VARIANTS]) if isinstance(o, Article)]
     result = backend.load(version, articles)
     assert result.indexed == 7
     assert len(cluster.bodies("/_bulk")) == 4  # 503, dropped, 502, then through
@@ -255,7 +262,8 @@ def test_failing_past_the_retries_leaves_the_alias_where_it_was(tmp_path: Path) 
     [kept] = [n for n in cluster.indices if n.startswith("articles-") and n != old]
     assert backend.status("articles").current == old
     assert [v.complete for v in backend.status("articles").versions] == [True, False]
-    assert backend.interrupted("articles")[0] == kept
+    interrupted = backend.interrupted("articles")
+    assert interrupted is not None and interrupted[0] == kept
 
 
 def test_resume_continues_into_the_same_index_without_sending_twice(tmp_path: Path) -> None:
@@ -272,7 +280,9 @@ def test_resume_continues_into_the_same_index_without_sending_twice(tmp_path: Pa
         reindex(backend, [VARIANTS], "articles")
     # Two bulks of 3 went in: the checkpoint is after record 6 (variants.jsonl line 6).
     assert f"checkpoint at record 6 ({VARIANTS} 6)" in str(failure.value)
-    version, checkpoint = backend.interrupted("articles")
+    interrupted = backend.interrupted("articles")
+    assert interrupted is not None
+    version, checkpoint = interrupted
     assert (checkpoint["records"], checkpoint["indexed"]) == (6, 6)
 
     cluster.item_status = lambda doc_id, attempt: 201
@@ -431,10 +441,10 @@ def test_recency_is_a_gauss_blended_with_the_score() -> None:
 
 def test_recency_decays_from_the_newest_article_found_by_a_max_aggregation() -> None:
     # https://www.elastic.co/docs/reference/aggregations/search-aggregations-metrics-max-aggregation
-    sent: list[dict] = []
-    newest_ms = 1_540_022_004_000  # 2018-10-20T07:53:24Z
+    sent: list[dict[str, Any]] = []
+    newest_ms: int | None = 1_540_022_004_000  # 2018-10-20T07:53:24Z
 
-    def send(body: dict) -> dict:
+    def send(body: dict[str, Any]) -> dict[str, Any]:
         sent.append(body)
         if "aggs" in body and "newest" in body["aggs"]:
             return {
@@ -459,7 +469,7 @@ def test_recency_decays_from_the_newest_article_found_by_a_max_aggregation() -> 
 
 
 def test_a_query_with_nothing_searchable_is_not_sent() -> None:
-    def send(body: dict) -> dict:
+    def send(body: dict[str, Any]) -> dict[str, Any]:
         raise AssertionError("sent")
 
     result = es_query.run_search(SearchRequest(query="من في ،"), send)
@@ -517,6 +527,7 @@ def test_response_becomes_a_search_result() -> None:
     assert result.total == 25 and result.hits[0].highlight == {"title": ["<em>عنوان</em>"]}
     # Each facet value in its most frequent spelling; equals: the first in code point order.
     assert result.facets == {"category": {"x": 2}, "source": {"أخبار سورية": 5}}
+    assert result.next_cursor is not None
     assert decode_cursor(result.next_cursor) == [3.5, "a"]
 
 
@@ -582,7 +593,8 @@ def test_a_cluster_that_goes_away_mid_load_fails_cleanly(tmp_path: Path) -> None
     sent = len(cluster.requests)
     # After six more requests (the lock index and the lock, the new index, its first
     # checkpoint, its first bulk, the checkpoint after it), every request drops.
-    cluster.request_failures = [None] * 6 + ["drop"] * 1000
+    cluster.request_failures = [None] * 6
+    cluster.request_failures += ["drop"] * 1000
     with pytest.raises(BackendUnavailable) as failure:
         reindex(backend, [VARIANTS], "articles")
     message = str(failure.value)
@@ -598,7 +610,8 @@ def test_a_cluster_that_goes_away_mid_load_fails_cleanly(tmp_path: Path) -> None
     cluster.request_failures = []  # the cluster is back
     with pytest.raises(BackendError, match="another reindex of 'articles' is running"):
         reindex(backend, [VARIANTS], "articles", resume=True)
-    assert "pid" in backend.unlock("articles")
+    held_by = backend.unlock("articles")
+    assert held_by is not None and "pid" in held_by
     report = reindex(backend, [VARIANTS], "articles", resume=True)
     assert report.indexed == 7 and report.adds_up()
     assert cluster.aliases["articles"] == {report.version}

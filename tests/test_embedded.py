@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any, TypedDict, Unpack, get_args
 
 import pytest
 import tantivy
@@ -18,8 +20,17 @@ from indexer.articles import Article
 from indexer.backends import BackendError, embedded
 from indexer.backends.embedded import EmbeddedBackend
 from indexer.highlight import CLOSE, OPEN
-from indexer.ingest import parse_paths
-from indexer.query import RECENCY_FLOOR, QueryError, Recency, SearchRequest, parse_published
+from indexer.ingest import Outcome, parse_paths
+from indexer.query import (
+    RECENCY_FLOOR,
+    Hit,
+    Operator,
+    QueryError,
+    Recency,
+    SearchRequest,
+    Sort,
+    parse_published,
+)
 from indexer.reindex import reindex
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -39,9 +50,33 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedBackend:
     return backend
 
 
-def search(backend: EmbeddedBackend, query: str = "", **options) -> list[str]:
+class SearchOptions(TypedDict, total=False):
+    operator: Operator
+
+
+def search(
+    backend: EmbeddedBackend, query: str = "", **options: Unpack[SearchOptions]
+) -> list[str]:
     result = backend.search("articles", SearchRequest(query=query, **options))
     return [hit.title for hit in result.hits]
+
+
+def score_of(hit: Hit) -> float:
+    """The score of a hit sorted by relevance: it has one (None only by date)."""
+    assert hit.score is not None, hit.id
+    return hit.score
+
+
+def published_of(hit: Hit) -> str:
+    """The published_at of a hit a date filter or the date sort found: it has one."""
+    assert hit.published_at is not None, hit.id
+    return hit.published_at
+
+
+def instant_of(hit: Hit) -> datetime:
+    instant = parse_published(published_of(hit))
+    assert instant is not None, hit.published_at
+    return instant
 
 
 def test_the_expected_article_comes_first(backend: EmbeddedBackend) -> None:
@@ -88,7 +123,7 @@ def test_filters_facets_and_date_range(backend: EmbeddedBackend) -> None:
     ranged = backend.search(
         "articles", SearchRequest(since=date(2021, 11, 1), until=date(2021, 11, 5))
     )
-    assert sorted(h.published_at for h in ranged.hits) == ["2021-11-02", "2021-11-05"]
+    assert sorted(published_of(h) for h in ranged.hits) == ["2021-11-02", "2021-11-05"]
     facets = backend.search("articles", SearchRequest(query="")).facets
     assert facets["category"]["سياسة"] == 2  # as written, not as normalized (سياسه)
     assert set(facets) == {"category", "source", "author"}
@@ -132,12 +167,12 @@ def test_date_filters_take_years_months_and_zones(
     backend: EmbeddedBackend, since: str | None, until: str | None, dated: list[str]
 ) -> None:
     hits = backend.search("articles", SearchRequest(since=since, until=until, size=100)).hits
-    assert sorted(h.published_at for h in hits) == dated
+    assert sorted(published_of(h) for h in hits) == dated
 
 
 def test_sort_by_date_and_paging(backend: EmbeddedBackend) -> None:
     newest = backend.search("articles", SearchRequest(sort="date", size=3))
-    dates = [h.published_at for h in newest.hits]
+    dates = [published_of(h) for h in newest.hits]
     assert dates == sorted(dates, reverse=True)
     everything = backend.search("articles", SearchRequest(size=100)).total
     seen, cursor = [], None
@@ -177,7 +212,7 @@ def test_a_phrase_matches_its_words_in_any_inflection_the_exact_form_first(
     exact = backend.search("articles", SearchRequest(query='"زحام مروري"')).hits
     inflected = backend.search("articles", SearchRequest(query='"الزحام المروري"')).hits
     assert [h.title for h in exact] == [h.title for h in inflected] == ["زحام مروري في القاهرة"]
-    assert exact[0].score > inflected[0].score
+    assert score_of(exact[0]) > score_of(inflected[0])
 
 
 def test_a_query_with_nothing_searchable_says_what_it_dropped(backend: EmbeddedBackend) -> None:
@@ -207,17 +242,17 @@ def test_user_syntax(backend: EmbeddedBackend) -> None:
 
 def test_recency_lifts_the_newest_relevant_article(backend: EmbeddedBackend) -> None:
     # The fixtures are years old: decaying from now would give every hit 0.
-    dated = {"query": "اليوم", "since": date(1990, 1, 1), "size": 100}
-    plain = backend.search("articles", SearchRequest(**dated)).hits
-    recent = backend.search("articles", SearchRequest(**dated, recency=Recency(365))).hits
+    dated = SearchRequest(query="اليوم", since=date(1990, 1, 1), size=100)
+    plain = backend.search("articles", dated).hits
+    recent = backend.search("articles", replace(dated, recency=Recency(365))).hits
     assert {h.id for h in plain} == {h.id for h in recent}
-    newest = max(plain, key=lambda h: parse_published(h.published_at))
+    newest = max(plain, key=instant_of)
     assert plain[0].id != newest.id and recent[0].id == newest.id
     # Blended with relevance: each score keeps at least RECENCY_FLOOR of itself.
-    relevance = {h.id: h.score for h in plain}
+    relevance = {h.id: score_of(h) for h in plain}
     for hit in recent:
-        assert RECENCY_FLOOR * relevance[hit.id] * (1 - 1e-6) <= hit.score <= relevance[hit.id]
-    assert min(h.score for h in recent) > 0.1
+        assert RECENCY_FLOOR * relevance[hit.id] * (1 - 1e-6) <= score_of(hit) <= relevance[hit.id]
+    assert min(score_of(h) for h in recent) > 0.1
 
 
 def test_recency_re_ranks_more_than_its_window_when_the_page_needs_it(
@@ -259,11 +294,11 @@ def test_bad_requests_are_clear_errors(backend: EmbeddedBackend) -> None:
 @given(
     query=st.text(max_size=200),
     category=st.none() | st.text(max_size=30),
-    sort=st.sampled_from(["relevance", "date"]),
-    operator=st.sampled_from(["and", "or"]),
+    sort=st.sampled_from(get_args(Sort)),
+    operator=st.sampled_from(get_args(Operator)),
 )
 def test_any_query_and_filter_value_runs(
-    backend: EmbeddedBackend, query: str, category: str | None, sort: str, operator: str
+    backend: EmbeddedBackend, query: str, category: str | None, sort: Sort, operator: Operator
 ) -> None:
     request = SearchRequest(query=query, category=category, sort=sort, operator=operator)
     result = backend.search("articles", request)
@@ -345,7 +380,7 @@ def test_interrupted_load_leaves_the_old_version_searchable(tmp_path: Path) -> N
     backend = EmbeddedBackend(tmp_path)
     old = reindex(backend, [str(FIXTURES / "variants.jsonl")], "news").version
 
-    def failing() -> list[Article]:
+    def failing() -> Iterator[Outcome]:
         for n, outcome in enumerate(parse_paths([str(FIXTURES / "ant-sample.jsonl")])):
             if n == 5:
                 raise KeyboardInterrupt
@@ -380,7 +415,7 @@ def test_a_failed_load_is_kept_for_resume_and_dropped_by_the_next_reindex(
     assert [v.name for v in backend.status("news").versions] == [old, new]
 
 
-def interrupted_load(backend: EmbeddedBackend, source: str) -> tuple:
+def interrupted_load(backend: EmbeddedBackend, source: str) -> tuple[str, dict[str, Any]]:
     """A reindex of alias "news" stopped by Ctrl-C at its 15th record."""
     seen = 0
 
@@ -392,7 +427,9 @@ def interrupted_load(backend: EmbeddedBackend, source: str) -> tuple:
 
     with pytest.raises(KeyboardInterrupt):
         reindex(backend, [source], "news", on_outcome=interrupt_at_15)
-    return backend.interrupted("news")
+    interrupted = backend.interrupted("news")
+    assert interrupted is not None
+    return interrupted
 
 
 def test_resume_after_an_interrupt_indexes_every_article_once(tmp_path: Path) -> None:
@@ -434,7 +471,7 @@ class CheckpointsLost(EmbeddedBackend):
     """Keeps only the checkpoint saved before the load, as if the process were killed
     after each commit, before the checkpoint that follows it."""
 
-    def save_checkpoint(self, version: str, checkpoint: dict) -> None:
+    def save_checkpoint(self, version: str, checkpoint: dict[str, Any]) -> None:
         if checkpoint["records"] == 0:
             super().save_checkpoint(version, checkpoint)
 

@@ -7,6 +7,7 @@ import math
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,11 +45,12 @@ def eval_command(*options: str) -> list[str]:
     ]
 
 
-def run_eval(*options: str) -> dict:
+def run_eval(*options: str) -> dict[str, Any]:
     command = eval_command(*options)
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    scores: dict[str, Any] = json.loads(result.stdout)
+    return scores
 
 
 def test_eval_json_per_the_contract() -> None:

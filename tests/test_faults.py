@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from indexer.backends.embedded import EmbeddedBackend
 from indexer.query import SearchRequest
@@ -100,7 +100,7 @@ def test_kill_9_during_reindex_keeps_the_old_version_and_the_next_reindex_works(
 def wait_for_checkpoint(home: Path, records: int) -> None:
     """Until a running embedded reindex has saved a checkpoint past `records`."""
     deadline = time.monotonic() + 120
-    checkpoint = {}
+    checkpoint: dict[str, Any] = {}
     while checkpoint.get("records", 0) < records and time.monotonic() < deadline:
         time.sleep(0.05)
         for meta in home.glob("versions/*/version.json"):
@@ -255,7 +255,7 @@ def test_unreadable_files_and_directories_are_rejected_by_name(tmp_path: Path) -
 class FakeClusterHandler(http.server.BaseHTTPRequestHandler):
     """Just enough of Elasticsearch over HTTPS for `status` on an empty cluster."""
 
-    answers: ClassVar[dict[str, tuple[int, dict]]] = {
+    answers: ClassVar[dict[str, tuple[int, dict[str, Any]]]] = {
         "/_cluster/health": (200, {"status": "green"})
     }
     seen: ClassVar[list[str]] = []
@@ -276,6 +276,11 @@ class FakeClusterHandler(http.server.BaseHTTPRequestHandler):
         pass
 
 
+class QuietServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # the refused handshakes
+
+
 def test_tls_is_verified_and_a_bad_certificate_is_one_clear_error(tmp_path: Path) -> None:
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     self_signed = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"]
@@ -287,9 +292,8 @@ def test_tls_is_verified_and_a_bad_certificate_is_one_clear_error(tmp_path: Path
     )
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeClusterHandler)
+    server = QuietServer(("127.0.0.1", 0), FakeClusterHandler)
     server.socket = context.wrap_socket(server.socket, server_side=True)
-    server.handle_error = lambda request, address: None  # the refused handshakes
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"https://elastic:hunter2@127.0.0.1:{server.server_address[1]}"
     command = [sys.executable, "-m", "indexer.cli", "status", "--backend", "elasticsearch"]

@@ -30,8 +30,15 @@ from indexer.sources.files import ReadOptions
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def build(**fields: str) -> Article | Rejected:
+def build(**fields: str | None) -> Article | Rejected:
     return build_article(RawRecord(fields, Origin("test", 1, 1)))
+
+
+def article(**fields: str | None) -> Article:
+    """The article of fields that make one (a rejection fails the test)."""
+    built = build(**fields)
+    assert isinstance(built, Article), built
+    return built
 
 
 def test_cleaning_keeps_diacritics_and_removes_noise() -> None:
@@ -56,14 +63,14 @@ def test_oversized_records_are_rejected() -> None:
 
 
 def test_ids_are_stable_and_follow_the_url() -> None:
-    a = build(title="أ", url="http://www.alarabiya.net/ar/2018/خبر.html")
-    b = build(title="ب", url="https://www.AlArabiya.net/ar/2018/%D8%AE%D8%A8%D8%B1.html#top")
+    a = article(title="أ", url="http://www.alarabiya.net/ar/2018/خبر.html")
+    b = article(title="ب", url="https://www.AlArabiya.net/ar/2018/%D8%AE%D8%A8%D8%B1.html#top")
     assert a.id == b.id
     assert canonical_url("HTTP://X.com/a?b=1#c") == "//x.com/a?b=1"
     # Without a url: source + normalized title + date.
-    c = build(title="أحمد يفوز", source="bbc", published_at="2018-02-18")
-    d = build(title="احمد  يفوز", source="BBC", published_at="2018-02-18")
-    e = build(title="احمد يفوز", source="bbc", published_at="2018-02-19")
+    c = article(title="أحمد يفوز", source="bbc", published_at="2018-02-18")
+    d = article(title="احمد  يفوز", source="BBC", published_at="2018-02-18")
+    e = article(title="احمد يفوز", source="bbc", published_at="2018-02-19")
     assert c.id == d.id != e.id
 
 
@@ -76,34 +83,34 @@ FOOTER = "** جميع المقالات المنشورة تمثل رأي كتاب
 
 
 def test_fingerprint_ignores_spelling_diacritics_and_spacing() -> None:
-    a = build(title="أ", body=STORY)
-    b = build(title="ب", body=STORY.replace("ُ", "").replace("ـ", "").replace("٢٠٢١", "2021"))
-    c = build(title="ب", body=STORY.replace("طهران", "موسكو"))
+    a = article(title="أ", body=STORY)
+    b = article(title="ب", body=STORY.replace("ُ", "").replace("ـ", "").replace("٢٠٢١", "2021"))
+    c = article(title="ب", body=STORY.replace("طهران", "موسكو"))
     assert a.fingerprint == b.fingerprint != c.fingerprint  # the same story, another title
-    assert build(title="عنوان").fingerprint == build(title="عنوانٌ").fingerprint
+    assert article(title="عنوان").fingerprint == article(title="عنوانٌ").fingerprint
 
 
 def test_a_shared_footer_is_not_a_duplicate_but_a_copied_article_is() -> None:
     # Opinion pieces whose scraped text is only the site's disclaimer: distinct articles.
-    a = build(title="غازي القصيبي وبياض الحياة الثلجي", body=FOOTER)
-    b = build(title="شعراء يعشقون أنديتهم", body=FOOTER)
+    a = article(title="غازي القصيبي وبياض الحياة الثلجي", body=FOOTER)
+    b = article(title="شعراء يعشقون أنديتهم", body=FOOTER)
     assert a.fingerprint != b.fingerprint
-    copy = build(title="غازي القُصيبي وبياض الحياة الثلجي", body=FOOTER.replace("رأي", "رأيُ"))
+    copy = article(title="غازي القُصيبي وبياض الحياة الثلجي", body=FOOTER.replace("رأي", "رأيُ"))
     assert copy.fingerprint == a.fingerprint  # the same title and text
 
 
 def test_dates_are_iso_and_bad_dates_are_reported_not_guessed() -> None:
-    assert build(title="أ", published_at="Sun, 18 Feb 2018 21:35:43 +0400").published_at == (
+    assert article(title="أ", published_at="Sun, 18 Feb 2018 21:35:43 +0400").published_at == (
         "2018-02-18T21:35:43+04:00"
     )
-    hijri = build(title="أ", published_at="5 ربيع الأول 1443 هـ")
+    hijri = article(title="أ", published_at="5 ربيع الأول 1443 هـ")
     assert hijri.published_at is None
     assert hijri.warnings and "Hijri" in hijri.warnings[0]
 
 
 def test_lead_is_the_abstract_or_the_first_paragraph() -> None:
-    assert build(title="أ", body="فقرة أولى\nثانية").lead == "فقرة أولى"
-    assert build(title="أ", body="فقرة", lead="ملخص").lead == "ملخص"
+    assert article(title="أ", body="فقرة أولى\nثانية").lead == "فقرة أولى"
+    assert article(title="أ", body="فقرة", lead="ملخص").lead == "ملخص"
 
 
 def test_duplicates_are_found_and_counts_add_up() -> None:
@@ -147,7 +154,9 @@ def test_arbitrary_bytes_never_crash_and_every_record_is_counted(
         max_size=20,
     )
 )
-def test_json_lines_records_are_each_counted_once(tmp_path: Path, items: list) -> None:
+def test_json_lines_records_are_each_counted_once(
+    tmp_path: Path, items: list[str | dict[str, str]]
+) -> None:
     path = tmp_path / "items.jsonl"
     lines = [json.dumps(item, ensure_ascii=False) for item in items]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -17,6 +17,7 @@ import subprocess
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NoReturn
 from urllib.parse import quote
 
 import pytest
@@ -69,7 +70,7 @@ def _lucene_escape(s: str) -> str:
     return "".join(f"\\u{ord(c):04X}" for c in s)
 
 
-def write_lucene_specs(index_body: dict, workdir: Path) -> list[str]:
+def write_lucene_specs(index_body: dict[str, Any], workdir: Path) -> list[str]:
     """Translate the analysis settings into the runner's spec; returns analyzer order."""
     analysis = index_body["settings"]["analysis"]
     lines, order = [], []
@@ -124,7 +125,7 @@ def write_lucene_specs(index_body: dict, workdir: Path) -> list[str]:
     return order
 
 
-def _skip_or_fail(reason: str) -> None:
+def _skip_or_fail(reason: str) -> NoReturn:
     # CI has Maven and Java (.ci/run): there a missing one is a broken install, not a skip.
     if os.environ.get("CI"):
         pytest.fail(f"{reason} (CI=true: .ci/run should have installed it)")
@@ -181,12 +182,12 @@ def jdk_tools(lucene: Lucene) -> tuple[str, str]:
                 "java and javac (JDK 17) not installed: apt-get install default-jdk-headless"
             )
         return java, javac
-    java, javac = (lucene.java_home / "bin" / tool for tool in ("java", "javac"))
-    if not (java.is_file() and javac.is_file()):
+    java_path, javac_path = (lucene.java_home / "bin" / tool for tool in ("java", "javac"))
+    if not (java_path.is_file() and javac_path.is_file()):
         # Not a skip: a missing JDK would silently leave Lucene 10 (Elasticsearch) untested.
         message = f"Lucene {lucene.version} needs a JDK 21+ at {lucene.java_home}, found none"
         pytest.fail(message, pytrace=False)
-    return str(java), str(javac)
+    return str(java_path), str(javac_path)
 
 
 @pytest.fixture(scope="module", params=LUCENES, ids=LUCENE_IDS)

@@ -30,7 +30,7 @@ def test_committed_file_is_current(monkeypatch: pytest.MonkeyPatch) -> None:
     assert cli.main(["mappings", "--check"]) == 0
 
 
-def test_check_fails_on_a_stale_file(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_check_fails_on_a_stale_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     stale = tmp_path / "articles.json"
     stale.write_text(mappings.render(default_analyzers()).replace("arabic_stem", "porter_stem"))
     assert cli.main(["mappings", "--check", "--path", str(stale)]) == 1

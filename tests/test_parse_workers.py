@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import gzip
 import os
+from collections.abc import Generator
 from pathlib import Path
 
 import pytest
 
 from indexer import cli, parse_workers
-from indexer.articles import Article, Written
+from indexer.articles import Article, Rejected, Written
 from indexer.cli_help import EXIT_UNAVAILABLE
 from indexer.ingest import Duplicate, parse_paths
 from indexer.parse_workers import ParseProcessError, default_workers, written_outcomes
@@ -45,6 +46,7 @@ def _written(paths: list[str], options: ReadOptions) -> list[object]:
         if isinstance(outcome, Article):
             outcomes.append(Written.of(outcome))
         elif isinstance(outcome, Duplicate):
+            assert isinstance(outcome.article, Article)  # parse_paths keeps the Article
             outcomes.append(Duplicate(Written.of(outcome.article), outcome.first, outcome.reason))
         else:
             outcomes.append(outcome)
@@ -77,6 +79,7 @@ def test_the_options_reach_the_workers(tmp_path: Path) -> None:
     )
     outcomes = list(written_outcomes([str(data)], options, workers=2))
     assert outcomes == _written([str(data)], options)
+    assert isinstance(outcomes[0], Rejected) and isinstance(outcomes[1], Written)
     assert "limit 12" in outcomes[0].reason  # rejected: max_chars came along
     assert b'"title":"\xd8\xb9\xd9\x86\xd9\x88\xd8\xa7\xd9\x86"' in outcomes[1].line  # field map
 
@@ -100,6 +103,7 @@ def _children() -> set[int]:
 def test_a_reader_that_stops_early_stops_the_workers() -> None:
     before = _children()
     outcomes = written_outcomes([str(FIXTURES / "ant-sample.jsonl")], ReadOptions(), workers=2)
+    assert isinstance(outcomes, Generator)  # a reader stops it with close()
     next(outcomes)
     started = _children() - before
     assert len(started) == 2  # the workers run

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from indexer.articles import Article
 from indexer.ingest import parse_paths
 from indexer.parse_workers import written_outcomes
 from indexer.progress import SHOWN_EACH, ReadLog
@@ -143,7 +144,9 @@ def test_articles_the_engine_refused_are_rejected_in_the_report(tmp_path: Path) 
     outcomes = list(parse_paths([str(FIXTURES / "variants.jsonl")]))
     for outcome in outcomes:
         log.seen(outcome)
-    log.refused([(outcomes[1], "mapper_parsing_exception: bad date")], "opensearch")
+    refused = outcomes[1]
+    assert isinstance(refused, Article)
+    log.refused([(refused, "mapper_parsing_exception: bad date")], "opensearch")
     log.close()
     fates = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
     assert [f["fate"] for f in fates] == ["indexed", "rejected", *["indexed"] * 5]

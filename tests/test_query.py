@@ -14,6 +14,7 @@ from indexer.query import (
     RECENCY_FLOOR,
     Clause,
     DateFilter,
+    FieldQuery,
     MatchPlan,
     QueryError,
     Recency,
@@ -67,7 +68,7 @@ def _required_words(match: MatchPlan) -> list[list[list[str]]]:
     ]
 
 
-def _stems(parts: tuple) -> str:
+def _stems(parts: tuple[FieldQuery, ...]) -> str:
     [stems] = [p.terms for p in parts if p.field == "content" and not p.exact]
     return " ".join(stems)
 
@@ -169,21 +170,26 @@ def test_date_filters_cover_what_they_name(
 
 
 @pytest.mark.parametrize(
-    ("filters", "message"),
+    ("undated", "message"),
     [
         (
-            {"since": "2018-13"},
+            SearchRequest(since="2018-13"),
             "since '2018-13': month must be in 1..12; write it as 2018, 2018-06",
         ),
-        ({"until": "yesterday"}, "until 'yesterday': not a year, a month, a day or a date-time;"),
-        ({"until": ""}, "until '': not a year"),
+        (
+            SearchRequest(until="yesterday"),
+            "until 'yesterday': not a year, a month, a day or a date-time;",
+        ),
+        (SearchRequest(until=""), "until '': not a year"),
     ],
 )
-def test_date_filters_that_are_no_dates_say_why_and_how(filters: dict, message: str) -> None:
+def test_date_filters_that_are_no_dates_say_why_and_how(
+    undated: SearchRequest, message: str
+) -> None:
     with pytest.raises(QueryError, match=re.escape(message)):
-        SearchRequest(**filters).check()
+        undated.check()
     with pytest.raises(QueryError, match=re.escape(message)):  # unchecked requests too
-        date_bounds(SearchRequest(**filters))
+        date_bounds(undated)
 
 
 def test_a_year_may_be_since_and_until_but_not_after_until() -> None:

@@ -137,11 +137,12 @@ def test_join_terms_errors_alike() -> None:
         with pytest.raises(ValueError, match="2 tab-separated fields"):
             module.join_terms("a", {"a": "x\ty\tz"}, 2, 255, str)
         with pytest.raises(TypeError):
-            module.join_terms("a", ["a"], 2, 255, str)  # type: ignore[arg-type]
+            module.join_terms("a", ["a"], 2, 255, str)
 
 
 def test_the_constants_agree() -> None:
     for flag in python.Flag:
+        assert flag.name is not None  # a single flag has its name
         assert getattr(c, flag.name) == flag.value
     assert c.TERM_SEPARATOR == python.TERM_SEPARATOR
 

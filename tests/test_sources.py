@@ -21,8 +21,8 @@ from indexer.sources.files import SALVAGE_READ, ReadOptions, UndecodableError, d
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def records(*paths: Path | str, **options) -> list[RawRecord | Rejected]:
-    return list(read_records([str(p) for p in paths], ReadOptions(**options)))
+def records(*paths: Path | str, options: ReadOptions | None = None) -> list[RawRecord | Rejected]:
+    return list(read_records([str(p) for p in paths], options or ReadOptions()))
 
 
 def write(path: Path, data: str | bytes) -> Path:
@@ -34,18 +34,23 @@ def test_ant_json_lines_load_with_the_built_in_mapping() -> None:
     [first, *_] = records(FIXTURES / "ant-sample.jsonl")
     assert isinstance(first, RawRecord)
     assert first.fields["title"] == 'هكذا تحالفت أحلام وإليسا ضد عاصي وحماقي بـ"ذا فويس"'
-    assert first.fields["body"].startswith("يبدو أن الصراع بين المدربين")
+    body = first.fields["body"]
+    assert body is not None and body.startswith("يبدو أن الصراع بين المدربين")
     assert first.fields["category"] == "culture"
     assert first.fields["source"] == "alarabia"
     assert first.fields["published_at"] == "Sun, 18 Feb 2018 21:35:43 +0400"
-    assert first.fields["lead"].startswith("يبدو أن الصراع")
+    lead = first.fields["lead"]
+    assert lead is not None and lead.startswith("يبدو أن الصراع")
     assert first.fields["author"] == "القاهرة - أحمد الريدي"
     assert first.origin.line == 1
 
 
 def test_field_option_overrides_the_mapping(tmp_path: Path) -> None:
     path = write(tmp_path / "a.jsonl", '{"headline": "عنوان", "story": "نص الخبر", "text": "x"}\n')
-    [rec] = records(path, field_map=FieldMap(parse_field_options(["body=story"])))
+    [rec] = records(
+        path, options=ReadOptions(field_map=FieldMap(parse_field_options(["body=story"])))
+    )
+    assert isinstance(rec, RawRecord)
     assert rec.fields == {"title": "عنوان", "body": "نص الخبر"}
 
 
@@ -81,6 +86,7 @@ def test_bad_json_lines_are_rejected_with_their_line(tmp_path: Path) -> None:
     assert reasons[1] == "not a JSON object but list"
     assert "nested" in reasons[2] or "invalid JSON" in reasons[2]
     assert reasons[3] == "field 'title' is not text (dict)"
+    assert isinstance(result[-1], RawRecord)
     assert result[-1].fields["body"] == "فقرة\nثانية"
 
 
@@ -97,7 +103,7 @@ def test_a_lone_surrogate_escape_is_rejected_and_a_pair_is_text(tmp_path: Path) 
 
 def test_oversized_line_is_rejected_without_reading_it_whole(tmp_path: Path) -> None:
     path = write(tmp_path / "a.jsonl", '{"text": "' + "ب" * 5000 + '"}\n{"text": "قصير"}\n')
-    first, second = records(path, max_chars=100)
+    first, second = records(path, options=ReadOptions(max_chars=100))
     assert isinstance(first, Rejected) and first.reason.startswith("oversized")
     assert isinstance(second, RawRecord) and second.origin.line == 2
 
@@ -118,14 +124,16 @@ def test_csv_with_header_and_mapping(tmp_path: Path) -> None:
         "عنوان ثان,نص,رياضة\n"
         "عنوان ثالث,نص ثالث,اقتصاد,http://a/3\n"
     )
-    options = {"field_map": FieldMap(parse_field_options(["body=story"]))}
-    first, bad, third = records(write(tmp_path / "a.csv", text), **options)
+    options = ReadOptions(field_map=FieldMap(parse_field_options(["body=story"])))
+    first, bad, third = records(write(tmp_path / "a.csv", text), options=options)
+    assert isinstance(first, RawRecord)
     assert first.fields == {
         "url": "http://a/1",
         "title": "عنوان أول",
         "body": "نص، فيه فاصلة\nوسطر ثان",
         "category": "سياسة",
     }
+    assert isinstance(bad, Rejected)
     assert bad.reason == "CSV: row has 3 fields, the header 4" and bad.origin.line == 4
     assert third.origin.line == 5
 
@@ -156,6 +164,7 @@ def test_a_csv_row_that_goes_wrong_after_a_line_break_costs_its_own_row_only(
     assert [r.origin.line for r in found] == list(range(2, 12))
     [bad] = [r for r in found if isinstance(r, Rejected)]
     assert bad.origin.line == 4 and bad.reason.startswith("CSV: ',' expected after '\"'")
+    assert isinstance(found[5], RawRecord)
     assert found[5].fields["title"] == 'عنوان 6"x'
 
 
@@ -164,6 +173,7 @@ def test_a_broken_line_inside_a_quoted_field_is_not_dropped_in_silence(tmp_path:
     found = records(write(tmp_path / "a.csv", data))
     kinds = [(type(r).__name__, r.origin.line) for r in found]
     assert kinds == [("Rejected", 2), ("Rejected", 3), ("Rejected", 4), ("RawRecord", 5)]
+    assert isinstance(found[0], Rejected)
     assert "line 3, inside this row: binary content" in found[0].reason
 
 
@@ -172,6 +182,7 @@ def test_a_quoted_field_that_holds_lines_looking_like_rows_is_warned_about(
 ) -> None:
     text = 'title,text\nأول,"نص يبدأ هنا\nثان,نص\nثالث,نص\nوينتهي هنا"\nرابع,نص\n'
     first, last = records(write(tmp_path / "a.csv", text))
+    assert isinstance(first, RawRecord) and isinstance(last, RawRecord)
     assert first.fields["body"] == "نص يبدأ هنا\nثان,نص\nثالث,نص\nوينتهي هنا"
     [warning] = first.warnings
     assert "lines 3-4 that each look like a row" in warning
@@ -179,25 +190,31 @@ def test_a_quoted_field_that_holds_lines_looking_like_rows_is_warned_about(
     # Paragraphs that are not rows of their own: no warning.
     plain = 'title,text\nأول,"فقرة أولى\nفقرة ثانية، وثالثة"\n'
     [record] = records(write(tmp_path / "b.csv", plain))
+    assert isinstance(record, RawRecord)
     assert record.warnings == ()
 
 
 def test_tsv_by_extension(tmp_path: Path) -> None:
     [rec] = records(write(tmp_path / "a.tsv", "title\ttext\nعنوان\tنص, مع فاصلة\n"))
+    assert isinstance(rec, RawRecord)
     assert rec.fields == {"title": "عنوان", "body": "نص, مع فاصلة"}
 
 
 def test_trec_file_with_several_docs() -> None:
     first, second = records(FIXTURES / "trec/two-docs.txt")
+    assert isinstance(first, RawRecord) and isinstance(second, RawRecord)
     assert first.fields["title"] == 'هكذا تحالفت أحلام وإليسا ضد عاصي وحماقي بـ"ذا فويس"'
     assert second.fields["title"] == "بعد تحذيرات ترامب.. الصين تبرر علاقتها التجارية بإيران"
     assert second.fields["published_at"] == "Sat, 11 Aug 2018 13:29:22 GMT"
+    assert first.origin.line is not None and second.origin.line is not None
     assert second.origin.line > first.origin.line
 
 
 def test_trec_problems_are_reported(tmp_path: Path) -> None:
     text = "junk before\n<DOC>\n<TITLE>أ</TITLE>\n</DOC>\n<DOC>\n<TITLE>ب</TITLE>\n"
     ok, unclosed, stray = records(write(tmp_path / "a.trec", text))
+    assert isinstance(ok, RawRecord)
+    assert isinstance(unclosed, Rejected) and isinstance(stray, Rejected)
     assert ok.fields == {"title": "أ"}
     assert unclosed.reason.startswith("<DOC> without </DOC>") and unclosed.origin.line == 5
     assert stray.reason == "text outside <DOC> ... </DOC>" and stray.origin.line == 1
@@ -206,6 +223,7 @@ def test_trec_problems_are_reported(tmp_path: Path) -> None:
 def test_windows_1256_is_decoded_and_said(tmp_path: Path) -> None:
     path = write(tmp_path / "a.jsonl", '{"title": "وزارة الخارجية"}\n'.encode("cp1256"))
     [rec] = records(path)
+    assert isinstance(rec, RawRecord)
     assert rec.fields["title"] == "وزارة الخارجية"
     assert rec.origin.encoding == "windows-1256"
 
@@ -224,14 +242,15 @@ def test_directories_are_walked_in_order_and_missing_paths_reported(tmp_path: Pa
     write(tmp_path / "a.jsonl", '{"title": "أ"}\n')
     write(tmp_path / ".hidden.jsonl", '{"title": "x"}\n')
     got = records(tmp_path, tmp_path / "missing.jsonl")
-    assert [r.fields["title"] for r in got[:2]] == ["أ", "ب"]
-    assert got[2].reason == "no such file"
+    assert [r.fields["title"] for r in got[:2] if isinstance(r, RawRecord)] == ["أ", "ب"]
+    assert isinstance(got[2], Rejected) and got[2].reason == "no such file"
 
 
 def test_stdin_is_read_with_dash(monkeypatch: pytest.MonkeyPatch) -> None:
     stdin = io.TextIOWrapper(io.BufferedReader(io.BytesIO('{"title": "من الدخل"}\n'.encode())))
     monkeypatch.setattr("sys.stdin", stdin)
     [rec] = records("-")
+    assert isinstance(rec, RawRecord)
     assert rec.fields == {"title": "من الدخل"}
 
 
@@ -254,7 +273,8 @@ def test_format_detection(name: str, head: bytes, expected: str) -> None:
 
 def test_format_can_be_forced(tmp_path: Path) -> None:
     path = write(tmp_path / "a.txt", json.dumps({"title": "عنوان"}) + "\n")
-    [rec] = records(path, format="jsonl")
+    [rec] = records(path, options=ReadOptions(format="jsonl"))
+    assert isinstance(rec, RawRecord)
     assert rec.fields == {"title": "عنوان"}
 
 

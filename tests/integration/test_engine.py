@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -28,7 +29,7 @@ MAPPINGS = json.loads((ROOT / "mappings/articles.json").read_text(encoding="utf-
 
 
 @pytest.fixture
-def scratch_index(backend: ClusterBackend) -> str:
+def scratch_index(backend: ClusterBackend) -> Iterator[str]:
     name = f"scratch-{uuid.uuid4().hex[:8]}"
     body = index_body(default_analyzers())
     backend.engine.create_index(name, body["settings"], body["mappings"])

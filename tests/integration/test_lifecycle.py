@@ -13,11 +13,13 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import Cluster, delete_alias
 from local_node import LocalNode
 
+from indexer.articles import Article
 from indexer.backends.cluster import LOCK_INDEX, ClusterBackend
 from indexer.ingest import parse_paths
 from indexer.query import SearchRequest
@@ -40,7 +42,7 @@ def cli(cluster: Cluster, *args: str, stdin: int | None = None) -> subprocess.Po
     return test_faults.cli(*args, stdin=stdin, env={"PATH": "/usr/bin:/bin", **cluster.env})
 
 
-def checkpoint_of(backend: ClusterBackend, alias: str) -> dict:
+def checkpoint_of(backend: ClusterBackend, alias: str) -> dict[str, Any]:
     """The checkpoint of the alias's load in progress ({} before the first one)."""
     found = backend.interrupted(alias)
     return found[1] if found else {}
@@ -71,7 +73,9 @@ def test_reindex_search_highlight_swap_rollback(backend: ClusterBackend, alias: 
 def test_counts_reconcile_and_real_refusals_become_dead_letters(
     backend: ClusterBackend, alias: str, tmp_path: Path
 ) -> None:
-    articles = [a for a in parse_paths([VARIANTS])]
+    outcomes = list(parse_paths([VARIANTS]))
+    articles = [a for a in outcomes if isinstance(a, Article)]
+    assert articles == outcomes  # every record of variants.jsonl is an article
     # A date the engine cannot parse: it refuses that document alone (400).
     bad = dataclasses.replace(articles[2], published_at="2021-02-30T99:00:00")
     version = backend.create_version(alias)
