@@ -42,7 +42,7 @@ from indexer.articles import Article, Origin, RawRecord, Rejected, Written, buil
 from indexer.ingest import Deduplicator, WrittenOutcome, parse_paths
 from indexer.sources import READERS, read_records
 from indexer.sources.files import ReadOptions, ReadPosition
-from indexer.sources.jsonl import JsonBlock, jsonl_blocks, jsonl_lines, jsonl_record
+from indexer.sources.jsonl import JsonBlock, block_records, jsonl_blocks
 
 WORKERS = 2  # worker processes for an input of MIN_BYTES or more (`parse --workers`)
 # Smaller inputs are parsed in this process: 2 MB of ANT took 0.31 s with workers against
@@ -112,11 +112,8 @@ def _in_workers(
         while (entry := reading.next()) is not None:
             if isinstance(entry, _Sent):
                 batch = _receive(workers[entry.worker])
-            elif isinstance(entry.record, RawRecord):
-                built = build_article(entry.record, options.max_chars)
-                batch = [built if isinstance(built, Rejected) else Written.of(built)]
             else:
-                batch = [entry.record]
+                batch = [_written(entry.record, options)]
             position.bytes_read = entry.bytes_read
             for outcome in batch:
                 yield outcome if isinstance(outcome, Rejected) else seen.check(outcome)
@@ -145,9 +142,8 @@ class _Worker:
         """Its exit code, once it is gone (killed, unless gone already)."""
         with self.stopping:
             if self.exit_code is None:
-                os.kill(
-                    self.pid, signal.SIGKILL
-                )  # a process gone but not waited for is still there
+                # A process gone but not waited for is still there: the kill reaches it.
+                os.kill(self.pid, signal.SIGKILL)
                 self.exit_code = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
             return self.exit_code
 
@@ -314,15 +310,11 @@ def _unpacked(path: str, packed: Packed) -> Written | Rejected:
 # ------------------------------------------------------------------ a worker
 
 
-def _parsed(block: JsonBlock, options: ReadOptions) -> Iterator[Written | Rejected]:
-    """The block's records, as read_jsonl and build_article make them."""
-    for line in jsonl_lines(block, options):
-        raw = line if isinstance(line, Rejected) else jsonl_record(line, options)
-        if isinstance(raw, Rejected):
-            yield raw
-            continue
-        built = build_article(raw, options.max_chars)
-        yield built if isinstance(built, Rejected) else Written.of(built)
+def _written(record: RawRecord | Rejected, options: ReadOptions) -> Written | Rejected:
+    """A record's article as `parse` writes it, or why it has none (in a worker, and in
+    this process for the records of other formats)."""
+    built = record if isinstance(record, Rejected) else build_article(record, options.max_chars)
+    return built if isinstance(built, Rejected) else Written.of(built)
 
 
 def _work(source: int, out: int, options: ReadOptions) -> int:
@@ -334,7 +326,10 @@ def _work(source: int, out: int, options: ReadOptions) -> int:
                 block = cast(JsonBlock, _read(source))
             except EOFError:  # the parent closed the pipe: the end
                 return 0
-            _write(out, (block.path, [_packed(outcome) for outcome in _parsed(block, options)]))
+            outcomes = [
+                _packed(_written(record, options)) for record in block_records(block, options)
+            ]
+            _write(out, (block.path, outcomes))
     except BrokenPipeError:  # the parent is gone, or stopped reading
         return 1
     except Exception as error:  # the parent raises it

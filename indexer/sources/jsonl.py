@@ -142,10 +142,15 @@ def jsonl_lines(block: JsonBlock, options: ReadOptions) -> Iterator[JsonLine | R
         record += 1
 
 
+def block_records(block: JsonBlock, options: ReadOptions) -> Iterator[RawRecord | Rejected]:
+    """The records of a block, or why a line holds none (what a worker of `parse` reads)."""
+    for item in jsonl_lines(block, options):
+        yield jsonl_record(item, options) if isinstance(item, JsonLine) else item
+
+
 def read_jsonl(stream: BinaryIO, path: str, options: ReadOptions) -> Iterator[RawRecord | Rejected]:
     for block in jsonl_blocks(stream, path, options):
-        for item in jsonl_lines(block, options):
-            yield jsonl_record(item, options) if isinstance(item, JsonLine) else item
+        yield from block_records(block, options)
 
 
 def jsonl_record(line: JsonLine, options: ReadOptions) -> RawRecord | Rejected:
