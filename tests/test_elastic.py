@@ -22,6 +22,7 @@ from fake_es import FakeCluster
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from indexer import cli
 from indexer.articles import Article
 from indexer.backends import BackendError, BackendUnavailable, es_query
 from indexer.backends.cluster import ClusterBackend
@@ -678,3 +679,50 @@ def test_a_url_that_is_no_cluster_says_so_in_one_line(
     assert line.startswith(f"arabic-search status: {url} is not an {product} cluster (")
     assert line.endswith(f"from /_cluster/health); check {prefix}URL")
     assert "<html>" not in result.stderr and "Traceback" not in result.stderr
+
+
+class _OlderElasticsearch(http.server.BaseHTTPRequestHandler):
+    """An Elasticsearch 7.17 server: it refuses requests for version 8 compatibility, as
+    7.x does, and tells its version to a plain `GET /`."""
+
+    def do_GET(self) -> None:
+        if "compatible-with" in self.headers.get("accept", ""):
+            reason = "Invalid media-type value on headers [Accept, Content-Type]"
+            error = {"type": "media_type_header_exception", "reason": reason}
+            self._answer(400, {"error": {"root_cause": [error], **error}, "status": 400})
+        else:
+            self._answer(200, {"version": {"number": "7.17.0"}, "tagline": "You Know, for Search"})
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("content-length", 0)))
+        self.do_GET()
+
+    def _answer(self, status: int, body: dict[str, Any]) -> None:
+        raw = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("x-elastic-product", "Elasticsearch")
+        self.send_header("content-length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_an_older_elasticsearch_is_named_with_the_supported_versions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _OlderElasticsearch)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    monkeypatch.setenv("ES_URL", url)
+    try:
+        code = cli.main(["search", "القاهرة", "--backend", "elasticsearch", "--retries", "0"])
+    finally:
+        server.shutdown()
+    err = capsys.readouterr().err
+    assert code == 2, err
+    [line] = [x for x in err.splitlines() if x.startswith("arabic-search")]
+    assert line.startswith(f"arabic-search search: Elasticsearch 7.17.0 at {url} refused")
+    assert line.endswith("supports Elasticsearch 8.x and 9.x (tested on 8.19 and 9.5)")

@@ -43,6 +43,7 @@ from indexer.backends.engines import (
     Conflict,
     Engine,
     EngineError,
+    Incompatible,
     NotFound,
     Refused,
     TlsFailed,
@@ -133,6 +134,12 @@ class ClusterBackend:
         except Unreachable as err:
             raise BackendUnavailable(
                 f"{product} at {where} is unreachable ({err.reason}) while {what}"
+            ) from None
+        except Incompatible:
+            version = self.engine.server_version() or "of an unknown version"
+            raise BackendError(
+                f"{product} {version} at {where} refused the client's API version while "
+                f"{what}: arabic-search supports {self.engine.supported}"
             ) from None
         except Refused as err:
             credentials = f"{env}API_KEY or " if self.name == "elasticsearch" else ""

@@ -68,6 +68,12 @@ class ApiFailure(EngineError):
     """Any other error status; `reason` is the engine's error type and reason."""
 
 
+class Incompatible(ApiFailure):
+    """The server refused the client's REST API version: a major the client does not
+    speak (elasticsearch-py 8 asks for version 8 compatibility, which 8.x and 9.x
+    servers give)."""
+
+
 def error_reason(body: object, fallback: str) -> str:
     """'type: reason' from an error body, as both engines send it."""
     if isinstance(body, dict):
@@ -115,8 +121,14 @@ class Engine(Protocol):
 
     name: EngineName
     product: str  # for messages: "Elasticsearch", "OpenSearch"
+    supported: str  # the versions this client serves, for messages (docs/engines.md)
 
     def info(self) -> dict[str, Any]: ...
+    def server_version(self) -> str | None:
+        """The server's version number from `GET /`, asked without API version
+        headers, so that a server of a version the client does not speak answers too;
+        None when it does not say."""
+
     def health(self) -> dict[str, Any]: ...
 
     def create_index(
@@ -183,6 +195,12 @@ def translated(
     return wrap
 
 
+def _version_number(info: object) -> str | None:
+    version = info.get("version") if isinstance(info, dict) else None
+    number = version.get("number") if isinstance(version, dict) else None
+    return number if isinstance(number, str) else None
+
+
 def _bulk_items(response: dict[str, Any]) -> list[BulkItem]:
     items = []
     for entry in response["items"]:
@@ -215,7 +233,10 @@ def _elasticsearch_error(err: Exception) -> EngineError | None:
             "the server is not Elasticsearch (is it OpenSearch? use --backend opensearch)"
         )
     if isinstance(err, ApiError):
-        return by_status(err.meta.status, error_reason(err.body, str(err.message)))
+        reason = error_reason(err.body, str(err.message))
+        if err.meta.status == 400 and reason.startswith("media_type_header_exception"):
+            return Incompatible(reason, 400)
+        return by_status(err.meta.status, reason)
     return None
 
 
@@ -223,10 +244,12 @@ _es = translated(_elasticsearch_error)
 
 
 class ElasticsearchEngine:
-    """Elasticsearch 8.x/9.x through elasticsearch-py."""
+    """Elasticsearch 8.x/9.x through elasticsearch-py 8, which asks for version 8
+    compatibility: 9.x servers give it, and elasticsearch-py 9 is refused by 8.x."""
 
     name: EngineName = "elasticsearch"
     product = "Elasticsearch"
+    supported = "Elasticsearch 8.x and 9.x (tested on 8.19 and 9.5)"
 
     def __init__(self, settings: ClusterSettings, client: Any = None) -> None:
         from elasticsearch import Elasticsearch
@@ -257,6 +280,17 @@ class ElasticsearchEngine:
     @_es
     def info(self) -> dict[str, Any]:
         return dict(self.client.info())
+
+    def server_version(self) -> str | None:
+        # The client turns every request's media types into its compatibility ones: the
+        # transport under it sends them plain (with the client's other headers: auth).
+        headers = self.client._headers.copy()
+        headers.update({"accept": "application/json", "content-type": "application/json"})
+        try:
+            answer = self.client.transport.perform_request("GET", "/", headers=headers)
+        except Exception:  # no answer, or none that says: the caller says "unknown"
+            return None
+        return _version_number(answer.body)
 
     @_es
     def health(self) -> dict[str, Any]:
@@ -400,6 +434,7 @@ class OpenSearchEngine:
 
     name: EngineName = "opensearch"
     product = "OpenSearch"
+    supported = "OpenSearch 2.x (tested on 2.19)"
 
     def __init__(self, settings: ClusterSettings, client: Any = None) -> None:
         from opensearchpy import OpenSearch
@@ -429,6 +464,12 @@ class OpenSearchEngine:
     @_os
     def info(self) -> dict[str, Any]:
         return dict(self.client.info())
+
+    def server_version(self) -> str | None:
+        try:
+            return _version_number(self.client.info())
+        except Exception:
+            return None
 
     @_os
     def health(self) -> dict[str, Any]:
