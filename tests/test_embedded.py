@@ -187,6 +187,25 @@ def test_sort_by_date_and_paging(backend: EmbeddedBackend) -> None:
     assert [h.id for h in by_cursor.hits] == seen[7:14]
 
 
+def newest_first(hits: list[Hit]) -> list[str]:
+    """The hits' ids in the order of --sort date: newest first, undated last, then by id."""
+
+    def key(hit: Hit) -> tuple[bool, float, str]:
+        instant = parse_published(hit.published_at)
+        return instant is None, -instant.timestamp() if instant else 0.0, hit.id
+
+    return [h.id for h in sorted(hits, key=key)]
+
+
+def test_equal_dates_and_undated_articles_come_in_id_order(backend: EmbeddedBackend) -> None:
+    listed = backend.search("articles", SearchRequest(sort="date", size=100)).hits
+    assert [h.id for h in listed] == newest_first(listed)
+    undated = [h.id for h in listed if h.published_at is None]
+    assert len(undated) > 1 and undated == sorted(undated)
+    dates = [h.published_at for h in listed if h.published_at]
+    assert len(set(dates)) < len(dates)  # and some dates are shared
+
+
 def test_operator_and_requires_every_word_of_a_part(backend: EmbeddedBackend) -> None:
     # كوفيد is in no article: "كوفيد-19" must not match on 19 alone.
     assert search(backend, "زحام-مروري", operator="and") == ["زحام مروري في القاهرة"]
