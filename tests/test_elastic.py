@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -466,6 +467,61 @@ def test_recency_decays_from_the_newest_article_found_by_a_max_aggregation() -> 
     sent.clear()
     es_query.run_search(SearchRequest(query="x", recency=Recency(30), sort="date"), send)
     assert len(sent) == 1
+
+
+BY_DATE = [{"published_at": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
+UNDATED = -(2**63)  # the sort value of a missing date sorted last, descending
+
+
+def _dated_hits(*sort_values: list[Any]) -> dict[str, Any]:
+    """A response to a search sorted by date: no scores, each hit's sort values."""
+    hits = [
+        {
+            "_id": doc_id,
+            "_score": None,
+            "_source": {"id": doc_id, "title": ""},
+            "sort": [at, doc_id],
+        }
+        for at, doc_id in sort_values
+    ]
+    return {"hits": {"total": {"value": 5, "relation": "eq"}, "hits": hits}}
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        SearchRequest(query="", size=2),
+        SearchRequest(query="-القاهرة", size=2),
+        SearchRequest(query='NOT "وزير الدفاع"', size=2, recency=Recency(30)),
+        SearchRequest(query="", size=2, category="سياسة", since="2018"),
+    ],
+    ids=["nothing typed", "an exclusion", "NOT a phrase, recency", "filtered"],
+)
+def test_a_query_with_no_word_that_scores_is_sorted_by_date(
+    tmp_path: Path, request_: SearchRequest
+) -> None:
+    """Every hit scores alike: the engine sorts them as --sort date does, newest first,
+    undated last, then by id; page 2 and a cursor go on in that order, with no score.
+    https://www.elastic.co/docs/reference/elasticsearch/rest-apis/sort-search-results"""
+    cluster = FakeCluster()
+    backend = backend_for(cluster, tmp_path)
+    cluster.search_response = _dated_hits([1_540_022_004_000, "b"], [UNDATED, "a"])
+    first = backend.search("articles", request_)
+    second = backend.search("articles", replace(request_, page=2))
+    assert first.next_cursor is not None
+    on = backend.search("articles", replace(request_, cursor=first.next_cursor))
+    bodies = cluster.bodies("/articles/_search")
+    assert len(bodies) == 3  # no lookup of the newest date for recency: it weighs no score
+    assert [b["sort"] for b in bodies] == [BY_DATE] * 3
+    assert (bodies[0]["from"], bodies[1]["from"], bodies[2]["search_after"]) == (
+        0,
+        2,
+        [UNDATED, "a"],
+    )
+    assert "function_score" not in json.dumps(bodies)
+    # The very body of --sort date, filters and facets included.
+    assert bodies[0] == search_body(replace(request_, sort="date"))
+    assert all(h.score is None for r in (first, second, on) for h in r.hits)
 
 
 def test_a_query_with_nothing_searchable_is_not_sent() -> None:

@@ -246,9 +246,10 @@ class EmbeddedBackend:
     def search(self, alias: str, request: SearchRequest) -> SearchResult:
         request.check()
         searcher = self._searcher(alias)
+        plan = plan_query(request.query, self._analyzers)
+        request = request.sorted_for(plan)
         if request.needs_origin:
             request = request.with_origin(self._newest(searcher))
-        plan = plan_query(request.query, self._analyzers)
         query = self._queries.build(plan, request)
         if query is None:
             return SearchResult(0, [], dropped=plan.dropped, nothing_searchable=True)
@@ -267,12 +268,9 @@ class EmbeddedBackend:
         elif request.recency is not None and request.recency.origin is not None:
             found, rescored = self._by_recency(searcher, query, request.recency, offset, end)
             ranked = rescored[offset:end]
-        elif plan.groups:
+        else:
             found, ranked = self._in_order(searcher, query, offset, end)
             ranked = ranked[offset:]
-        else:  # every hit scores alike (match all, or exclusions only): tantivy's order
-            found = searcher.search(query, request.size, True, None, offset)
-            ranked = found.hits
         terms = Terms(frozenset(plan.stems), frozenset(plan.exact))
         hits = [self._hit(searcher, score, address, terms, request) for score, address in ranked]
         total = found.count or 0  # type: ignore[attr-defined]  # count: in tantivy, not its stub
