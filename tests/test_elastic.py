@@ -27,7 +27,7 @@ from indexer.articles import Article
 from indexer.backends import BackendError, BackendUnavailable, es_query
 from indexer.backends.cluster import ClusterBackend
 from indexer.backends.cluster_settings import ClusterSettings
-from indexer.backends.engines import ElasticsearchEngine, OpenSearchEngine
+from indexer.backends.engines import ElasticsearchEngine, Engine, OpenSearchEngine
 from indexer.backends.es_bulk import BulkFailed
 from indexer.backends.es_query import (
     decode_cursor,
@@ -44,7 +44,16 @@ VARIANTS = str(FIXTURES / "variants.jsonl")  # 7 articles
 MAPPINGS = json.loads((ROOT / "mappings/articles.json").read_text(encoding="utf-8"))
 
 
-def backend_for(cluster: FakeCluster, tmp_path: Path, **overrides: object) -> ClusterBackend:
+def fake_engine(cluster: FakeCluster, settings: ClusterSettings, engine: str) -> Engine:
+    """An engine whose official client talks to the fake cluster."""
+    if engine == "opensearch":
+        return OpenSearchEngine(settings, client=cluster.opensearch_client())
+    return ElasticsearchEngine(settings, client=cluster.client())
+
+
+def backend_for(
+    cluster: FakeCluster, tmp_path: Path, engine: str = "elasticsearch", **overrides: object
+) -> ClusterBackend:
     options: dict[str, Any] = {
         "url": "http://fake-es:9200",
         "chunk_docs": 3,
@@ -53,7 +62,7 @@ def backend_for(cluster: FakeCluster, tmp_path: Path, **overrides: object) -> Cl
     }
     settings = ClusterSettings(**options)
     return ClusterBackend(
-        ElasticsearchEngine(settings, client=cluster.client()),
+        fake_engine(cluster, settings, engine),
         settings,
         dead_letters=tmp_path / "dead",
         sleep=lambda seconds: None,
@@ -319,9 +328,10 @@ def test_unreachable_cluster_is_backend_unavailable(tmp_path: Path) -> None:
         backend.create_version("articles")
 
 
-def test_status_and_from_index(tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ["elasticsearch", "opensearch"])
+def test_status_and_from_index(tmp_path: Path, engine: str) -> None:
     cluster = FakeCluster()
-    backend = backend_for(cluster, tmp_path)
+    backend = backend_for(cluster, tmp_path, engine=engine)
     first = reindex(backend, [VARIANTS], "articles").version
     status = backend.status("articles")
     assert (status.current, status.documents, status.health) == (first, 7, "green")

@@ -406,7 +406,8 @@ class OpenSearchEngine:
 
         options = self.client_options(settings)
         self.client = client or OpenSearch(**options)
-        self.once = OpenSearch(**{**options, "max_retries": 0, "retry_on_timeout": False})
+        # A client given (a test's) serves for both.
+        self.once = client or OpenSearch(**{**options, "max_retries": 0, "retry_on_timeout": False})
 
     @staticmethod
     def client_options(s: ClusterSettings) -> dict[str, Any]:
