@@ -5,7 +5,7 @@ The client sends real requests (method, path, JSON or NDJSON body) through
 elastic_transport, or opensearch-py's transport; FakeNode, or FakeConnection, hands
 them to a FakeCluster, which records them and answers like Elasticsearch for the calls
 the backend makes. Tests can script failures: statuses for whole requests, per-item
-bulk statuses, dropped connections. No network is used.
+bulk statuses, dropped connections, APIs the node lacks. No network is used.
 """
 
 from __future__ import annotations
@@ -57,6 +57,10 @@ class FakeCluster:
     tasks: dict[str, dict[str, Any]] = field(default_factory=dict)  # finished _reindex tasks
     # Requests ("POST /_aliases") carried out whose answer is then lost, once each.
     answers_lost: set[str] = field(default_factory=set)
+    # APIs the node lacks, as a node without their module answers: the path's first
+    # part ("_reindex") -> 405 (the path is taken for an index name), or 400 or 404
+    # (no handler found).
+    without: dict[str, int] = field(default_factory=dict)
 
     def client(self) -> Elasticsearch:
         FakeNode.cluster = self
@@ -100,6 +104,8 @@ class FakeCluster:
         parts = [p for p in path.split("/") if p]
         if not parts:
             return 200, {"version": {"number": "9.1.0"}, "tagline": "You Know, for Search"}
+        if parts[0] in self.without:
+            return _no_handler(method, path, params, self.without[parts[0]])
         if parts[0] == "_bulk":
             return self._bulk(body)
         if parts[0] == "_aliases":
@@ -232,6 +238,20 @@ class FakeCluster:
         if not members:
             return 404, {"error": f"alias [{alias}] missing", "status": 404}
         return 200, {m: {"aliases": {alias: {}}} for m in members}
+
+
+def _no_handler(method: str, path: str, params: dict[str, str], status: int) -> Answer:
+    """What a node answers for an API it lacks (a bare string as the error)."""
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    uri = f"{path}?{query}" if query else path
+    if status == 405:
+        error = (
+            f"Incorrect HTTP method for uri [{uri}] and method [{method}], "
+            "allowed: [GET, PUT, DELETE, HEAD]"
+        )
+    else:
+        error = f"no handler found for uri [{uri}] and method [{method}]"
+    return status, {"error": error, "status": status}
 
 
 def _empty_search() -> dict[str, Any]:

@@ -23,9 +23,11 @@ from fake_es import FakeCluster
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from indexer import cli
 from indexer.articles import Article
-from indexer.backends import BackendError, BackendUnavailable, es_query
-from indexer.backends.cluster import ClusterBackend
+from indexer.backends import BackendError, BackendUnavailable, Unsupported, es_query
+from indexer.backends import cluster as cluster_module
+from indexer.backends.cluster import LOCK_INDEX, ClusterBackend, version_pattern
 from indexer.backends.cluster_settings import ClusterSettings
 from indexer.backends.engines import ElasticsearchEngine, Engine, OpenSearchEngine
 from indexer.backends.es_bulk import BulkFailed
@@ -35,6 +37,7 @@ from indexer.backends.es_query import (
     parse_response,
     search_body,
 )
+from indexer.cli_help import EXIT_USAGE
 from indexer.query import RECENCY_FLOOR, QueryError, Recency, SearchRequest, plan_query
 from indexer.reindex import reindex
 
@@ -348,6 +351,67 @@ def test_status_and_from_index(tmp_path: Path, engine: str) -> None:
     assert count == 7 and cluster.aliases["articles"] == {version}
     with pytest.raises(BackendError, match="no index"):
         backend_for(FakeCluster(), tmp_path).reindex_from_index("articles")
+
+
+def _versions(cluster: FakeCluster) -> list[str]:
+    return sorted(n for n in cluster.indices if n.startswith("articles-"))
+
+
+@pytest.mark.parametrize("status", [405, 400, 404])
+@pytest.mark.parametrize("engine", ["elasticsearch", "opensearch"])
+def test_from_index_without_the_reindex_module_is_refused_in_one_line(
+    tmp_path: Path, engine: str, status: int
+) -> None:
+    """Elasticsearch's test distribution has no reindex module: POST /_reindex answers
+    405 (/_reindex taken for an index name), or "no handler found". The new version is
+    deleted, the alias stays, and one line says so and what to do instead."""
+    cluster = FakeCluster()
+    backend = backend_for(cluster, tmp_path, engine=engine)
+    live = reindex(backend, [VARIANTS], "articles").version
+    moves = len(cluster.bodies("/_aliases"))
+    cluster.without = {"_reindex": status}
+    with pytest.raises(Unsupported) as refused:
+        backend.reindex_from_index("articles")
+    created = [r.path[1:] for r in cluster.requests if r.method == "PUT"]
+    [*_, new] = [name for name in created if version_pattern("articles").fullmatch(name)]
+    product = {"elasticsearch": "Elasticsearch", "opensearch": "OpenSearch"}[engine]
+    assert str(refused.value) == (
+        f"the alias 'articles' stays on {live} and {new} was deleted: {product} at "
+        f"http://fake-es:9200 has no _reindex API (HTTP {status}: its reindex module is not "
+        "installed), which --from-index needs; reindex from the article files instead: "
+        "arabic-search reindex PATH..."
+    )
+    assert not getattr(refused.value, "__notes__", None)  # one line, nothing added
+    # Nothing live changed: the alias, its version and its documents; the lock is free.
+    assert cluster.aliases["articles"] == {live} and _versions(cluster) == [live]
+    assert len(cluster.indices[live]["docs"]) == 7
+    assert len(cluster.bodies("/_aliases")) == moves
+    assert cluster.indices[LOCK_INDEX]["docs"] == {}
+    cluster.without = {}
+    version, count = backend.reindex_from_index("articles")  # the module is back
+    assert (count, cluster.aliases["articles"]) == (7, {version})
+
+
+@pytest.mark.parametrize("engine", ["elasticsearch", "opensearch"])
+def test_from_index_without_the_reindex_module_exits_2_with_one_line(
+    tmp_path: Path,
+    engine: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    cluster = FakeCluster()
+    backend = backend_for(cluster, tmp_path, engine=engine)
+    live = reindex(backend, [VARIANTS], "articles").version
+    cluster.without = {"_reindex": 405}
+    monkeypatch.setattr(cluster_module, "open_cluster", lambda *args, **kwargs: backend)
+    monkeypatch.setenv(
+        {"elasticsearch": "ES_URL", "opensearch": "OPENSEARCH_URL"}[engine], "http://fake-es:9200"
+    )
+    assert cli.main(["reindex", "--from-index", "--backend", engine]) == EXIT_USAGE
+    [line] = [x for x in capsys.readouterr().err.splitlines() if x.startswith("arabic-search")]
+    assert line.startswith(f"arabic-search reindex: the alias 'articles' stays on {live} and ")
+    assert line.endswith("reindex from the article files instead: arabic-search reindex PATH...")
+    assert cluster.aliases["articles"] == {live} and _versions(cluster) == [live]
 
 
 # -------------------------------------------------------------------- search
