@@ -692,7 +692,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--sort",
         choices=["relevance", "date"],
         default="relevance",
-        help="by score, or newest first (default %(default)s)",
+        help="by score, or newest first (default %(default)s; a query with no word that "
+        "scores, empty or of exclusions only, is always newest first)",
     )
     p.add_argument(
         "--operator",

@@ -106,7 +106,8 @@ COMMANDS: dict[str, CommandHelp] = {
             (
                 EXIT_USAGE,
                 "usage or configuration error, or refused: the alias did not move (it "
-                "indexed nothing or shrank, another reindex runs, nothing to resume)",
+                "indexed nothing or shrank, another reindex runs, nothing to resume, no "
+                "_reindex on the engine for --from-index)",
             ),
             (EXIT_UNAVAILABLE, f"{UNAVAILABLE[1]}, or bulk requests failing after the retries"),
             (EXIT_INTERRUPTED, "interrupted (Ctrl-C): run the same reindex with --resume"),

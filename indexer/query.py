@@ -166,6 +166,13 @@ class SearchRequest:
     def filters(self) -> dict[str, str]:
         return {f: v for f in FACET_FIELDS if (v := getattr(self, f))}
 
+    def sorted_for(self, plan: QueryPlan) -> SearchRequest:
+        """The request as its hits are ordered, on every backend. With no word that
+        scores (plan.everything: nothing typed, or exclusions only) every hit scores
+        alike, so they are sorted as --sort date sorts: newest first, undated last, then
+        by id, with no score (and no recency, which only weighs scores)."""
+        return replace(self, sort="date") if plan.everything else self
+
     @property
     def needs_origin(self) -> bool:
         """Is there a recency decay whose origin the backend must look up?"""
@@ -289,6 +296,12 @@ class QueryPlan:
     @property
     def included(self) -> list[AnalyzedClause]:
         return [c for group in self.groups for c in group.clauses]
+
+    @property
+    def everything(self) -> bool:
+        """No word that scores: nothing typed, or exclusions only. Every document
+        matches (filters still apply), each with the same score."""
+        return not self.groups and (self.empty_query or bool(self.excluded))
 
     @property
     def nothing_searchable(self) -> bool:
@@ -483,7 +496,7 @@ def match_plan(
         + tuple(FieldQuery("content", False, (t.term,), t.weight) for t in expansion),
         excluded=tuple(field_queries([c], ranking) for c in plan.excluded),
         grams=tuple(plan.grams),
-        everything=not plan.groups and (plan.empty_query or bool(plan.excluded)),
+        everything=plan.everything,
     )
 
 

@@ -1,10 +1,11 @@
-"""A test transport for elasticsearch-py: an in-memory cluster behind a fake node.
+"""A test transport for elasticsearch-py and opensearch-py: an in-memory cluster behind
+a fake node.
 
 The client sends real requests (method, path, JSON or NDJSON body) through
-elastic_transport; FakeNode hands them to a FakeCluster, which records them and
-answers like Elasticsearch for the calls the backend makes. Tests can script
-failures: statuses for whole requests, per-item bulk statuses, dropped connections.
-No network is used.
+elastic_transport, or opensearch-py's transport; FakeNode, or FakeConnection, hands
+them to a FakeCluster, which records them and answers like Elasticsearch for the calls
+the backend makes. Tests can script failures: statuses for whole requests, per-item
+bulk statuses, dropped connections, APIs the node lacks. No network is used.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import fnmatch
 import json
 import re
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -23,6 +24,8 @@ from elastic_transport import ConnectionError as TransportConnectionError
 from elastic_transport._node._base import NodeApiResponse
 from elastic_transport.client_utils import DefaultType
 from elasticsearch import Elasticsearch
+from opensearchpy import Connection, OpenSearch
+from opensearchpy import exceptions as os_errors
 
 # A request body as json.loads gives it (Any, as there): the tests check its shape.
 Json = Any
@@ -54,11 +57,24 @@ class FakeCluster:
     tasks: dict[str, dict[str, Any]] = field(default_factory=dict)  # finished _reindex tasks
     # Requests ("POST /_aliases") carried out whose answer is then lost, once each.
     answers_lost: set[str] = field(default_factory=set)
+    # APIs the node lacks, as a node without their module answers: the path's first
+    # part ("_reindex") -> 405 (the path is taken for an index name), or 400 or 404
+    # (no handler found).
+    without: dict[str, int] = field(default_factory=dict)
 
     def client(self) -> Elasticsearch:
         FakeNode.cluster = self
         return Elasticsearch(
             "http://fake-es:9200", node_class=FakeNode, max_retries=0, retry_on_timeout=False
+        )
+
+    def opensearch_client(self) -> OpenSearch:
+        FakeConnection.cluster = self
+        return OpenSearch(
+            "http://fake-os:9200",
+            connection_class=FakeConnection,
+            max_retries=0,
+            retry_on_timeout=False,
         )
 
     def paths(self, method: str | None = None) -> list[str]:
@@ -88,6 +104,8 @@ class FakeCluster:
         parts = [p for p in path.split("/") if p]
         if not parts:
             return 200, {"version": {"number": "9.1.0"}, "tagline": "You Know, for Search"}
+        if parts[0] in self.without:
+            return _no_handler(method, path, params, self.without[parts[0]])
         if parts[0] == "_bulk":
             return self._bulk(body)
         if parts[0] == "_aliases":
@@ -222,6 +240,20 @@ class FakeCluster:
         return 200, {m: {"aliases": {alias: {}}} for m in members}
 
 
+def _no_handler(method: str, path: str, params: dict[str, str], status: int) -> Answer:
+    """What a node answers for an API it lacks (a bare string as the error)."""
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    uri = f"{path}?{query}" if query else path
+    if status == 405:
+        error = (
+            f"Incorrect HTTP method for uri [{uri}] and method [{method}], "
+            "allowed: [GET, PUT, DELETE, HEAD]"
+        )
+    else:
+        error = f"no handler found for uri [{uri}] and method [{method}]"
+    return status, {"error": error, "status": status}
+
+
 def _empty_search() -> dict[str, Any]:
     return {"hits": {"total": {"value": 0, "relation": "eq"}, "hits": []}}
 
@@ -253,3 +285,38 @@ class FakeNode(BaseNode):
         )
         meta = ApiResponseMeta(status, "1.1", headers, 0.0, self.config)
         return NodeApiResponse(meta, raw)
+
+
+class FakeConnection(Connection):
+    """opensearch-py's connection to the same FakeCluster."""
+
+    cluster: FakeCluster
+
+    def perform_request(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None = None,
+        body: bytes | None = None,
+        timeout: float | None = None,
+        ignore: Collection[int] = (),
+        headers: Mapping[str, str] | None = None,
+    ) -> tuple[int, dict[str, str], str]:
+        text = body.decode("utf-8") if isinstance(body, bytes) else body
+        parsed: Json = None
+        if text and url.endswith("_bulk"):
+            parsed = [json.loads(line) for line in text.splitlines() if line.strip()]
+        elif text:
+            parsed = json.loads(text)
+        try:
+            status, answer = self.cluster.handle(
+                method, url, {k: str(v) for k, v in (params or {}).items()}, parsed
+            )
+        except ConnectionTimeout as err:
+            raise os_errors.ConnectionTimeout("TIMEOUT", str(err), err) from err
+        except TransportConnectionError as err:
+            raise os_errors.ConnectionError("N/A", str(err), err) from err
+        raw = json.dumps(answer)
+        if not 200 <= status < 300 and status not in ignore:
+            self._raise_error(status, raw, "application/json")
+        return status, {"content-type": "application/json"}, raw

@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,10 +25,11 @@ from hypothesis import strategies as st
 
 from indexer import cli
 from indexer.articles import Article
-from indexer.backends import BackendError, BackendUnavailable, es_query
-from indexer.backends.cluster import ClusterBackend
+from indexer.backends import BackendError, BackendUnavailable, Unsupported, es_query
+from indexer.backends import cluster as cluster_module
+from indexer.backends.cluster import LOCK_INDEX, ClusterBackend, version_pattern
 from indexer.backends.cluster_settings import ClusterSettings
-from indexer.backends.engines import ElasticsearchEngine, OpenSearchEngine
+from indexer.backends.engines import ElasticsearchEngine, Engine, OpenSearchEngine
 from indexer.backends.es_bulk import BulkFailed
 from indexer.backends.es_query import (
     decode_cursor,
@@ -35,6 +37,7 @@ from indexer.backends.es_query import (
     parse_response,
     search_body,
 )
+from indexer.cli_help import EXIT_USAGE
 from indexer.query import RECENCY_FLOOR, QueryError, Recency, SearchRequest, plan_query
 from indexer.reindex import reindex
 
@@ -44,7 +47,16 @@ VARIANTS = str(FIXTURES / "variants.jsonl")  # 7 articles
 MAPPINGS = json.loads((ROOT / "mappings/articles.json").read_text(encoding="utf-8"))
 
 
-def backend_for(cluster: FakeCluster, tmp_path: Path, **overrides: object) -> ClusterBackend:
+def fake_engine(cluster: FakeCluster, settings: ClusterSettings, engine: str) -> Engine:
+    """An engine whose official client talks to the fake cluster."""
+    if engine == "opensearch":
+        return OpenSearchEngine(settings, client=cluster.opensearch_client())
+    return ElasticsearchEngine(settings, client=cluster.client())
+
+
+def backend_for(
+    cluster: FakeCluster, tmp_path: Path, engine: str = "elasticsearch", **overrides: object
+) -> ClusterBackend:
     options: dict[str, Any] = {
         "url": "http://fake-es:9200",
         "chunk_docs": 3,
@@ -53,7 +65,7 @@ def backend_for(cluster: FakeCluster, tmp_path: Path, **overrides: object) -> Cl
     }
     settings = ClusterSettings(**options)
     return ClusterBackend(
-        ElasticsearchEngine(settings, client=cluster.client()),
+        fake_engine(cluster, settings, engine),
         settings,
         dead_letters=tmp_path / "dead",
         sleep=lambda seconds: None,
@@ -319,9 +331,10 @@ def test_unreachable_cluster_is_backend_unavailable(tmp_path: Path) -> None:
         backend.create_version("articles")
 
 
-def test_status_and_from_index(tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ["elasticsearch", "opensearch"])
+def test_status_and_from_index(tmp_path: Path, engine: str) -> None:
     cluster = FakeCluster()
-    backend = backend_for(cluster, tmp_path)
+    backend = backend_for(cluster, tmp_path, engine=engine)
     first = reindex(backend, [VARIANTS], "articles").version
     status = backend.status("articles")
     assert (status.current, status.documents, status.health) == (first, 7, "green")
@@ -338,6 +351,67 @@ def test_status_and_from_index(tmp_path: Path) -> None:
     assert count == 7 and cluster.aliases["articles"] == {version}
     with pytest.raises(BackendError, match="no index"):
         backend_for(FakeCluster(), tmp_path).reindex_from_index("articles")
+
+
+def _versions(cluster: FakeCluster) -> list[str]:
+    return sorted(n for n in cluster.indices if n.startswith("articles-"))
+
+
+@pytest.mark.parametrize("status", [405, 400, 404])
+@pytest.mark.parametrize("engine", ["elasticsearch", "opensearch"])
+def test_from_index_without_the_reindex_module_is_refused_in_one_line(
+    tmp_path: Path, engine: str, status: int
+) -> None:
+    """Elasticsearch's test distribution has no reindex module: POST /_reindex answers
+    405 (/_reindex taken for an index name), or "no handler found". The new version is
+    deleted, the alias stays, and one line says so and what to do instead."""
+    cluster = FakeCluster()
+    backend = backend_for(cluster, tmp_path, engine=engine)
+    live = reindex(backend, [VARIANTS], "articles").version
+    moves = len(cluster.bodies("/_aliases"))
+    cluster.without = {"_reindex": status}
+    with pytest.raises(Unsupported) as refused:
+        backend.reindex_from_index("articles")
+    created = [r.path[1:] for r in cluster.requests if r.method == "PUT"]
+    [*_, new] = [name for name in created if version_pattern("articles").fullmatch(name)]
+    product = {"elasticsearch": "Elasticsearch", "opensearch": "OpenSearch"}[engine]
+    assert str(refused.value) == (
+        f"the alias 'articles' stays on {live} and {new} was deleted: {product} at "
+        f"http://fake-es:9200 has no _reindex API (HTTP {status}: its reindex module is not "
+        "installed), which --from-index needs; reindex from the article files instead: "
+        "arabic-search reindex PATH..."
+    )
+    assert not getattr(refused.value, "__notes__", None)  # one line, nothing added
+    # Nothing live changed: the alias, its version and its documents; the lock is free.
+    assert cluster.aliases["articles"] == {live} and _versions(cluster) == [live]
+    assert len(cluster.indices[live]["docs"]) == 7
+    assert len(cluster.bodies("/_aliases")) == moves
+    assert cluster.indices[LOCK_INDEX]["docs"] == {}
+    cluster.without = {}
+    version, count = backend.reindex_from_index("articles")  # the module is back
+    assert (count, cluster.aliases["articles"]) == (7, {version})
+
+
+@pytest.mark.parametrize("engine", ["elasticsearch", "opensearch"])
+def test_from_index_without_the_reindex_module_exits_2_with_one_line(
+    tmp_path: Path,
+    engine: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    cluster = FakeCluster()
+    backend = backend_for(cluster, tmp_path, engine=engine)
+    live = reindex(backend, [VARIANTS], "articles").version
+    cluster.without = {"_reindex": 405}
+    monkeypatch.setattr(cluster_module, "open_cluster", lambda *args, **kwargs: backend)
+    monkeypatch.setenv(
+        {"elasticsearch": "ES_URL", "opensearch": "OPENSEARCH_URL"}[engine], "http://fake-es:9200"
+    )
+    assert cli.main(["reindex", "--from-index", "--backend", engine]) == EXIT_USAGE
+    [line] = [x for x in capsys.readouterr().err.splitlines() if x.startswith("arabic-search")]
+    assert line.startswith(f"arabic-search reindex: the alias 'articles' stays on {live} and ")
+    assert line.endswith("reindex from the article files instead: arabic-search reindex PATH...")
+    assert cluster.aliases["articles"] == {live} and _versions(cluster) == [live]
 
 
 # -------------------------------------------------------------------- search
@@ -467,6 +541,61 @@ def test_recency_decays_from_the_newest_article_found_by_a_max_aggregation() -> 
     sent.clear()
     es_query.run_search(SearchRequest(query="x", recency=Recency(30), sort="date"), send)
     assert len(sent) == 1
+
+
+BY_DATE = [{"published_at": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
+UNDATED = -(2**63)  # the sort value of a missing date sorted last, descending
+
+
+def _dated_hits(*sort_values: list[Any]) -> dict[str, Any]:
+    """A response to a search sorted by date: no scores, each hit's sort values."""
+    hits = [
+        {
+            "_id": doc_id,
+            "_score": None,
+            "_source": {"id": doc_id, "title": ""},
+            "sort": [at, doc_id],
+        }
+        for at, doc_id in sort_values
+    ]
+    return {"hits": {"total": {"value": 5, "relation": "eq"}, "hits": hits}}
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        SearchRequest(query="", size=2),
+        SearchRequest(query="-القاهرة", size=2),
+        SearchRequest(query='NOT "وزير الدفاع"', size=2, recency=Recency(30)),
+        SearchRequest(query="", size=2, category="سياسة", since="2018"),
+    ],
+    ids=["nothing typed", "an exclusion", "NOT a phrase, recency", "filtered"],
+)
+def test_a_query_with_no_word_that_scores_is_sorted_by_date(
+    tmp_path: Path, request_: SearchRequest
+) -> None:
+    """Every hit scores alike: the engine sorts them as --sort date does, newest first,
+    undated last, then by id; page 2 and a cursor go on in that order, with no score.
+    https://www.elastic.co/docs/reference/elasticsearch/rest-apis/sort-search-results"""
+    cluster = FakeCluster()
+    backend = backend_for(cluster, tmp_path)
+    cluster.search_response = _dated_hits([1_540_022_004_000, "b"], [UNDATED, "a"])
+    first = backend.search("articles", request_)
+    second = backend.search("articles", replace(request_, page=2))
+    assert first.next_cursor is not None
+    on = backend.search("articles", replace(request_, cursor=first.next_cursor))
+    bodies = cluster.bodies("/articles/_search")
+    assert len(bodies) == 3  # no lookup of the newest date for recency: it weighs no score
+    assert [b["sort"] for b in bodies] == [BY_DATE] * 3
+    assert (bodies[0]["from"], bodies[1]["from"], bodies[2]["search_after"]) == (
+        0,
+        2,
+        [UNDATED, "a"],
+    )
+    assert "function_score" not in json.dumps(bodies)
+    # The very body of --sort date, filters and facets included.
+    assert bodies[0] == search_body(replace(request_, sort="date"))
+    assert all(h.score is None for r in (first, second, on) for h in r.hits)
 
 
 def test_a_query_with_nothing_searchable_is_not_sent() -> None:

@@ -187,6 +187,65 @@ def test_sort_by_date_and_paging(backend: EmbeddedBackend) -> None:
     assert [h.id for h in by_cursor.hits] == seen[7:14]
 
 
+def newest_first(hits: list[Hit]) -> list[str]:
+    """The hits' ids in the order of --sort date: newest first, undated last, then by id."""
+
+    def key(hit: Hit) -> tuple[bool, float, str]:
+        instant = parse_published(hit.published_at)
+        return instant is None, -instant.timestamp() if instant else 0.0, hit.id
+
+    return [h.id for h in sorted(hits, key=key)]
+
+
+def every_page(backend: EmbeddedBackend, request: SearchRequest) -> list[Hit]:
+    """Page 1, page 2, then on with the cursor to the end."""
+    hits = []
+    for page in (1, 2):
+        result = backend.search("articles", replace(request, page=page))
+        hits += result.hits
+    while result.next_cursor:
+        result = backend.search("articles", replace(request, page=1, cursor=result.next_cursor))
+        hits += result.hits
+    return hits
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        SearchRequest(query=""),
+        SearchRequest(query="-القاهرة"),
+        SearchRequest(query="NOT القاهرة", recency=Recency(30)),  # recency weighs no score
+        SearchRequest(query="", category="culture"),
+        SearchRequest(query="-القاهرة", since=date(2018, 1, 1)),
+    ],
+    ids=["nothing typed", "an exclusion", "NOT, recency", "a filter", "an exclusion, since"],
+)
+def test_a_query_with_no_word_that_scores_lists_the_newest_first(
+    backend: EmbeddedBackend, request_: SearchRequest
+) -> None:
+    """Every hit scores alike: they come as --sort date gives them, undated last, equal
+    dates by id, with no score, on every page and after a cursor."""
+    request = replace(request_, size=2, facets=False, highlight=False)
+    matched = backend.search("articles", replace(request, size=100)).hits
+    assert len(matched) > 2 * request.size  # page 2 and a cursor
+    listed = every_page(backend, request)
+    assert [h.id for h in listed] == newest_first(matched)
+    assert {h.score for h in listed} == {None}
+    dated = [h.published_at is not None for h in listed]
+    assert dated == sorted(dated, reverse=True)
+    by_date = every_page(backend, replace(request, sort="date"))
+    assert [h.id for h in by_date] == [h.id for h in listed]
+
+
+def test_equal_dates_and_undated_articles_come_in_id_order(backend: EmbeddedBackend) -> None:
+    listed = backend.search("articles", SearchRequest(sort="date", size=100)).hits
+    assert [h.id for h in listed] == newest_first(listed)
+    undated = [h.id for h in listed if h.published_at is None]
+    assert len(undated) > 1 and undated == sorted(undated)
+    dates = [h.published_at for h in listed if h.published_at]
+    assert len(set(dates)) < len(dates)  # and some dates are shared
+
+
 def test_operator_and_requires_every_word_of_a_part(backend: EmbeddedBackend) -> None:
     # كوفيد is in no article: "كوفيد-19" must not match on 19 alone.
     assert search(backend, "زحام-مروري", operator="and") == ["زحام مروري في القاهرة"]

@@ -118,6 +118,35 @@ def test_plan_groups_or_and_drops_what_has_no_words() -> None:
 
 
 @pytest.mark.parametrize(
+    ("query", "everything"),
+    [
+        ("", True),
+        ("   ", True),
+        ("-طهران", True),
+        ('NOT طهران -"وزير الدفاع"', True),
+        ("في -طهران", True),  # a stopword scores nothing either
+        ("طهران", False),
+        ("طهران -روسيا", False),
+        ("من في", False),  # nothing searchable: no search at all
+    ],
+)
+def test_a_query_with_no_word_that_scores_is_sorted_by_date(query: str, everything: bool) -> None:
+    """Every hit of such a query scores alike: both backends sort it as --sort date
+    does, newest first, and show no score; recency, which weighs scores, is not looked
+    up."""
+    plan = plan_query(query)
+    assert plan.everything is everything
+    assert match_plan(plan, "or").everything is everything
+    request = SearchRequest(query=query, recency=Recency(30))
+    sorted_as = request.sorted_for(plan)
+    assert sorted_as.sort == ("date" if everything else "relevance")
+    assert sorted_as.needs_origin is not everything
+    assert sorted_as.sorted_for(plan) == sorted_as  # asked twice, the same
+    dated = SearchRequest(query=query, sort="date")
+    assert dated.sorted_for(plan) == dated
+
+
+@pytest.mark.parametrize(
     ("request_", "message"),
     [
         (SearchRequest(size=0), "size"),

@@ -33,6 +33,7 @@ from indexer.backends import (
     LoadResult,
     OnDurable,
     Status,
+    Unsupported,
     VersionInfo,
     no_older_version,
     nothing_to_do,
@@ -44,6 +45,7 @@ from indexer.backends.engines import (
     Engine,
     EngineError,
     Incompatible,
+    NoHandler,
     NotFound,
     Refused,
     TlsFailed,
@@ -121,11 +123,14 @@ class ClusterBackend:
         self._ranking = ranking
         self._index_body = index_body(self._analyzers)
 
-    def _call(self, what: str, fn: Callable[[], T]) -> T:
-        """Run requests; turn their failures into one-line errors."""
+    def _call(self, what: str, fn: Callable[[], T], keep: tuple[type[EngineError], ...] = ()) -> T:
+        """Run requests; turn their failures into one-line errors (those of the kinds in
+        `keep` are raised as they are, for the caller to handle)."""
         product, where, env = self.engine.product, self.settings.safe_url, ENV_PREFIX[self.name]
         try:
             return fn()
+        except keep:
+            raise
         except TlsFailed as err:
             raise BackendUnavailable(
                 f"TLS to {product} at {where} failed ({err.reason}); "
@@ -414,13 +419,7 @@ class ClusterBackend:
             version = self.create_version(alias)
             task_id = None
             try:
-                s = self.settings
-                task_id = self._call(
-                    f"starting _reindex of {current} into {version}",
-                    lambda: self.engine.start_reindex(
-                        current, version, s.reindex_batch, s.reindex_rate
-                    ),
-                )
+                task_id = self._start_reindex(current, version)
                 response = self._wait_for(task_id, f"reindexing {current} into {version}")
                 if response.get("failures") or response.get("canceled"):
                     failure = (response.get("failures") or [response.get("canceled")])[0]
@@ -431,6 +430,10 @@ class ClusterBackend:
                     raise BackendError(f"{version} holds {count} documents, {current} {expected}")
                 self._put_meta(version, {"complete": True})
                 self.switch(alias, version)
+            except NoHandler as missing:  # no task was started: nothing was copied
+                deleted = self._discard_unused(version)
+                refusal = self._no_reindex_api(alias, current, version, deleted, missing)
+                raise Unsupported(refusal) from None
             except BaseException as failure:
                 if task_id is not None and not self._stop_task(task_id):
                     failure.add_note(
@@ -438,10 +441,44 @@ class ClusterBackend:
                         "for the next reindex to delete"
                     )
                     raise
-                with contextlib.suppress(BackendError):
-                    self.discard(version)
+                self._discard_unused(version)
                 raise
         return version, count
+
+    def _start_reindex(self, current: str, version: str) -> str:
+        """Start the _reindex task; NoHandler when the engine has no _reindex API."""
+        s = self.settings
+        return self._call(
+            f"starting _reindex of {current} into {version}",
+            lambda: self.engine.start_reindex(current, version, s.reindex_batch, s.reindex_rate),
+            keep=(NoHandler,),
+        )
+
+    def _discard_unused(self, version: str) -> bool:
+        """Delete a version that will not go live; False if that failed too (then the
+        next reindex deletes it, as an incomplete version)."""
+        try:
+            self.discard(version)
+        except BackendError:
+            return False
+        return True
+
+    def _no_reindex_api(
+        self, alias: str, current: str, version: str, deleted: bool, missing: NoHandler
+    ) -> str:
+        """Why --from-index is refused on an engine without its reindex module (the
+        test distribution of Elasticsearch has none), and what to do instead."""
+        left = (
+            f"{version} was deleted"
+            if deleted
+            else f"{version} is left for the next reindex to delete"
+        )
+        return (
+            f"the alias {alias!r} stays on {current} and {left}: {self.engine.product} at "
+            f"{self.settings.safe_url} has no _reindex API (HTTP {missing.status}: its reindex "
+            "module is not installed), which --from-index needs; reindex from the article "
+            "files instead: arabic-search reindex PATH..."
+        )
 
     def _wait_for(self, task_id: str, what: str) -> dict[str, Any]:
         """Poll a server task until it completes; its response."""

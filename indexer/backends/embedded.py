@@ -10,7 +10,7 @@ interrupted reindex leaves the alias where it was.
 
 from __future__ import annotations
 
-from collections import Counter
+import itertools
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
@@ -58,7 +58,8 @@ from indexer.query import (
 
 RESCORE_WINDOW = 1_000  # recency re-ranks this many top hits first (more if needed)
 TIE_WINDOW = 1_000  # hits past a page read to put a tie across its end in id order
-Scored = tuple[float, tantivy.DocAddress]  # a hit as tantivy ranks it
+# A hit as tantivy orders it: by its score, or by its date (nanoseconds; None: undated).
+Ranked = tuple[Any, tantivy.DocAddress]
 WRITER_HEAP = 256_000_000
 # Documents between commits, each one a checkpoint. Each commit is a segment of
 # the index, which tantivy does not merge below 8; every search looks each of its terms
@@ -245,9 +246,10 @@ class EmbeddedBackend:
     def search(self, alias: str, request: SearchRequest) -> SearchResult:
         request.check()
         searcher = self._searcher(alias)
+        plan = plan_query(request.query, self._analyzers)
+        request = request.sorted_for(plan)
         if request.needs_origin:
             request = request.with_origin(self._newest(searcher))
-        plan = plan_query(request.query, self._analyzers)
         query = self._queries.build(plan, request)
         if query is None:
             return SearchResult(0, [], dropped=plan.dropped, nothing_searchable=True)
@@ -258,22 +260,17 @@ class EmbeddedBackend:
         facets = (
             self._facet_thread.submit(self._facets, searcher, query) if request.facets else None
         )
+        end = offset + request.size
         ranked: Sequence[tuple[float | None, tantivy.DocAddress]]  # no score by date
         if request.sort == "date":
-            found = searcher.search(
-                query, request.size, True, "published_at", offset, tantivy.Order.Desc
-            )
-            ranked = [(None, address) for _, address in found.hits]
+            found, by_date = self._in_order(searcher, query, offset, end, by_date=True)
+            ranked = [(None, address) for _, address in by_date[offset:]]
         elif request.recency is not None and request.recency.origin is not None:
-            end = offset + request.size
-            found, rescored = self._by_recency(searcher, query, request.recency, end)
+            found, rescored = self._by_recency(searcher, query, request.recency, offset, end)
             ranked = rescored[offset:end]
-        elif plan.groups:
-            found, ranked = self._by_relevance(searcher, query, offset + request.size)
+        else:
+            found, ranked = self._in_order(searcher, query, offset, end)
             ranked = ranked[offset:]
-        else:  # every hit scores alike (match all, or exclusions only): tantivy's order
-            found = searcher.search(query, request.size, True, None, offset)
-            ranked = found.hits
         terms = Terms(frozenset(plan.stems), frozenset(plan.exact))
         hits = [self._hit(searcher, score, address, terms, request) for score, address in ranked]
         total = found.count or 0  # type: ignore[attr-defined]  # count: in tantivy, not its stub
@@ -296,47 +293,65 @@ class EmbeddedBackend:
         [(_, address)] = found.hits
         return self._published(searcher, address)
 
-    def _by_relevance(
-        self, searcher: tantivy.Searcher, query: tantivy.Query, end: int
-    ) -> tuple[tantivy.SearchResult, list[Scored]]:
-        """The search, and its first `end` hits by score, equal scores in id order as
-        the cluster sorts them (_score, then id): on short texts many hits tie, and
-        tantivy's order among them is not the engine's. Hits tied with the last place
-        may lie past it, so the window grows until the first hit after it scores less
-        (up to TIE_WINDOW past the end: a tie wider than that keeps tantivy's order,
-        which is the same on every page)."""
+    def _in_order(
+        self,
+        searcher: tantivy.Searcher,
+        query: tantivy.Query,
+        start: int,
+        end: int,
+        by_date: bool = False,
+    ) -> tuple[tantivy.SearchResult, list[Ranked]]:
+        """The search, and its first `end` hits in the cluster's order: by score, or by
+        date (newest first, undated last), then by id. tantivy orders equal keys its
+        own way (on short texts many hits tie), so they are put in id order. Hits tied
+        with the last place may lie past it, so the window grows until the first hit
+        after it differs (up to TIE_WINDOW past the end: a tie wider than that keeps
+        tantivy's order, which is the same on every page)."""
         window = end + 1
         while True:
-            found = searcher.search(query, window, True)
+            if by_date:
+                found = searcher.search(query, window, True, "published_at", 0, tantivy.Order.Desc)
+            else:
+                found = searcher.search(query, window, True)
             hits = found.hits
-            settled = len(hits) <= end or hits[-1][0] < hits[end - 1][0]
+            settled = len(hits) <= end or hits[-1][0] != hits[end - 1][0]
             whole = settled or len(hits) >= found.count  # type: ignore[attr-defined]  # count: as above
             if whole or window > end + TIE_WINDOW:
-                return found, self._ties_by_id(searcher, hits, last_whole=whole)[:end]
+                return found, self._ties_by_id(searcher, hits, start, last_whole=whole)[:end]
             window = min(window * 2, end + TIE_WINDOW + 1)
 
     def _ties_by_id(
-        self, searcher: tantivy.Searcher, ranked: list[Scored], last_whole: bool = True
-    ) -> list[Scored]:
-        """(score, address) pairs by score, equal scores by id (read only for those).
-        A tie of more than TIE_WINDOW hits, and the last score's hits unless all of
-        them are there, keep tantivy's order: every page must order a tie the same
+        self,
+        searcher: tantivy.Searcher,
+        ranked: list[Ranked],
+        start: int = 0,
+        last_whole: bool = True,
+    ) -> list[Ranked]:
+        """The hits, in order, with each run of equal keys (scores or dates) in id
+        order; ids are read only for the runs that reach past `start`, the others are
+        not on the page. A tie of more than TIE_WINDOW hits, and the last run unless
+        it is all there, keep tantivy's order: every page must order a tie the same
         way, and only a tie seen whole can be put in id order."""
-        times = Counter(score for score, _ in ranked)
-        open_score = None if last_whole or not ranked else ranked[-1][0]
+        runs = [list(run) for _, run in itertools.groupby(ranked, key=lambda pair: pair[0])]
+        ordered: list[Ranked] = []
+        for number, run in enumerate(runs):
+            cut = number == len(runs) - 1 and not last_whole
+            if 1 < len(run) <= TIE_WINDOW and not cut and len(ordered) + len(run) > start:
+                run.sort(key=lambda pair: self._id(searcher, pair[1]))
+            ordered += run
+        return ordered
 
-        def key(pair: Scored) -> tuple[float, str]:
-            score, address = pair
-            if not 1 < times[score] <= TIE_WINDOW or score == open_score:
-                return -score, ""
-            shown = orjson.loads(cast(bytes, searcher.doc(address).get_first("shown")))
-            return -score, str(shown["id"])
-
-        return sorted(ranked, key=key)
+    def _id(self, searcher: tantivy.Searcher, address: tantivy.DocAddress) -> str:
+        return str(_shown_of(searcher, address)["id"])
 
     def _by_recency(
-        self, searcher: tantivy.Searcher, query: tantivy.Query, recency: Recency, end: int
-    ) -> tuple[tantivy.SearchResult, list[Scored]]:
+        self,
+        searcher: tantivy.Searcher,
+        query: tantivy.Query,
+        recency: Recency,
+        start: int,
+        end: int,
+    ) -> tuple[tantivy.SearchResult, list[Ranked]]:
         """The search by relevance, and its hits by relevance x recency, the first `end`
         in their place.
 
@@ -349,13 +364,12 @@ class EmbeddedBackend:
         window = RESCORE_WINDOW
         while True:
             found = searcher.search(query, max(window, end), True)
-            rescored = self._ties_by_id(
-                searcher,
-                [
-                    (score * recency.factor(self._published(searcher, address)), address)
-                    for score, address in found.hits
-                ],
-            )
+            decayed = [
+                (score * recency.factor(self._published(searcher, address)), address)
+                for score, address in found.hits
+            ]
+            decayed.sort(key=lambda pair: -pair[0])  # stable: equal scores by relevance
+            rescored = self._ties_by_id(searcher, decayed, start)
             settled = len(rescored) >= end and rescored[end - 1][0] >= found.hits[-1][0]
             if len(found.hits) >= found.count or settled:  # type: ignore[attr-defined]  # count: as above
                 return found, rescored
@@ -364,8 +378,7 @@ class EmbeddedBackend:
     def _published(
         self, searcher: tantivy.Searcher, address: tantivy.DocAddress
     ) -> datetime | None:
-        shown = orjson.loads(cast(bytes, searcher.doc(address).get_first("shown")))
-        return parse_published(shown["published_at"])
+        return parse_published(_shown_of(searcher, address)["published_at"])
 
     def _hit(
         self,
@@ -388,6 +401,11 @@ class EmbeddedBackend:
         self, searcher: tantivy.Searcher, query: tantivy.Query
     ) -> dict[str, dict[str, int]]:
         return read_facets(searcher.aggregate(query, facet_aggregations(raw_field)))
+
+
+def _shown_of(searcher: tantivy.Searcher, address: tantivy.DocAddress) -> dict[str, Any]:
+    """What a hit shows (its stored JSON)."""
+    return cast(dict[str, Any], orjson.loads(cast(bytes, searcher.doc(address).get_first("shown"))))
 
 
 def _cursor_offset(cursor: str) -> int:

@@ -60,6 +60,10 @@ class NotFound(EngineError):
     """404."""
 
 
+class NoHandler(EngineError):
+    """405, or "no handler found": the engine has no such API (a module it lacks)."""
+
+
 class Conflict(EngineError):
     """409, or an index that already exists."""
 
@@ -97,6 +101,8 @@ def by_status(status: int, reason: str) -> EngineError:
     """The kind of error for an HTTP status."""
     if status in (401, 403):
         return Refused(reason, status)
+    if status == 405 or "no handler found" in reason:
+        return NoHandler(reason, status)
     if status == 404:
         return NotFound(reason, status)
     if status == 409 or "resource_already_exists" in reason:
@@ -155,7 +161,8 @@ class Engine(Protocol):
         """One _bulk request (action and document lines, serialized), sent once."""
 
     def start_reindex(self, source: str, dest: str, batch: int, rate: float | None) -> str:
-        """Start a server-side _reindex; returns its task id."""
+        """Start a server-side _reindex; returns its task id. NoHandler when the engine
+        has no reindex module."""
 
     def task(self, task_id: str) -> dict[str, Any]:
         """The task: {"completed": ..., "task": {...}, "response" or "error": ...}."""
@@ -441,7 +448,8 @@ class OpenSearchEngine:
 
         options = self.client_options(settings)
         self.client = client or OpenSearch(**options)
-        self.once = OpenSearch(**{**options, "max_retries": 0, "retry_on_timeout": False})
+        # A client given (a test's) serves for both.
+        self.once = client or OpenSearch(**{**options, "max_retries": 0, "retry_on_timeout": False})
 
     @staticmethod
     def client_options(s: ClusterSettings) -> dict[str, Any]:

@@ -185,6 +185,7 @@ def search_body(
     planned; analyzed once, for the query and the highlights)."""
     request.check()
     plan = plan or plan_query(request.query)
+    request = request.sorted_for(plan)
     body: dict[str, Any] = {
         "query": query_body(request, plan, ranking),
         "size": request.size,
@@ -235,11 +236,12 @@ def run_search(
     query is analyzed by `analyzers` (the caller's, which remember words; new ones
     when None); `ranking` other than the default is for comparisons (eval)."""
     request.check()
-    if request.needs_origin:
-        request = request.with_origin(newest_published(send(NEWEST_BODY)))
     plan = plan_query(request.query, analyzers)
     if plan.nothing_searchable:  # as on the embedded backend: no request to make
         return SearchResult(0, [], dropped=plan.dropped, nothing_searchable=True)
+    request = request.sorted_for(plan)
+    if request.needs_origin:
+        request = request.with_origin(newest_published(send(NEWEST_BODY)))
     return parse_response(send(search_body(request, plan, ranking)), request, plan.dropped)
 
 

@@ -2,6 +2,8 @@
 backend and on the engine over the same articles (the first 5,000 of the ANT corpus
 where ../shared is there, else the fixtures): equal totals and facet counts, the
 same first page up to score ties, with the same scores, the same pages after a cursor.
+What is sorted by date (--sort date, or a query with no word that scores) is the same
+page exactly: equal dates and undated articles in id order on both.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import gzip
 import itertools
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -18,7 +21,7 @@ from conftest import Cluster, delete_alias
 
 from indexer.backends.cluster import ClusterBackend
 from indexer.backends.embedded import EmbeddedBackend
-from indexer.query import Recency, SearchRequest, SearchResult
+from indexer.query import Recency, SearchRequest, SearchResult, plan_query
 from indexer.reindex import reindex
 
 pytestmark = pytest.mark.elasticsearch
@@ -95,10 +98,12 @@ CASES: dict[str, SearchRequest] = {
     "digits, Arabic-Indic": SearchRequest(query="٢٠١٨"),
     "diacritics and hamza": SearchRequest(query="الْأَمْن إسرائيل"),
     "nothing typed": SearchRequest(query=""),
+    "nothing typed, page 2": SearchRequest(query="", page=2),
+    "nothing typed, since a year": SearchRequest(query="", since="2018"),
+    "only an exclusion, a phrase": SearchRequest(query='NOT "رئيس الوزراء"', recency=Recency(30)),
     "since": SearchRequest(query="الاقتصاد", since=date(2021, 1, 1)),
     "until": SearchRequest(query="الاقتصاد", until=date(2020, 12, 31)),
     # Years, months, other digits and zones: both read them through query.date_bounds.
-    # (With words: a filter on an empty query scores 0 on tantivy, 1 on the engine.)
     "since a year": SearchRequest(query="الحكومة", since="2018"),
     "until a year": SearchRequest(query="الحكومة", until="2013"),
     "until a month": SearchRequest(query="الحكومة", until="2018-03"),
@@ -115,7 +120,7 @@ CASES: dict[str, SearchRequest] = {
 
 
 def _case_names() -> list[str]:
-    return [*CASES, "500 words", "category", "source", "author", "all filters", "cursor"]
+    return [*CASES, "500 words", "category", "source", "author", "all filters", *CURSORS]
 
 
 def _request(name: str, both: Both, corpus: list[str]) -> SearchRequest:
@@ -141,33 +146,40 @@ def _request(name: str, both: Both, corpus: list[str]) -> SearchRequest:
     raise KeyError(name)
 
 
-def _tie_groups(result: SearchResult, by_date: bool) -> list[list[str]]:
-    """The hits' ids in runs of equal scores (or equal dates)."""
+def _tie_groups(result: SearchResult) -> list[list[str]]:
+    """The hits' ids in runs of scores equal within TIE."""
     groups: list[list[str]] = []
     last = None
     for hit in result.hits:
-        key = hit.published_at if by_date else hit.score
-        if isinstance(key, float) and isinstance(last, float):  # scores: equal within TIE
-            tied = abs(key - last) <= TIE * max(abs(key), abs(last))
-        else:  # dates: equal as written
-            tied = last is not None and key == last
-        if tied:
+        score = hit.score
+        assert score is not None, hit.id
+        if last is not None and abs(score - last) <= TIE * max(abs(score), abs(last)):
             groups[-1].append(hit.id)
         else:
             groups.append([hit.id])
-        last = key
+        last = score
     return groups
 
 
-def assert_same_ranking(ours: SearchResult, theirs: SearchResult, by_date: bool) -> None:
-    """The same ids in the same places, except for the order inside a run of ties; a
-    run cut by the end of the page may hold different ties."""
-    groups = _tie_groups(ours, by_date)
+def by_date(request: SearchRequest) -> bool:
+    """Are its hits sorted by date: asked so, or a query with no word that scores?"""
+    return request.sorted_for(plan_query(request.query)).sort == "date"
+
+
+def assert_same_ranking(ours: SearchResult, theirs: SearchResult, dated: bool) -> None:
+    """By date: the same ids in the same order, with no score. By score: the same ids
+    in the same places with the same scores, except for the order inside a run of
+    ties; a run cut by the end of the page may hold different ties."""
     ids = [h.id for h in theirs.hits]
+    if dated:
+        assert ids == [h.id for h in ours.hits]
+        assert {h.score for h in ours.hits + theirs.hits} <= {None}
+        return
     assert len(ids) == len(ours.hits)
-    if not by_date:  # BM25 alike: the same numbers (float32)
-        scores = [h.score for h in theirs.hits]
-        assert scores == pytest.approx([h.score for h in ours.hits], rel=TIE)
+    # BM25 alike: the same numbers (float32)
+    scores = [h.score for h in theirs.hits]
+    assert scores == pytest.approx([h.score for h in ours.hits], rel=TIE)
+    groups = _tie_groups(ours)
     start = 0
     for number, group in enumerate(groups):
         placed = ids[start : start + len(group)]
@@ -188,29 +200,34 @@ def assert_same_facets(ours: dict[str, int], theirs: dict[str, int]) -> None:
     assert min(theirs.values()) == floor
 
 
+# Three pages of 10, each after the cursor of the one before.
+CURSORS = {"cursor": "الحكومة", "cursor, nothing typed": ""}
+
+
+def _three_pages(backend: EmbeddedBackend | ClusterBackend, query: str) -> SearchResult:
+    request = SearchRequest(query=query, size=10, facets=False)
+    hits = []
+    for _ in range(3):
+        result = backend.search("parity", request)
+        hits += result.hits
+        request = replace(request, cursor=result.next_cursor)
+    return SearchResult(result.total, hits)
+
+
 @pytest.mark.parametrize("name", _case_names())
 def test_both_backends_give_the_same_answers(name: str, both: Both, corpus: list[str]) -> None:
     embedded, engine = both
-    if name == "cursor":
-        pages = []
-        for backend in both:
-            request = SearchRequest(query="الحكومة", size=10, facets=False)
-            hits = []
-            for _ in range(3):
-                result = backend.search("parity", request)
-                hits += result.hits
-                request = SearchRequest(
-                    query="الحكومة", size=10, facets=False, cursor=result.next_cursor
-                )
-            pages.append(SearchResult(result.total, hits))
-        assert_same_ranking(pages[0], pages[1], by_date=False)
+    if name in CURSORS:
+        query = CURSORS[name]
+        ours, theirs = (_three_pages(backend, query) for backend in both)
+        assert_same_ranking(ours, theirs, by_date(SearchRequest(query=query)))
         return
     request = _request(name, both, corpus)
     ours, theirs = embedded.search("parity", request), engine.search("parity", request)
     assert ours.total == theirs.total
     for field in ("category", "source", "author"):
         assert_same_facets(ours.facets.get(field, {}), theirs.facets.get(field, {}))
-    assert_same_ranking(ours, theirs, by_date=request.sort == "date")
+    assert_same_ranking(ours, theirs, by_date(request))
 
 
 def test_facets_are_labelled_as_written_alike(
