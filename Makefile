@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: setup test lint demo bench clean engine opensearch
+.PHONY: setup test lint demo bench clean engine opensearch elasticsearch-nodes elasticsearch
 
 $(STAMP): pyproject.toml setup.py indexer/_scan.c
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed")'
@@ -36,12 +36,29 @@ opensearch: $(ENGINE_JAR)
 	java -Xms1g -Xmx1g -cp '$(ENGINE_JAR):engine/target/lib/*' arabicsearch.LocalNode \
 		--port $(OPENSEARCH_PORT) --data $(OPENSEARCH_DATA)
 
+# Elasticsearch test nodes (engine/elasticsearch: Elasticsearch's integ-test distribution
+# and the project's test plugin, from Maven Central), run as uid 65534 (Elasticsearch
+# refuses root) by tests/integration/elastic_node.py, which rebuilds a version only when
+# engine/elasticsearch changed. `make elasticsearch` runs one in the foreground for
+# development, on 127.0.0.1:$(ELASTICSEARCH_PORT), its data kept in $(ELASTICSEARCH_DATA).
+ELASTICSEARCH_VERSION ?= 9.5.3
+ELASTICSEARCH_PORT    ?= 9200
+ELASTICSEARCH_DATA    ?= .elasticsearch-data
+ELASTIC_NODE          := $(PYTHON) tests/integration/elastic_node.py
+
+elasticsearch-nodes:
+	$(ELASTIC_NODE) --build 9.5.3 --build 8.19.21
+
+elasticsearch:
+	$(ELASTIC_NODE) --version $(ELASTICSEARCH_VERSION) --port $(ELASTICSEARCH_PORT) \
+		--data $(ELASTICSEARCH_DATA)
+
 # The unit tests run a second time on the pure-Python loops (ARABIC_SEARCH_PURE_PYTHON=1),
 # as an install without a C compiler runs them (about 100 s). Not again: the integration
 # suite and the Lucene parity (they test the engines, not the loops), and the parse of the
 # whole ANT corpus (90 s in pure Python; tests/test_scan.py compares the two paths' output
 # on its first articles instead).
-test: lint $(ENGINE_JAR)
+test: lint $(ENGINE_JAR) elasticsearch-nodes
 	$(BIN)/arabic-search mappings --check
 	$(BIN)/python -m pytest
 	ARABIC_SEARCH_PURE_PYTHON=1 $(BIN)/python -m pytest -q -m "not elasticsearch and not lucene" \
@@ -69,4 +86,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/embedded.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis $(DEMO_HOME) engine/target
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis $(DEMO_HOME) engine/target engine/elasticsearch/target

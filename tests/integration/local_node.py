@@ -7,6 +7,9 @@
 
 The node runs in its own JVM, stops when its standard input closes (so a test run
 that dies takes it along), and writes its log to a file beside its data.
+
+What every local node shares (this one and elastic_node.ElasticNode) is here too:
+NodeProcess (its log file, the wait until healthy, stop) and mvn_package.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,19 +38,33 @@ class NodeError(RuntimeError):
 
 def build() -> None:
     """mvn package, when the jar is missing or older than its sources."""
-    if JAR.exists() and all(JAR.stat().st_mtime >= s.stat().st_mtime for s in SOURCES):
-        return
+    mvn_package(ENGINE / "pom.xml", [JAR], SOURCES)
+
+
+def mvn_package(
+    pom: Path, products: list[Path], sources: list[Path], *args: str, java_home: Path | None = None
+) -> None:
+    """`mvn package` of `pom` (with `args`, run by the JDK at `java_home` if given) when a
+    product is missing or older than a source. It then touches the products: Maven may
+    leave an unchanged file as it was, and their times are the stamp of this build."""
+    if all(p.exists() for p in products):
+        built = min(p.stat().st_mtime for p in products)
+        if all(built >= s.stat().st_mtime for s in sources):
+            return
     if not shutil.which("mvn") or not shutil.which("java"):
-        raise NodeError("the local OpenSearch node needs java (17+) and mvn on PATH")
+        raise NodeError("the local nodes need java (17+) and mvn on PATH")
     result = subprocess.run(
-        ["mvn", "-q", "-B", "-f", str(ENGINE / "pom.xml"), "package"],
+        ["mvn", "-q", "-B", "-f", str(pom), *args, "package"],
         capture_output=True,
         text=True,
         check=False,
+        env={**os.environ, "JAVA_HOME": str(java_home)} if java_home else None,
     )
     if result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-20:])
-        raise NodeError(f"building engine/ with mvn failed:\n{tail}")
+        raise NodeError(f"building {pom.parent.relative_to(ROOT)}/ with mvn failed:\n{tail}")
+    for product in products:
+        product.touch()
 
 
 def healthy(url: str, timeout: float = 5.0) -> bool:
@@ -59,10 +77,11 @@ def healthy(url: str, timeout: float = 5.0) -> bool:
         return False
 
 
-class LocalNode:
-    def __init__(self, data: Path | None = None, port: int = 0) -> None:
-        self.data = data
-        self.port = port
+class NodeProcess:
+    """A local node's process: a log file of its own, the wait until it is healthy (with
+    a deadline, failing loudly with the log's path), and stop."""
+
+    def __init__(self) -> None:
         self.process: subprocess.Popen[str] | None = None
         self.url: str | None = None
         self._log_dir = Path(tempfile.mkdtemp(prefix="arabic-search-node-log"))
@@ -70,6 +89,53 @@ class LocalNode:
     @property
     def log(self) -> Path:
         return self._log_dir / "node.log"
+
+    def _wait_until_healthy(self, url: Callable[[], str | None], timeout: float) -> str:
+        """Poll until the node at `url()` (None while it is not known yet) is healthy."""
+        assert self.process is not None
+        deadline = time.monotonic() + timeout
+        while True:
+            found = url()
+            if found is not None and healthy(found):
+                self.url = found
+                return found
+            status = self.process.poll()
+            if status is not None:
+                self.stop()
+                raise NodeError(
+                    f"the node exited ({status}) before it was healthy; its log: {self.log}"
+                )
+            if time.monotonic() > deadline:
+                self.stop()
+                raise NodeError(
+                    f"the node was not healthy after {timeout:.0f} s; its log: {self.log}"
+                )
+            time.sleep(0.2)
+
+    def _ask_to_stop(self, process: subprocess.Popen[str]) -> None:
+        process.terminate()
+
+    def _kill(self, process: subprocess.Popen[str]) -> None:
+        process.kill()
+
+    def stop(self, timeout: float = 60.0) -> None:
+        """Ask the node to shut down cleanly; kill it if it has not within `timeout` s."""
+        if self.process is None:
+            return
+        process, self.process = self.process, None
+        self._ask_to_stop(process)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self._kill(process)
+            process.wait()
+
+
+class LocalNode(NodeProcess):
+    def __init__(self, data: Path | None = None, port: int = 0) -> None:
+        super().__init__()
+        self.data = data
+        self.port = port
 
     def start(self, timeout: float = 180.0) -> str:
         build()
@@ -90,14 +156,8 @@ class LocalNode:
             self.process = subprocess.Popen(
                 command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True
             )
-        self.url = self._read_url(timeout)
-        deadline = time.monotonic() + timeout
-        while not healthy(self.url):
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                self.stop()
-                raise NodeError(f"the node did not become healthy; its log: {self.log}")
-            time.sleep(0.2)
-        return self.url
+        url = self._read_url(timeout)
+        return self._wait_until_healthy(lambda: url, timeout)
 
     def _read_url(self, timeout: float) -> str:
         """The node's one line on stdout, `listening on URL`, read with a time limit."""
@@ -115,15 +175,7 @@ class LocalNode:
             raise NodeError(f"the node did not start; its log: {self.log}")
         return lines[0].split()[-1]
 
-    def stop(self) -> None:
-        """Close its stdin (it shuts down cleanly), kill it if it does not."""
-        if self.process is None:
-            return
-        if self.process.stdin:
-            self.process.stdin.close()
-        try:
-            self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.process = None
+    def _ask_to_stop(self, process: subprocess.Popen[str]) -> None:
+        """Close its stdin: it shuts down cleanly."""
+        if process.stdin:
+            process.stdin.close()
