@@ -1,9 +1,11 @@
-"""Where the integration tests find a real engine.
+"""The engines the integration tests run on.
 
-ES_URL set: that Elasticsearch cluster. OPENSEARCH_URL set: that OpenSearch cluster.
-Else, where a Docker engine answers: pytest-docker starts docker-compose.yml
-(Elasticsearch) and waits for it to be healthy. Else a local OpenSearch node from
-engine/ (Maven Central jars, no Docker), started once for the session.
+Without ES_URL or OPENSEARCH_URL, every test runs on each local release in turn, one
+node at a time, each started by the session (no Docker): OpenSearch 2.19.6 from
+engine/ (Maven Central jars), Elasticsearch 8.19.21 and 9.5.3 from their test
+distributions (engine/elasticsearch/). Where a Docker engine answers, the
+Elasticsearch of docker-compose.yml runs them too. ES_URL set: only that Elasticsearch
+cluster; OPENSEARCH_URL set: only that OpenSearch cluster.
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import pytest
+from elastic_node import ElasticNode
 from local_node import LocalNode, healthy
 
 from indexer.backends.cluster import LOCK_INDEX, ClusterBackend, open_cluster
@@ -25,11 +30,56 @@ from indexer.backends.cluster_settings import ENV_PREFIX, ClusterSettings
 ROOT = Path(__file__).resolve().parents[2]
 
 
+class Node(Protocol):
+    """A local node of one release: started on a free port, stopped, started again
+    on its data."""
+
+    def start(self) -> str: ...
+    def stop(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Release:
+    """A release of an engine that the tests start locally, and what its build lacks."""
+
+    engine: str  # "elasticsearch" or "opensearch"
+    version: str
+    missing: tuple[str, ...] = ()  # modules this build has not (named in skip reasons)
+
+    @property
+    def name(self) -> str:
+        return f"{self.engine}-{self.version}"
+
+    def node(self) -> Node:
+        """A new node of this release, whose data outlives a stop and a start."""
+        if self.engine == "opensearch":
+            return LocalNode(data=Path(tempfile.mkdtemp(prefix="arabic-search-node-data")))
+        return ElasticNode(self.version)
+
+
+# Elasticsearch's test distribution has no reindex module (_reindex, server side).
+LOCAL_RELEASES = (
+    Release("opensearch", "2.19.6"),
+    Release("elasticsearch", "8.19.21", missing=("reindex",)),
+    Release("elasticsearch", "9.5.3", missing=("reindex",)),
+)
+
+
 @dataclass(frozen=True)
 class Cluster:
     engine: str  # "elasticsearch" or "opensearch"
     url: str
-    local: bool = False  # the local node of engine/, ours to set up as we like
+    release: Release | None = None  # a local node: ours to set up, stop and start again
+
+    @property
+    def local(self) -> bool:
+        return self.release is not None
+
+    def local_release(self) -> Release:
+        """The release of a local node; skip on a cluster the tests did not start."""
+        if self.release is None:
+            pytest.skip(f"needs a node the tests start and stop, not {self.url}")
+        return self.release
 
     @property
     def env(self) -> dict[str, str]:
@@ -54,24 +104,42 @@ def docker_compose_file() -> Path:
     return ROOT / "docker-compose.yml"
 
 
-@pytest.fixture(scope="session")
+def _engines() -> list[str | Release]:
+    """What the tests run on: a cluster named in the environment, else every local
+    release, and docker-compose's Elasticsearch where Docker runs."""
+    if os.environ.get("ES_URL") or os.environ.get("OPENSEARCH_URL"):
+        return ["external"]
+    return [*LOCAL_RELEASES, *(["docker-compose"] if _docker_engine() else [])]
+
+
+ENGINES = _engines()
+
+
+# One node at a time: pytest groups the tests by this session fixture's parameter and
+# stops one node before it starts the next.
+@pytest.fixture(
+    scope="session",
+    params=ENGINES,
+    ids=[e.name if isinstance(e, Release) else e for e in ENGINES],
+)
 def cluster(request: pytest.FixtureRequest) -> Iterator[Cluster]:
-    if url := os.environ.get("ES_URL"):
-        yield Cluster("elasticsearch", url)
-    elif url := os.environ.get("OPENSEARCH_URL"):
-        yield Cluster("opensearch", url)
-    elif _docker_engine():
-        services = request.getfixturevalue("docker_services")
-        ip = request.getfixturevalue("docker_ip")
-        url = f"http://{ip}:{services.port_for('elasticsearch', 9200)}"
-        services.wait_until_responsive(check=lambda: healthy(url), timeout=300.0, pause=2.0)
-        yield Cluster("elasticsearch", url)
-    else:
-        node = LocalNode()
+    engine: str | Release = request.param
+    if isinstance(engine, Release):
+        node = engine.node()
         try:
-            yield Cluster("opensearch", node.start(), local=True)
+            yield Cluster(engine.engine, node.start(), engine)
         finally:
             node.stop()
+    elif engine == "docker-compose":
+        services = request.getfixturevalue("docker_services")
+        ip = request.getfixturevalue("docker_ip")
+        compose = f"http://{ip}:{services.port_for('elasticsearch', 9200)}"
+        services.wait_until_responsive(check=lambda: healthy(compose), timeout=300.0, pause=2.0)
+        yield Cluster("elasticsearch", compose)
+    elif es_url := os.environ.get("ES_URL"):
+        yield Cluster("elasticsearch", es_url)
+    else:
+        yield Cluster("opensearch", os.environ["OPENSEARCH_URL"])
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 from conftest import Cluster, delete_alias
-from local_node import LocalNode
 
 from indexer.articles import Article
 from indexer.backends.cluster import LOCK_INDEX, ClusterBackend
@@ -124,7 +123,7 @@ def test_the_alias_swap_is_atomic_under_concurrent_searches(
     assert set(seen) == {1}  # never a missing alias, never an empty index
 
 
-def test_from_index_runs_longer_than_the_request_timeout(
+def test_from_index_outlives_the_request_timeout_or_is_refused_in_one_line(
     cluster: Cluster, alias: str, tmp_path: Path
 ) -> None:
     # One document a batch, one batch a second: about 7 s, with a 3 s timeout (a shorter
@@ -133,6 +132,16 @@ def test_from_index_runs_longer_than_the_request_timeout(
         tmp_path / "dead", request_timeout=3.0, reindex_batch=1, reindex_rate=1.0
     )
     first = reindex(slow, [VARIANTS], alias).version
+    if cluster.release and "reindex" in cluster.release.missing:
+        refused = cli(cluster, "reindex", "--from-index", "--alias", alias)
+        _, err = refused.communicate(timeout=120)
+        assert refused.returncode == 2, err
+        [line] = [x for x in err.splitlines() if x.startswith("arabic-search")]
+        assert f"the alias '{alias}' stays on {first}" in line and "no _reindex API" in line
+        assert "arabic-search reindex PATH" in line and "Traceback" not in err
+        assert list(slow.engine.mappings(f"{alias}-*")) == [first]  # the new one deleted
+        assert slow.status(alias).current == first
+        return
     started = time.monotonic()
     version, count = slow.reindex_from_index(alias)
     assert time.monotonic() - started > 6.0  # it did outlive the timeout
@@ -215,9 +224,12 @@ def test_versions_of_an_alias_named_alike_are_not_its_own(
         delete_alias(backend, other)
 
 
-def test_the_node_going_away_mid_load_exits_3_and_resume_completes(tmp_path: Path) -> None:
-    node = LocalNode(data=tmp_path / "data")
-    cluster = Cluster("opensearch", node.start(), local=True)
+def test_the_node_going_away_mid_load_exits_3_and_resume_completes(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    release = cluster.local_release()  # a node of the same release, of this test's own
+    node = release.node()
+    cluster = Cluster(release.engine, node.start(), release)
     try:
         backend = cluster.backend(tmp_path / "dead")
         alias = "articles"
@@ -247,7 +259,7 @@ def test_the_node_going_away_mid_load_exits_3_and_resume_completes(tmp_path: Pat
         assert f"the alias '{alias}' was not moved" in err and "--resume" in err
         assert "Traceback" not in err
 
-        cluster = Cluster("opensearch", node.start(), local=True)  # same data, new port
+        cluster = Cluster(release.engine, node.start(), release)  # same data, new port
         backend = cluster.backend(tmp_path / "dead")
         assert backend.status(alias).current == old
         backend.unlock(alias)  # the lock the stopped load could not release
