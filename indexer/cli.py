@@ -595,7 +595,8 @@ def build_parser() -> argparse.ArgumentParser:
         default="text",
         choices=list(default_analyzers()),
         help="text: stemmed, stopwords out; exact: normalized words; exact_search: and "
-        "stopwords out; grams: trigrams; keyword: a whole value (default %(default)s)",
+        "stopwords out; grams: trigrams; grams_search: the same, each at a position of its "
+        "own; keyword: a whole value (default %(default)s)",
     )
     p.add_argument("--json", action="store_true", help="one JSON object instead of lines")
 
