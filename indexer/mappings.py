@@ -12,12 +12,17 @@ from pathlib import Path
 from typing import Any
 
 from indexer.analysis.analyzers import Analyzer, es_analysis
-from indexer.fields import FIELDS, RAW_SUBFIELD, FieldSpec
+from indexer.fields import FIELDS, RAW_SUBFIELD, SEARCHED_FIELDS, FieldSpec
 
 # 2: a content field (title + body) with trigrams; .exact searches without stopwords.
 # 3: keyword values collapse white space (what the char filter deletes between two
 # words left two spaces), and keep their spelling as written (.raw) for the facets.
-MAPPING_VERSION = 3
+# 4: index.query.default_field (the searched text fields, for ?q= and Discover), and
+# content.grams searched by arabic_grams_search (each trigram at its own position).
+MAPPING_VERSION = 4
+# Mapping versions whose embedded index this program reads: 4 changed only what a
+# cluster's index holds (its settings and a search analyzer).
+EMBEDDED_READABLE = frozenset({3, MAPPING_VERSION})
 DEFAULT_PATH = Path("mappings/articles.json")
 # A word's trigrams share its position. Lucene's BM25 leaves such overlapping tokens
 # out of a field's length (discount_overlaps) but not out of the average length, so
@@ -25,6 +30,12 @@ DEFAULT_PATH = Path("mappings/articles.json")
 # any count of the grams) takes them all. Counting them all, both score alike.
 GRAMS_SIMILARITY = "grams_bm25"
 SIMILARITIES = {GRAMS_SIMILARITY: {"type": "BM25", "discount_overlaps": False}}
+
+
+# What a query that names no field searches (`?q=`, Kibana's Discover, query_string):
+# the searched text fields, stemmed and exact; not the trigrams, which only re-rank,
+# nor the keywords, whose values are whole names.
+DEFAULT_FIELDS = tuple(name for field in SEARCHED_FIELDS for name in (field, f"{field}.exact"))
 
 
 def _field_mapping(field: FieldSpec, analyzers: dict[str, Analyzer]) -> dict[str, Any]:
@@ -61,6 +72,7 @@ def _field_mapping(field: FieldSpec, analyzers: dict[str, Analyzer]) -> dict[str
             subfields["grams"] = {
                 "type": "text",
                 "analyzer": analyzers["grams"].es_name,
+                "search_analyzer": analyzers["grams_search"].es_name,
                 "index_options": "freqs",
                 "similarity": GRAMS_SIMILARITY,
             }
@@ -83,6 +95,7 @@ def index_body(analyzers: dict[str, Analyzer]) -> dict[str, Any]:
                 # One replica where a second node exists; a single dev node stays green.
                 "auto_expand_replicas": "0-1",
                 "similarity": SIMILARITIES,
+                "query": {"default_field": list(DEFAULT_FIELDS)},
             },
             "analysis": es_analysis(analyzers),
         },

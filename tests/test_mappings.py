@@ -132,7 +132,8 @@ def test_fields_follow_the_index_contract() -> None:
     # https://www.elastic.co/docs/reference/elasticsearch/mapping-reference/copy-to
     assert properties["title"]["copy_to"] == properties["body"]["copy_to"] == "content"
     assert "copy_to" not in properties["lead"]
-    assert properties["content"]["fields"]["grams"]["analyzer"] == "arabic_grams"
+    grams = properties["content"]["fields"]["grams"]
+    assert (grams["analyzer"], grams["search_analyzer"]) == ("arabic_grams", "arabic_grams_search")
     for name in ("category", "source", "author"):
         # Normalized for filters and counts; .raw as written, for the facets' labels.
         assert properties[name] == {
@@ -161,3 +162,9 @@ def test_a_baseline_index_uses_only_built_in_analysis() -> None:
     content = body["mappings"]["properties"]["content"]
     assert content["analyzer"] == "baseline_arabic"
     assert set(content["fields"]) == {"exact"}
+
+
+def test_queries_naming_no_field_search_the_text_fields() -> None:
+    """?q= and Discover search the stemmed and exact text, not the trigrams or keywords."""
+    default = BODY["settings"]["index"]["query"]["default_field"]
+    assert default == ["content", "content.exact", "title", "title.exact"]

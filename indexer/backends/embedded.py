@@ -43,7 +43,7 @@ from indexer.backends.embedded_versions import VersionStore
 from indexer.facets import facet_aggregations, read_facets
 from indexer.fields import GRAMS_FIELD, KEYWORD_FIELDS, SEARCHED_FIELDS, SHOWN_FIELDS, copied_from
 from indexer.highlight import Terms, highlight
-from indexer.mappings import MAPPING_VERSION
+from indexer.mappings import EMBEDDED_READABLE, MAPPING_VERSION
 from indexer.query import (
     RANKING,
     Hit,
@@ -231,7 +231,7 @@ class EmbeddedBackend:
             )
         if version not in self._open:
             built_with = self.versions.read_meta(version).get("mapping_version")
-            if built_with != MAPPING_VERSION:
+            if built_with not in EMBEDDED_READABLE:
                 # Another version has other fields (2: content, content_grams).
                 raise BackendError(
                     f"the index of {alias!r} was built with mapping version {built_with}, "
