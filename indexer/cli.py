@@ -140,15 +140,17 @@ def cmd_mappings(args: argparse.Namespace) -> int:
     analyzers = build_analyzers(Normalizer())
     path: Path = args.path
     if args.check:
-        if mappings.is_current(path, analyzers):
-            print(f"{path} is up to date")
-            return EXIT_OK
-        print(f"{path} is stale: run 'arabic-search mappings --write'", file=sys.stderr)
-        return EXIT_REJECTED
+        if stale := mappings.stale(path, analyzers):
+            for file in stale:
+                print(f"{file} is stale: run 'arabic-search mappings --write'", file=sys.stderr)
+            return EXIT_REJECTED
+        print(f"{path} and {mappings.template_path(path)} are up to date")
+        return EXIT_OK
     if args.write:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(mappings.render(analyzers), encoding="utf-8")
-        print(f"wrote {path}")
+        for file, text in mappings.generated(path, analyzers).items():
+            file.write_text(text, encoding="utf-8")
+            print(f"wrote {file}")
         return EXIT_OK
     sys.stdout.write(mappings.render(analyzers))
     return EXIT_OK
@@ -772,7 +774,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--path",
         type=Path,
         default=mappings.DEFAULT_PATH,
-        help="the file for --write and --check (default %(default)s)",
+        help="the mappings file for --write and --check; search-request.json goes beside it "
+        "(default %(default)s)",
     )
     return parser
 
