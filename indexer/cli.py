@@ -31,6 +31,7 @@ from indexer.backends import (
 from indexer.backends.cluster_settings import CHECKPOINT_EVERY as CLUSTER_CHECKPOINT_EVERY
 from indexer.backends.embedded import CHECKPOINT_EVERY as EMBEDDED_CHECKPOINT_EVERY
 from indexer.backends.embedded import EmbeddedBackend
+from indexer.backends.es_query import search_body
 from indexer.cli_help import (
     COMMANDS,
     EXIT_INTERRUPTED,
@@ -335,6 +336,8 @@ def _print_result(result: SearchResult, out: TextIO, first: int = 1) -> None:
 def cmd_search(args: argparse.Namespace) -> int:
     request = _search_request(args)
     request.check()  # a bad option (a date) is one line, before any backend is opened
+    if args.show_query:
+        return _show_query(args, request)
     backend = _backend(_backend_options(args, home=args.home))
     try:
         result = backend.search(args.alias, request)
@@ -351,6 +354,16 @@ def cmd_search(args: argparse.Namespace) -> int:
         # A cursor does not say how deep it is: its page is numbered from 1.
         first = 1 if args.cursor else (args.page - 1) * args.size + 1
         _print_result(result, sys.stdout, first)
+    return EXIT_OK
+
+
+def _show_query(args: argparse.Namespace, request: SearchRequest) -> int:
+    """The body a search sends to a cluster, for curl and Kibana, without searching. Only
+    recency needs an index, for its origin: looked up through the chosen backend."""
+    if request.needs_origin:
+        backend = _backend(_backend_options(args, home=args.home))
+        request = request.with_origin(backend.newest_published(args.alias))
+    sys.stdout.write(json.dumps(search_body(request), ensure_ascii=False, indent=2) + "\n")
     return EXIT_OK
 
 
@@ -716,6 +729,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-highlight", action="store_true", help="no highlighted fragments (default: shown)"
     )
     p.add_argument("--json", action="store_true", help="one JSON object instead of text")
+    p.add_argument(
+        "--show-query",
+        action="store_true",
+        help="print the JSON body this search sends to Elasticsearch or OpenSearch (for curl "
+        "or Kibana) and exit, without searching; any backend (--recency looks its origin up "
+        "there)",
+    )
     _add_backend_options(p)
 
     p = _command(commands, "status", cmd_status)

@@ -124,6 +124,7 @@ COMMANDS: dict[str, CommandHelp] = {
             "arabic-search search 'الخارجية الروسية'",
             "arabic-search search '\"الذكاء الاصطناعي\"' --sort date --since 2021-06",
             "arabic-search search 'كأس العالم' --category sport --page 2 --json",
+            "arabic-search search 'الخارجية الروسية' --show-query    # the body a cluster gets",
         ),
         (
             (EXIT_OK, "ok, also when nothing is found"),

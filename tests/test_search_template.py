@@ -1,11 +1,13 @@
-"""The search body of the index contract (mappings/search-request.json), without an
-engine: the template is the CLI's body with the user's text analyzed on the server,
-and any text fills it into valid JSON. (tests/integration/test_contract.py checks on
-an engine that both rank alike.)"""
+"""The search body of the index contract (mappings/search-request.json) and
+`search --show-query`, without an engine: the template is the CLI's body with the
+user's text analyzed on the server, any text fills it into valid JSON, and
+--show-query prints the body a search sends. (tests/integration/test_contract.py
+checks on an engine that both rank alike.)"""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +17,15 @@ from hypothesis import strategies as st
 
 from indexer import cli, mappings
 from indexer.analysis.analyzers import default_analyzers
+from indexer.backends.embedded import EmbeddedBackend
 from indexer.backends.es_query import QUERY_SLOT, fill_template, search_body, template_body
-from indexer.query import SearchRequest
+from indexer.query import Recency, SearchRequest
+from indexer.reindex import reindex
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_FILE = ROOT / "mappings/search-request.json"
 TEMPLATE = TEMPLATE_FILE.read_text(encoding="utf-8")
+FIXTURES = ROOT / "tests/fixtures"
 
 HOSTILE = [
     'quote " and backslash \\ and \\"',
@@ -120,3 +125,47 @@ def _unfilled(body: Any, text: str) -> Any:
     if isinstance(body, list):
         return [_unfilled(item, text) for item in body]
     return body
+
+
+def _show_query(capsys: pytest.CaptureFixture[str], *args: str) -> Any:
+    assert cli.main(["search", *args, "--show-query"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        SearchRequest(query="الخارجية الروسية"),
+        SearchRequest(query='"رئيس الوزراء" -طهران', operator="and", page=2, size=5),
+        SearchRequest(query="سوريا", category="أخبار سورية", since="2018", highlight=False),
+        SearchRequest(query="", sort="date"),
+    ],
+)
+def test_show_query_prints_the_body_a_search_sends(
+    request_: SearchRequest, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Without any index or cluster: the home is an empty folder."""
+    args = [request_.query, "--operator", request_.operator, "--page", str(request_.page)]
+    args += ["--size", str(request_.size), "--sort", request_.sort, "--home", str(tmp_path)]
+    if request_.category:
+        args += ["--category", request_.category]
+    if request_.since:
+        args += ["--since", str(request_.since)]
+    if not request_.highlight:
+        args.append("--no-highlight")
+    assert _show_query(capsys, *args) == search_body(request_)
+    assert not any(tmp_path.iterdir())  # no backend was opened
+
+
+def test_show_query_looks_the_recency_origin_up_on_the_backend(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    backend = EmbeddedBackend(tmp_path)
+    reindex(backend, [str(FIXTURES / "ant-sample.jsonl")], "articles")
+    newest = backend.newest_published("articles")
+    assert isinstance(newest, datetime)
+    shown = _show_query(capsys, "الحكومة", "--recency", "30", "--home", str(tmp_path))
+    expected = SearchRequest(query="الحكومة", recency=Recency(30, origin=newest))
+    assert shown == search_body(expected)
+    gauss = shown["query"]["function_score"]["functions"][1]["gauss"]["published_at"]
+    assert gauss["origin"] == newest.isoformat()

@@ -286,6 +286,9 @@ class EmbeddedBackend:
             dropped=plan.dropped,
         )
 
+    def newest_published(self, alias: str) -> datetime | None:
+        return self._newest(self._searcher(alias))
+
     def _newest(self, searcher: tantivy.Searcher) -> datetime | None:
         """The newest published_at of the version, where recency decays from: the first
         article by date, as written (the cluster's max aggregation reads the same)."""
