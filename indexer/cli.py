@@ -31,6 +31,7 @@ from indexer.backends import (
 from indexer.backends.cluster_settings import CHECKPOINT_EVERY as CLUSTER_CHECKPOINT_EVERY
 from indexer.backends.embedded import CHECKPOINT_EVERY as EMBEDDED_CHECKPOINT_EVERY
 from indexer.backends.embedded import EmbeddedBackend
+from indexer.backends.es_query import search_body
 from indexer.cli_help import (
     COMMANDS,
     EXIT_INTERRUPTED,
@@ -140,15 +141,17 @@ def cmd_mappings(args: argparse.Namespace) -> int:
     analyzers = build_analyzers(Normalizer())
     path: Path = args.path
     if args.check:
-        if mappings.is_current(path, analyzers):
-            print(f"{path} is up to date")
-            return EXIT_OK
-        print(f"{path} is stale: run 'arabic-search mappings --write'", file=sys.stderr)
-        return EXIT_REJECTED
+        if stale := mappings.stale(path, analyzers):
+            for file in stale:
+                print(f"{file} is stale: run 'arabic-search mappings --write'", file=sys.stderr)
+            return EXIT_REJECTED
+        print(f"{path} and {mappings.template_path(path)} are up to date")
+        return EXIT_OK
     if args.write:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(mappings.render(analyzers), encoding="utf-8")
-        print(f"wrote {path}")
+        for file, text in mappings.generated(path, analyzers).items():
+            file.write_text(text, encoding="utf-8")
+            print(f"wrote {file}")
         return EXIT_OK
     sys.stdout.write(mappings.render(analyzers))
     return EXIT_OK
@@ -333,6 +336,8 @@ def _print_result(result: SearchResult, out: TextIO, first: int = 1) -> None:
 def cmd_search(args: argparse.Namespace) -> int:
     request = _search_request(args)
     request.check()  # a bad option (a date) is one line, before any backend is opened
+    if args.show_query:
+        return _show_query(args, request)
     backend = _backend(_backend_options(args, home=args.home))
     try:
         result = backend.search(args.alias, request)
@@ -349,6 +354,16 @@ def cmd_search(args: argparse.Namespace) -> int:
         # A cursor does not say how deep it is: its page is numbered from 1.
         first = 1 if args.cursor else (args.page - 1) * args.size + 1
         _print_result(result, sys.stdout, first)
+    return EXIT_OK
+
+
+def _show_query(args: argparse.Namespace, request: SearchRequest) -> int:
+    """The body a search sends to a cluster, for curl and Kibana, without searching. Only
+    recency needs an index, for its origin: looked up through the chosen backend."""
+    if request.needs_origin:
+        backend = _backend(_backend_options(args, home=args.home))
+        request = request.with_origin(backend.newest_published(args.alias))
+    sys.stdout.write(json.dumps(search_body(request), ensure_ascii=False, indent=2) + "\n")
     return EXIT_OK
 
 
@@ -595,7 +610,8 @@ def build_parser() -> argparse.ArgumentParser:
         default="text",
         choices=list(default_analyzers()),
         help="text: stemmed, stopwords out; exact: normalized words; exact_search: and "
-        "stopwords out; grams: trigrams; keyword: a whole value (default %(default)s)",
+        "stopwords out; grams: trigrams; grams_search: the same, each at a position of its "
+        "own; keyword: a whole value (default %(default)s)",
     )
     p.add_argument("--json", action="store_true", help="one JSON object instead of lines")
 
@@ -714,6 +730,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-highlight", action="store_true", help="no highlighted fragments (default: shown)"
     )
     p.add_argument("--json", action="store_true", help="one JSON object instead of text")
+    p.add_argument(
+        "--show-query",
+        action="store_true",
+        help="print the JSON body this search sends to Elasticsearch or OpenSearch (for curl "
+        "or Kibana) and exit, without searching; any backend (--recency looks its origin up "
+        "there)",
+    )
     _add_backend_options(p)
 
     p = _command(commands, "status", cmd_status)
@@ -772,7 +795,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--path",
         type=Path,
         default=mappings.DEFAULT_PATH,
-        help="the file for --write and --check (default %(default)s)",
+        help="the mappings file for --write and --check; search-request.json goes beside it "
+        "(default %(default)s)",
     )
     return parser
 

@@ -125,6 +125,7 @@ COMMANDS: dict[str, CommandHelp] = {
             "arabic-search search 'الخارجية الروسية'",
             "arabic-search search '\"الذكاء الاصطناعي\"' --sort date --since 2021-06",
             "arabic-search search 'كأس العالم' --category sport --page 2 --json",
+            "arabic-search search 'الخارجية الروسية' --show-query    # the body a cluster gets",
         ),
         (
             (EXIT_OK, "ok, also when nothing is found"),
@@ -178,15 +179,17 @@ COMMANDS: dict[str, CommandHelp] = {
         ),
     ),
     "mappings": CommandHelp(
-        "print, write or check mappings/articles.json",
+        "print, write or check mappings/articles.json and search-request.json",
         "The index settings and mappings, generated from the Python analyzers and the\n"
-        "field table: print them, write the file, or check that it is current.",
+        "field table, and beside them the search body of the index contract\n"
+        "(search-request.json): print the mappings, write both files, or check that\n"
+        "they are current.",
         (
             "arabic-search mappings --check",
             "arabic-search mappings --write",
             "arabic-search mappings > /tmp/articles.json",
         ),
-        (OK, (EXIT_REJECTED, "--check: the file is stale"), USAGE),
+        (OK, (EXIT_REJECTED, "--check: a file is stale"), USAGE),
     ),
 }
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sentences import fixture_sentences, shared_sentences
 
 from indexer.analysis.analyzers import Analyzer, IndexTerms, default_analyzers
 from indexer.analysis.filters import java_lower
@@ -17,7 +18,7 @@ from indexer.scan import join_terms
 ANALYZERS = default_analyzers()
 TEXT, EXACT, KEYWORD = ANALYZERS["text"], ANALYZERS["exact"], ANALYZERS["keyword"]
 FIXTURES = Path(__file__).parent / "fixtures"
-GRAMS = ANALYZERS["grams"]
+GRAMS, GRAMS_SEARCH = ANALYZERS["grams"], ANALYZERS["grams_search"]
 
 
 @pytest.mark.parametrize(
@@ -73,6 +74,43 @@ def test_grams_analyzer_cuts_unstemmed_words_into_trigrams() -> None:
         ("زيز", 3, 8, 1),
     ]
     assert set(GRAMS.terms("عزيز")) <= set(GRAMS.terms("بعزيز"))
+
+
+def test_grams_search_gives_the_trigrams_each_at_a_position_of_its_own() -> None:
+    # A match query on the trigram field asks each as a term query: they may not share
+    # a position. What a word holds besides letters (3.5) stays in its trigrams.
+    tokens = GRAMS_SEARCH.analyze("من بعزيز أب القاهرة 3.5")
+    assert [(t.token, t.start, t.end, t.position) for t in tokens] == [
+        ("بعز", 3, 8, 1),
+        ("عزي", 3, 8, 2),
+        ("زيز", 3, 8, 3),
+        ("الق", 12, 19, 6),  # the holes of يز and اب, which the length leaves out
+        ("لقا", 12, 19, 7),
+        ("قاه", 12, 19, 8),
+        ("اهر", 12, 19, 9),
+        ("هره", 12, 19, 10),
+        ("3.5", 20, 23, 12),
+    ]
+
+
+def test_grams_search_gives_the_grams_analyzers_trigrams_on_real_sentences() -> None:
+    sentences = fixture_sentences() + shared_sentences(news=500, wiki=200, classical=200)
+    differing = [s for s in sentences if GRAMS_SEARCH.terms(s) != GRAMS.terms(s)]
+    assert differing == []
+
+
+@pytest.mark.parametrize(
+    ("text", "grams"),
+    [
+        ("𝐀𝐁𝐂𝐃", ["𝐀𝐁𝐂", "𝐁𝐂𝐃"]),  # outside the BMP: two UTF-16 units each, over the length
+        ("ab˂cd", ["ab˂", "b˂c", "˂cd"]),  # a modifier symbol, a letter to the tokenizer
+    ],
+)
+def test_grams_search_leaves_out_trigrams_of_some_rare_characters(
+    text: str, grams: list[str]
+) -> None:
+    assert GRAMS.terms(text) == grams
+    assert GRAMS_SEARCH.terms(text) == []
 
 
 def test_keyword_normalizer_gives_one_trimmed_token() -> None:

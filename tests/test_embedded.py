@@ -425,14 +425,26 @@ def test_a_second_reindex_while_one_runs_says_to_wait(tmp_path: Path) -> None:
         pass
 
 
-def test_an_index_of_another_mapping_version_asks_for_a_reindex(tmp_path: Path) -> None:
+def _built_with(tmp_path: Path, mapping_version: int) -> EmbeddedBackend:
+    """A backend whose index of "news" says it was built with `mapping_version`."""
     backend = EmbeddedBackend(tmp_path)
     version = reindex(backend, [str(FIXTURES / "variants.jsonl")], "news").version
     meta_path = tmp_path / "versions" / version / "version.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    meta_path.write_text(json.dumps({**meta, "mapping_version": 1}), encoding="utf-8")
+    meta_path.write_text(json.dumps({**meta, "mapping_version": mapping_version}), "utf-8")
+    return EmbeddedBackend(tmp_path)
+
+
+def test_an_index_of_another_mapping_version_asks_for_a_reindex(tmp_path: Path) -> None:
     with pytest.raises(BackendError, match=r"mapping version 1.*reindex"):
-        EmbeddedBackend(tmp_path).search("news", SearchRequest(query="القاهرة"))
+        _built_with(tmp_path, 1).search("news", SearchRequest(query="القاهرة"))
+
+
+def test_an_index_of_mapping_version_3_is_searched(tmp_path: Path) -> None:
+    """Version 4 changed only what a cluster's index holds."""
+    backend = _built_with(tmp_path, 3)
+    assert backend.search("news", SearchRequest(query="القاهرة")).total == 1
+    assert backend.status("news").mapping_version == 3
 
 
 def test_interrupted_load_leaves_the_old_version_searchable(tmp_path: Path) -> None:

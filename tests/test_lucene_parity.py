@@ -66,6 +66,38 @@ BUILTIN_FILTERS = {
 KNOWN_DIFFERENCES: dict[str, dict[str, str]] = {}
 
 
+# word_delimiter_graph's settings and the Lucene factory's names for them (flags as 0/1).
+WORD_DELIMITER_FLAGS = {
+    "generate_word_parts": "generateWordParts",
+    "generate_number_parts": "generateNumberParts",
+    "catenate_words": "catenateWords",
+    "catenate_numbers": "catenateNumbers",
+    "catenate_all": "catenateAll",
+    "preserve_original": "preserveOriginal",
+    "split_on_case_change": "splitOnCaseChange",
+    "split_on_numerics": "splitOnNumerics",
+    "stem_english_possessive": "stemEnglishPossessive",
+}
+
+
+def _word_delimiter_params(definition: dict[str, Any], types: str) -> list[str]:
+    """The factory's parameters; the type table is the file `types` (the same rules)."""
+    flags = {k: v for k, v in definition.items() if k in WORD_DELIMITER_FLAGS}
+    assert set(definition) == {"type", "adjust_offsets", "type_table", *flags}, definition
+    adjust = str(definition["adjust_offsets"]).lower()
+    return [
+        *(f"{WORD_DELIMITER_FLAGS[k]}={int(v)}" for k, v in flags.items()),
+        f"adjustOffsets={adjust}",
+        f"types={types}",
+    ]
+
+
+def _pattern_params(definition: dict[str, Any]) -> str:
+    """A pattern_replace's pattern and replacement, percent-encoded (one may hold a space)."""
+    pattern, replacement = (quote(definition[k], safe="") for k in ("pattern", "replacement"))
+    return f"pattern={pattern} replacement={replacement}"
+
+
 def _lucene_escape(s: str) -> str:
     return "".join(f"\\u{ord(c):04X}" for c in s)
 
@@ -78,10 +110,7 @@ def write_lucene_specs(index_body: dict[str, Any], workdir: Path) -> list[str]:
     def char_filter_line(name: str) -> str:
         definition = analysis["char_filter"][name]
         if definition["type"] == "pattern_replace":
-            pattern, replacement = (
-                quote(definition[k], safe="") for k in ("pattern", "replacement")
-            )
-            return f"charfilter patternReplace pattern={pattern} replacement={replacement}"
+            return f"charfilter patternReplace {_pattern_params(definition)}"
         assert definition["type"] == "mapping", definition
         rules = [parse_es_mapping_rule(r) for r in definition["mappings"]]
         (workdir / f"{name}.txt").write_text(
@@ -104,6 +133,15 @@ def write_lucene_specs(index_body: dict[str, Any], workdir: Path) -> list[str]:
         if kind == "ngram":
             low, high = definition["min_gram"], definition["max_gram"]
             return f"filter nGram minGramSize={low} maxGramSize={high} preserveOriginal=false"
+        if kind == "pattern_replace":
+            return f"filter patternReplace {_pattern_params(definition)} replace=all"
+        if kind == "word_delimiter_graph":
+            table = "".join(rule + "\n" for rule in definition["type_table"])
+            (workdir / f"{name}.txt").write_text(table, encoding="utf-8")
+            params = _word_delimiter_params(definition, f"{name}.txt")
+            return "filter wordDelimiterGraph " + " ".join(params)
+        if kind == "length":
+            return f"filter length min={definition['min']} max={definition['max']}"
         words = definition["stopwords" if kind == "stop" else "keywords"]
         (workdir / f"{name}.txt").write_text("".join(w + "\n" for w in words), encoding="utf-8")
         ignore = str(definition.get("ignore_case", False)).lower()

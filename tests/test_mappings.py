@@ -18,7 +18,15 @@ BODY = json.loads((ROOT / "mappings/articles.json").read_text(encoding="utf-8"))
 ANALYSIS = BODY["settings"]["analysis"]
 
 # Token filters and char filters that ship with Elasticsearch (no plugin needed).
-BUILT_IN_FILTER_TYPES = {"stop", "keyword_marker", "stemmer_override", "ngram"}
+BUILT_IN_FILTER_TYPES = {
+    "stop",
+    "keyword_marker",
+    "stemmer_override",
+    "ngram",
+    "pattern_replace",
+    "word_delimiter_graph",
+    "length",
+}
 BUILT_IN_FILTERS = {"lowercase", "decimal_digit", "arabic_normalization", "arabic_stem", "trim"}
 # What Elasticsearch and OpenSearch let a normalizer use (per-character filters only).
 NORMALIZER_FILTERS = {"lowercase", "decimal_digit", "arabic_normalization", "trim"}
@@ -50,6 +58,7 @@ def test_analyzer_names_and_chains() -> None:
         "arabic_exact",
         "arabic_exact_search",
         "arabic_grams",
+        "arabic_grams_search",
     }
     assert set(ANALYSIS["normalizer"]) == {"arabic_keyword"}
     text = ANALYSIS["analyzer"]["arabic_text"]
@@ -82,6 +91,15 @@ def test_analyzer_names_and_chains() -> None:
     grams = ANALYSIS["analyzer"]["arabic_grams"]
     assert grams["filter"] == ["lowercase", "decimal_digit", "arabic_stop", "arabic_trigrams"]
     assert ANALYSIS["filter"]["arabic_trigrams"] == {"type": "ngram", "min_gram": 3, "max_gram": 3}
+    # Searched with the same trigrams, each at a position of its own.
+    assert ANALYSIS["analyzer"]["arabic_grams_search"]["filter"] == [
+        "lowercase",
+        "decimal_digit",
+        "arabic_stop",
+        "arabic_trigrams_spaced",
+        "arabic_trigrams_split",
+        "arabic_trigrams_only",
+    ]
 
 
 def test_only_built_in_elasticsearch_components() -> None:
@@ -114,7 +132,8 @@ def test_fields_follow_the_index_contract() -> None:
     # https://www.elastic.co/docs/reference/elasticsearch/mapping-reference/copy-to
     assert properties["title"]["copy_to"] == properties["body"]["copy_to"] == "content"
     assert "copy_to" not in properties["lead"]
-    assert properties["content"]["fields"]["grams"]["analyzer"] == "arabic_grams"
+    grams = properties["content"]["fields"]["grams"]
+    assert (grams["analyzer"], grams["search_analyzer"]) == ("arabic_grams", "arabic_grams_search")
     for name in ("category", "source", "author"):
         # Normalized for filters and counts; .raw as written, for the facets' labels.
         assert properties[name] == {
@@ -143,3 +162,9 @@ def test_a_baseline_index_uses_only_built_in_analysis() -> None:
     content = body["mappings"]["properties"]["content"]
     assert content["analyzer"] == "baseline_arabic"
     assert set(content["fields"]) == {"exact"}
+
+
+def test_queries_naming_no_field_search_the_text_fields() -> None:
+    """?q= and Discover search the stemmed and exact text, not the trigrams or keywords."""
+    default = BODY["settings"]["index"]["query"]["default_field"]
+    assert default == ["content", "content.exact", "title", "title.exact"]

@@ -1,12 +1,14 @@
-"""The five analyzers of the index contract, defined once as data.
+"""The six analyzers of the index contract, defined once as data.
 
 `text` (arabic_text) matches: normalize, split words, lowercase, ASCII digits, drop
 stopwords, protect known words, stem. `exact` (arabic_exact) is the same without
 stopwords and stemming; `exact_search` (arabic_exact_search) analyzes queries on the
 exact fields, dropping stopwords. `grams` (arabic_grams) cuts the unstemmed words,
 stopwords out, into character trigrams: a partial match for spellings and affixes the
-stemmer does not join (بعزيز / عزيز). `keyword` (the arabic_keyword normalizer)
-normalizes a whole value such as a category or an author name into one token.
+stemmer does not join (بعزيز / عزيز); `grams_search` (arabic_grams_search) cuts a
+query the same way, each trigram at a position of its own. `keyword` (the
+arabic_keyword normalizer) normalizes a whole value such as a category or an author
+name into one token.
 
 The same definitions produce the Elasticsearch analysis settings (`es_analysis`),
 so Python and Elasticsearch analyze alike; the Lucene parity test checks it.
@@ -19,7 +21,7 @@ so no memory is shared through the process.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -30,19 +32,24 @@ from indexer.analysis.filters import (
     ArabicStem,
     DecimalDigit,
     KeywordMarker,
+    Length,
     Lowercase,
     NGram,
+    PatternReplace,
     PatternReplaceChars,
     StemmerOverride,
     Stop,
+    TermSplitter,
     TokenFilter,
     Trim,
+    WordDelimiterGraph,
     custom_definitions,
 )
 from indexer.analysis.normalize import RULE_NAMES, Normalizer, default_normalizer
 from indexer.analysis.tokenizer import (
     MAX_TOKEN_LENGTH,
     chunk_words,
+    inner_punctuation,
     is_plain,
     plain_words,
     split_words,
@@ -71,6 +78,43 @@ class Token:
 _TERM_CACHE_SIZE = 500_000
 _REMOVED = ""  # what the cache holds for a word the filters drop (a stopword)
 GRAM_SIZE = 3
+# Each character followed by two more becomes its trigram and a space ("abcde" gives
+# "abc bcd cde de"); the split at the spaces and a length of 3 then leave the trigrams.
+# The split keeps what a word holds besides letters and digits (3.5, U.S), so the
+# trigrams are the ngram filter's, but for those of characters outside the BMP (the
+# length counts UTF-16 units) and of symbols that the tokenizer takes for letters.
+TRIGRAMS_SPACED = PatternReplace("arabic_trigrams_spaced", "(.)(?=(.)(.))", "$1$2$3 ")
+
+
+class _Positions:
+    """Positions of parts that each take one of their own (word_delimiter_graph): a
+    word's first part moves on by the word's increment (holes of dropped words kept),
+    the next parts by one each."""
+
+    def __init__(self) -> None:
+        self.last = -1  # the last part's position
+        self.word = -1  # the position of the last word that reached the split
+        self.pending = 0  # increments not yet taken by a part
+
+    def place(self, word: int, parts: int) -> range:
+        self.pending += word - self.word
+        self.word = word
+        if not parts:  # a word of delimiters only: its increment goes to the next
+            return range(0)
+        first = self.last + self.pending
+        self.last, self.pending = first + parts - 1, 0
+        return range(first, first + parts)
+
+
+def _through(filters: tuple[TokenFilter, ...], term: str) -> str | None:
+    """A term after `filters`, in order (None: one removed it)."""
+    keyword = False
+    for token_filter in filters:
+        filtered, keyword = token_filter.filter(term, keyword)
+        if filtered is None:
+            return None
+        term = filtered
+    return term
 
 
 @dataclass(frozen=True)
@@ -82,7 +126,8 @@ class AnalyzerSpec:
     char_filter: Normalizer
     filters: tuple[TokenFilter, ...]
     whole_value: bool = False  # a keyword normalizer: the whole text is one token
-    grams: NGram | None = None  # after the filters: each term as its character n-grams
+    split: TermSplitter | None = None  # after the filters: each term as several parts
+    part_filters: tuple[TokenFilter, ...] = ()  # after the split, on each part
     # After char_filter, for whole values only (a replacement would move word offsets).
     more_char_filters: tuple[PatternReplaceChars, ...] = ()
 
@@ -93,14 +138,7 @@ class AnalyzerSpec:
     def run_filters(self, word: str) -> str | None:
         """A word after the token filters (None: removed). Each filter sees one term at
         a time, so the result depends on the word alone."""
-        term = word
-        keyword = False
-        for token_filter in self.filters:
-            filtered, keyword = token_filter.filter(term, keyword)
-            if filtered is None:
-                return None
-            term = filtered
-        return term
+        return _through(self.filters, word)
 
     def analyze(self, text: str, filter_term: Callable[[str], str | None]) -> list[Token]:
         """Tokens with offsets into `text` and positions, as Elasticsearch gives them;
@@ -112,13 +150,33 @@ class AnalyzerSpec:
             term = self.run_filters(normalized)
             return [] if term is None else [Token(term, offsets[0], offsets[-1], 0)]
         tokens = []
+        positions = _Positions()
         for position, (start, end) in enumerate(split_words(normalized)):
             term = filter_term(normalized[start:end])
             if term is None:
                 continue
-            for gram in self.grams.grams(term) if self.grams else (term,):
-                tokens.append(Token(gram, offsets[start], offsets[end], position))
+            parts = self.split.split(term) if self.split else [term]
+            if self.split and self.split.own_positions:
+                places: Sequence[int] = positions.place(position, len(parts))
+            else:
+                places = [position] * len(parts)
+            for part, place in zip(parts, places, strict=True):
+                if (kept := self.filter_part(part)) is not None:
+                    tokens.append(Token(kept, offsets[start], offsets[end], place))
         return tokens
+
+    def parts(self, term: str) -> list[str]:
+        """A term after the filters as the split and the part filters leave it."""
+        if self.split is None:
+            return [term]
+        parts = self.split.split(term)
+        if not self.part_filters:
+            return parts
+        return [kept for part in parts if (kept := self.filter_part(part)) is not None]
+
+    def filter_part(self, part: str) -> str | None:
+        """A part of a split term after the part filters (None: removed)."""
+        return _through(self.part_filters, part)
 
     def words(self, text: str) -> list[str]:
         """The words of `text` after the char filter, before the token filters. Plain
@@ -130,8 +188,9 @@ class AnalyzerSpec:
         return words
 
     @property
-    def all_filters(self) -> tuple[TokenFilter | NGram, ...]:
-        return (*self.filters, self.grams) if self.grams else self.filters
+    def all_filters(self) -> tuple[TokenFilter | TermSplitter, ...]:
+        split = (self.split,) if self.split else ()
+        return (*self.filters, *split, *self.part_filters)
 
     def es_definition(self) -> dict[str, Any]:
         # A baseline normalizes nothing: no char filter (the engines refuse an empty map).
@@ -200,9 +259,8 @@ class Analyzer:
                 term if term is not None else self.filter_term(word) or _REMOVED
                 for term, word in zip(found, words, strict=True)
             ]
-        grams = self.spec.grams
-        if grams:
-            return [gram for term in found if term for gram in grams.grams(term)]
+        if self.spec.split:
+            return [part for term in found if term for part in self.spec.parts(term)]
         return list(filter(None, found))  # removed words are "" (_REMOVED)
 
     def filter_term(self, word: str) -> str | None:
@@ -289,8 +347,8 @@ class IndexTerms:
         for analyzer in self.analyzers:
             spec = analyzer.spec
             term = after[len(spec.filters)]
-            if term and spec.grams:
-                term = " ".join(spec.grams.grams(term))
+            if term and spec.split:
+                term = " ".join(spec.parts(term))
             found.append(term or "")
         return found
 
@@ -344,7 +402,18 @@ def build_specs(normalizer: Normalizer) -> dict[str, AnalyzerSpec]:
             "arabic_grams",
             normalizer,
             text_filters[:3],  # lowercase, decimal_digit, arabic_stop
-            grams=NGram("arabic_trigrams", GRAM_SIZE),
+            split=NGram("arabic_trigrams", GRAM_SIZE),
+        ),
+        # The trigram field's search analyzer: the same trigrams, each at a position of
+        # its own, so that a match query asks each one as a term query (grams sharing a
+        # position would make one SynonymQuery of a word, which scores otherwise).
+        AnalyzerSpec(
+            "grams_search",
+            "arabic_grams_search",
+            normalizer,
+            (*text_filters[:3], TRIGRAMS_SPACED),
+            split=WordDelimiterGraph("arabic_trigrams_split", inner_punctuation()),
+            part_filters=(Length("arabic_trigrams_only", GRAM_SIZE, GRAM_SIZE),),
         ),
         AnalyzerSpec(
             "keyword",

@@ -11,6 +11,7 @@ function of (term, keyword flag) -> (term or None to drop it, keyword flag).
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -154,22 +155,132 @@ class StemmerOverride:
         return (stem, True) if stem is not None else (term, keyword)
 
 
+class TermSplitter(Protocol):
+    """A token filter that turns one term into several; an analyzer runs it after its
+    one-to-one filters (AnalyzerSpec.split)."""
+
+    @property
+    def name(self) -> str:
+        """The name the analyzer lists."""
+
+    @property
+    def own_positions(self) -> bool:
+        """Does each part take a position of its own (else all keep the term's)?"""
+
+    def definition(self) -> dict[str, Any] | None:
+        """The entry for the index's `analysis.filter` section."""
+
+    def split(self, term: str) -> list[str]:
+        """The term's parts, in order (none: the term is dropped, its position kept)."""
+
+
 @dataclass(frozen=True)
 class NGram:
     """Elasticsearch's `ngram` token filter (Lucene's NGramTokenFilter) with one gram
     size: every run of `size` characters (code points) of a term, in order; a term
-    shorter than `size` gives none. It turns one term into several, so an analyzer
-    runs it after its one-to-one filters (Analyzer.grams); the grams of a word keep
-    the word's position and offsets, as in Lucene."""
+    shorter than `size` gives none. The grams of a word keep the word's position and
+    offsets, as in Lucene."""
 
     name: str
     size: int = 3
 
+    @property
+    def own_positions(self) -> bool:
+        return False
+
     def definition(self) -> dict[str, Any] | None:
         return {"type": "ngram", "min_gram": self.size, "max_gram": self.size}
 
-    def grams(self, term: str) -> list[str]:
+    def split(self, term: str) -> list[str]:
         return [term[i : i + self.size] for i in range(len(term) - self.size + 1)]
+
+
+@dataclass(frozen=True)
+class WordDelimiterGraph:
+    """Elasticsearch's `word_delimiter_graph` token filter set to split only at
+    delimiters (not at case changes, nor between letters and digits, no catenation, no
+    original kept): each run of word characters of a term is a part, at a position of
+    its own, with the term's offsets (adjust_offsets false). A term of delimiters only
+    is dropped, its position kept.
+
+    Word characters are letters, marks and numbers (Java's Character.getType), the
+    characters of the type table (`word_chars`, ALPHA), and any character outside the
+    BMP (Java reads a surrogate, which never splits). With a type table the engines
+    build the whole table from getType, so no special case applies below U+0100."""
+
+    name: str
+    word_chars: str  # the type table's characters (BMP): word characters
+
+    def __post_init__(self) -> None:
+        if not self.word_chars or max(map(ord, self.word_chars)) > 0xFFFF:
+            raise ValueError("a type table of characters of the BMP is needed")
+
+    @property
+    def own_positions(self) -> bool:
+        return True
+
+    def definition(self) -> dict[str, Any] | None:
+        return {
+            "type": "word_delimiter_graph",
+            "generate_word_parts": True,
+            "generate_number_parts": True,
+            "catenate_words": False,
+            "catenate_numbers": False,
+            "catenate_all": False,
+            "preserve_original": False,
+            "split_on_case_change": False,
+            "split_on_numerics": False,
+            "stem_english_possessive": False,
+            "adjust_offsets": False,
+            "type_table": [f"\\u{ord(c):04X} => ALPHA" for c in self.word_chars],
+        }
+
+    def split(self, term: str) -> list[str]:
+        return _splitter(self.word_chars).split(term)
+
+
+@functools.cache
+def _splitter(word_chars: str) -> _Splitter:
+    return _Splitter(word_chars)
+
+
+class _Splitter:
+    """Splits a term at its delimiters, each character's kind looked up once."""
+
+    def __init__(self, word_chars: str) -> None:
+        self.word_chars = frozenset(word_chars)
+        self.kinds: dict[str, bool] = {}  # character -> is a delimiter
+
+    def is_delimiter(self, char: str) -> bool:
+        kind = self.kinds.get(char)
+        if kind is None:
+            kind = self.kinds[char] = not (
+                char in self.word_chars
+                or ord(char) > 0xFFFF
+                or unicodedata.category(char)[0] in "LMN"
+            )
+        return kind
+
+    def split(self, term: str) -> list[str]:
+        runs = itertools.groupby(term, self.is_delimiter)
+        return ["".join(run) for delimiter, run in runs if not delimiter]
+
+
+@dataclass(frozen=True)
+class Length:
+    """Elasticsearch's `length` token filter: keeps terms of `low` to `high` characters,
+    counted as Java counts them (UTF-16 units: a character outside the BMP is two)."""
+
+    name: str
+    low: int
+    high: int
+
+    def definition(self) -> dict[str, Any] | None:
+        return {"type": "length", "min": self.low, "max": self.high}
+
+    def filter(self, term: str, keyword: bool) -> Filtered:
+        length = len(term.encode("utf-16-le")) // 2
+        return (term if self.low <= length <= self.high else None), keyword
 
 
 # java.lang.Character.isWhitespace, which Lucene's TrimFilter uses.
@@ -199,26 +310,45 @@ def _java_class(chars: str) -> str:
 
 
 @dataclass(frozen=True)
-class PatternReplaceChars:
-    """Elasticsearch's `pattern_replace` char filter, run after the mapping char filter
-    of a keyword normalizer (a normalizer may use it; OpenSearch 2 allows no
-    `pattern_replace` token filter there). On a whole value, the only offsets are its
-    ends, which a replacement does not move, so only normalizers use it."""
+class _PatternReplacement:
+    """Elasticsearch's `pattern_replace`: every match of `pattern` replaced. The pattern
+    is a Java regular expression that Python's re reads alike (a `.` differs only on
+    line terminators, which no word holds: the tokenizer breaks words there)."""
 
     name: str
-    pattern: str  # a Java regular expression that Python's re reads alike
-    replacement: str
+    pattern: str
+    replacement: str  # Java's: $1 for the first group, no other escapes
 
     def definition(self) -> dict[str, Any]:
         return {"type": "pattern_replace", "pattern": self.pattern, "replacement": self.replacement}
 
     def apply(self, text: str) -> str:
-        return _compiled(self.pattern).sub(self.replacement, text)
+        pattern, replacement = _compiled(self.pattern, self.replacement)
+        return pattern.sub(replacement, text)
 
 
 @functools.cache
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+def _compiled(pattern: str, java_replacement: str) -> tuple[re.Pattern[str], str]:
+    """The pattern compiled, and the replacement in Python's syntax (\\g<1> for $1)."""
+    if "\\" in java_replacement:
+        raise ValueError(f"a replacement with escapes needs translating: {java_replacement!r}")
+    return re.compile(pattern), re.sub(r"\$(\d)", r"\\g<\1>", java_replacement)
+
+
+@dataclass(frozen=True)
+class PatternReplaceChars(_PatternReplacement):
+    """The `pattern_replace` char filter, run after the mapping char filter of a keyword
+    normalizer (a normalizer may use it; OpenSearch 2 allows no `pattern_replace` token
+    filter there). On a whole value, the only offsets are its ends, which a replacement
+    does not move, so only normalizers use it."""
+
+
+@dataclass(frozen=True)
+class PatternReplace(_PatternReplacement):
+    """The `pattern_replace` token filter, on each term."""
+
+    def filter(self, term: str, keyword: bool) -> Filtered:
+        return self.apply(term), keyword
 
 
 # Runs of white space (Java's, as `trim` sees it) as one space. A keyword value is
@@ -227,5 +357,5 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 COLLAPSE_SPACE = PatternReplaceChars("collapse_space", _java_class(JAVA_WHITESPACE) + "+", " ")
 
 
-def custom_definitions(filters: Iterable[TokenFilter | NGram]) -> dict[str, dict[str, Any]]:
+def custom_definitions(filters: Iterable[TokenFilter | TermSplitter]) -> dict[str, dict[str, Any]]:
     return {f.name: d for f in filters if (d := f.definition()) is not None}

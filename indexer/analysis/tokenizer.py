@@ -12,6 +12,8 @@ keep their inner separators (3.5, 1,000); `_` joins (هاشتاغ_عربي); a w
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 
 import regex
@@ -103,6 +105,23 @@ LONGEST_TOKEN_PATTERN = regex.compile(
     _expand_macros(_TOKEN), regex.VERBOSE | regex.V1 | regex.POSIX
 )
 _NEEDS_LONGEST = regex.compile(r"[\p{WB=Hebrew_Letter}\p{WB=ZWJ}]")
+
+# What a word may hold besides letters, marks and digits: the separators of the word
+# grammar (3.5, 1,000, it's, U.S), its joiner (_), the Arabic decimal separator and
+# number signs (WB=Numeric), and format characters; in the BMP, as Java's char tables go.
+_INNER_PUNCTUATION = regex.compile(
+    r"[[\p{WB=MidLetter}\p{WB=MidNum}\p{WB=MidNumLet}\p{WB=Single_Quote}\p{WB=Double_Quote}"
+    r"\p{WB=ExtendNumLet}\p{WB=Numeric}\p{WB=Format}\p{WB=ZWJ}]--[\p{L}\p{M}\p{N}]]",
+    regex.V1,
+)
+
+
+@functools.cache
+def inner_punctuation() -> str:
+    """The characters (BMP) a word may hold that are no letter, mark or digit, in order."""
+    bmp = "".join(map(chr, itertools.chain(range(0xD800), range(0xE000, 0x10000))))
+    return "".join(_INNER_PUNCTUATION.findall(bmp))
+
 
 # Fast path. Most Arabic news text uses only the characters below. For them the
 # grammar above reduces to a few plain classes that the standard `re` engine runs

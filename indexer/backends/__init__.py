@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from indexer.articles import Article
@@ -127,6 +128,10 @@ class Backend(Protocol):
         """Clear the lock a crashed reindex left behind; who held it, or None."""
 
     def search(self, alias: str, request: SearchRequest) -> SearchResult: ...
+
+    def newest_published(self, alias: str) -> datetime | None:
+        """The newest published_at of the alias's current version, where recency decays
+        from (None: no dated article), looked up as a search does."""
 
     def status(self, alias: str) -> Status: ...
 

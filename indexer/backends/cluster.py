@@ -60,7 +60,7 @@ from indexer.backends.es_bulk import (
     send,
     write_dead_letter,
 )
-from indexer.backends.es_query import run_search
+from indexer.backends.es_query import NEWEST_BODY, newest_published, run_search
 from indexer.mappings import MAPPING_VERSION, index_body
 from indexer.query import RANKING, Ranking, SearchRequest, SearchResult
 
@@ -561,10 +561,16 @@ class ClusterBackend:
     # -------------------------------------------------------------------- search
 
     def search(self, alias: str, request: SearchRequest) -> SearchResult:
+        return run_search(request, self._sender(alias), self._analyzers, self._ranking)
+
+    def newest_published(self, alias: str) -> datetime | None:
+        return newest_published(self._sender(alias)(NEWEST_BODY))
+
+    def _sender(self, alias: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
         def send(body: dict[str, Any]) -> dict[str, Any]:
             return self._call(f"searching {alias}", lambda: self.engine.search(alias, body))
 
-        return run_search(request, send, self._analyzers, self._ranking)
+        return send
 
 
 def open_cluster(

@@ -43,7 +43,7 @@ from indexer.backends.embedded_versions import VersionStore
 from indexer.facets import facet_aggregations, read_facets
 from indexer.fields import GRAMS_FIELD, KEYWORD_FIELDS, SEARCHED_FIELDS, SHOWN_FIELDS, copied_from
 from indexer.highlight import Terms, highlight
-from indexer.mappings import MAPPING_VERSION
+from indexer.mappings import EMBEDDED_READABLE, MAPPING_VERSION
 from indexer.query import (
     RANKING,
     Hit,
@@ -232,7 +232,7 @@ class EmbeddedBackend:
             )
         if version not in self._open:
             built_with = self.versions.read_meta(version).get("mapping_version")
-            if built_with != MAPPING_VERSION:
+            if built_with not in EMBEDDED_READABLE:
                 # Another version has other fields (2: content, content_grams).
                 raise BackendError(
                     f"the index of {alias!r} was built with mapping version {built_with}, "
@@ -282,6 +282,9 @@ class EmbeddedBackend:
             next_cursor=f"offset:{next_offset}" if next_offset < total else None,
             dropped=plan.dropped,
         )
+
+    def newest_published(self, alias: str) -> datetime | None:
+        return self._newest(self._searcher(alias))
 
     def _newest(self, searcher: tantivy.Searcher) -> datetime | None:
         """The newest published_at of the version, where recency decays from: the first

@@ -29,7 +29,7 @@ from indexer.backends import (
     VersionInfo,
     no_older_version,
 )
-from indexer.mappings import MAPPING_VERSION
+from indexer.mappings import EMBEDDED_READABLE, MAPPING_VERSION
 
 
 def _nothing(version: str) -> None:
@@ -136,7 +136,7 @@ class VersionStore:
         for version in reversed(self.versions(alias)):
             meta = self.read_meta(version)
             # A load by a program of another mapping version cannot be continued.
-            resumable = meta.get("mapping_version") == MAPPING_VERSION
+            resumable = meta.get("mapping_version") in EMBEDDED_READABLE
             if resumable and not meta.get("complete") and "checkpoint" in meta:
                 return version, meta["checkpoint"]
         return None
@@ -213,13 +213,14 @@ class VersionStore:
                 VersionInfo(name, meta["documents"], meta["complete"], meta["created_at"])
             )
         current = next((v for v in versions if v.name == pointer["current"]), None)
+        built_with = self.read_meta(current.name).get("mapping_version") if current else None
         return Status(
             backend="embedded",
             alias=alias,
             current=pointer["current"],
             previous=self._older_complete(alias, pointer["current"]) if current else None,
             documents=current.documents if current else 0,
-            mapping_version=MAPPING_VERSION if current else None,
+            mapping_version=built_with,
             versions=versions,
             health="green" if current else "no index yet",
         )

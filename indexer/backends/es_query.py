@@ -25,6 +25,8 @@ from indexer.highlight import CLOSE, OPEN
 from indexer.query import (
     RANKING,
     RECENCY_FLOOR,
+    AnalyzedClause,
+    Clause,
     FieldQuery,
     Hit,
     MatchPlan,
@@ -36,6 +38,7 @@ from indexer.query import (
     SearchResult,
     Word,
     date_bounds,
+    field_queries,
     match_plan,
     plan_query,
 )
@@ -44,6 +47,9 @@ FRAGMENT_SIZE = 160
 BODY_ONLY = Ranking({"body": 1.0})  # the field boosts of the body's highlight query
 # Where recency decays from: the newest published_at of the alias's current version.
 NEWEST_BODY = {"size": 0, "aggs": {"newest": {"max": {"field": "published_at"}}}}
+# Where the user's text goes in the search template (mappings/search-request.json):
+# a service replaces this JSON string, quotes and all, by the text as a JSON string.
+QUERY_SLOT = "{{query}}"
 
 
 def _terms(field: str, terms: Iterable[str], boost: float) -> list[dict[str, Any]]:
@@ -55,10 +61,12 @@ def _terms(field: str, terms: Iterable[str], boost: float) -> list[dict[str, Any
     ]
 
 
+def _field_name(part: FieldQuery) -> str:
+    return f"{part.field}.exact" if part.exact else part.field
+
+
 def field_query(part: FieldQuery) -> list[dict[str, Any]]:
-    name = part.field
-    if part.exact:
-        name += ".exact"
+    name = _field_name(part)
     if part.phrase:
         # The terms are analyzed already: the whitespace analyzer keeps them as they are.
         phrase = {"query": " ".join(part.terms), "analyzer": "whitespace", "boost": part.boost}
@@ -215,6 +223,38 @@ def search_body(
         if not (on_body.everything or on_body.nothing):
             body["highlight"]["fields"]["body"]["highlight_query"] = text_query(on_body)
     return body
+
+
+def _slot_matches(ranking: Ranking) -> list[dict[str, Any]]:
+    """A `match` of the template's slot on each field a word is searched on (stemmed and
+    exact), with the boosts of the term queries a search sends for each word."""
+    slot = AnalyzedClause(Clause(QUERY_SLOT), (QUERY_SLOT,), (QUERY_SLOT,))
+    return [_match(_field_name(part), part.boost) for part in field_queries([slot], ranking)]
+
+
+def _match(field: str, boost: float) -> dict[str, Any]:
+    return {"match": {field: {"query": QUERY_SLOT, "boost": boost}}}
+
+
+def template_body() -> dict[str, Any]:
+    """The search body of the index contract (mappings/search-request.json): the body
+    of a search of plain words, with `match` queries that analyze the user's text on
+    the server in place of the term queries of the text analyzed here. Each word's
+    terms score as the search's do: the fields' search analyzers give the same terms,
+    each at a position of its own (content.grams: arabic_grams_search)."""
+    body = search_body(SearchRequest(query=QUERY_SLOT))
+    query: dict[str, Any] = {"must": [{"bool": {"should": _slot_matches(RANKING)}}]}
+    if RANKING.grams_weight:  # they rank; they match nothing alone
+        query["should"] = [_match(f"{GRAMS_FIELD}.grams", RANKING.grams_weight)]
+    body["query"] = {"bool": query}
+    on_body = {"bool": {"should": _slot_matches(BODY_ONLY)}}
+    body["highlight"]["fields"]["body"]["highlight_query"] = on_body
+    return body
+
+
+def fill_template(template: str, text: str) -> str:
+    """The template's JSON with the user's text in its slot, as a JSON string."""
+    return template.replace(json.dumps(QUERY_SLOT), json.dumps(text, ensure_ascii=False))
 
 
 def newest_published(response: dict[str, Any]) -> datetime | None:
