@@ -9,6 +9,7 @@ import org.apache.lucene.analysis.miscellaneous.PatternKeywordMarkerFilter;
 import org.apache.lucene.analysis.miscellaneous.SetKeywordMarkerFilter;
 import org.apache.lucene.analysis.miscellaneous.StemmerOverrideFilter;
 import org.apache.lucene.analysis.miscellaneous.TrimFilter;
+import org.apache.lucene.analysis.miscellaneous.WordDelimiterFilter;
 import org.apache.lucene.analysis.miscellaneous.WordDelimiterGraphFilter;
 import org.apache.lucene.analysis.miscellaneous.WordDelimiterIterator;
 import org.apache.lucene.analysis.ngram.NGramTokenFilter;
@@ -27,7 +28,10 @@ import org.elasticsearch.index.analysis.NormalizingTokenFilterFactory;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -290,19 +294,29 @@ final class Components {
 
     /**
      * word_delimiter_graph (WordDelimiterGraphTokenFilterFactory): the flags with Elasticsearch's
-     * defaults, protected_words(_path), adjust_offsets. A custom type_table is not supported here
-     * and is refused rather than ignored.
+     * defaults, protected_words(_path), adjust_offsets, and type_table(_path): rules "c => TYPE",
+     * c one character or a \\uXXXX escape, TYPE one of WordDelimiterFilter's type names.
      */
     static final class WordDelimiterGraph extends TokenFilterBase {
+        private static final Map<String, Integer> TYPES = Map.of(
+            "LOWER", WordDelimiterFilter.LOWER,
+            "UPPER", WordDelimiterFilter.UPPER,
+            "ALPHA", WordDelimiterFilter.ALPHA,
+            "DIGIT", WordDelimiterFilter.DIGIT,
+            "ALPHANUM", WordDelimiterFilter.ALPHANUM,
+            "SUBWORD_DELIM", WordDelimiterFilter.SUBWORD_DELIM
+        );
+        private static final Pattern RULE = Pattern.compile("^\\s*(\\\\u[0-9A-Fa-f]{4}|\\S)\\s*=>\\s*(\\w+)\\s*$");
+
+        private final byte[] typeTable;
         private final int flags;
         private final CharArraySet protectedWords;
         private final boolean adjustOffsets;
 
         WordDelimiterGraph(IndexSettings indexSettings, Environment env, String name, Settings settings) {
             super(name, settings);
-            if (settings.get("type_table") != null || settings.get("type_table_path") != null) {
-                throw new IllegalArgumentException("[" + name + "]: type_table is not supported by the arabic-search test plugin");
-            }
+            List<String> rules = Analysis.getWordList(env, settings, "type_table");
+            typeTable = rules == null ? WordDelimiterIterator.DEFAULT_WORD_DELIM_TABLE : typeTable(name, rules);
             int f = 0;
             f |= flag(settings, "generate_word_parts", true, WordDelimiterGraphFilter.GENERATE_WORD_PARTS);
             f |= flag(settings, "generate_number_parts", true, WordDelimiterGraphFilter.GENERATE_NUMBER_PARTS);
@@ -320,6 +334,27 @@ final class Components {
             adjustOffsets = settings.getAsBoolean("adjust_offsets", true);
         }
 
+        /** The default table of every character up to the highest one named, then the rules. */
+        private static byte[] typeTable(String name, List<String> rules) {
+            Map<Character, Byte> types = new HashMap<>();
+            for (String rule : rules) {
+                Matcher m = RULE.matcher(rule);
+                Integer type = m.matches() ? TYPES.get(m.group(2)) : null;
+                if (type == null) {
+                    throw new IllegalArgumentException("[" + name + "]: invalid type_table rule [" + rule + "]");
+                }
+                String c = m.group(1);
+                types.put(c.length() == 1 ? c.charAt(0) : (char) Integer.parseInt(c.substring(2), 16), type.byteValue());
+            }
+            int size = Math.max(WordDelimiterIterator.DEFAULT_WORD_DELIM_TABLE.length, Collections.max(types.keySet()) + 1);
+            byte[] table = new byte[size];
+            for (int i = 0; i < size; i++) {
+                table[i] = WordDelimiterIterator.getType(i);
+            }
+            types.forEach((c, type) -> table[c] = type);
+            return table;
+        }
+
         private static int flag(Settings settings, String key, boolean defaultValue, int flag) {
             return settings.getAsBoolean(key, defaultValue) ? flag : 0;
         }
@@ -329,7 +364,7 @@ final class Components {
             return new WordDelimiterGraphFilter(
                 tokenStream,
                 adjustOffsets,
-                WordDelimiterIterator.DEFAULT_WORD_DELIM_TABLE,
+                typeTable,
                 flags,
                 protectedWords
             );
