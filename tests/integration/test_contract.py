@@ -211,9 +211,9 @@ def test_the_template_gives_the_clis_ranking(
     queries = [q for q in map(plain, corpus.queries) if q]
     assert len(queries) >= QUERIES
     found = [agreement(cluster, q, operator, capsys) for q in queries]
-    engine = cluster.release.name if cluster.release else cluster.url
+    where = cluster.release.name if cluster.release else cluster.url
     summary = (
-        f"contract on {engine}, --operator {operator}: {len(found)} queries; "
+        f"contract on {where}, --operator {operator}: {len(found)} queries; "
         f"totals equal "
         f"{sum(a.totals[0] == a.totals[1] for a in found)}, top 10 in the same order "
         f"{sum(a.same_order for a in found)}, the same up to ties "
