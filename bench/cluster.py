@@ -34,15 +34,15 @@ from typing import Any
 from opensearchpy import OpenSearch, helpers
 
 from indexer.analysis.analyzers import default_analyzers
-from indexer.articles import Article
-from indexer.backends.cluster import LOAD_SETTINGS, open_cluster
-from indexer.backends.cluster_settings import ClusterSettings
-from indexer.backends.es_bulk import document
-from indexer.backends.es_query import search_body
-from indexer.ingest import parse_paths
-from indexer.mappings import index_body
-from indexer.query import SearchRequest
-from indexer.reindex import reindex
+from indexer.backends.cluster.backend import LOAD_SETTINGS, open_cluster
+from indexer.backends.cluster.bulk import document
+from indexer.backends.cluster.query import search_body
+from indexer.backends.cluster.settings import ClusterSettings
+from indexer.index.mappings import index_body
+from indexer.index.reindex import reindex
+from indexer.ingest.articles import Article
+from indexer.ingest.parse import parse_paths
+from indexer.search.query import SearchRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests/integration"))

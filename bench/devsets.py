@@ -19,7 +19,7 @@ docs/relevance.md:
   written without diacritics, as people type; every line holding all three words is
   relevant.
 
-The queries of each set are split into folds (indexer.evaluation.folds, seeded), and
+The queries of each set are split into folds (indexer.search.evaluation.folds, seeded), and
 every fold is scored: a change is kept only when it wins on every fold of every set.
 """
 
@@ -37,9 +37,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from indexer import evaluation as ev
-from indexer.feedback import Feedback
-from indexer.query import RANKING, Ranking
+from indexer.search import evaluation as ev
+from indexer.search.feedback import Feedback
+from indexer.search.query import RANKING, Ranking
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared/data"
@@ -160,7 +160,7 @@ class Variant:
     """A ranking measured against stock: the analysis it searches, how, and why."""
 
     name: str
-    analysis: str  # a profile of indexer.evaluation.profiles()
+    analysis: str  # a profile of indexer.search.evaluation.profiles()
     ranking: Ranking
     why: str
     feedback: Feedback | None = None  # pseudo-relevance feedback (a second search)
@@ -189,7 +189,7 @@ EXPERIMENTS = (
 )
 
 
-# RM3-style expansion (indexer.feedback): `terms` terms of the first `documents` hits,
+# RM3-style expansion (indexer.search.feedback): `terms` terms of the first `documents` hits,
 # weighing `weight` query words all together; the first search's best `keep` kept.
 FEEDBACK = tuple(
     Variant(
@@ -300,7 +300,7 @@ def main() -> int:
         return 2
     target = ev.EMBEDDED
     if args.backend != "embedded":
-        from indexer.backends.cluster_settings import ClusterSettings
+        from indexer.backends.cluster.settings import ClusterSettings
 
         target = ev.Target(args.backend, ClusterSettings.from_env(engine=args.backend))
     groups = [g for g in args.variants.split(",") if g]

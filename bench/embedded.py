@@ -31,11 +31,11 @@ from pathlib import Path
 
 import tantivy
 
-from indexer.articles import Article
-from indexer.backends.embedded import WRITER_HEAP, EmbeddedBackend
-from indexer.ingest import parse_paths
-from indexer.query import SearchRequest
-from indexer.reindex import reindex
+from indexer.backends.embedded.backend import WRITER_HEAP, EmbeddedBackend
+from indexer.index.reindex import reindex
+from indexer.ingest.articles import Article
+from indexer.ingest.parse import parse_paths
+from indexer.search.query import SearchRequest
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared/data"
 ANT = SHARED / "ant-news/ant_v2.1_multisource.jsonl.gz"

@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from indexer.ingest import ParseReport, parse_paths
+from indexer.ingest.parse import ParseReport, parse_paths
 
 ANT = (
     Path(__file__).resolve().parent.parent.parent

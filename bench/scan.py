@@ -28,13 +28,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from indexer import _scan, _scan_py, articles, cleaning
+from indexer import _scan, _scan_py
 from indexer.analysis import normalize
 from indexer.analysis.analyzers import IndexTerms, default_analyzers
 from indexer.analysis.normalize import default_normalizer
 from indexer.analysis.tokenizer import MAX_TOKEN_LENGTH, is_plain
-from indexer.cleaning import _changed, _cleaner, scan
-from indexer.ingest import ParseReport, parse_paths
+from indexer.ingest import articles, cleaning
+from indexer.ingest.cleaning import _changed, _cleaner, scan
+from indexer.ingest.parse import ParseReport, parse_paths
 
 ANT = (
     Path(__file__).resolve().parent.parent.parent

@@ -5,7 +5,7 @@
    when this module is not built. The constants of the contract (the flag bits, the
    term separator) are defined there; this module exports its own as attributes and
    indexer/scan.py refuses to load it if they differ. The tables are built in Python
-   (indexer/cleaning.py, indexer/analysis/normalize.py); this file only walks a text
+   (indexer/ingest/cleaning.py, indexer/analysis/normalize.py); this file only walks a text
    through them, once, at C speed. Each function says where the Python code must do
    the work itself.
 

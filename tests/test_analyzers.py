@@ -265,7 +265,7 @@ def test_index_terms_need_analyzers_along_one_filter_chain() -> None:
 
 @given(st.one_of(arabic_like, arabic_like.map(lambda t: t.replace(" ", "\t").replace("،", "\r"))))
 def test_highlight_matches_agree_with_the_full_analysis(text: str) -> None:
-    from indexer.highlight import Terms, matches
+    from indexer.search.highlight import Terms, matches
 
     exact = [t.token for t in EXACT.analyze(text)]
     terms = Terms(frozenset(TEXT.terms(text)[:3]), frozenset(exact[-2:]))

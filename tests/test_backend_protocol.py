@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from indexer.backends import Backend, Unsupported
-from indexer.backends.cluster import ClusterBackend
-from indexer.backends.embedded import EmbeddedBackend
+from indexer.backends.cluster.backend import ClusterBackend
+from indexer.backends.embedded.backend import EmbeddedBackend
 
 OPERATIONS = {
     name

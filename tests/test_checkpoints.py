@@ -6,10 +6,10 @@ import os
 
 import pytest
 
-from indexer.articles import Origin
 from indexer.backends import BackendError
-from indexer.checkpoints import Checkpoint, CheckpointTracker
-from indexer.sources.files import ReadOptions
+from indexer.index.checkpoints import Checkpoint, CheckpointTracker
+from indexer.ingest.articles import Origin
+from indexer.ingest.sources.files import ReadOptions
 
 START = Checkpoint.start(["news.jsonl"], ReadOptions())
 NEWS = os.path.abspath("news.jsonl")

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer import dates
-from indexer.dates import (
+from indexer.ingest import dates
+from indexer.ingest.dates import (
     MONTH_SYSTEMS,
     MONTHS_HIJRI,
     NO_DATE,

@@ -24,22 +24,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indexer import cli
-from indexer.articles import Article
-from indexer.backends import BackendError, BackendUnavailable, Unsupported, es_query
-from indexer.backends import cluster as cluster_module
-from indexer.backends.cluster import LOCK_INDEX, ClusterBackend, version_pattern
-from indexer.backends.cluster_settings import ClusterSettings
-from indexer.backends.engines import ElasticsearchEngine, Engine, OpenSearchEngine
-from indexer.backends.es_bulk import BulkFailed
-from indexer.backends.es_query import (
+from indexer.backends import BackendError, BackendUnavailable, Unsupported
+from indexer.backends.cluster import backend as cluster_module
+from indexer.backends.cluster import query as cluster_query
+from indexer.backends.cluster.backend import LOCK_INDEX, ClusterBackend, version_pattern
+from indexer.backends.cluster.bulk import BulkFailed
+from indexer.backends.cluster.engines import ElasticsearchEngine, Engine, OpenSearchEngine
+from indexer.backends.cluster.query import (
     decode_cursor,
     encode_cursor,
     parse_response,
     search_body,
 )
-from indexer.cli_help import EXIT_USAGE
-from indexer.query import RECENCY_FLOOR, QueryError, Recency, SearchRequest, plan_query
-from indexer.reindex import reindex
+from indexer.backends.cluster.settings import ClusterSettings
+from indexer.cli.help import EXIT_USAGE
+from indexer.index.reindex import reindex
+from indexer.ingest.articles import Article
+from indexer.search.query import RECENCY_FLOOR, QueryError, Recency, SearchRequest, plan_query
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests/fixtures"
@@ -255,7 +256,7 @@ def test_whole_request_failures_and_dropped_connections_are_retried(tmp_path: Pa
     backend = backend_for(cluster, tmp_path, chunk_docs=10)
     version = backend.create_version("articles")
     cluster.request_failures = [503, "drop", 502]
-    from indexer.ingest import parse_paths
+    from indexer.ingest.parse import parse_paths
 
     articles = [o for o in parse_paths([VARIANTS]) if isinstance(o, Article)]
     result = backend.load(version, articles)
@@ -528,7 +529,7 @@ def test_recency_decays_from_the_newest_article_found_by_a_max_aggregation() -> 
             }
         return {"hits": {"total": {"value": 0}, "hits": []}}
 
-    es_query.run_search(SearchRequest(query="x", recency=Recency(30)), send)
+    cluster_query.run_search(SearchRequest(query="x", recency=Recency(30)), send)
     newest, query = sent
     assert newest == {"size": 0, "aggs": {"newest": {"max": {"field": "published_at"}}}}
     [_, gauss] = query["query"]["function_score"]["functions"]
@@ -536,10 +537,10 @@ def test_recency_decays_from_the_newest_article_found_by_a_max_aggregation() -> 
     # No dated article: nothing to decay from, no decay. Sorted by date: no lookup.
     sent.clear()
     newest_ms = None
-    es_query.run_search(SearchRequest(query="x", recency=Recency(30)), send)
+    cluster_query.run_search(SearchRequest(query="x", recency=Recency(30)), send)
     assert "function_score" not in sent[-1]["query"]
     sent.clear()
-    es_query.run_search(SearchRequest(query="x", recency=Recency(30), sort="date"), send)
+    cluster_query.run_search(SearchRequest(query="x", recency=Recency(30), sort="date"), send)
     assert len(sent) == 1
 
 
@@ -602,7 +603,7 @@ def test_a_query_with_nothing_searchable_is_not_sent() -> None:
     def send(body: dict[str, Any]) -> dict[str, Any]:
         raise AssertionError("sent")
 
-    result = es_query.run_search(SearchRequest(query="من في ،"), send)
+    result = cluster_query.run_search(SearchRequest(query="من في ،"), send)
     assert (result.total, result.nothing_searchable, result.dropped) == (0, True, ("من", "في", "،"))
 
 
@@ -748,7 +749,7 @@ def test_a_cluster_that_goes_away_mid_load_fails_cleanly(tmp_path: Path) -> None
 
 
 def test_a_reindex_that_indexes_nothing_is_deleted_and_the_alias_stays(tmp_path: Path) -> None:
-    """The guard of indexer/reindex.py, through this backend's status()."""
+    """The guard of indexer/index/reindex.py, through this backend's status()."""
     cluster = FakeCluster()
     backend = backend_for(cluster, tmp_path)
     good = reindex(backend, [VARIANTS], "articles").version

@@ -16,12 +16,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indexer.analysis.analyzers import default_analyzers
-from indexer.articles import Article
-from indexer.backends import BackendError, embedded
-from indexer.backends.embedded import EmbeddedBackend
-from indexer.highlight import CLOSE, OPEN
-from indexer.ingest import Outcome, parse_paths
-from indexer.query import (
+from indexer.backends import BackendError
+from indexer.backends.embedded import backend as embedded_backend
+from indexer.backends.embedded.backend import EmbeddedBackend
+from indexer.index.reindex import reindex
+from indexer.ingest.articles import Article
+from indexer.ingest.parse import Outcome, parse_paths
+from indexer.search.highlight import CLOSE, OPEN
+from indexer.search.query import (
     RECENCY_FLOOR,
     Hit,
     Operator,
@@ -31,7 +33,6 @@ from indexer.query import (
     Sort,
     parse_published,
 )
-from indexer.reindex import reindex
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SOURCES = [
@@ -321,7 +322,7 @@ def test_recency_re_ranks_more_than_its_window_when_the_page_needs_it(
     window of hits re-ranked first."""
     request = SearchRequest(query="اليوم", since=date(1990, 1, 1), size=1, recency=Recency(365))
     wide = backend.search("articles", request)
-    monkeypatch.setattr(embedded, "RESCORE_WINDOW", 1)
+    monkeypatch.setattr(embedded_backend, "RESCORE_WINDOW", 1)
     narrow = backend.search("articles", request)
     assert [(h.id, h.score) for h in narrow.hits] == [(h.id, h.score) for h in wide.hits]
     assert narrow.total == wide.total > 1

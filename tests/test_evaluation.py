@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from indexer.evaluation import folds, metrics
+from indexer.search.evaluation import folds, metrics
 
 ROOT = Path(__file__).resolve().parent.parent
 BEIR = ROOT / "tests/fixtures/beir"

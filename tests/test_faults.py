@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 from typing import Any, ClassVar
 
-from indexer.backends.embedded import EmbeddedBackend
-from indexer.query import SearchRequest
+from indexer.backends.embedded.backend import EmbeddedBackend
+from indexer.search.query import SearchRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests/fixtures"

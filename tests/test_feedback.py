@@ -1,4 +1,4 @@
-"""Pseudo-relevance feedback (indexer.feedback, eval --feedback): the expansion of a
+"""Pseudo-relevance feedback (indexer.search.feedback, eval --feedback): the expansion of a
 query from its first hits, and what it finds."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from indexer import evaluation as ev
-from indexer.articles import Article
-from indexer.feedback import Feedback, expansion, merged
-from indexer.query import Hit
+from indexer.ingest.articles import Article
+from indexer.search import evaluation as ev
+from indexer.search.feedback import Feedback, expansion, merged
+from indexer.search.query import Hit
 
 
 def _articles(tmp_path: Path, texts: dict[str, str]) -> list[Article]:

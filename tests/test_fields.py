@@ -1,4 +1,4 @@
-"""Every list of fields comes from the field table (indexer/fields.py): the typed
+"""Every list of fields comes from the field table (indexer/index/fields.py): the typed
 records that hold the fields have one attribute per row of their column, and what
 users see (parse lines, hits, facets, filters, --field) follows the table."""
 
@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer.articles import Article
-from indexer.backends import es_query
-from indexer.backends.embedded import EmbeddedBackend
-from indexer.fields import (
+from indexer.backends.cluster import query as cluster_query
+from indexer.backends.embedded.backend import EmbeddedBackend
+from indexer.index.fields import (
     DOCUMENT_FIELDS,
     FACET_FIELDS,
     FIELD_BOOSTS,
@@ -25,9 +24,10 @@ from indexer.fields import (
     SHOWN_FIELDS,
     copied_from,
 )
-from indexer.query import Hit, SearchRequest, match_plan, plan_query
-from indexer.reindex import reindex
-from indexer.sources.fieldmap import ALIASES, FieldMapError, parse_field_options
+from indexer.index.reindex import reindex
+from indexer.ingest.articles import Article
+from indexer.ingest.sources.fieldmap import ALIASES, FieldMapError, parse_field_options
+from indexer.search.query import Hit, SearchRequest, match_plan, plan_query
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "tests/fixtures/ant-sample.jsonl"
@@ -71,7 +71,7 @@ def test_a_hit_shows_the_shown_fields_on_both_backends(tmp_path: Path) -> None:
     [hit] = backend.search("articles", SearchRequest(query="القاهرة", size=1)).hits
     assert set(hit.to_json()) == set(SHOWN_FIELDS) | {"score", "highlight"}
     assert hit.title and hit.id and hit.url  # filled from what the index stored
-    body = es_query.search_body(SearchRequest(query="القاهرة"))
+    body = cluster_query.search_body(SearchRequest(query="القاهرة"))
     assert body["_source"] == list(SHOWN_FIELDS)
     assert set(body["aggs"]) == set(FACET_FIELDS)
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from indexer.analysis.analyzers import default_analyzers
 from indexer.analysis.normalize import default_normalizer
-from indexer.articles import (
+from indexer.ingest.articles import (
     Article,
     Origin,
     RawRecord,
@@ -22,10 +22,10 @@ from indexer.articles import (
     build_article,
     canonical_url,
 )
-from indexer.cleaning import _cleaner, _rebuilt, clean_line, clean_text, scan
-from indexer.ingest import Duplicate, ParseReport, parse_paths
+from indexer.ingest.cleaning import _cleaner, _rebuilt, clean_line, clean_text, scan
+from indexer.ingest.parse import Duplicate, ParseReport, parse_paths
+from indexer.ingest.sources.files import ReadOptions
 from indexer.scan import Flag
-from indexer.sources.files import ReadOptions
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

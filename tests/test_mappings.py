@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from es_rules import parse_es_mapping_rule
 
-from indexer import cli, mappings
+from indexer import cli
 from indexer.analysis.analyzers import baseline_analyzers, default_analyzers, read_word_list
 from indexer.analysis.normalize import Normalizer
-from indexer.fields import FIELDS
+from indexer.index import mappings
+from indexer.index.fields import FIELDS
 
 ROOT = Path(__file__).resolve().parent.parent
 BODY = json.loads((ROOT / "mappings/articles.json").read_text(encoding="utf-8"))

@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from indexer import cli, parse_workers
-from indexer.articles import Article, Rejected, Written
-from indexer.cli_help import EXIT_UNAVAILABLE
-from indexer.ingest import Duplicate, parse_paths
-from indexer.parse_workers import ParseProcessError, default_workers, written_outcomes
-from indexer.sources import jsonl
-from indexer.sources.fieldmap import FieldMap, parse_field_options
-from indexer.sources.files import ReadOptions, ReadPosition, input_bytes
+from indexer import cli
+from indexer.cli.help import EXIT_UNAVAILABLE
+from indexer.ingest import workers as parse_workers
+from indexer.ingest.articles import Article, Rejected, Written
+from indexer.ingest.parse import Duplicate, parse_paths
+from indexer.ingest.sources import jsonl
+from indexer.ingest.sources.fieldmap import FieldMap, parse_field_options
+from indexer.ingest.sources.files import ReadOptions, ReadPosition, input_bytes
+from indexer.ingest.workers import ParseProcessError, default_workers, written_outcomes
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

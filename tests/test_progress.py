@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from indexer.articles import Article
-from indexer.ingest import parse_paths
-from indexer.parse_workers import written_outcomes
-from indexer.progress import SHOWN_EACH, ReadLog
-from indexer.sources.files import ReadOptions, ReadPosition
+from indexer.ingest.articles import Article
+from indexer.ingest.parse import parse_paths
+from indexer.ingest.progress import SHOWN_EACH, ReadLog
+from indexer.ingest.sources.files import ReadOptions, ReadPosition
+from indexer.ingest.workers import written_outcomes
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests/fixtures"

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from indexer.query import (
+from indexer.search.query import (
     RECENCY_FLOOR,
     Clause,
     DateFilter,

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from indexer import _scan_py as python
 from indexer.analysis.normalize import Normalizer
-from indexer.cleaning import _cleaner
+from indexer.ingest.cleaning import _cleaner
 from indexer.scan import PURE_PYTHON_VARIABLE
 
 c = pytest.importorskip("indexer._scan", reason="the C extension is not built")

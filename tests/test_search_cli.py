@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from test_embedded import interrupted_load
 
-from indexer.backends.embedded import EmbeddedBackend
+from indexer.backends.embedded.backend import EmbeddedBackend
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests/fixtures"

@@ -15,12 +15,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from indexer import cli, mappings
+from indexer import cli
 from indexer.analysis.analyzers import default_analyzers
-from indexer.backends.embedded import EmbeddedBackend
-from indexer.backends.es_query import QUERY_SLOT, fill_template, search_body, template_body
-from indexer.query import Recency, SearchRequest
-from indexer.reindex import reindex
+from indexer.backends.cluster.query import QUERY_SLOT, fill_template, search_body, template_body
+from indexer.backends.embedded.backend import EmbeddedBackend
+from indexer.index import mappings
+from indexer.index.reindex import reindex
+from indexer.search.query import Recency, SearchRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_FILE = ROOT / "mappings/search-request.json"

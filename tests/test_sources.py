@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.articles import RawRecord, Rejected
-from indexer.sources import detect_format, jsonl, read_records
-from indexer.sources.fieldmap import FieldMap, FieldMapError, parse_field_options
-from indexer.sources.files import SALVAGE_READ, ReadOptions, UndecodableError, decode
+from indexer.ingest.articles import RawRecord, Rejected
+from indexer.ingest.sources import detect_format, jsonl, read_records
+from indexer.ingest.sources.fieldmap import FieldMap, FieldMapError, parse_field_options
+from indexer.ingest.sources.files import SALVAGE_READ, ReadOptions, UndecodableError, decode
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

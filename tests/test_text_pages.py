@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer.articles import Article
-from indexer.ingest import parse_paths
-from indexer.sources.text import parse_page
+from indexer.ingest.articles import Article
+from indexer.ingest.parse import parse_paths
+from indexer.ingest.sources.text import parse_page
 
 SCRAPED = Path(__file__).parent / "fixtures/scraped"
 EXPECTED = json.loads((SCRAPED / "expected.json").read_text(encoding="utf-8"))

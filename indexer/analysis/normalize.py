@@ -1,7 +1,7 @@
 """Arabic normalization: one table of named rules, applied in one pass.
 
 The table is the single source of truth: the Python normalizer below applies it,
-and `indexer.mappings` writes it into Elasticsearch's `mapping` char_filter, so a raw
+and `indexer.index.mappings` writes it into Elasticsearch's `mapping` char_filter, so a raw
 query sent to Elasticsearch is normalized exactly like the indexer's own text.
 
 Every rule maps single characters to a replacement ('' deletes), or a pair of

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from indexer.articles import Article
-from indexer.query import SearchRequest, SearchResult
+from indexer.ingest.articles import Article
+from indexer.search.query import SearchRequest, SearchResult
 
 BACKEND_NAMES = ("embedded", "elasticsearch", "opensearch")
 DEFAULT_ALIAS = "articles"

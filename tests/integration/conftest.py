@@ -24,8 +24,8 @@ import pytest
 from elastic_node import ElasticNode
 from local_node import LocalNode, healthy
 
-from indexer.backends.cluster import LOCK_INDEX, ClusterBackend, open_cluster
-from indexer.backends.cluster_settings import ENV_PREFIX, ClusterSettings
+from indexer.backends.cluster.backend import LOCK_INDEX, ClusterBackend, open_cluster
+from indexer.backends.cluster.settings import ENV_PREFIX, ClusterSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from conftest import Cluster, delete_alias
 
-from indexer.backends.cluster import ClusterBackend
-from indexer.backends.embedded import EmbeddedBackend
-from indexer.query import Recency, SearchRequest, SearchResult, plan_query
-from indexer.reindex import reindex
+from indexer.backends.cluster.backend import ClusterBackend
+from indexer.backends.embedded.backend import EmbeddedBackend
+from indexer.index.reindex import reindex
+from indexer.search.query import Recency, SearchRequest, SearchResult, plan_query
 
 pytestmark = pytest.mark.elasticsearch
 

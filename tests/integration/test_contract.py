@@ -23,10 +23,10 @@ import pytest
 from conftest import Cluster, delete_alias
 
 from indexer import cli
-from indexer.backends.cluster import ClusterBackend
-from indexer.backends.es_query import QUERY_SLOT, fill_template
-from indexer.facets import read_facets
-from indexer.reindex import reindex
+from indexer.backends.cluster.backend import ClusterBackend
+from indexer.backends.cluster.query import QUERY_SLOT, fill_template
+from indexer.index.reindex import reindex
+from indexer.search.facets import read_facets
 
 pytestmark = pytest.mark.elasticsearch
 

@@ -15,9 +15,9 @@ from conftest import Cluster
 
 from indexer.analysis.analyzers import Analyzer, default_analyzers
 from indexer.backends import BackendError
-from indexer.backends.cluster import ClusterBackend
-from indexer.backends.engines import ApiFailure
-from indexer.mappings import index_body
+from indexer.backends.cluster.backend import ClusterBackend
+from indexer.backends.cluster.engines import ApiFailure
+from indexer.index.mappings import index_body
 
 pytestmark = pytest.mark.elasticsearch
 

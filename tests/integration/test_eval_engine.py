@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import Cluster
 
-from indexer import evaluation as ev
-from indexer.feedback import Feedback
-from indexer.query import Ranking
+from indexer.search import evaluation as ev
+from indexer.search.feedback import Feedback
+from indexer.search.query import Ranking
 
 pytestmark = pytest.mark.elasticsearch
 

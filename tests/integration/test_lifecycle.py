@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 from conftest import Cluster, delete_alias
 
-from indexer.articles import Article
-from indexer.backends.cluster import LOCK_INDEX, ClusterBackend
-from indexer.ingest import parse_paths
-from indexer.query import SearchRequest
-from indexer.reindex import reindex
+from indexer.backends.cluster.backend import LOCK_INDEX, ClusterBackend
+from indexer.index.reindex import reindex
+from indexer.ingest.articles import Article
+from indexer.ingest.parse import parse_paths
+from indexer.search.query import SearchRequest
 
 pytestmark = pytest.mark.elasticsearch
 
@@ -87,7 +87,7 @@ def test_counts_reconcile_and_real_refusals_become_dead_letters(
     dead = json.loads(line)
     assert dead["id"] == bad.id and dead["document"]["published_at"] == bad.published_at
     # A field the strict mapping does not have, sent through the same bulk path.
-    from indexer.backends.es_bulk import Action, BulkReport, bulk_lines, send
+    from indexer.backends.cluster.bulk import Action, BulkReport, bulk_lines, send
 
     report = BulkReport()
     stray = bulk_lines(version, "stray", {"no_such_field": 1})

@@ -1,0 +1,1 @@
+"""The cluster backend: one backend for Elasticsearch and OpenSearch, and its engines."""

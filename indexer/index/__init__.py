@@ -1,0 +1,1 @@
+"""Index: the fields and mappings of the index, and a reindex with its checkpoints."""

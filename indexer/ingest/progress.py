@@ -1,0 +1,210 @@
+"""What `parse` and `reindex` show while they read: a progress bar, the first few
+problems of each kind, a summary with the time taken, and (with --report PATH) a
+file with every record's fate.
+
+A large input repeats itself: the ANT corpus holds 1,550 duplicate records, and a
+line for each buried the bar and the summary. So the terminal shows the first
+SHOWN_EACH duplicates, rejections and warnings, then how many more there were;
+--verbose shows them all. The report has one JSON line per record read, so its lines
+add up as the summary does:
+
+    {"fate": "indexed", "origin": "a.jsonl:1", "file": "a.jsonl", "line": 1, "record": 1, "id": …}
+    {"fate": "duplicate", "origin": "a.jsonl:9", …, "reason": "same text", "duplicate_of": …}
+    {"fate": "rejected", "origin": "a.jsonl:12", …, "reason": "invalid JSON: …"}
+
+(`parsed` instead of `indexed` for `parse`; "warnings": [...] where a reader noticed
+something.)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, BinaryIO, TextIO
+
+import orjson
+from tqdm import tqdm
+
+from indexer.ingest.articles import Article, Origin, Rejected
+from indexer.ingest.parse import Duplicate, Outcome, WrittenOutcome
+from indexer.ingest.sources.files import ReadPosition
+
+SHOWN_EACH = 5  # duplicates, rejections and warnings shown of each, without --verbose
+REDRAW_SECONDS = 0.2
+# Bytes read against the input's size give the percentage and the time left; the
+# records, their rate and the problems so far are the bar's text.
+BAR_WITH_SIZE = "{percentage:3.0f}%|{bar:20}| {desc} [{elapsed}<{remaining}]"
+BAR_WITHOUT_SIZE = "{desc} [{elapsed}]"
+
+
+class ReadLog:
+    """The terminal and report side of one reading: call seen() with every outcome,
+    refused() with what the engine refused, then close() and finish()."""
+
+    def __init__(
+        self,
+        command: str,
+        kept: str,  # the fate of a record that was kept: "parsed" or "indexed"
+        total_bytes: int | None,
+        position: ReadPosition,
+        verbose: bool = False,
+        report: Path | None = None,
+        stream: TextIO = sys.stderr,
+    ) -> None:
+        self.command = command
+        self.kept = kept
+        self.position = position
+        self.verbose = verbose
+        self.stream = stream
+        self.started = time.monotonic()
+        self.counts: Counter[str] = Counter()  # records, and each kind of problem
+        self.report_path = report
+        self._report: BinaryIO | None = _open_report(report) if report else None
+        self._next_draw = 0.0
+        self.bar = tqdm(
+            desc=f"{command}: starting",
+            total=total_bytes or None,
+            bar_format=BAR_WITH_SIZE if total_bytes else BAR_WITHOUT_SIZE,
+            disable=None,  # off unless the stream is a terminal
+            file=stream,
+            leave=False,
+        )
+
+    # ------------------------------------------------------------------ each record
+
+    def seen(self, outcome: Outcome | WrittenOutcome) -> None:
+        self.counts["records"] += 1
+        if isinstance(outcome, Rejected):
+            self._problem("rejected", f"{outcome.origin}: rejected: {outcome.reason}")
+        else:
+            article = outcome.article if isinstance(outcome, Duplicate) else outcome
+            # A duplicate's warnings too: what a reader noticed must not go unseen.
+            for warning in article.warnings:
+                self._problem("warning", f"{article.origin}: warning: {warning}")
+            if isinstance(outcome, Duplicate):
+                line = f"{article.origin}: duplicate of {outcome.first} ({outcome.reason})"
+                self._problem("duplicate", line)
+        if self._report:
+            self._report.write(orjson.dumps(self._fate(outcome)) + b"\n")
+        if not self.bar.disable and (now := time.monotonic()) >= self._next_draw:
+            self._next_draw = now + REDRAW_SECONDS
+            self._draw(now)
+
+    def _fate(self, outcome: Outcome | WrittenOutcome) -> dict[str, Any]:
+        if isinstance(outcome, Rejected):
+            return {"fate": "rejected", **_place(outcome.origin), "reason": outcome.reason}
+        if isinstance(outcome, Duplicate):
+            article = outcome.article
+            fate = {"fate": "duplicate", **_place(article.origin), "id": article.id}
+            fate |= {"reason": outcome.reason, "duplicate_of": str(outcome.first)}
+        else:
+            article = outcome
+            fate = {"fate": self.kept, **_place(article.origin), "id": article.id}
+        if article.warnings:
+            fate["warnings"] = list(article.warnings)
+        return fate
+
+    def _problem(self, kind: str, line: str) -> None:
+        self.counts[kind] += 1
+        if self.verbose or self.counts[kind] <= SHOWN_EACH:
+            self.bar.write(line, file=self.stream)
+
+    def _draw(self, now: float) -> None:
+        records = self.counts["records"]
+        rate = records / max(now - self.started, 1e-9)
+        text = f"{self.command}: {records:,} records ({rate:,.0f}/s)"
+        text += "".join(
+            f", {self.counts[kind]:,} {label}"
+            for kind, label in (("duplicate", "duplicates"), ("rejected", "rejected"))
+            if self.counts[kind]
+        )
+        self.bar.set_description_str(text, refresh=False)
+        # Drawn here, every REDRAW_SECONDS: the time left is the average rate's.
+        self.bar.n = self.position.bytes_read
+        self.bar.refresh()
+
+    # ------------------------------------------------------------------- the end
+
+    def refused(self, refusals: Iterable[tuple[Article, str]], by: str) -> None:
+        """Articles the engine refused after they were sent: rejected, not indexed."""
+        reasons = {}
+        for article, reason in refusals:
+            self._problem("rejected", f"{article.origin}: rejected by {by}: {reason}")
+            reasons[str(article.origin)] = f"refused by {by}: {reason}"
+        if reasons and self._report and self.report_path:  # both set, or neither
+            self._close_report()
+            _rewrite_fates(self.report_path, self.kept, reasons)
+
+    def close(self) -> None:
+        self.bar.close()
+        self._close_report()
+
+    def _close_report(self) -> None:
+        if self._report:
+            self._report.close()
+            self._report = None
+
+    def finish(self, summary: str) -> None:
+        """Say what was not shown and where it is, then the summary and the time."""
+        hidden = [
+            f"{self.counts[kind] - SHOWN_EACH:,} more {label}"
+            for kind, label in (
+                ("duplicate", "duplicates"),
+                ("rejected", "rejections"),
+                ("warning", "warnings"),
+            )
+            if not self.verbose and self.counts[kind] > SHOWN_EACH
+        ]
+        if hidden:
+            where = (
+                f"every record's fate is in {self.report_path}"
+                if self.report_path
+                else "--report PATH writes every record's fate, --verbose shows them all"
+            )
+            print(f"not shown: {', '.join(hidden)}; {where}", file=self.stream)
+        elif self.report_path:
+            print(f"every record's fate is in {self.report_path}", file=self.stream)
+        seconds = time.monotonic() - self.started
+        rate = self.counts["records"] / max(seconds, 1e-9)
+        print(f"{summary} in {seconds:.1f} s ({rate:,.0f} records/s)", file=self.stream)
+
+
+def _place(origin: Origin) -> dict[str, Any]:
+    return {
+        "origin": str(origin),
+        "file": origin.path,
+        "line": origin.line,
+        "record": origin.record,
+    }
+
+
+def _open_report(path: Path) -> BinaryIO:
+    try:
+        return open(path, "wb")
+    except OSError as err:
+        raise ReportError(
+            f"--report {path}: cannot write there ({err.strerror}); give a file in a folder "
+            "you can write to"
+        ) from None
+
+
+class ReportError(ValueError):
+    """The report file cannot be written (a usage error: the message says why)."""
+
+
+def _rewrite_fates(path: Path, kept: str, refused: dict[str, str]) -> None:
+    """Turn the lines of refused articles from kept to rejected, in place (the engine
+    refuses some only after they were sent: on a cluster, a few at most)."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    with open(path, "rb") as old, open(partial, "wb") as new:
+        for line in old:
+            fate = orjson.loads(line)
+            if fate["fate"] == kept and fate["origin"] in refused:
+                fate |= {"fate": "rejected", "reason": refused[fate["origin"]]}
+                line = orjson.dumps(fate) + b"\n"
+            new.write(line)
+    os.replace(partial, path)

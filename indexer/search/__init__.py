@@ -1,0 +1,1 @@
+"""Search: the query syntax and plans, highlights, facets, feedback and evaluation."""
