@@ -26,12 +26,11 @@ import json
 import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from opensearchpy import OpenSearch, helpers
+from timing import timed
 
 from indexer.analysis.analyzers import default_analyzers
 from indexer.backends.cluster.backend import LOAD_SETTINGS, open_cluster
@@ -52,12 +51,6 @@ SHARED = ROOT.parent / "shared/data"
 ANT = SHARED / "ant-news/ant_v2.1_multisource.jsonl.gz"
 ARCD_QUERIES = SHARED / "arcd/queries-train.jsonl"
 CHUNK = 500
-
-
-def timed(fn: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
 
 
 def bare_load(

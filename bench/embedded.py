@@ -26,10 +26,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import tantivy
+from timing import timed
 
 from indexer.backends.embedded.backend import WRITER_HEAP, EmbeddedBackend
 from indexer.index.reindex import reindex
@@ -65,12 +65,6 @@ def raw_tantivy(articles: list[Article]) -> None:
 
 def parsed_articles() -> list[Article]:
     return [o for o in parse_paths([str(ANT)]) if isinstance(o, Article)]
-
-
-def timed(fn: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
 
 
 def queries(articles: list[Article], count: int) -> list[str]:

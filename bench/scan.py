@@ -22,11 +22,12 @@ import shutil
 import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from timing import timed
 
 from indexer import _scan, _scan_py
 from indexer.analysis import normalize
@@ -101,12 +102,6 @@ def call_patterns(records: list[dict[str, Any]]) -> dict[str, Callable[[ModuleTy
     }
 
 
-def seconds(fn: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
-
-
 def parse_all(path: Path) -> ParseReport:
     report = ParseReport()
     for outcome in parse_paths([str(path)]):
@@ -123,14 +118,14 @@ PARSE_LOOPS = {
 }
 
 
-def parse_seconds(path: Path, in_python: str | None) -> float:
+def parse_timed(path: Path, in_python: str | None) -> float:
     """One parse of `path`, with the loop `in_python` (if any) in Python, the rest in C."""
     patched = PARSE_LOOPS.get(in_python or "", [])
     saved = [getattr(module, name) for module, name in patched]
     for module, name in patched:
         setattr(module, name, getattr(_scan_py, name))
     try:
-        return seconds(lambda: parse_all(path))
+        return timed(lambda: parse_all(path))
     finally:
         for (module, name), value in zip(patched, saved, strict=True):
             setattr(module, name, value)
@@ -156,7 +151,7 @@ def main() -> int:
         times: dict[str, list[float]] = {kind: [] for kind in IMPLEMENTATIONS}
         for _ in range(args.runs):
             for kind, module in IMPLEMENTATIONS.items():
-                times[kind].append(seconds(functools.partial(pattern, module)))
+                times[kind].append(timed(functools.partial(pattern, module)))
         c, python = (statistics.median(times[kind]) for kind in IMPLEMENTATIONS)
         ratio = python / c
         print(f"  {name:28} C {c * 1000:8.1f} ms   Python {python * 1000:8.1f} ms   {ratio:5.1f}x")
@@ -173,7 +168,7 @@ def main() -> int:
         for run in range(args.parse_runs):
             # Alternate the order, so that no variant always follows the same one.
             for variant in variants if run % 2 == 0 else variants[::-1]:
-                parse_times[variant].append(parse_seconds(plain, variant))
+                parse_times[variant].append(parse_timed(plain, variant))
     base = statistics.median(parse_times[None])
     print(f"whole parse of the ANT .jsonl, {args.parse_runs} runs, median (all C {base:.2f} s):")
     for variant in variants[1:]:

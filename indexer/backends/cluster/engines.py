@@ -18,7 +18,7 @@ import functools
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal, ParamSpec, Protocol, TypeVar
+from typing import Any, Concatenate, Literal, ParamSpec, Protocol, TypeVar
 
 from indexer.backends.cluster.settings import ClusterSettings
 
@@ -27,6 +27,7 @@ RETRY_STATUSES = (429, 502, 503, 504)
 
 P = ParamSpec("P")
 T = TypeVar("T")
+C = TypeVar("C", bound="ClientEngine")
 
 # ------------------------------------------------------------------ errors
 
@@ -97,16 +98,31 @@ def error_reason(body: object, fallback: str) -> str:
     return fallback
 
 
+@dataclass(frozen=True)
+class StatusRule:
+    """An error answer of a kind: by its HTTP status, or by words in its reason."""
+
+    kind: type[EngineError]
+    statuses: tuple[int, ...]
+    reason_has: str | None
+    why: str
+
+
+# The first row that fits decides; an answer that fits none is an ApiFailure.
+STATUS_RULES = (
+    StatusRule(Refused, (401, 403), None, "the credentials, or their privileges"),
+    # Before NotFound: some engines answer an unknown endpoint with 404 "no handler".
+    StatusRule(NoHandler, (405,), "no handler found", "an API the engine lacks (a module)"),
+    StatusRule(NotFound, (404,), None, "no such index or document"),
+    StatusRule(Conflict, (409,), "resource_already_exists", "it exists already"),
+)
+
+
 def by_status(status: int, reason: str) -> EngineError:
-    """The kind of error for an HTTP status."""
-    if status in (401, 403):
-        return Refused(reason, status)
-    if status == 405 or "no handler found" in reason:
-        return NoHandler(reason, status)
-    if status == 404:
-        return NotFound(reason, status)
-    if status == 409 or "resource_already_exists" in reason:
-        return Conflict(reason, status)
+    """The kind of error for an HTTP status and its reason."""
+    for rule in STATUS_RULES:
+        if status in rule.statuses or (rule.reason_has and rule.reason_has in reason):
+            return rule.kind(reason, status)
     return ApiFailure(reason, status)
 
 
@@ -179,27 +195,86 @@ class Engine(Protocol):
     def delete_document(self, index: str, doc_id: str) -> None: ...
 
 
-def translated(
-    exceptions: Callable[[Exception], EngineError | None],
-) -> Callable[[Callable[P, T]], Callable[P, T]]:
-    """Run a client call; turn the client's exceptions into EngineError kinds."""
+def engine_call(fn: Callable[Concatenate[C, P], T]) -> Callable[Concatenate[C, P], T]:
+    """Run a client call; turn the client's exceptions into EngineError kinds, as the
+    engine's `translate` reads them."""
 
-    def wrap(fn: Callable[P, T]) -> Callable[P, T]:
-        @functools.wraps(fn)
-        def call(*args: P.args, **kwargs: P.kwargs) -> T:
-            try:
-                return fn(*args, **kwargs)
-            except EngineError:
+    @functools.wraps(fn)
+    def call(engine: C, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return fn(engine, *args, **kwargs)
+        except EngineError:
+            raise
+        except Exception as err:
+            mapped = engine.translate(err)
+            if mapped is None:
                 raise
-            except Exception as err:
-                mapped = exceptions(err)
-                if mapped is None:
-                    raise
-                raise mapped from err
+            raise mapped from err
 
-        return call
+    return call
 
-    return wrap
+
+class ClientEngine:
+    """The calls that both official clients make alike; each engine adds the others,
+    names its client's 404 exception and says how its exceptions read."""
+
+    client: Any
+    not_found: type[Exception]
+
+    @staticmethod
+    def translate(err: Exception) -> EngineError | None:
+        raise NotImplementedError
+
+    @engine_call
+    def info(self) -> dict[str, Any]:
+        return dict(self.client.info())
+
+    @engine_call
+    def health(self) -> dict[str, Any]:
+        return dict(self.client.cluster.health())
+
+    @engine_call
+    def refresh(self, index: str) -> None:
+        self.client.indices.refresh(index=index)
+
+    @engine_call
+    def count(self, index: str) -> int:
+        return int(self.client.count(index=index)["count"])
+
+    @engine_call
+    def is_index(self, name: str) -> bool:
+        try:
+            found = self.client.indices.get(index=name)
+        except self.not_found:
+            return False
+        return name in found  # an alias of that name resolves to other indices
+
+    @engine_call
+    def alias_targets(self, alias: str) -> list[str]:
+        try:
+            return sorted(self.client.indices.get_alias(name=alias))
+        except self.not_found:
+            return []
+
+    @engine_call
+    def cancel_task(self, task_id: str) -> None:
+        self.client.tasks.cancel(task_id=task_id)
+
+    @engine_call
+    def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
+        return dict(self.client.search(index=index, body=body))
+
+    @engine_call
+    def analyze(self, index: str, body: dict[str, Any]) -> list[str]:
+        response = self.client.indices.analyze(index=index, body=body)
+        return [t["token"] for t in response["tokens"]]
+
+    @engine_call
+    def get_document(self, index: str, doc_id: str) -> dict[str, Any] | None:
+        try:
+            return dict(self.client.get(index=index, id=doc_id)["_source"])
+        except self.not_found:
+            return None
 
 
 def _version_number(info: object) -> str | None:
@@ -247,10 +322,7 @@ def _elasticsearch_error(err: Exception) -> EngineError | None:
     return None
 
 
-_es = translated(_elasticsearch_error)
-
-
-class ElasticsearchEngine:
+class ElasticsearchEngine(ClientEngine):
     """Elasticsearch 8.x/9.x through elasticsearch-py 8, which asks for version 8
     compatibility: 9.x servers give it, and elasticsearch-py 9 is refused by 8.x."""
 
@@ -259,10 +331,13 @@ class ElasticsearchEngine:
     supported = "Elasticsearch 8.x and 9.x (tested on 8.19 and 9.5)"
 
     def __init__(self, settings: ClusterSettings, client: Any = None) -> None:
-        from elasticsearch import Elasticsearch
+        from elasticsearch import Elasticsearch, NotFoundError
 
+        self.not_found = NotFoundError
         self.client = client or Elasticsearch(**self.client_options(settings))
         self.once = self.client.options(max_retries=0, retry_on_timeout=False)
+
+    translate = staticmethod(_elasticsearch_error)
 
     @staticmethod
     def client_options(s: ClusterSettings) -> dict[str, Any]:
@@ -284,10 +359,6 @@ class ElasticsearchEngine:
             options["ssl_show_warn"] = False
         return options
 
-    @_es
-    def info(self) -> dict[str, Any]:
-        return dict(self.client.info())
-
     def server_version(self) -> str | None:
         # The client turns every request's media types into its compatibility ones: the
         # transport under it sends them plain (with the client's other headers: auth).
@@ -299,69 +370,38 @@ class ElasticsearchEngine:
             return None
         return _version_number(answer.body)
 
-    @_es
-    def health(self) -> dict[str, Any]:
-        return dict(self.client.cluster.health())
-
-    @_es
+    @engine_call
     def create_index(self, name: str, settings: dict[str, Any], mappings: dict[str, Any]) -> None:
         self.once.indices.create(index=name, settings=settings, mappings=mappings)
 
-    @_es
+    @engine_call
     def put_settings(self, index: str, settings: dict[str, Any]) -> None:
         self.client.indices.put_settings(index=index, settings=settings)
 
-    @_es
+    @engine_call
     def put_meta(self, index: str, meta: dict[str, Any]) -> None:
         self.client.indices.put_mapping(index=index, meta=meta)
 
-    @_es
+    @engine_call
     def mappings(self, index: str) -> dict[str, dict[str, Any]]:
         found = self.client.indices.get_mapping(index=index, allow_no_indices=True)
         return {name: body["mappings"] for name, body in found.items()}
 
-    @_es
-    def refresh(self, index: str) -> None:
-        self.client.indices.refresh(index=index)
-
-    @_es
-    def count(self, index: str) -> int:
-        return int(self.client.count(index=index)["count"])
-
-    @_es
+    @engine_call
     def delete_index(self, name: str) -> None:
         self.client.indices.delete(index=name, ignore_unavailable=True)
 
-    @_es
-    def is_index(self, name: str) -> bool:
-        from elasticsearch import NotFoundError
-
-        try:
-            found = self.client.indices.get(index=name)
-        except NotFoundError:
-            return False
-        return name in found  # an alias of that name resolves to other indices
-
-    @_es
-    def alias_targets(self, alias: str) -> list[str]:
-        from elasticsearch import NotFoundError
-
-        try:
-            return sorted(self.client.indices.get_alias(name=alias))
-        except NotFoundError:
-            return []
-
-    @_es
+    @engine_call
     def update_aliases(self, actions: list[dict[str, Any]]) -> None:
         self.once.indices.update_aliases(actions=actions)
 
-    @_es
+    @engine_call
     def bulk(self, ndjson: bytes) -> list[BulkItem]:
-        # The client sends bytes as they are; its hints name only operations to serialize.
-        response = self.once.bulk(operations=ndjson)  # type: ignore[arg-type]
+        # The client sends bytes as they are (serialized already).
+        response = self.once.bulk(operations=ndjson)
         return _bulk_items(dict(response))
 
-    @_es
+    @engine_call
     def start_reindex(self, source: str, dest: str, batch: int, rate: float | None) -> str:
         response = self.once.reindex(
             source={"index": source, "size": batch},
@@ -371,7 +411,7 @@ class ElasticsearchEngine:
         )
         return str(response["task"])
 
-    @_es
+    @engine_call
     def task(self, task_id: str) -> dict[str, Any]:
         from elasticsearch.exceptions import GeneralAvailabilityWarning
 
@@ -380,33 +420,11 @@ class ElasticsearchEngine:
             warnings.simplefilter("ignore", GeneralAvailabilityWarning)
             return dict(self.client.tasks.get(task_id=task_id))
 
-    @_es
-    def cancel_task(self, task_id: str) -> None:
-        self.client.tasks.cancel(task_id=task_id)
-
-    @_es
-    def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
-        return dict(self.client.search(index=index, body=body))
-
-    @_es
-    def analyze(self, index: str, body: dict[str, Any]) -> list[str]:
-        response = self.client.indices.analyze(index=index, body=body)
-        return [t["token"] for t in response["tokens"]]
-
-    @_es
+    @engine_call
     def create_document(self, index: str, doc_id: str, document: dict[str, Any]) -> None:
         self.once.create(index=index, id=doc_id, document=document, refresh=True)
 
-    @_es
-    def get_document(self, index: str, doc_id: str) -> dict[str, Any] | None:
-        from elasticsearch import NotFoundError
-
-        try:
-            return dict(self.client.get(index=index, id=doc_id)["_source"])
-        except NotFoundError:
-            return None
-
-    @_es
+    @engine_call
     def delete_document(self, index: str, doc_id: str) -> None:
         from elasticsearch import NotFoundError
 
@@ -433,10 +451,7 @@ def _opensearch_error(err: Exception) -> EngineError | None:
     return None
 
 
-_os = translated(_opensearch_error)
-
-
-class OpenSearchEngine:
+class OpenSearchEngine(ClientEngine):
     """OpenSearch 2.x/3.x, self-hosted or managed with basic auth, through opensearch-py."""
 
     name: EngineName = "opensearch"
@@ -444,12 +459,15 @@ class OpenSearchEngine:
     supported = "OpenSearch 2.x (tested on 2.19)"
 
     def __init__(self, settings: ClusterSettings, client: Any = None) -> None:
-        from opensearchpy import OpenSearch
+        from opensearchpy import NotFoundError, OpenSearch
 
+        self.not_found = NotFoundError
         options = self.client_options(settings)
         self.client = client or OpenSearch(**options)
         # A client given (a test's) serves for both.
         self.once = client or OpenSearch(**{**options, "max_retries": 0, "retry_on_timeout": False})
+
+    translate = staticmethod(_opensearch_error)
 
     @staticmethod
     def client_options(s: ClusterSettings) -> dict[str, Any]:
@@ -469,77 +487,42 @@ class OpenSearchEngine:
             options["ssl_show_warn"] = False
         return options
 
-    @_os
-    def info(self) -> dict[str, Any]:
-        return dict(self.client.info())
-
     def server_version(self) -> str | None:
         try:
             return _version_number(self.client.info())
         except Exception:
             return None
 
-    @_os
-    def health(self) -> dict[str, Any]:
-        return dict(self.client.cluster.health())
-
-    @_os
+    @engine_call
     def create_index(self, name: str, settings: dict[str, Any], mappings: dict[str, Any]) -> None:
         self.once.indices.create(index=name, body={"settings": settings, "mappings": mappings})
 
-    @_os
+    @engine_call
     def put_settings(self, index: str, settings: dict[str, Any]) -> None:
         self.client.indices.put_settings(index=index, body=settings)
 
-    @_os
+    @engine_call
     def put_meta(self, index: str, meta: dict[str, Any]) -> None:
         self.client.indices.put_mapping(index=index, body={"_meta": meta})
 
-    @_os
+    @engine_call
     def mappings(self, index: str) -> dict[str, dict[str, Any]]:
         found = self.client.indices.get_mapping(index=index, params={"allow_no_indices": "true"})
         return {name: body["mappings"] for name, body in found.items()}
 
-    @_os
-    def refresh(self, index: str) -> None:
-        self.client.indices.refresh(index=index)
-
-    @_os
-    def count(self, index: str) -> int:
-        return int(self.client.count(index=index)["count"])
-
-    @_os
+    @engine_call
     def delete_index(self, name: str) -> None:
         self.client.indices.delete(index=name, params={"ignore_unavailable": "true"})
 
-    @_os
-    def is_index(self, name: str) -> bool:
-        from opensearchpy import NotFoundError
-
-        try:
-            found = self.client.indices.get(index=name)
-        except NotFoundError:
-            return False
-        return name in found
-
-    @_os
-    def alias_targets(self, alias: str) -> list[str]:
-        from opensearchpy import NotFoundError
-
-        try:
-            return sorted(self.client.indices.get_alias(name=alias))
-        except NotFoundError:
-            return []
-
-    @_os
+    @engine_call
     def update_aliases(self, actions: list[dict[str, Any]]) -> None:
         self.once.indices.update_aliases(body={"actions": actions})
 
-    @_os
+    @engine_call
     def bulk(self, ndjson: bytes) -> list[BulkItem]:
         return _bulk_items(self.once.bulk(body=ndjson))
 
-    @_os
+    @engine_call
     def start_reindex(self, source: str, dest: str, batch: int, rate: float | None) -> str:
         response = self.once.reindex(
             body={"source": {"index": source, "size": batch}, "dest": {"index": dest}},
@@ -547,37 +530,15 @@ class OpenSearchEngine:
         )
         return str(response["task"])
 
-    @_os
+    @engine_call
     def task(self, task_id: str) -> dict[str, Any]:
         return dict(self.client.tasks.get(task_id=task_id))
 
-    @_os
-    def cancel_task(self, task_id: str) -> None:
-        self.client.tasks.cancel(task_id=task_id)
-
-    @_os
-    def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
-        return dict(self.client.search(index=index, body=body))
-
-    @_os
-    def analyze(self, index: str, body: dict[str, Any]) -> list[str]:
-        response = self.client.indices.analyze(index=index, body=body)
-        return [t["token"] for t in response["tokens"]]
-
-    @_os
+    @engine_call
     def create_document(self, index: str, doc_id: str, document: dict[str, Any]) -> None:
         self.once.create(index=index, id=doc_id, body=document, params={"refresh": "true"})
 
-    @_os
-    def get_document(self, index: str, doc_id: str) -> dict[str, Any] | None:
-        from opensearchpy import NotFoundError
-
-        try:
-            return dict(self.client.get(index=index, id=doc_id)["_source"])
-        except NotFoundError:
-            return None
-
-    @_os
+    @engine_call
     def delete_document(self, index: str, doc_id: str) -> None:
         from opensearchpy import NotFoundError
 
