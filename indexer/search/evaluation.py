@@ -38,11 +38,11 @@ if TYPE_CHECKING:
 
 ALIAS = "eval"
 DEPTH = 100  # hits fetched per query: enough for Recall@100
-FOLD_SEED = 13  # the seeded split of the queries into folds (the issue's number)
+FOLD_SEED = 13  # the seeded split of the queries into folds: the same folds every run
 
 
-# The baselines' query: one field, the title and the text together, as in the
-# reference figures of ../shared/README.md. Title weighting is one of our changes.
+# The baselines' query: one field, the title and the text together, as stock analyzers
+# are usually measured (docs/relevance.md). Title weighting is one of our changes.
 ONE_FIELD = Ranking({"content": 1.0}, exact_weight=0.0, grams_weight=0.0)
 
 

@@ -2,8 +2,8 @@
 weighted, added to the query for a second search (SearchRequest.expansion).
 
 Built here, from the hits a backend returned and the stemmed terms of their text, so
-both backends expand a query alike. An experiment of issue #13 (`eval --feedback`,
-docs/relevance.md), not part of `search`.
+both backends expand a query alike. An experiment (`eval --feedback`,
+docs/journal/relevance.md), not part of `search`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ class Feedback:
     together, in query words (1: as much as the query's own words), and how many of
     the first search's best hits keep their place (the expanded search's follow).
     The defaults are the variant behind ours on no fold of the three small dev sets
-    (docs/relevance.md): the top stays, the expansion reaches further down."""
+    (docs/journal/relevance.md): the top stays, the expansion reaches further down."""
 
     documents: int = 10
     terms: int = 20

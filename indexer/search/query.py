@@ -28,15 +28,12 @@ FACET_SIZE = 10
 MAX_QUERY_CHARS = 10_000
 
 # Ranking, the same on both backends. The searched fields and their boosts are columns
-# of the field table (FIELD_BOOSTS, indexer/index/fields.py). `content` is the title and the
-# body as one text (Elasticsearch fills it by copy_to), scored as one field like the
-# reference figures of ../shared/README.md; a word in the title counts half as much
-# again. The
-# unstemmed (exact) subfields add half as much for words written exactly as asked.
-# Summing separate title, lead and body scores counted the first paragraph twice
-# (lead = body for one-paragraph texts) and ranked worst with many documents.
-# The character trigrams of the query's words (content.grams, stopwords out) add a
-# partial match, as should-clauses that rank but do not decide what matches.
+# of the field table (FIELD_BOOSTS, indexer/index/fields.py). `content` is the title and
+# the body as one text (Elasticsearch fills it by copy_to), scored as one field; a word
+# in the title counts half as much again. The unstemmed (exact) subfields add half as
+# much for words written exactly as asked. The character trigrams of the query's words
+# (content.grams, stopwords out) add a partial match, as should-clauses that rank but do
+# not decide what matches. What was measured for each: docs/relevance.md.
 EXACT_WEIGHT = 0.5
 GRAMS_WEIGHT = 1.2
 MAX_QUERY_GRAMS = 256  # trigram clauses at most (a bool query has a clause limit)

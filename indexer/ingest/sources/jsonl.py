@@ -46,8 +46,8 @@ def _loads(data: bytes) -> tuple[object, str]:
     return value, encoding
 
 
-# Bytes a block of lines holds: about 18 news articles. `parse` with workers ran 1.07x
-# the bare loop with blocks of 48-96 KiB, 0.85x with 1 MiB (docs/benchmarks.md).
+# Bytes a block of lines holds: about 18 news articles. Blocks of this size keep the
+# parse workers busy where larger ones left them waiting (docs/benchmarks.md).
 BLOCK = 64 << 10
 
 
