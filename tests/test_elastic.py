@@ -297,7 +297,7 @@ def test_resume_continues_into_the_same_index_without_sending_twice(tmp_path: Pa
     interrupted = backend.interrupted("articles")
     assert interrupted is not None
     version, checkpoint = interrupted
-    assert (checkpoint["records"], checkpoint["indexed"]) == (6, 6)
+    assert (checkpoint.records, checkpoint.indexed) == (6, 6)
 
     cluster.item_status = lambda doc_id, attempt: 201
     sent_before = dict(cluster.attempts)

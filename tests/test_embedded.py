@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypedDict, Unpack, get_args
+from typing import TypedDict, Unpack, get_args
 
 import pytest
 import tantivy
@@ -19,6 +19,7 @@ from indexer.analysis.analyzers import default_analyzers
 from indexer.backends import BackendError
 from indexer.backends.embedded import backend as embedded_backend
 from indexer.backends.embedded.backend import EmbeddedBackend
+from indexer.index.checkpoints import Checkpoint, Interrupted
 from indexer.index.reindex import reindex
 from indexer.ingest.articles import Article
 from indexer.ingest.parse import Outcome, parse_paths
@@ -487,7 +488,7 @@ def test_a_failed_load_is_kept_for_resume_and_dropped_by_the_next_reindex(
     assert [v.name for v in backend.status("news").versions] == [old, new]
 
 
-def interrupted_load(backend: EmbeddedBackend, source: str) -> tuple[str, dict[str, Any]]:
+def interrupted_load(backend: EmbeddedBackend, source: str) -> Interrupted:
     """A reindex of alias "news" stopped by Ctrl-C at its 15th record."""
     seen = 0
 
@@ -509,8 +510,8 @@ def test_resume_after_an_interrupt_indexes_every_article_once(tmp_path: Path) ->
     source = str(FIXTURES / "ant-sample.jsonl")
     full = reindex(backend, [source], "full")
     version, checkpoint = interrupted_load(backend, source)
-    assert 0 < checkpoint["records"] < 15
-    assert checkpoint["file"] == source
+    assert 0 < checkpoint.records < 15
+    assert checkpoint.file == source
 
     report = reindex(backend, [source], "news", resume=True)
     assert report.version == version
@@ -543,8 +544,8 @@ class CheckpointsLost(EmbeddedBackend):
     """Keeps only the checkpoint saved before the load, as if the process were killed
     after each commit, before the checkpoint that follows it."""
 
-    def save_checkpoint(self, version: str, checkpoint: dict[str, Any]) -> None:
-        if checkpoint["records"] == 0:
+    def save_checkpoint(self, version: str, checkpoint: Checkpoint) -> None:
+        if checkpoint.records == 0:
             super().save_checkpoint(version, checkpoint)
 
 
@@ -556,7 +557,7 @@ def test_resume_after_a_commit_without_its_checkpoint_stores_each_id_once(
     source = str(FIXTURES / "ant-sample.jsonl")
     # Commits happen; the checkpoints after them are never written.
     version, checkpoint = interrupted_load(backend, source)
-    assert checkpoint["records"] == 0
+    assert checkpoint.records == 0
     index = tantivy.Index.open(str(tmp_path / "versions" / version))
     assert index.searcher().num_docs > 0  # committed before the interrupt
 

@@ -12,10 +12,13 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from indexer.ingest.articles import Article
 from indexer.search.query import SearchRequest, SearchResult
+
+if TYPE_CHECKING:  # the checkpoints module reads the backends' errors
+    from indexer.index.checkpoints import Checkpoint, Interrupted
 
 BACKEND_NAMES = ("embedded", "elasticsearch", "opensearch")
 DEFAULT_ALIAS = "articles"
@@ -104,10 +107,10 @@ class Backend(Protocol):
         order, maybe from a thread of the backend's. An id already in the version is
         replaced, never stored twice."""
 
-    def save_checkpoint(self, version: str, checkpoint: dict[str, Any]) -> None:
+    def save_checkpoint(self, version: str, checkpoint: Checkpoint) -> None:
         """Keep how far the load of `version` got, with the version itself."""
 
-    def interrupted(self, alias: str) -> tuple[str, dict[str, Any]] | None:
+    def interrupted(self, alias: str) -> Interrupted | None:
         """The newest incomplete version of `alias` with its checkpoint, if any."""
 
     def switch(self, alias: str, version: str) -> None:

@@ -79,6 +79,13 @@ class Checkpoint:
         )
 
 
+class Interrupted(NamedTuple):
+    """A load that did not complete: its version, and how far it got."""
+
+    version: str
+    checkpoint: Checkpoint
+
+
 def _absolute_path(path: str) -> str:
     return path if path == "-" else os.path.abspath(path)
 

@@ -90,14 +90,14 @@ def reindex(
         else:
             version = backend.create_version(alias)
             start = Checkpoint.start(paths, options)
-            backend.save_checkpoint(version, start.to_json())
+            backend.save_checkpoint(version, start)
         report = LoadReport(
             version, refused_before=start.refused, resumed_from=start if resume else None
         )
         tracker = CheckpointTracker(
             start,
             backend.checkpoint_every,
-            lambda checkpoint: backend.save_checkpoint(version, checkpoint.to_json()),
+            lambda checkpoint: backend.save_checkpoint(version, checkpoint),
         )
         outcomes = parse_paths(paths, options, position)
         articles = _articles_to_send(outcomes, report, tracker, on_outcome)
@@ -111,8 +111,7 @@ def interrupted_load(backend: Backend, alias: str) -> tuple[str, Checkpoint]:
         raise BackendError(
             f"--resume: no interrupted reindex of {alias!r} to continue; run it without --resume"
         )
-    version, saved = found
-    return version, Checkpoint.from_json(saved)
+    return found.version, found.checkpoint
 
 
 def interrupted_version(backend: Backend, alias: str) -> str | None:
@@ -122,7 +121,7 @@ def interrupted_version(backend: Backend, alias: str) -> str | None:
         found = backend.interrupted(alias)
     except BackendError:
         return None
-    return found[0] if found else None
+    return found.version if found else None
 
 
 def resume_advice(version: str) -> str:

@@ -13,7 +13,6 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 from conftest import Cluster, delete_alias
@@ -41,15 +40,16 @@ def cli(cluster: Cluster, *args: str, stdin: int | None = None) -> subprocess.Po
     return test_faults.cli(*args, stdin=stdin, env={"PATH": "/usr/bin:/bin", **cluster.env})
 
 
-def checkpoint_of(backend: ClusterBackend, alias: str) -> dict[str, Any]:
-    """The checkpoint of the alias's load in progress ({} before the first one)."""
+def records_done(backend: ClusterBackend, alias: str) -> int:
+    """Input records of the alias's load in progress at its last checkpoint (0 before
+    the first one)."""
     found = backend.interrupted(alias)
-    return found[1] if found else {}
+    return found.checkpoint.records if found else 0
 
 
 def wait_for_checkpoint(backend: ClusterBackend, alias: str, records: int) -> None:
     deadline = time.monotonic() + 120
-    while checkpoint_of(backend, alias).get("records", 0) < records:
+    while records_done(backend, alias) < records:
         assert time.monotonic() < deadline, f"no checkpoint past record {records}"
         time.sleep(0.1)
 

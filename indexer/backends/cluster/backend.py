@@ -60,6 +60,7 @@ from indexer.backends.cluster.engines import (
 )
 from indexer.backends.cluster.query import NEWEST_BODY, newest_published, run_search
 from indexer.backends.cluster.settings import ENV_PREFIX, ClusterSettings
+from indexer.index.checkpoints import Checkpoint, Interrupted
 from indexer.index.mappings import MAPPING_VERSION, index_body
 from indexer.ingest.articles import Article
 from indexer.search.query import RANKING, Ranking, SearchRequest, SearchResult
@@ -313,8 +314,8 @@ class ClusterBackend:
         meta = {**self._index_body["mappings"]["_meta"], **load_state}
         self._call(f"saving the state of {version}", lambda: self.engine.put_meta(version, meta))
 
-    def save_checkpoint(self, version: str, checkpoint: dict[str, Any]) -> None:
-        self._put_meta(version, {"complete": False, "checkpoint": checkpoint})
+    def save_checkpoint(self, version: str, checkpoint: Checkpoint) -> None:
+        self._put_meta(version, {"complete": False, "checkpoint": checkpoint.to_json()})
 
     def _load_states(self, alias: str) -> dict[str, dict[str, Any]]:
         """Each version's _meta (a version from before load states counts as complete)."""
@@ -324,12 +325,12 @@ class ClusterBackend:
             name: body.get("_meta", {}) for name, body in found.items() if pattern.fullmatch(name)
         }
 
-    def interrupted(self, alias: str) -> tuple[str, dict[str, Any]] | None:
+    def interrupted(self, alias: str) -> Interrupted | None:
         for version, meta in sorted(self._load_states(alias).items(), reverse=True):
             # A load by a program of another mapping version cannot be continued.
             resumable = meta.get("mapping_version") == MAPPING_VERSION
             if resumable and not meta.get("complete", True) and "checkpoint" in meta:
-                return version, meta["checkpoint"]
+                return Interrupted(version, Checkpoint.from_json(meta["checkpoint"]))
         return None
 
     def _count(self, index: str) -> int:

@@ -39,6 +39,7 @@ from indexer.backends.embedded.query import (
     raw_field,
 )
 from indexer.backends.embedded.versions import VersionStore
+from indexer.index.checkpoints import Checkpoint, Interrupted
 from indexer.index.fields import (
     GRAMS_FIELD,
     KEYWORD_FIELDS,
@@ -190,10 +191,10 @@ class EmbeddedBackend:
     def create_version(self, alias: str) -> str:
         return self.versions.create_version(alias)
 
-    def save_checkpoint(self, version: str, checkpoint: dict[str, Any]) -> None:
+    def save_checkpoint(self, version: str, checkpoint: Checkpoint) -> None:
         self.versions.save_checkpoint(version, checkpoint)
 
-    def interrupted(self, alias: str) -> tuple[str, dict[str, Any]] | None:
+    def interrupted(self, alias: str) -> Interrupted | None:
         return self.versions.interrupted(alias)
 
     def switch(self, alias: str, version: str) -> None:

@@ -29,6 +29,7 @@ from indexer.backends import (
     VersionInfo,
     no_older_version,
 )
+from indexer.index.checkpoints import Checkpoint, Interrupted
 from indexer.index.mappings import EMBEDDED_READABLE, MAPPING_VERSION
 
 
@@ -127,18 +128,18 @@ class VersionStore:
         meta.update(documents=documents, complete=True)
         self._write_json(self.version_dir(version) / "version.json", meta)
 
-    def save_checkpoint(self, version: str, checkpoint: dict[str, Any]) -> None:
+    def save_checkpoint(self, version: str, checkpoint: Checkpoint) -> None:
         meta = self.read_meta(version)
-        meta.update(checkpoint=checkpoint, documents=checkpoint["indexed"])
+        meta.update(checkpoint=checkpoint.to_json(), documents=checkpoint.indexed)
         self._write_json(self.version_dir(version) / "version.json", meta)
 
-    def interrupted(self, alias: str) -> tuple[str, dict[str, Any]] | None:
+    def interrupted(self, alias: str) -> Interrupted | None:
         for version in reversed(self.versions(alias)):
             meta = self.read_meta(version)
             # A load by a program of another mapping version cannot be continued.
             resumable = meta.get("mapping_version") in EMBEDDED_READABLE
             if resumable and not meta.get("complete") and "checkpoint" in meta:
-                return version, meta["checkpoint"]
+                return Interrupted(version, Checkpoint.from_json(meta["checkpoint"]))
         return None
 
     def switch(self, alias: str, version: str) -> None:
