@@ -30,16 +30,12 @@ from indexer.backends.cluster.query import search_body
 from indexer.backends.cluster.settings import CHECKPOINT_EVERY as CLUSTER_CHECKPOINT_EVERY
 from indexer.backends.embedded.backend import CHECKPOINT_EVERY as EMBEDDED_CHECKPOINT_EVERY
 from indexer.backends.embedded.backend import EmbeddedBackend
-from indexer.cli.help import (
-    COMMANDS,
+from indexer.cli.help import COMMANDS, HOME_VARIABLE, MAIN_DESCRIPTION, MAIN_EPILOG
+from indexer.errors import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_REJECTED,
-    EXIT_UNAVAILABLE,
-    EXIT_USAGE,
-    HOME_VARIABLE,
-    MAIN_DESCRIPTION,
-    MAIN_EPILOG,
+    ArabicSearchError,
 )
 from indexer.index import mappings
 from indexer.index.fields import FACET_FIELDS
@@ -51,14 +47,13 @@ from indexer.index.reindex import (
 )
 from indexer.ingest.articles import DEFAULT_MAX_CHARS, Written
 from indexer.ingest.parse import ParseReport
-from indexer.ingest.progress import SHOWN_EACH, ReadLog, ReportError
+from indexer.ingest.progress import SHOWN_EACH, ReadLog
 from indexer.ingest.sources import FORMATS
-from indexer.ingest.sources.fieldmap import FieldMap, FieldMapError, parse_field_options
+from indexer.ingest.sources.fieldmap import FieldMap, parse_field_options
 from indexer.ingest.sources.files import ReadOptions, ReadPosition, input_bytes
 from indexer.ingest.workers import (
     MIN_BYTES,
     WORKERS,
-    ParseProcessError,
     default_workers,
     written_outcomes,
 )
@@ -75,7 +70,7 @@ from indexer.search.evaluation import (
 )
 from indexer.search.feedback import Feedback
 from indexer.search.highlight import CLOSE, OPEN
-from indexer.search.query import QueryError, Recency, SearchRequest, SearchResult, parse_published
+from indexer.search.query import Recency, SearchRequest, SearchResult, parse_published
 
 
 def _token_json(tok: Token) -> dict[str, Any]:
@@ -346,7 +341,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         if not isinstance(err, BackendUnavailable) and (
             version := interrupted_version(backend, args.alias)
         ):
-            err.args = (f"{err}; {resume_advice(version)}",)
+            err.add_hint(resume_advice(version))
         raise
     if args.json:
         sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
@@ -824,20 +819,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     run: Callable[[argparse.Namespace], int] = args.run  # set by _command
     try:
         return run(args)
-    except (FieldMapError, QueryError, EvaluationError, ReportError) as err:
-        print(f"arabic-search {args.command}: {err}", file=sys.stderr)
-        return EXIT_USAGE
-    except ParseProcessError as err:
-        print(
-            f"arabic-search {args.command}: {err}; run it again, or with --workers 0 to "
-            "parse in one process",
-            file=sys.stderr,
-        )
-        return EXIT_UNAVAILABLE
-    except BackendError as err:
+    except ArabicSearchError as err:
+        # The message and its hint on one line, then a line a note (what was left behind).
         for line in [str(err), *getattr(err, "__notes__", [])]:
             print(f"arabic-search {args.command}: {line}", file=sys.stderr)
-        return EXIT_UNAVAILABLE if isinstance(err, BackendUnavailable) else EXIT_USAGE
+        return err.exit_code
     except KeyboardInterrupt as err:
         for line in ["interrupted", *getattr(err, "__notes__", [])]:
             print(f"arabic-search {args.command}: {line}", file=sys.stderr)

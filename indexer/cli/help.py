@@ -1,14 +1,19 @@
 """The words of `arabic-search --help` and `arabic-search COMMAND --help`: what each
 command does, examples, and its exit codes, as a table (the options' own help is
-beside each option in cli/__init__.py)."""
+beside each option in cli/__init__.py; the exit codes are indexer/errors.py's)."""
 
 from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass
 
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
-EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report it
+from indexer.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_REJECTED,
+    EXIT_UNAVAILABLE,
+    EXIT_USAGE,
+)
 
 HOME_VARIABLE = "ARABIC_SEARCH_HOME"
 
