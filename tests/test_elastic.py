@@ -37,7 +37,7 @@ from indexer.backends.cluster.query import (
     search_body,
 )
 from indexer.backends.cluster.settings import ClusterSettings
-from indexer.cli.help import EXIT_USAGE
+from indexer.errors import EXIT_USAGE
 from indexer.index.reindex import reindex
 from indexer.ingest.articles import Article
 from indexer.search.query import RECENCY_FLOOR, QueryError, Recency, SearchRequest, plan_query

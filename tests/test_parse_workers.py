@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from indexer import cli
-from indexer.cli.help import EXIT_UNAVAILABLE
+from indexer.errors import EXIT_UNAVAILABLE
 from indexer.ingest import workers as parse_workers
 from indexer.ingest.articles import Article, Rejected, Written
 from indexer.ingest.parse import Duplicate, parse_paths

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from indexer.errors import EXIT_UNAVAILABLE, EXIT_USAGE, ArabicSearchError
 from indexer.ingest.articles import Article
 from indexer.search.query import SearchRequest, SearchResult
 
@@ -26,12 +27,16 @@ DEFAULT_HOME = ".arabic-search"
 KEEP_OLD_VERSIONS = 2  # old versions of an alias kept after a reindex, for rollback
 
 
-class BackendError(RuntimeError):
+class BackendError(ArabicSearchError, RuntimeError):
     """An operation the backend could not do (the message says why and what to do)."""
+
+    exit_code = EXIT_USAGE
 
 
 class BackendUnavailable(BackendError):
     """The backend cannot be reached at all (exit code 3)."""
+
+    exit_code = EXIT_UNAVAILABLE
 
 
 class Unsupported(BackendError):

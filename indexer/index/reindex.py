@@ -236,7 +236,7 @@ def _fail(
         except BackendError:
             # The cluster is gone too: say what is left behind, keep the first error.
             failure.add_note(f"{version} could not be deleted; delete it when it is back")
-    if isinstance(failure, BackendError):
-        failure.args = (f"{failure}; {advice}",)
-    else:
+    if isinstance(failure, BackendError):  # the next step, on the message's line
+        failure.add_hint(advice)
+    else:  # Ctrl-C, or an error of the input: a line of its own
         failure.add_note(advice)

@@ -29,6 +29,7 @@ from typing import Any, BinaryIO, TextIO
 import orjson
 from tqdm import tqdm
 
+from indexer.errors import ArabicSearchError
 from indexer.ingest.articles import Article, Origin, Rejected
 from indexer.ingest.parse import Duplicate, Outcome, WrittenOutcome
 from indexer.ingest.sources.files import ReadPosition
@@ -192,7 +193,7 @@ def _open_report(path: Path) -> BinaryIO:
         ) from None
 
 
-class ReportError(ValueError):
+class ReportError(ArabicSearchError, ValueError):
     """The report file cannot be written (a usage error: the message says why)."""
 
 

@@ -38,6 +38,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from indexer.errors import EXIT_UNAVAILABLE, ArabicSearchError
 from indexer.ingest.articles import Article, Origin, RawRecord, Rejected, Written, build_article
 from indexer.ingest.parse import Deduplicator, WrittenOutcome, parse_paths
 from indexer.ingest.sources import READERS, read_records
@@ -52,8 +53,11 @@ QUEUED = 64  # entries the reading thread may put ahead of this process
 BLOCK_READERS = {**READERS, "jsonl": jsonl_blocks}
 
 
-class ParseProcessError(RuntimeError):
+class ParseProcessError(ArabicSearchError, RuntimeError):
     """A worker process stopped without saying why (killed, out of memory)."""
+
+    exit_code = EXIT_UNAVAILABLE
+    hint = "run it again, or with --workers 0 to parse in one process"
 
 
 def default_workers(input_size: int | None) -> int:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from indexer.analysis.analyzers import Analyzer, baseline_analyzers, default_analyzers
 from indexer.backends import Backend, BackendError
 from indexer.backends.embedded.backend import EmbeddedBackend
+from indexer.errors import ArabicSearchError
 from indexer.ingest.articles import Article, Origin, RawRecord, build_article
 from indexer.ingest.parse import parse_paths
 from indexer.search.feedback import Expander, Feedback, merged
@@ -80,7 +81,7 @@ class Scores:
         }
 
 
-class EvaluationError(ValueError):
+class EvaluationError(ArabicSearchError, ValueError):
     """Inputs that cannot be what they claim (the message says which and why)."""
 
 

@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Literal, NamedTuple
 
 from indexer.analysis.analyzers import Analyzer, default_analyzers
+from indexer.errors import ArabicSearchError
 from indexer.index.fields import FACET_FIELDS, FIELD_BOOSTS, SHOWN_FIELDS
 from indexer.ingest.dates import FILTER_EXAMPLES, date_range
 
@@ -70,7 +71,7 @@ Sort = Literal["relevance", "date"]
 Operator = Literal["and", "or"]
 
 
-class QueryError(ValueError):
+class QueryError(ArabicSearchError, ValueError):
     """A request that cannot be run as given (the message says why)."""
 
 

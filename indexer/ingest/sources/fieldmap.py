@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from indexer.errors import ArabicSearchError
 from indexer.index.fields import READ_FIELDS
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -25,7 +26,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
 assert set(ALIASES) == set(READ_FIELDS)
 
 
-class FieldMapError(ValueError):
+class FieldMapError(ArabicSearchError, ValueError):
     """A --field option that names no article field."""
 
 

@@ -18,6 +18,7 @@ from typing import Any, BinaryIO, cast
 
 from isal import igzip, isal_zlib
 
+from indexer.errors import ArabicSearchError
 from indexer.ingest.articles import DEFAULT_MAX_CHARS, Origin, Rejected
 from indexer.ingest.sources.fieldmap import FieldMap
 
@@ -26,7 +27,7 @@ FALLBACK_ENCODING = "windows-1256"
 STDIN = "-"
 
 
-class UndecodableError(ValueError):
+class UndecodableError(ArabicSearchError, ValueError):
     """Bytes that are neither UTF-8 nor Arabic Windows-1256 text."""
 
 

@@ -1,0 +1,190 @@
+"""The option groups several commands share, each defined once: reading files (parse,
+and reindex but for --workers) and choosing and reaching a backend (reindex, search,
+status, rollback, unlock); and what they open."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from indexer.backends import (
+    BACKEND_NAMES,
+    DEFAULT_ALIAS,
+    DEFAULT_HOME,
+    KEEP_OLD_VERSIONS,
+    Backend,
+    choose_backend,
+)
+from indexer.backends.embedded.backend import CHECKPOINT_EVERY as EMBEDDED_CHECKPOINT_EVERY
+from indexer.backends.embedded.backend import EmbeddedBackend
+from indexer.ingest.articles import DEFAULT_MAX_CHARS
+from indexer.ingest.progress import SHOWN_EACH, ReadLog
+from indexer.ingest.sources import FORMATS
+from indexer.ingest.sources.fieldmap import FieldMap, parse_field_options
+from indexer.ingest.sources.files import ReadOptions, ReadPosition
+
+HOME_VARIABLE = "ARABIC_SEARCH_HOME"
+DEFAULT_DEAD_LETTERS = Path("dead-letters")
+
+
+def at_least(low: float, kind: Callable[[str], float] = int) -> Callable[[str], float]:
+    """An argparse type: a number of `kind`, `low` or more."""
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be {low} or more, not {text}")
+        return value
+
+    return parse
+
+
+def add_read_options(p: argparse.ArgumentParser, paths: str = "+") -> None:
+    """How files are read: parse's options, which reindex shares (but for --workers)."""
+    p.add_argument("paths", nargs=paths, metavar="PATH", help="files, directories, or - for stdin")
+    p.add_argument(
+        "--format",
+        default="auto",
+        choices=FORMATS,
+        help="the files' format (default %(default)s: by extension, else by content)",
+    )
+    p.add_argument(
+        "--field",
+        action="append",
+        default=[],
+        metavar="NAME=SOURCE_FIELD",
+        help="take article field NAME from SOURCE_FIELD (a JSON key, CSV column or TREC tag); "
+        "repeatable (default: the built-in aliases, such as text for body)",
+    )
+    p.add_argument(
+        "--max-chars",
+        type=at_least(1),
+        default=DEFAULT_MAX_CHARS,
+        metavar="N",
+        help="reject records with more text than N characters (1 or more; default %(default)s)",
+    )
+    p.add_argument(
+        "--report",
+        type=Path,
+        metavar="PATH",
+        help="write every record's fate to PATH, one JSON line each: parsed (reindex: "
+        "indexed), duplicate or rejected, with its origin and reason (default: none)",
+    )
+    p.add_argument(
+        "--verbose",
+        action="store_true",
+        help=f"show every duplicate, rejection and warning (default: the first {SHOWN_EACH} "
+        "of each)",
+    )
+
+
+def read_options(args: argparse.Namespace) -> ReadOptions:
+    return ReadOptions(
+        format=args.format,
+        field_map=FieldMap(parse_field_options(args.field)),
+        max_chars=args.max_chars,
+    )
+
+
+def read_log(args: argparse.Namespace, kept: str, size: int | None) -> ReadLog:
+    """The progress bar, the first duplicates, rejections and warnings, and --report."""
+    return ReadLog(args.command, kept, size, ReadPosition(), args.verbose, args.report)
+
+
+def default_home() -> str:
+    return os.environ.get(HOME_VARIABLE) or DEFAULT_HOME
+
+
+def add_backend_options(
+    p: argparse.ArgumentParser, home: bool = True, keep_versions: bool = False
+) -> None:
+    """The options that choose and reach a backend; `home` and `keep_versions` only
+    where they apply (what is left out gets its default)."""
+    p.add_argument(
+        "--backend",
+        choices=BACKEND_NAMES,
+        help="default: $ARABIC_SEARCH_BACKEND, else elasticsearch when $ES_URL is set, "
+        "opensearch when $OPENSEARCH_URL is, else embedded",
+    )
+    p.add_argument("--alias", default=DEFAULT_ALIAS, help="the index alias (default %(default)s)")
+    if home:
+        p.add_argument(
+            "--home",
+            default=default_home(),
+            metavar="DIR",
+            help=f"embedded only: the folder of the index (default ${HOME_VARIABLE}, else "
+            f"{DEFAULT_HOME})",
+        )
+    p.add_argument(
+        "--timeout",
+        type=at_least(0.001, float),
+        metavar="SECONDS",
+        help="cluster only: how long one request may take (more than 0; default 30)",
+    )
+    p.add_argument(
+        "--retries",
+        type=at_least(0),
+        metavar="N",
+        help="cluster only: retries of a request or bulk chunk that failed for a passing "
+        "reason (0 or more; default 5)",
+    )
+    if keep_versions:
+        p.add_argument(
+            "--keep-versions",
+            type=at_least(1),
+            default=KEEP_OLD_VERSIONS,
+            metavar="N",
+            help="old versions of the alias kept after a reindex (1 or more; default %(default)s)",
+        )
+
+
+@dataclass(frozen=True)
+class BackendOptions:
+    """What opens a backend. Each command's parser has only the options that apply to
+    it (add_backend_options); the others keep these defaults."""
+
+    backend: str | None  # None: choose_backend decides
+    timeout: float | None  # None: ClusterSettings' own
+    retries: int | None
+    home: str = field(default_factory=default_home)
+    keep_versions: int = KEEP_OLD_VERSIONS
+    checkpoint_every: int | None = None  # None: the backend's own interval
+    dead_letters: Path = DEFAULT_DEAD_LETTERS
+
+
+def backend_options(args: argparse.Namespace, **specific: Any) -> BackendOptions:
+    """The options every backend command has, and those this one adds (`specific`)."""
+    return replace(BackendOptions(args.backend, args.timeout, args.retries), **specific)
+
+
+def open_backend(options: BackendOptions) -> Backend:
+    """The chosen backend, named on stderr."""
+    engine = choose_backend(options.backend)
+    if engine == "embedded":
+        print(f"backend: embedded (home {options.home})", file=sys.stderr)
+        return EmbeddedBackend(
+            options.home,
+            keep_old_versions=options.keep_versions,
+            checkpoint_every=options.checkpoint_every or EMBEDDED_CHECKPOINT_EVERY,
+        )
+    # Imported here: the clients take a third of a second to import.
+    from indexer.backends.cluster.backend import open_cluster
+    from indexer.backends.cluster.settings import ClusterSettings
+
+    settings = ClusterSettings.from_env(
+        engine=engine,
+        request_timeout=options.timeout,
+        max_retries=options.retries,
+        keep_old_versions=options.keep_versions,
+        checkpoint_every=options.checkpoint_every,
+    )
+    print(f"backend: {engine} ({settings.safe_url})", file=sys.stderr)
+    return open_cluster(engine, settings, dead_letters=options.dead_letters)
