@@ -34,7 +34,10 @@ import queue
 import signal
 import sys
 import threading
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -76,7 +79,98 @@ def written_outcomes(
         for outcome in parse_paths(paths, options, position):
             yield Written.of(outcome) if isinstance(outcome, Article) else outcome
         return
+    if os.environ.get("ARABIC_SEARCH_PARSE_POOL") == "1":  # the bench's other variant
+        yield from _in_pool(paths, options, position or ReadPosition(), workers)
+        return
     yield from _in_workers(paths, options, position or ReadPosition(), workers)
+
+
+# ------------------------------------------------------------------ the standard pool
+
+AHEAD = 32  # blocks (or records) read ahead of the one being taken
+
+
+def _in_pool(
+    paths: list[str], options: ReadOptions, position: ReadPosition, count: int
+) -> Iterator[WrittenOutcome]:
+    from multiprocessing.context import ForkContext, ForkProcess
+
+    started: list[ForkProcess] = []
+
+    class Started(ForkProcess):
+        def start(self) -> None:
+            super().start()
+            started.append(self)
+
+    class Forking(ForkContext):
+        Process = Started
+
+    sys.stdout.flush()  # a forked worker flushes its copy of them as it ends
+    sys.stderr.flush()
+    pool = ProcessPoolExecutor(count, Forking(), initializer=_pool_worker, initargs=(options,))
+    ahead: deque[tuple[Future[tuple[str, list[Packed]]] | RawRecord | Rejected | Exception, int]]
+    ahead = deque()
+    seen = Deduplicator()
+    read = ReadPosition()
+    try:
+        for item in _reading(paths, options, read):
+            if isinstance(item, JsonBlock):
+                ahead.append((pool.submit(_work_block, item), read.bytes_read))
+            else:
+                ahead.append((item, read.bytes_read))
+            if len(ahead) > AHEAD:
+                yield from _taken(ahead.popleft(), options, position, seen)
+        while ahead:
+            yield from _taken(ahead.popleft(), options, position, seen)
+    except BrokenProcessPool:
+        pool.shutdown()  # once one died, the pool stops the others (SIGTERM) and waits
+        codes = [process.exitcode for process in started]
+        code = next((c for c in codes if c != -signal.SIGTERM), codes[0] if codes else None)
+        raise ParseProcessError(f"a parsing process stopped (exit code {code})") from None
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _reading(
+    paths: list[str], options: ReadOptions, read: ReadPosition
+) -> Iterator[JsonBlock | RawRecord | Rejected | Exception]:
+    try:
+        yield from read_records(paths, options, read, BLOCK_READERS)
+    except Exception as error:  # raised once the records before it are taken
+        yield error
+
+
+def _taken(
+    entry: tuple[Future[tuple[str, list[Packed]]] | RawRecord | Rejected | Exception, int],
+    options: ReadOptions,
+    position: ReadPosition,
+    seen: Deduplicator,
+) -> Iterator[WrittenOutcome]:
+    item, bytes_read = entry
+    if isinstance(item, Exception):
+        raise item
+    if isinstance(item, Future):
+        path, packed = item.result()
+        batch = [_unpacked(path, outcome) for outcome in packed]
+    else:
+        batch = [_written(item, options)]
+    position.bytes_read = bytes_read
+    for outcome in batch:
+        yield outcome if isinstance(outcome, Rejected) else seen.check(outcome)
+
+
+_pool_options = ReadOptions()
+
+
+def _pool_worker(options: ReadOptions) -> None:
+    global _pool_options
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's
+    _pool_options = options
+
+
+def _work_block(block: JsonBlock) -> tuple[str, list[Packed]]:
+    options = _pool_options
+    return block.path, [_packed(_written(r, options)) for r in block_records(block, options)]
 
 
 # ------------------------------------------------------------------ this process
