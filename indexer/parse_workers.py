@@ -87,7 +87,8 @@ def written_outcomes(
 
 # ------------------------------------------------------------------ the standard pool
 
-AHEAD = 32  # blocks (or records) read ahead of the one being taken
+TASK_BLOCKS = 8  # blocks a task (as map's chunksize): 1 took a quarter more CPU
+AHEAD = 16  # tasks (or records) read ahead of the one being taken
 
 
 def _in_pool(
@@ -108,18 +109,30 @@ def _in_pool(
     sys.stdout.flush()  # a forked worker flushes its copy of them as it ends
     sys.stderr.flush()
     pool = ProcessPoolExecutor(count, Forking(), initializer=_pool_worker, initargs=(options,))
-    ahead: deque[tuple[Future[tuple[str, list[Packed]]] | RawRecord | Rejected | Exception, int]]
+    ahead: deque[
+        tuple[Future[list[tuple[str, list[Packed]]]] | RawRecord | Rejected | Exception, int]
+    ]
     ahead = deque()
     seen = Deduplicator()
     read = ReadPosition()
     try:
+        group: list[JsonBlock] = []
         for item in _reading(paths, options, read):
             if isinstance(item, JsonBlock):
-                ahead.append((pool.submit(_work_block, item), read.bytes_read))
+                group.append(item)
+                if len(group) < TASK_BLOCKS:
+                    continue
+                ahead.append((pool.submit(_work_blocks, group), read.bytes_read))
+                group = []
             else:
+                if group:
+                    ahead.append((pool.submit(_work_blocks, group), read.bytes_read))
+                    group = []
                 ahead.append((item, read.bytes_read))
             if len(ahead) > AHEAD:
                 yield from _taken(ahead.popleft(), options, position, seen)
+        if group:
+            ahead.append((pool.submit(_work_blocks, group), read.bytes_read))
         while ahead:
             yield from _taken(ahead.popleft(), options, position, seen)
     except BrokenProcessPool:
@@ -141,7 +154,7 @@ def _reading(
 
 
 def _taken(
-    entry: tuple[Future[tuple[str, list[Packed]]] | RawRecord | Rejected | Exception, int],
+    entry: tuple[Future[list[tuple[str, list[Packed]]]] | RawRecord | Rejected | Exception, int],
     options: ReadOptions,
     position: ReadPosition,
     seen: Deduplicator,
@@ -150,8 +163,7 @@ def _taken(
     if isinstance(item, Exception):
         raise item
     if isinstance(item, Future):
-        path, packed = item.result()
-        batch = [_unpacked(path, outcome) for outcome in packed]
+        batch = [_unpacked(path, o) for path, packed in item.result() for o in packed]
     else:
         batch = [_written(item, options)]
     position.bytes_read = bytes_read
@@ -168,9 +180,12 @@ def _pool_worker(options: ReadOptions) -> None:
     _pool_options = options
 
 
-def _work_block(block: JsonBlock) -> tuple[str, list[Packed]]:
+def _work_blocks(blocks: list[JsonBlock]) -> list[tuple[str, list[Packed]]]:
     options = _pool_options
-    return block.path, [_packed(_written(r, options)) for r in block_records(block, options)]
+    return [
+        (block.path, [_packed(_written(r, options)) for r in block_records(block, options)])
+        for block in blocks
+    ]
 
 
 # ------------------------------------------------------------------ this process
