@@ -7,10 +7,9 @@ both meet the same machine; the order turns round from one round to the next. Se
 rounds, median wall time, and the ratio (bare loop / CLI: 1.0 or more means the CLI is
 at least as fast). Also the CPU time (user + system, of the process and its children:
 the parse workers) of each, and, with --workers, the CLI with those numbers of worker
-processes beside the default; with --pool (for a while), also the CLI with its workers
-in a standard ProcessPoolExecutor (ARABIC_SEARCH_PARSE_POOL=1), and each round's ratios.
+processes beside the default.
 
-    .venv/bin/python bench/parse_cli.py [--runs R] [--workers N ...] [--pool]
+    .venv/bin/python bench/parse_cli.py [--runs R] [--workers N ...]
 """
 
 from __future__ import annotations
@@ -35,16 +34,14 @@ with gzip.open(sys.argv[1], "rb") as lines, open(sys.argv[2], "w", encoding="utf
 """
 BARE = "bare loop"
 CLI = "arabic-search parse"
-POOL = "parse (pool)"
 
 
-def commands(workers: list[int], pool: bool = False) -> dict[str, list[str]]:
+def commands(workers: list[int]) -> dict[str, list[str]]:
     """Each command's words; the bare loop's output file is OUT."""
     cli = [sys.executable, "-m", "indexer.cli", "parse", str(ANT)]
     return {
         BARE: [sys.executable, "-c", BARE_LOOP, str(ANT), "OUT"],
         CLI: cli,
-        **({POOL: ["ARABIC_SEARCH_PARSE_POOL=1", *cli]} if pool else {}),
         **{f"parse --workers {n}": [*cli, "--workers", str(n)] for n in workers},
     }
 
@@ -52,14 +49,10 @@ def commands(workers: list[int], pool: bool = False) -> dict[str, list[str]]:
 def run_once(name: str, command: list[str], out: Path) -> tuple[float, float]:
     """Wall and CPU seconds of one run."""
     command = [str(out) if word == "OUT" else word for word in command]
-    env = dict(os.environ)
-    while "=" in command[0]:
-        key, value = command.pop(0).split("=", 1)
-        env[key] = value
     cpu_before = os.times()
     start = time.perf_counter()
     with out.open("wb") as stdout:
-        done = subprocess.run(command, stdout=stdout, stderr=subprocess.PIPE, cwd=ROOT, env=env)
+        done = subprocess.run(command, stdout=stdout, stderr=subprocess.PIPE, cwd=ROOT)
     seconds = time.perf_counter() - start
     cpu_after = os.times()
     if done.returncode != 0:
@@ -76,11 +69,10 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, nargs="*", default=[], help="also run parse --workers N"
     )
-    parser.add_argument("--pool", action="store_true", help="also run parse on a standard pool")
     args = parser.parse_args()
     if not ANT.is_file():
         sys.exit(f"needs the ANT corpus at {ANT} (../shared)")
-    runs = commands(args.workers, args.pool)
+    runs = commands(args.workers)
     times: dict[str, list[float]] = {name: [] for name in runs}
     cpu: dict[str, list[float]] = {name: [] for name in runs}
     with tempfile.TemporaryDirectory() as tmp:
@@ -90,15 +82,6 @@ def main() -> None:
                 seconds, used = run_once(name, runs[name], Path(tmp) / "out.jsonl")
                 times[name].append(seconds)
                 cpu[name].append(used)
-            if args.pool:
-                ratios = {n: times[BARE][-1] / times[n][-1] for n in runs if n != BARE}
-                shown = ", ".join(f"{n} {r:.2f}x CPU {cpu[n][-1]:.2f} s" for n, r in ratios.items())
-                print(
-                    f"round {round_ + 1} ({' > '.join(order)}): bare {times[BARE][-1]:.2f} s"
-                    f" CPU {cpu[BARE][-1]:.2f} s; {shown}; pool / custom speed"
-                    f" {ratios[POOL] / ratios[CLI]:.2f}",
-                    flush=True,
-                )
     medians = {name: statistics.median(t) for name, t in times.items()}
     for name, walls in times.items():
         shown = ", ".join(f"{t:.2f}" for t in walls)
