@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import gzip
 import os
-from collections.abc import Generator
+import signal
+import time
+from collections.abc import Callable, Generator
 from pathlib import Path
 
 import pytest
@@ -96,7 +100,8 @@ def test_the_position_reaches_the_end(tmp_path: Path, monkeypatch: pytest.Monkey
 def _children() -> set[int]:
     found = set()
     for task in Path("/proc/self/task").iterdir():
-        found |= {int(pid) for pid in (task / "children").read_text().split()}
+        with contextlib.suppress(FileNotFoundError):  # a thread (of the pool's) that ended
+            found |= {int(pid) for pid in (task / "children").read_text().split()}
     return found
 
 
@@ -112,6 +117,33 @@ def test_a_reader_that_stops_early_stops_the_workers() -> None:
     assert not _children() & started  # and are gone
 
 
+def _ignores_sigint(pid: int) -> bool:
+    status = Path(f"/proc/{pid}/status").read_text()
+    [mask] = [line.split()[1] for line in status.splitlines() if line.startswith("SigIgn:")]
+    return bool(int(mask, 16) & 1 << (signal.SIGINT - 1))
+
+
+def _wait_until(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 10
+    while not condition():
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc")
+def test_ctrl_c_is_left_to_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(jsonl, "BLOCK", 256)
+    monkeypatch.setattr(parse_workers, "TASK_BLOCKS", 1)  # many tasks, each worker several
+    paths = [str(FIXTURES / "ant-sample.jsonl")]
+    before = _children()
+    outcomes = written_outcomes(paths, ReadOptions(), workers=2)
+    first = next(outcomes)
+    for pid in _children() - before:  # a terminal sends SIGINT to the whole group
+        _wait_until(functools.partial(_ignores_sigint, pid))  # once the worker has started
+        os.kill(pid, signal.SIGINT)
+    assert [first, *outcomes] == _written(paths, ReadOptions())  # the workers went on
+
+
 def _dies(*_: object) -> int:
     os._exit(3)  # as a worker killed, or out of memory: no word to the parent
 
@@ -120,6 +152,19 @@ def test_a_worker_that_dies_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(parse_workers, "_work", _dies)  # what the forked workers run
     with pytest.raises(ParseProcessError, match=r"stopped \(exit code 3\)"):
         list(written_outcomes([str(FIXTURES / "ant-sample.jsonl")], ReadOptions(), workers=2))
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc")
+def test_a_killed_worker_is_an_error_with_its_signal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(jsonl, "BLOCK", 256)
+    monkeypatch.setattr(parse_workers, "TASK_BLOCKS", 1)
+    before = _children()
+    outcomes = written_outcomes([str(FIXTURES / "ant-sample.jsonl")], ReadOptions(), workers=2)
+    next(outcomes)
+    os.kill(min(_children() - before), signal.SIGKILL)  # as the kernel's OOM killer does
+    # -9, not the -15 of the other worker, which the pool stops once one has died
+    with pytest.raises(ParseProcessError, match=r"stopped \(exit code -9\)"):
+        list(outcomes)
 
 
 def test_small_inputs_and_stdin_are_parsed_in_this_process() -> None:

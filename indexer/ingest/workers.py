@@ -5,38 +5,39 @@ fingerprints the article and writes its line. In one process that takes longer t
 a bare gunzip + json.loads + json.dumps loop; spread over processes, it does not
 (docs/benchmarks.md). So:
 
-- the worker processes are forked from this one (`_started`), so they start with
-  its modules and options loaded (where a new Python took 0.1 s of CPU to import
-  them); Windows, which cannot fork, parses in one process;
-- a thread of this process reads the files as `parse_paths` does, but takes JSON
-  Lines files as blocks of lines (`jsonl_blocks`), sends each block to the next worker
-  in turn, and puts what it sent, or any other record, in one queue, in input order
-  (gzip and the pipes release the GIL, so the thread costs this process little);
-- each worker parses its blocks as `read_jsonl` and `build_article` do and sends back
+- the workers are a standard ProcessPoolExecutor of forked processes, so they start
+  with this process's modules and options loaded (where a new Python took 0.1 s of
+  CPU to import them); Windows, which cannot fork, parses in one process;
+- this process reads the files as `parse_paths` does, but takes JSON Lines files as
+  blocks of lines (`jsonl_blocks`), hands them to the pool TASK_BLOCKS at a time, and
+  keeps the tasks, and any other record, in input order, at most AHEAD of them (so
+  the memory stays bounded: `Executor.map` would read the whole input first);
+- each task parses its blocks as `read_jsonl` and `build_article` do and gives back
   each article as Written (its output line and identity, not its text) or Rejected;
-- this process takes the queue in order, the outcomes back from the workers the blocks
-  went to, builds the records of other formats itself, and sets aside the duplicates:
-  the first copy wins, as in one process. So the outcomes, in order, are those of
-  `parse_paths` (tests/test_parse_workers.py).
+- this process takes the tasks' outcomes in order, builds the records of other
+  formats itself, and sets aside the duplicates: the first copy wins, as in one
+  process. So the outcomes, in order, are those of `parse_paths`
+  (tests/test_parse_workers.py).
 
-The pipes bound the memory: a worker waits while its outcomes are not taken back, and
-the thread waits while a worker has not read. A worker that dies is an error
-(ParseProcessError); when this process stops reading (an error, Ctrl-C), it stops the
-workers and the thread.
+A worker that dies is an error (ParseProcessError, with its exit code); when this
+process stops reading (an error, Ctrl-C), it shuts the pool down.
+
+The rule this module was kept by: a hand-rolled version (fork, widened pipes,
+length-prefixed pickles, SIGKILL at the end) paid only if a standard pool could not
+parse as fast. Measured in turns against it, the pool was within the noise, so it
+replaced it (docs/benchmarks.md, "A standard pool against the hand-rolled workers").
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import pickle
-import queue
 import signal
 import sys
-import threading
+from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any, cast
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 from indexer.errors import EXIT_UNAVAILABLE, ArabicSearchError
 from indexer.ingest.articles import Article, Origin, RawRecord, Rejected, Written, build_article
@@ -45,11 +46,17 @@ from indexer.ingest.sources import READERS, read_records
 from indexer.ingest.sources.files import ReadOptions, ReadPosition
 from indexer.ingest.sources.jsonl import JsonBlock, block_records, jsonl_blocks
 
+if sys.platform != "win32":  # Windows cannot fork: it parses in one process
+    from multiprocessing.context import ForkContext, ForkProcess
+
 WORKERS = 2  # worker processes for an input of MIN_BYTES or more (`parse --workers`)
 # Smaller inputs are parsed in this process: 2 MB of ANT took 0.31 s with workers against
 # 0.28 s without, 8 MB 0.42 s against 0.47 s (best of 5, 2026-12-02).
 MIN_BYTES = 8 << 20
-QUEUED = 64  # entries the reading thread may put ahead of this process
+# Blocks a task, as map's chunksize: one block a task took a quarter more CPU than
+# the hand-rolled workers did, eight about 5% more (docs/benchmarks.md).
+TASK_BLOCKS = 8
+AHEAD = 16  # tasks (or records of other formats) read ahead of the one being taken
 BLOCK_READERS = {**READERS, "jsonl": jsonl_blocks}
 
 
@@ -85,208 +92,92 @@ def written_outcomes(
 
 # ------------------------------------------------------------------ this process
 
-
-@dataclass(slots=True)
-class _Sent:
-    """A block of lines in a worker's hands, and the bytes read once it was read."""
-
-    worker: int
-    bytes_read: int
-
-
-@dataclass(slots=True)
-class _Read:
-    """A record read in this process (another format, or a file that cannot be read)."""
-
-    record: RawRecord | Rejected
-    bytes_read: int
-
-
-_Entry = _Sent | _Read | BaseException | None  # None: the end
+# Outcomes cross the pipe as plain tuples: pickling the slotted records themselves
+# takes several times as long. _packed and _unpacked are the two ends.
+Packed = tuple[Any, ...]
+Task = Future[list[tuple[str, list[Packed]]]]  # a block's path and outcomes, for each block
+_Entry = tuple[Task | RawRecord | Rejected | Exception, int]  # and the bytes read by then
 
 
 def _in_workers(
     paths: list[str], options: ReadOptions, position: ReadPosition, count: int
 ) -> Iterator[WrittenOutcome]:
-    workers = _started(count, options)
-    reading = _Reading(paths, options, workers)
+    context, started = _forking()
+    sys.stdout.flush()  # a worker flushes its copies of them as it ends
+    sys.stderr.flush()
+    pool = ProcessPoolExecutor(count, context, initializer=_starts, initargs=(options,))
+    ahead: deque[_Entry] = deque()
     seen = Deduplicator()
+    read = ReadPosition()
+    blocks: list[JsonBlock] = []
     try:
-        reading.start()
-        while (entry := reading.next()) is not None:
-            if isinstance(entry, _Sent):
-                batch = _receive(workers[entry.worker])
+        for item in _reading(paths, options, read):
+            if isinstance(item, JsonBlock):
+                blocks.append(item)
+                if len(blocks) < TASK_BLOCKS:
+                    continue
+                ahead.append((pool.submit(_work, blocks), read.bytes_read))
+                blocks = []
             else:
-                batch = [_written(entry.record, options)]
-            position.bytes_read = entry.bytes_read
-            for outcome in batch:
-                yield outcome if isinstance(outcome, Rejected) else seen.check(outcome)
+                if blocks:
+                    ahead.append((pool.submit(_work, blocks), read.bytes_read))
+                    blocks = []
+                ahead.append((item, read.bytes_read))
+            if len(ahead) > AHEAD:
+                yield from _taken(ahead.popleft(), options, position, seen)
+        if blocks:
+            ahead.append((pool.submit(_work, blocks), read.bytes_read))
+        while ahead:
+            yield from _taken(ahead.popleft(), options, position, seen)
+    except BrokenProcessPool:
+        pool.shutdown()  # the pool has stopped the other workers (SIGTERM): wait for them
+        codes = [process.exitcode for process in started]
+        code = next((c for c in codes if c != -signal.SIGTERM), codes[0] if codes else None)
+        raise ParseProcessError(f"a parsing process stopped (exit code {code})") from None
     finally:
-        reading.stop()
-        for worker in workers:
-            worker.stop()
-        reading.join(timeout=1)  # it may wait on stdin
-        for worker in workers:
-            os.close(worker.blocks)
-            os.close(worker.outcomes)
+        pool.shutdown(cancel_futures=True)
 
 
-@dataclass(slots=True)
-class _Worker:
-    """A worker process, forked from this one, and this process's ends of its pipes."""
+def _forking() -> tuple[ForkContext, list[ForkProcess]]:
+    """The fork context, and the processes it starts: a pool that loses one says only
+    that one died, and the error tells its exit code."""
+    started: list[ForkProcess] = []
 
-    pid: int
-    blocks: int  # the pipe this process writes blocks to
-    outcomes: int  # the pipe it reads their outcomes from
-    exit_code: int | None = None
-    # Both threads of this process may find it gone (a pipe broken, a pipe at its end).
-    stopping: threading.Lock = field(default_factory=threading.Lock)
+    class Started(ForkProcess):
+        def start(self) -> None:
+            super().start()
+            started.append(self)
 
-    def stop(self) -> int:
-        """Its exit code, once it is gone (killed, unless gone already)."""
-        with self.stopping:
-            if self.exit_code is None:
-                # A process gone but not waited for is still there: the kill reaches it.
-                os.kill(self.pid, signal.SIGKILL)
-                self.exit_code = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
-            return self.exit_code
+    class Forking(ForkContext):
+        Process = Started
+
+    return Forking(), started
 
 
-def _started(count: int, options: ReadOptions) -> list[_Worker]:
-    """`count` worker processes, forked: each starts with this process's modules and
-    tables, where a new Python took 0.1 s of CPU to import them."""
-    pipes = [(os.pipe(), os.pipe()) for _ in range(count)]
-    for (_, blocks), (outcomes, _) in pipes:
-        _widen(blocks)
-        _widen(outcomes)
-    workers = []
-    for (reads, blocks), (outcomes, writes) in pipes:
-        pid = os.fork()
-        if pid == 0:  # the worker: only its own ends of its own pipes stay open
-            code = 1
-            try:
-                signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's
-                for fd in {fd for pair in pipes for ends in pair for fd in ends} - {reads, writes}:
-                    os.close(fd)
-                code = _work(reads, writes, options)
-            finally:
-                os._exit(code)  # nothing of this process's to flush or clean up
-        workers.append(_Worker(pid, blocks, outcomes))
-    for (reads, _), (_, writes) in pipes:
-        os.close(reads)
-        os.close(writes)
-    return workers
-
-
-class _Reading(threading.Thread):
-    """Reads the input, sends the blocks of JSON lines to the workers in turn and
-    queues what went where, in input order."""
-
-    def __init__(self, paths: list[str], options: ReadOptions, workers: list[_Worker]) -> None:
-        super().__init__(name="parse-reading", daemon=True)
-        self.paths, self.options, self.workers = paths, options, workers
-        self.entries: queue.Queue[_Entry] = queue.Queue(QUEUED)
-        self.stopped = threading.Event()
-        self.sent = 0  # blocks sent
-        self.sending = 0  # the worker written to
-
-    def run(self) -> None:
-        try:
-            position = ReadPosition()
-            for record in read_records(self.paths, self.options, position, BLOCK_READERS):
-                if isinstance(record, JsonBlock):
-                    self.sending = self.sent % len(self.workers)
-                    _write(self.workers[self.sending].blocks, record)
-                    self._put(_Sent(self.sending, position.bytes_read))
-                    self.sent += 1
-                else:
-                    self._put(_Read(record, position.bytes_read))
-            self._put(None)
-        except BrokenPipeError:  # the worker being sent to died
-            if not self.stopped.is_set():
-                self._put(_stopped(self.workers[self.sending]))
-        except BaseException as error:  # this process raises it
-            self._put(error)
-
-    def _put(self, entry: _Entry) -> None:
-        while not self.stopped.is_set():
-            with contextlib.suppress(queue.Full):
-                self.entries.put(entry, timeout=0.1)
-                return
-
-    def next(self) -> _Sent | _Read | None:
-        entry = self.entries.get()
-        if isinstance(entry, BaseException):
-            raise entry
-        return entry
-
-    def stop(self) -> None:
-        self.stopped.set()
-
-
-def _stopped(worker: _Worker) -> ParseProcessError:
-    return ParseProcessError(f"a parsing process stopped (exit code {worker.stop()})")
-
-
-PIPE_BYTES = 1 << 20  # the most Linux gives a pipe unasked (/proc/sys/fs/pipe-max-size)
-
-
-def _widen(fd: int) -> None:
-    """Let the pipe hold a dozen blocks, or their outcomes. With the default 64 KiB, a
-    worker waits for this process to take each block's outcomes before it goes on to
-    the next: `parse` ran at 0.84x the bare loop, against 1.04x (docs/benchmarks.md)."""
-    if sys.platform == "linux":
-        import fcntl
-
-        with contextlib.suppress(OSError):  # a lower limit set by the system
-            fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-
-
-# Each message is its length (8 bytes) and its pickle, written and read with os.write
-# and os.readv, each a loop until the whole message is through: pickle.load and
-# dump on the pipes' buffered files lost their place now and then under py-spy.
-
-
-def _write(fd: int, message: object) -> None:
-    data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
-    os.write(fd, len(data).to_bytes(8, "little"))  # 8 bytes, under PIPE_BUF: one whole write
-    view = memoryview(data)  # not joined to the length: a copy of each message less
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def _read(fd: int) -> object:
-    """The next message; EOFError at the end of the stream (or in a message)."""
-    size = int.from_bytes(_exactly(fd, 8), "little")
-    return pickle.loads(_exactly(fd, size))
-
-
-def _exactly(fd: int, size: int) -> bytearray:
-    data = bytearray(size)
-    view = memoryview(data)
-    while view:
-        got = os.readv(fd, [view])
-        if got == 0:
-            raise EOFError
-        view = view[got:]
-    return data
-
-
-def _receive(worker: _Worker) -> list[Written | Rejected]:
-    """The outcomes of the next block the worker was sent."""
+def _reading(
+    paths: list[str], options: ReadOptions, read: ReadPosition
+) -> Iterator[JsonBlock | RawRecord | Rejected | Exception]:
+    """The input as blocks of JSON lines and other records; an error reading it comes
+    last, to be raised once the records before it are taken, as in one process."""
     try:
-        message = _read(worker.outcomes)
-    except EOFError:
-        raise _stopped(worker) from None
-    if isinstance(message, BaseException):
-        raise message
-    path, outcomes = cast(tuple[str, list[Packed]], message)
-    return [_unpacked(path, packed) for packed in outcomes]
+        yield from read_records(paths, options, read, BLOCK_READERS)
+    except Exception as error:
+        yield error
 
 
-# Outcomes cross the pipe as plain tuples: pickling the slotted records themselves
-# takes several times as long. _packed and _unpacked are the two ends.
-Packed = tuple[Any, ...]
+def _taken(
+    entry: _Entry, options: ReadOptions, position: ReadPosition, seen: Deduplicator
+) -> Iterator[WrittenOutcome]:
+    item, bytes_read = entry
+    if isinstance(item, Exception):
+        raise item
+    if isinstance(item, Future):  # raises what the task raised
+        batch = [_unpacked(path, packed) for path, block in item.result() for packed in block]
+    else:
+        batch = [_written(item, options)]
+    position.bytes_read = bytes_read
+    for outcome in batch:
+        yield outcome if isinstance(outcome, Rejected) else seen.check(outcome)
 
 
 def _packed(outcome: Written | Rejected) -> Packed:
@@ -321,21 +212,22 @@ def _written(record: RawRecord | Rejected, options: ReadOptions) -> Written | Re
     return built if isinstance(built, Rejected) else Written.of(built)
 
 
-def _work(source: int, out: int, options: ReadOptions) -> int:
-    """A worker: read blocks of lines from `source`; send each block's outcomes (or the
-    error that stopped it) to `out`. Its exit code."""
-    try:
-        while True:
-            try:
-                block = cast(JsonBlock, _read(source))
-            except EOFError:  # the parent closed the pipe: the end
-                return 0
-            outcomes = [
-                _packed(_written(record, options)) for record in block_records(block, options)
-            ]
-            _write(out, (block.path, outcomes))
-    except BrokenPipeError:  # the parent is gone, or stopped reading
-        return 1
-    except Exception as error:  # the parent raises it
-        _write(out, error)
-        return 0
+_options = ReadOptions()  # a worker's, from this process (_starts)
+
+
+def _starts(options: ReadOptions) -> None:
+    """A worker's start: the options are this process's (forked: not pickled)."""
+    global _options
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's
+    _options = options
+
+
+def _work(blocks: list[JsonBlock]) -> list[tuple[str, list[Packed]]]:
+    """A task: each block's path and the packed outcomes of its records."""
+    return [
+        (
+            block.path,
+            [_packed(_written(record, _options)) for record in block_records(block, _options)],
+        )
+        for block in blocks
+    ]
