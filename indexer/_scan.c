@@ -62,17 +62,30 @@
 #define TERM_SEPARATOR_TEXT "\t"
 #define TERM_SEPARATOR (TERM_SEPARATOR_TEXT[0])
 
-/* The arguments of tidiness() and collapse(): a str, its flags, and multiline. */
+/* The arguments of tidiness() and collapse(): a str, its flags, and multiline; with
+   the str's characters as stored (kind, data, length). */
+typedef struct {
+    const void *data;
+    Py_ssize_t length;
+    int kind;
+    const unsigned char *flag;
+    int multiline;
+} FlaggedText;
+
 static int
-text_and_flags(PyObject *args, PyObject **text, const unsigned char **flag, int *multiline)
+read_flagged_text(PyObject *args, FlaggedText *t)
 {
+    PyObject *text;
     Py_ssize_t size;
-    if (!PyArg_ParseTuple(args, "Uy#p", text, flag, &size, multiline))
+    if (!PyArg_ParseTuple(args, "Uy#p", &text, &t->flag, &size, &t->multiline))
         return -1;
     if (size != BMP_SIZE) {
         PyErr_Format(PyExc_ValueError, "flags must have %d bytes", BMP_SIZE);
         return -1;
     }
+    t->data = PyUnicode_DATA(text);
+    t->length = PyUnicode_GET_LENGTH(text);
+    t->kind = PyUnicode_KIND(text);
     return 0;
 }
 
@@ -104,23 +117,19 @@ tidiness_loop(int kind, const void *data, Py_ssize_t length, const unsigned char
 static PyObject *
 tidiness(PyObject *self, PyObject *args)
 {
-    PyObject *text;
-    const unsigned char *flag;
-    int multiline;
-    if (text_and_flags(args, &text, &flag, &multiline) < 0)
+    FlaggedText t;
+    if (read_flagged_text(args, &t) < 0)
         return NULL;
-    const void *data = PyUnicode_DATA(text);
-    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
     int found;
-    switch (PyUnicode_KIND(text)) {
+    switch (t.kind) {
     case PyUnicode_1BYTE_KIND:
-        found = tidiness_loop(PyUnicode_1BYTE_KIND, data, length, flag, multiline);
+        found = tidiness_loop(PyUnicode_1BYTE_KIND, t.data, t.length, t.flag, t.multiline);
         break;
     case PyUnicode_2BYTE_KIND:
-        found = tidiness_loop(PyUnicode_2BYTE_KIND, data, length, flag, multiline);
+        found = tidiness_loop(PyUnicode_2BYTE_KIND, t.data, t.length, t.flag, t.multiline);
         break;
     default:
-        found = tidiness_loop(PyUnicode_4BYTE_KIND, data, length, flag, multiline);
+        found = tidiness_loop(PyUnicode_4BYTE_KIND, t.data, t.length, t.flag, t.multiline);
     }
     return PyLong_FromLong(found);
 }
@@ -153,26 +162,22 @@ collapse_loop(int kind, const void *data, Py_ssize_t length, const unsigned char
 static PyObject *
 collapse(PyObject *self, PyObject *args)
 {
-    PyObject *text;
-    const unsigned char *flag;
-    int multiline;
-    if (text_and_flags(args, &text, &flag, &multiline) < 0)
+    FlaggedText t;
+    if (read_flagged_text(args, &t) < 0)
         return NULL;
-    const void *data = PyUnicode_DATA(text);
-    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
-    Py_UCS4 *out = PyMem_Malloc((length + 1) * sizeof(Py_UCS4));
+    Py_UCS4 *out = PyMem_Malloc((t.length + 1) * sizeof(Py_UCS4));
     if (out == NULL)
         return PyErr_NoMemory();
     Py_ssize_t written;
-    switch (PyUnicode_KIND(text)) {
+    switch (t.kind) {
     case PyUnicode_1BYTE_KIND:
-        written = collapse_loop(PyUnicode_1BYTE_KIND, data, length, flag, multiline, out);
+        written = collapse_loop(PyUnicode_1BYTE_KIND, t.data, t.length, t.flag, t.multiline, out);
         break;
     case PyUnicode_2BYTE_KIND:
-        written = collapse_loop(PyUnicode_2BYTE_KIND, data, length, flag, multiline, out);
+        written = collapse_loop(PyUnicode_2BYTE_KIND, t.data, t.length, t.flag, t.multiline, out);
         break;
     default:
-        written = collapse_loop(PyUnicode_4BYTE_KIND, data, length, flag, multiline, out);
+        written = collapse_loop(PyUnicode_4BYTE_KIND, t.data, t.length, t.flag, t.multiline, out);
     }
     /* Built from UCS4 so that Python picks the narrowest kind the result needs. */
     PyObject *result = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, written);
