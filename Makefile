@@ -19,6 +19,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/mypy tests/conftest.py  # the other module named conftest (pyproject.toml)
 
 # A local OpenSearch node (engine/, jars from Maven Central): the integration tests
 # start one of their own; `make opensearch` runs one in the foreground for development,

@@ -14,11 +14,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-FIXTURES = ROOT / "tests" / "fixtures"
-ANT_JSONL = SHARED / "data/ant-news/ant_v2.1_multisource.jsonl.gz"
-ARCD_CORPUS = SHARED / "data/arcd/corpus.jsonl"
+from helpers import ANT, ARCD, FIXTURES, SHARED
+
+ARCD_CORPUS = ARCD / "corpus.jsonl"
 TASHKEELA = SHARED / "data/tashkeela/diacritized-lines.txt"
 
 _SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+|\n+")
@@ -49,9 +47,9 @@ def fixture_sentences() -> list[str]:
 
 def shared_sentences(news: int = 3500, wiki: int = 1500, classical: int = 1500) -> list[str]:
     """Sentences from ../shared, or [] where it is absent."""
-    if not (ANT_JSONL.is_file() and ARCD_CORPUS.is_file() and TASHKEELA.is_file()):
+    if not (ANT.is_file() and ARCD_CORPUS.is_file() and TASHKEELA.is_file()):
         return []
-    news_text = (f"{d['title']}\n{d['text']}" for d in _jsonl(ANT_JSONL))
+    news_text = (f"{d['title']}\n{d['text']}" for d in _jsonl(ANT))
     wiki_text = (f"{d['title']}\n{d['text']}" for d in _jsonl(ARCD_CORPUS))
     classical_lines = TASHKEELA.read_text(encoding="utf-8").splitlines()
     return (

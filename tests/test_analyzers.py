@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import pytest
+from helpers import FIXTURES
 from hypothesis import given
 from hypothesis import strategies as st
 from sentences import fixture_sentences, shared_sentences
@@ -17,7 +17,6 @@ from indexer.scan import join_terms
 
 ANALYZERS = default_analyzers()
 TEXT, EXACT, KEYWORD = ANALYZERS["text"], ANALYZERS["exact"], ANALYZERS["keyword"]
-FIXTURES = Path(__file__).parent / "fixtures"
 GRAMS, GRAMS_SEARCH = ANALYZERS["grams"], ANALYZERS["grams_search"]
 
 

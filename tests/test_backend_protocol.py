@@ -3,11 +3,10 @@ lacks is refused in one line that names the backend that has it."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import run_cli
 
 from indexer.backends import Backend, Unsupported
 from indexer.backends.cluster.backend import ClusterBackend
@@ -30,12 +29,7 @@ def test_every_operation_of_the_protocol_is_a_method(backend: type) -> None:
 def test_the_embedded_backend_refuses_from_index_in_a_typed_way(tmp_path: Path) -> None:
     with pytest.raises(Unsupported, match="Elasticsearch or OpenSearch only"):
         EmbeddedBackend(tmp_path).reindex_from_index("articles")
-    command = [sys.executable, "-m", "indexer.cli", "reindex", "--from-index"]
-    result = subprocess.run(
-        [*command, "--backend", "embedded", "--home", str(tmp_path)],
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 2 and "Traceback" not in result.stderr
-    [line] = [x for x in result.stderr.splitlines() if x.startswith("arabic-search")]
+    result = run_cli("reindex", "--from-index", "--backend", "embedded", "--home", str(tmp_path))
+    assert result.code == 2 and "Traceback" not in result.err
+    line = result.error_line()
     assert "Elasticsearch or OpenSearch only" in line

@@ -6,46 +6,35 @@ import argparse
 import json
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def run(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "indexer.cli", *args],
-        input=stdin,
-        capture_output=True,
-        cwd=ROOT,
-        check=False,
-    )
+from helpers import BEIR, FIXTURES, run_cli, run_process
 
 
 def test_normalize_streams_stdin_to_stdout() -> None:
-    result = run("normalize", stdin="أَحْمَد في القاهرة\nعام ٢٠٢١ ﻻ\n".encode())
-    assert result.returncode == 0
-    assert result.stdout.decode() == "احمد في القاهره\nعام 2021 لا\n"
+    # Through the entry point, `python -m indexer.cli`, with a real stdin and stdout.
+    result = run_process("normalize", stdin="أَحْمَد في القاهرة\nعام ٢٠٢١ ﻻ\n".encode())
+    assert result.code == 0
+    assert result.out == "احمد في القاهره\nعام 2021 لا\n"
 
 
 def test_normalize_can_switch_a_rule_off() -> None:
-    result = run("normalize", "--disable", "fold_teh_marbuta", stdin="القاهرة".encode())
-    assert result.stdout.decode() == "القاهرة"
-    assert run("normalize", "--disable", "nope").returncode == 2
+    result = run_cli("normalize", "--disable", "fold_teh_marbuta", stdin="القاهرة".encode())
+    assert result.out == "القاهرة"
+    assert run_cli("normalize", "--disable", "nope").code == 2
 
 
 def test_normalize_passes_bad_bytes_through_and_reports_the_line() -> None:
     data = "أ\n".encode() + b"\xff\xfe bad\n" + "إ\n".encode()
-    result = run("normalize", stdin=data)
-    assert result.returncode == 1
+    result = run_cli("normalize", stdin=data)
+    assert result.code == 1
     assert result.stdout == "ا\n".encode() + b"\xff\xfe bad\n" + "ا\n".encode()
     assert b"stdin line 2: not UTF-8" in result.stderr
 
 
 def test_analyze_json_shape() -> None:
-    result = run("analyze", "--json", "وزارة الخارجيّة الروسية")
-    assert result.returncode == 0
+    result = run_cli("analyze", "--json", "وزارة الخارجيّة الروسية")
+    assert result.code == 0
     body = json.loads(result.stdout)
     assert body == {
         "analyzer": "text",
@@ -58,45 +47,42 @@ def test_analyze_json_shape() -> None:
 
 
 def test_analyze_named_analyzers() -> None:
-    exact = json.loads(run("analyze", "--analyzer", "exact", "--json", "الخارجية").stdout)
+    exact = json.loads(run_cli("analyze", "--analyzer", "exact", "--json", "الخارجية").stdout)
     assert exact["analyzer"] == "exact"
     assert [t["token"] for t in exact["tokens"]] == ["الخارجيه"]
-    keyword = json.loads(run("analyze", "--analyzer", "keyword", "--json", " أخبار سورية").stdout)
+    keyword = json.loads(
+        run_cli("analyze", "--analyzer", "keyword", "--json", " أخبار سورية").stdout
+    )
     assert [t["token"] for t in keyword["tokens"]] == ["اخبار سوريه"]
 
 
 def test_analyze_stdin_gives_one_json_object_per_line() -> None:
-    result = run("analyze", "-", stdin="أحمد\n\nالقاهرة\n".encode())
-    lines = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    result = run_cli("analyze", "-", stdin="أحمد\n\nالقاهرة\n".encode())
+    lines = [json.loads(line) for line in result.out.splitlines()]
     assert [[t["token"] for t in line["tokens"]] for line in lines] == [["احمد"], [], ["قاهر"]]
 
 
 def test_analyze_readable_output() -> None:
-    result = run("analyze", "الخارجية الروسية")
-    assert result.stdout.decode().splitlines() == ["0\t0-8\tخارج", "1\t9-16\tروس"]
+    result = run_cli("analyze", "الخارجية الروسية")
+    assert result.out.splitlines() == ["0\t0-8\tخارج", "1\t9-16\tروس"]
 
 
 def test_usage_error_exits_2() -> None:
-    assert run("analyze", "--analyzer", "nope", "x").returncode == 2
-    assert run().returncode == 2
+    assert run_cli("analyze", "--analyzer", "nope", "x").code == 2
+    assert run_cli().code == 2
 
 
 def test_normalize_lists_every_rule() -> None:
     from indexer.analysis.normalize import RULE_NAMES
 
-    listed = [
-        line.split()[0] for line in run("normalize", "--list-rules").stdout.decode().splitlines()
-    ]
+    listed = [line.split()[0] for line in run_cli("normalize", "--list-rules").out.splitlines()]
     assert listed == list(RULE_NAMES)
-
-
-BEIR = ROOT / "tests/fixtures/beir"
 
 
 def test_bad_places_and_files_are_one_line_and_exit_2(tmp_path: Path) -> None:
     a_file = tmp_path / "a-file"
     a_file.write_text("x")
-    variants = str(ROOT / "tests/fixtures/variants.jsonl")
+    variants = str(FIXTURES / "variants.jsonl")
     cases = {
         ("search", "x", "--home", str(a_file)): "--home ",
         ("status", "--home", str(a_file)): "is a file, not a folder",
@@ -114,9 +100,9 @@ def test_bad_places_and_files_are_one_line_and_exit_2(tmp_path: Path) -> None:
         ): "no query of",
     }
     for args, says in cases.items():
-        result = run(*args, "--backend", "embedded")
-        err = result.stderr.decode()
-        assert result.returncode == 2, (args, err)
+        result = run_cli(*args, "--backend", "embedded")
+        err = result.err
+        assert result.code == 2, (args, err)
         [line] = [x for x in err.splitlines() if x.startswith("arabic-search")]
         assert says in line and "Traceback" not in err, (args, err)
 
@@ -160,21 +146,18 @@ def test_options_are_listed_where_they_apply_and_say_which_backend() -> None:
 
 
 def test_a_text_of_stopwords_only_says_so_on_stderr() -> None:
-    result = run("analyze", "من في على")
-    assert result.returncode == 0 and result.stdout == b""
-    assert "no tokens" in result.stderr.decode() and "stopwords" in result.stderr.decode()
-    assert run("analyze", "القاهرة").stderr == b""
+    result = run_cli("analyze", "من في على")
+    assert result.code == 0 and result.stdout == b""
+    assert "no tokens" in result.err and "stopwords" in result.err
+    assert run_cli("analyze", "القاهرة").stderr == b""
 
 
 def test_the_home_can_come_from_the_environment(tmp_path: Path) -> None:
     env = {**os.environ, "ARABIC_SEARCH_HOME": str(tmp_path / "home")}
     env.pop("ARABIC_SEARCH_BACKEND", None)
-    command = [sys.executable, "-m", "indexer.cli", "reindex", "--backend", "embedded"]
-    variants = str(ROOT / "tests/fixtures/variants.jsonl")
-    result = subprocess.run(
-        [*command, variants], capture_output=True, text=True, cwd=tmp_path, env=env
-    )
-    assert result.returncode == 0, result.stderr
-    assert f"backend: embedded (home {tmp_path / 'home'})" in result.stderr
+    variants = str(FIXTURES / "variants.jsonl")
+    result = run_cli("reindex", "--backend", "embedded", variants, cwd=tmp_path, env=env)
+    assert result.code == 0, result.err
+    assert f"backend: embedded (home {tmp_path / 'home'})" in result.err
     assert (tmp_path / "home" / "articles.json").is_file()
     assert not (tmp_path / ".arabic-search").exists()

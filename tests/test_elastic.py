@@ -10,8 +10,6 @@ from __future__ import annotations
 import http.server
 import json
 import re
-import subprocess
-import sys
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -20,6 +18,7 @@ from typing import Any
 
 import pytest
 from fake_es import FakeCluster
+from helpers import FIXTURES, ROOT, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -42,8 +41,6 @@ from indexer.index.reindex import reindex
 from indexer.ingest.articles import Article
 from indexer.search.query import RECENCY_FLOOR, QueryError, Recency, SearchRequest, plan_query
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "tests/fixtures"
 VARIANTS = str(FIXTURES / "variants.jsonl")  # 7 articles
 MAPPINGS = json.loads((ROOT / "mappings/articles.json").read_text(encoding="utf-8"))
 
@@ -690,31 +687,19 @@ def test_closed_port_exits_3_with_one_line_and_no_secret(tmp_path: Path) -> None
         "ES_USERNAME": "elastic",
         "PATH": "/usr/bin:/bin",
     }
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "indexer.cli",
-            "reindex",
-            str(FIXTURES / "seed-article.txt"),
-            "--backend",
-            "elasticsearch",
-            "--retries",
-            "0",
-        ],
-        capture_output=True,
-        text=True,
+    result = run_cli(
+        *("reindex", str(FIXTURES / "seed-article.txt")),
+        *("--backend", "elasticsearch", "--retries", "0"),
         cwd=tmp_path,
         env=env,
-        check=False,
     )
-    assert result.returncode == 3
-    lines = result.stderr.strip().splitlines()
+    assert result.code == 3
+    lines = result.err.strip().splitlines()
     assert lines[-1].startswith(
         "arabic-search reindex: Elasticsearch at http://127.0.0.1:9 is unreachable"
     )
-    assert "Traceback" not in result.stderr
-    assert "hunter2" not in result.stderr + result.stdout
+    assert "Traceback" not in result.err
+    assert "hunter2" not in result.err + result.out
 
 
 def test_a_cluster_that_goes_away_mid_load_fails_cleanly(tmp_path: Path) -> None:
@@ -794,21 +779,18 @@ def test_a_url_that_is_no_cluster_says_so_in_one_line(
     product = {"elasticsearch": "Elasticsearch", "opensearch": "OpenSearch"}[engine]
     url = f"http://127.0.0.1:{server.server_port}"
     try:
-        result = subprocess.run(
-            [sys.executable, "-m", "indexer.cli", "status", "--backend", engine, "--retries", "0"],
-            capture_output=True,
-            text=True,
+        result = run_cli(
+            *("status", "--backend", engine, "--retries", "0"),
             cwd=tmp_path,
             env={f"{prefix}URL": url, "PATH": "/usr/bin:/bin"},
-            check=False,
         )
     finally:
         server.shutdown()
-    assert result.returncode == 3, result.stderr
-    [line] = [x for x in result.stderr.splitlines() if x.startswith("arabic-search")]
+    assert result.code == 3, result.err
+    line = result.error_line()
     assert line.startswith(f"arabic-search status: {url} is not an {product} cluster (")
     assert line.endswith(f"from /_cluster/health); check {prefix}URL")
-    assert "<html>" not in result.stderr and "Traceback" not in result.stderr
+    assert "<html>" not in result.err and "Traceback" not in result.err
 
 
 class _OlderElasticsearch(http.server.BaseHTTPRequestHandler):

@@ -12,6 +12,7 @@ from typing import TypedDict, Unpack, get_args
 
 import pytest
 import tantivy
+from helpers import FIXTURES, interrupted_load
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +20,7 @@ from indexer.analysis.analyzers import default_analyzers
 from indexer.backends import BackendError
 from indexer.backends.embedded import backend as embedded_backend
 from indexer.backends.embedded.backend import EmbeddedBackend
-from indexer.index.checkpoints import Checkpoint, Interrupted
+from indexer.index.checkpoints import Checkpoint
 from indexer.index.reindex import reindex
 from indexer.ingest.articles import Article
 from indexer.ingest.parse import Outcome, parse_paths
@@ -35,7 +36,6 @@ from indexer.search.query import (
     parse_published,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures"
 SOURCES = [
     str(FIXTURES / "ant-sample.jsonl"),
     str(FIXTURES / "variants.jsonl"),
@@ -486,23 +486,6 @@ def test_a_failed_load_is_kept_for_resume_and_dropped_by_the_next_reindex(
     # Not resumed; 3 articles after 7.
     new = reindex(backend, [str(FIXTURES / "trec")], "news", allow_shrink=True).version
     assert [v.name for v in backend.status("news").versions] == [old, new]
-
-
-def interrupted_load(backend: EmbeddedBackend, source: str) -> Interrupted:
-    """A reindex of alias "news" stopped by Ctrl-C at its 15th record."""
-    seen = 0
-
-    def interrupt_at_15(outcome: object) -> None:
-        nonlocal seen
-        seen += 1
-        if seen == 15:
-            raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        reindex(backend, [source], "news", on_outcome=interrupt_at_15)
-    interrupted = backend.interrupted("news")
-    assert interrupted is not None
-    return interrupted
 
 
 def test_resume_after_an_interrupt_indexes_every_article_once(tmp_path: Path) -> None:

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import ARCD, BEIR, FIXTURES, run_cli
 
 from indexer.search.evaluation import folds, metrics
-
-ROOT = Path(__file__).resolve().parent.parent
-BEIR = ROOT / "tests/fixtures/beir"
 
 
 def test_metrics_on_known_rankings() -> None:
@@ -37,18 +32,17 @@ def test_folds_split_the_queries_the_same_way_every_time() -> None:
     assert folds(ids, 5, seed=1) != split
 
 
-def eval_command(*options: str) -> list[str]:
+def eval_args(*options: str) -> list[str]:
     return [
-        *(sys.executable, "-m", "indexer.cli", "eval", "--json"),
+        *("eval", "--json"),
         *("--corpus", str(BEIR / "corpus.jsonl"), "--queries", str(BEIR / "queries.jsonl")),
         *("--qrels", str(BEIR / "qrels.tsv"), *options),
     ]
 
 
 def run_eval(*options: str) -> dict[str, Any]:
-    command = eval_command(*options)
-    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
-    assert result.returncode == 0, result.stderr
+    result = run_cli(*eval_args(*options))
+    assert result.code == 0, result.err
     scores: dict[str, Any] = json.loads(result.stdout)
     return scores
 
@@ -61,7 +55,7 @@ def test_eval_json_per_the_contract() -> None:
 
 
 def test_compare_runs_the_baselines() -> None:
-    scores = run_eval("--compare", "--distractors", str(ROOT / "tests/fixtures/trec"))
+    scores = run_eval("--compare", "--distractors", str(FIXTURES / "trec"))
     assert set(scores) == {"standard", "arabic", "ours"}
     # Without Arabic processing, احمد does not find أحمد and ولد not وُلِد.
     assert scores["standard"]["mrr@10"] < scores["ours"]["mrr@10"]
@@ -76,29 +70,24 @@ def test_folds_score_each_part_of_the_queries() -> None:
 
 def test_eval_on_a_cluster_needs_its_url() -> None:
     env = {"PATH": "/usr/bin:/bin"}  # no OPENSEARCH_URL
-    command = eval_command("--backend", "opensearch")
-    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, check=False)
-    assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [
+    result = run_cli(*eval_args("--backend", "opensearch"), env=env)
+    assert result.code == 2
+    assert result.err.strip().splitlines() == [
         "arabic-search eval: OPENSEARCH_URL is not set (e.g. OPENSEARCH_URL=http://localhost:9200)"
     ]
-
-
-ARCD = ROOT.parent / "shared/data/arcd"
 
 
 @pytest.mark.skipif(not ARCD.is_dir(), reason="needs ../shared/data/arcd")
 def test_ours_beats_the_reference_stock_chain_on_arcd() -> None:
     """The stock baseline reproduces the Lucene figures of ../shared/README.md
     (0.792 / 0.834 / 0.986), and ours is 5% ahead of it on MRR@10 (issue #6)."""
-    command = [
-        *(sys.executable, "-m", "indexer.cli", "eval", "--json", "--compare"),
+    result = run_cli(
+        *("eval", "--json", "--compare"),
         *("--corpus", str(ARCD / "corpus.jsonl")),
         *("--queries", str(ARCD / "queries-train.jsonl")),
         *("--qrels", str(ARCD / "qrels-train.tsv")),
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
-    assert result.returncode == 0, result.stderr
+    )
+    assert result.code == 0, result.err
     scores = json.loads(result.stdout)
     stock, ours = scores["arabic"], scores["ours"]
     reference = {"mrr@10": 0.792, "ndcg@10": 0.834, "recall@100": 0.986}

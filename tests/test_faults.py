@@ -11,125 +11,97 @@ import ssl
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 from typing import Any, ClassVar
 
+from helpers import (
+    FIXTURES,
+    ROOT,
+    cli_process,
+    feed,
+    finished,
+    many_articles,
+    run_cli,
+    run_process,
+    wait_for,
+)
+
 from indexer.backends.embedded.backend import EmbeddedBackend
 from indexer.search.query import SearchRequest
-
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "tests/fixtures"
-
-
-def cli(
-    *args: str, cwd: Path = ROOT, stdin: int | None = None, env: dict[str, str] | None = None
-) -> subprocess.Popen[str]:
-    """The CLI in a child process (`env`: its whole environment; None: this one's)."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "indexer.cli", *args],
-        cwd=cwd,
-        env=env,
-        stdin=stdin,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def many_articles(path: Path, count: int) -> Path:
-    template = json.loads(
-        (FIXTURES / "ant-sample.jsonl").read_text(encoding="utf-8").splitlines()[0]
-    )
-    words = template["text"].split()
-    with path.open("w", encoding="utf-8") as f:
-        for n in range(count):
-            # Every other word new in each article: analysis learns as much as on real
-            # text, so a load of a few thousand lasts long enough to be interrupted.
-            text = " ".join(f"{w}{n}" if i % 2 else w for i, w in enumerate(words))
-            doc = {**template, "url": f"http://example.test/{n}", "text": text}
-            f.write(json.dumps(doc, ensure_ascii=False) + "\n")
-    return path
 
 
 def test_kill_9_during_reindex_keeps_the_old_version_and_the_next_reindex_works(
     tmp_path: Path,
 ) -> None:
     home = tmp_path / "home"
-    first = cli(
-        "reindex", str(FIXTURES / "variants.jsonl"), "--backend", "embedded", "--home", str(home)
-    )
-    assert first.wait(timeout=120) == 0
-    big = many_articles(tmp_path / "big.jsonl", 400)
+    embedded = ("--backend", "embedded", "--home", str(home))
+    first = run_cli("reindex", str(FIXTURES / "variants.jsonl"), *embedded)
+    assert first.code == 0, first.err
+    lines = many_articles(tmp_path / "big.jsonl", 400).read_bytes().splitlines(keepends=True)
     # From a pipe left open: the load cannot end before the kill, however fast it is.
-    running = cli(
-        "reindex", "-", "--format", "jsonl", "--backend", "embedded", "--home", str(home),
-        stdin=subprocess.PIPE,
-    )  # fmt: skip
-    assert running.stdin is not None
-    running.stdin.write(big.read_text(encoding="utf-8"))
-    running.stdin.flush()
+    running = cli_process("reindex", "-", "--format", "jsonl", *embedded, stdin=subprocess.PIPE)
+    feed(running, b"".join(lines[:200]))  # read: inside the load, which waits for more
     versions = home / "versions"
-    deadline = time.monotonic() + 60
-    while len(list(versions.iterdir())) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.5)  # inside the load, which waits for more input
+    assert len(list(versions.iterdir())) == 2  # the new version, being loaded
     assert running.poll() is None
     running.send_signal(signal.SIGKILL)
-    running.wait(timeout=30)
-    running.stdin.close()
+    finished(running, timeout=30)
+    assert running.returncode == -signal.SIGKILL
     assert len(list(versions.iterdir())) == 2  # the killed one is left behind
 
-    search = cli("search", "القاهرة", "--json", "--backend", "embedded", "--home", str(home))
-    out, err = search.communicate(timeout=120)
-    assert search.returncode == 0, err
-    assert json.loads(out)["total"] == 1  # still the first version
+    search = run_cli("search", "القاهرة", "--json", *embedded)
+    assert search.code == 0, search.err
+    assert json.loads(search.out)["total"] == 1  # still the first version
 
-    again = cli(
-        "reindex", str(FIXTURES / "trec"), "--allow-shrink",  # 3 articles after 7
-        "--backend", "embedded", "--home", str(home),
-    )  # fmt: skip
-    _, err = again.communicate(timeout=120)
-    assert again.returncode == 0, err
-    status = cli("status", "--json", "--backend", "embedded", "--home", str(home))
-    state = json.loads(status.communicate(timeout=60)[0])
+    again = run_cli(
+        "reindex",
+        str(FIXTURES / "trec"),
+        "--allow-shrink",
+        *embedded,  # 3 articles after 7
+    )
+    assert again.code == 0, again.err
+    state = json.loads(run_cli("status", "--json", *embedded).out)
     assert state["documents"] == 3
     assert all(v["complete"] for v in state["versions"])  # the left-over is gone
 
 
-def wait_for_checkpoint(home: Path, records: int) -> None:
-    """Until a running embedded reindex has saved a checkpoint past `records`."""
-    deadline = time.monotonic() + 120
-    checkpoint: dict[str, Any] = {}
-    while checkpoint.get("records", 0) < records and time.monotonic() < deadline:
-        time.sleep(0.05)
-        for meta in home.glob("versions/*/version.json"):
-            with contextlib.suppress(OSError, ValueError):  # being replaced right now
-                checkpoint = json.loads(meta.read_text(encoding="utf-8")).get("checkpoint", {})
+def checkpointed_records(home: Path) -> int:
+    """Records done at the last checkpoint of an embedded reindex in progress (0: none)."""
+    records = 0
+    for meta in home.glob("versions/*/version.json"):
+        with contextlib.suppress(OSError, ValueError):  # being replaced right now
+            checkpoint = json.loads(meta.read_text(encoding="utf-8")).get("checkpoint", {})
+            records = max(records, checkpoint.get("records", 0))
+    return records
+
+
+def wait_for_checkpoint(home: Path, records: int, running: subprocess.Popen[bytes]) -> None:
+    """Until the running embedded reindex has saved a checkpoint past `records`."""
+    what = f"checkpoint past record {records} under {home}"
+    wait_for(lambda: checkpointed_records(home) >= records, what, running)
 
 
 def test_ctrl_c_during_reindex_says_where_it_stopped_and_how_to_resume(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    big = many_articles(tmp_path / "big.jsonl", 3000)
-    running = cli(
-        "reindex",
-        str(big),
-        "--checkpoint-every",
-        "200",
-        "--backend",
-        "embedded",
-        "--home",
-        str(home),
+    lines = many_articles(tmp_path / "big.jsonl", 3000).read_bytes().splitlines(keepends=True)
+    running = cli_process(
+        *("reindex", "-", "--format", "jsonl", "--checkpoint-every", "200"),
+        *("--backend", "embedded", "--home", str(home)),
+        stdin=subprocess.PIPE,
     )
-    wait_for_checkpoint(home, records=200)
+    # Half the input, from a pipe left open: the load is still running at the Ctrl-C.
+    feed(running, b"".join(lines[:1500]))
+    wait_for_checkpoint(home, 200, running)
+    assert running.poll() is None, "the load ended before the Ctrl-C"
     running.send_signal(signal.SIGINT)
-    _, err = running.communicate(timeout=60)
-    assert running.returncode == 130
-    lines = err.strip().splitlines()
-    assert lines[-3] == "arabic-search reindex: interrupted"
-    assert "kept with a checkpoint at record " in lines[-2] and "with --resume" in lines[-2]
-    assert lines[-1].startswith("arabic-search reindex: stopped after read ")
-    assert "Traceback" not in err
+    result = finished(running, timeout=60)  # and the pipe closed
+    assert result.code == 130, result.err
+    lines_of_err = result.err.strip().splitlines()
+    assert lines_of_err[-3] == "arabic-search reindex: interrupted"
+    assert "kept with a checkpoint at record " in lines_of_err[-2]
+    assert "with --resume" in lines_of_err[-2]
+    assert lines_of_err[-1].startswith("arabic-search reindex: stopped after read ")
+    assert "Traceback" not in result.err
 
 
 def test_kill_9_then_resume_continues_the_same_version_with_each_article_once(
@@ -137,24 +109,28 @@ def test_kill_9_then_resume_continues_the_same_version_with_each_article_once(
 ) -> None:
     home = tmp_path / "home"
     big = many_articles(tmp_path / "big.jsonl", 3000)
+    lines = big.read_bytes().splitlines(keepends=True)
     embedded = ("--backend", "embedded", "--home", str(home))
-    running = cli("reindex", str(big), "--checkpoint-every", "200", *embedded)
-    wait_for_checkpoint(home, records=600)
+    args = ("reindex", "-", "--format", "jsonl", "--checkpoint-every", "200", *embedded)
+    running = cli_process(*args, stdin=subprocess.PIPE)
+    # Half the input, from a pipe left open: the load is still running at the kill.
+    feed(running, b"".join(lines[:1500]))
+    wait_for_checkpoint(home, 600, running)
     assert running.poll() is None, "the load ended before it could be killed"
     running.send_signal(signal.SIGKILL)
-    running.wait(timeout=30)
+    finished(running, timeout=30)
+    assert running.returncode == -signal.SIGKILL
     [killed] = [p.name for p in (home / "versions").iterdir()]
 
-    resumed = cli("reindex", "--resume", *embedded)
-    _, err = resumed.communicate(timeout=300)
-    assert resumed.returncode == 0, err
-    assert f"resuming {killed} after record " in err
-    assert "read 3000 / indexed 3000 / duplicates 0 / rejected 0" in err
-    status = cli("status", "--json", *embedded)
-    state = json.loads(status.communicate(timeout=60)[0])
+    # Its own paths and options, from the checkpoint: "-", so the input again on stdin.
+    resumed = run_cli("reindex", "--resume", *embedded, stdin=b"".join(lines))
+    assert resumed.code == 0, resumed.err
+    assert f"resuming {killed} after record " in resumed.err
+    assert "read 3000 / indexed 3000 / duplicates 0 / rejected 0" in resumed.err
+    state = json.loads(run_cli("status", "--json", *embedded).out)
     assert (state["current"], state["documents"]) == (killed, 3000)
     # Each article once: their common title finds each id once.
-    title = json.loads(big.read_text(encoding="utf-8").splitlines()[0])["title"]
+    title = json.loads(lines[0])["title"]
     backend, ids = EmbeddedBackend(home), []
     for page in range(1, 31):
         request = SearchRequest(query=title, size=100, page=page, highlight=False)
@@ -199,8 +175,8 @@ def test_csv_with_an_unclosed_quote_loses_that_row_only(tmp_path: Path) -> None:
     rows = [f"عنوان {n},نص {n}" for n in range(1, 11)]
     rows[2] = 'عنوان 3,"نص بلا نهاية'
     path.write_text("title,text\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    parse = cli("parse", str(path))
-    out, err = parse.communicate(timeout=60)
+    parse = run_cli("parse", str(path))
+    out, err = parse.out, parse.err
     assert len(out.splitlines()) == 9
     assert f"{path}:4: rejected: CSV: a quote opened on this line never closes" in err
     assert "read 10 / parsed 9 / duplicates 0 / rejected 1" in err
@@ -212,18 +188,18 @@ def test_symlink_loops_and_broken_links_are_not_followed(tmp_path: Path) -> None
     (data / "a.jsonl").write_text('{"title": "خبر"}\n', encoding="utf-8")
     os.symlink(data, data / "loop")
     os.symlink(data / "missing.jsonl", data / "broken.jsonl")
-    parse = cli("parse", str(data))
-    out, err = parse.communicate(timeout=60)
+    parse = run_cli("parse", str(data))
+    out, err = parse.out, parse.err
     assert len(out.splitlines()) == 1
     assert "broken.jsonl: rejected: no such file" in err
 
 
-def without_root_powers(args: list[str]) -> list[str]:
-    """The command, run so that file permissions apply: root (CI runs as root) reads
+def without_root_powers() -> list[str]:
+    """What runs a command so that file permissions apply: root (CI runs as root) reads
     everything through CAP_DAC_OVERRIDE, which setpriv drops from the child."""
     if os.geteuid() != 0:
-        return args
-    return ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", *args]
+        return []
+    return ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]
 
 
 def test_unreadable_files_and_directories_are_rejected_by_name(tmp_path: Path) -> None:
@@ -237,17 +213,15 @@ def test_unreadable_files_and_directories_are_rejected_by_name(tmp_path: Path) -
     try:
         home = tmp_path / "home"
         for command in (["parse"], ["reindex", "--backend", "embedded", "--home", str(home)]):
-            args = [sys.executable, "-m", "indexer.cli", *command, str(data)]
-            result = subprocess.run(
-                without_root_powers(args), capture_output=True, text=True, cwd=ROOT, check=False
-            )
-            assert result.returncode == 1, result.stderr
-            assert f"{data / 'locked.jsonl'}: rejected: permission denied" in result.stderr
+            # In a process of its own: one without root's powers.
+            result = run_process(*command, str(data), prefix=without_root_powers())
+            assert result.code == 1, result.err
+            assert f"{data / 'locked.jsonl'}: rejected: permission denied" in result.err
             assert f"{data / 'locked-dir'}: rejected: cannot list directory: Permission denied" in (
-                result.stderr
+                result.err
             )
             done = "parsed" if command == ["parse"] else "indexed"
-            assert f"read 3 / {done} 1 / duplicates 0 / rejected 2" in result.stderr
+            assert f"read 3 / {done} 1 / duplicates 0 / rejected 2" in result.err
     finally:
         (data / "locked-dir").chmod(0o755)
 
@@ -296,31 +270,28 @@ def test_tls_is_verified_and_a_bad_certificate_is_one_clear_error(tmp_path: Path
     server.socket = context.wrap_socket(server.socket, server_side=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"https://elastic:hunter2@127.0.0.1:{server.server_address[1]}"
-    command = [sys.executable, "-m", "indexer.cli", "status", "--backend", "elasticsearch"]
+    # The CLI in a process of its own: the TLS server answers from this one's thread.
+    command = ("status", "--backend", "elasticsearch")
     try:
         # A self-signed certificate the client was not given: refused, before any request.
         env = {**os.environ, "ES_URL": url}
         env.pop("ES_CA_CERTS", None)
         env.pop("ES_VERIFY_CERTS", None)
-        refused = subprocess.run(
-            [*command, "--retries", "0"], capture_output=True, text=True, env=env, check=False
-        )
-        assert refused.returncode == 3
-        [line] = [x for x in refused.stderr.splitlines() if x.startswith("arabic-search")]
+        refused = run_process(*command, "--retries", "0", env=env)
+        assert refused.code == 3, refused.err
+        line = refused.error_line()
         assert line.startswith(
             f"arabic-search status: TLS to Elasticsearch at https://127.0.0.1:"
             f"{server.server_address[1]} failed ("
         )
         assert "CERTIFICATE_VERIFY_FAILED" in line and "set ES_CA_CERTS" in line
-        assert "hunter2" not in refused.stderr and "Traceback" not in refused.stderr
+        assert "hunter2" not in refused.err and "Traceback" not in refused.err
         assert FakeClusterHandler.seen == []
 
         # With the CA bundle the same cluster is trusted.
-        trusted = subprocess.run(
-            command, capture_output=True, text=True, env={**env, "ES_CA_CERTS": str(cert)}
-        )
-        assert trusted.returncode == 0, trusted.stderr
-        assert "alias articles -> (none)  (green)" in trusted.stdout
+        trusted = run_process(*command, env={**env, "ES_CA_CERTS": str(cert)})
+        assert trusted.code == 0, trusted.err
+        assert "alias articles -> (none)  (green)" in trusted.out
         assert "/_cluster/health" in FakeClusterHandler.seen
     finally:
         server.shutdown()
@@ -333,14 +304,7 @@ def test_help_and_errors_never_show_secrets(tmp_path: Path) -> None:
         ["reindex", "--help"],
         ["status", "--backend", "elasticsearch", "--retries", "0"],
     ):
-        result = subprocess.run(
-            [sys.executable, "-m", "indexer.cli", *args],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            env=env,
-            check=False,
-        )
-        shown = result.stdout + result.stderr
+        result = run_cli(*args, cwd=tmp_path, env=env)
+        shown = result.out + result.err
         assert "pa55word" not in shown and "c2VjcmV0a2V5" not in shown
         assert "Traceback" not in shown

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import FIXTURES, run_cli
 
 from indexer.backends.cluster import query as cluster_query
 from indexer.backends.embedded.backend import EmbeddedBackend
@@ -29,8 +28,7 @@ from indexer.ingest.articles import Article
 from indexer.ingest.sources.fieldmap import ALIASES, FieldMapError, parse_field_options
 from indexer.search.query import Hit, SearchRequest, match_plan, plan_query
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "tests/fixtures/ant-sample.jsonl"
+SAMPLE = FIXTURES / "ant-sample.jsonl"
 
 
 def attributes(record: type) -> set[str]:
@@ -55,13 +53,9 @@ def test_the_columns_say_what_the_contract_says() -> None:
 
 
 def test_parse_writes_the_document_fields() -> None:
-    run = subprocess.run(
-        [sys.executable, "-m", "indexer.cli", "parse", str(SAMPLE)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    line = json.loads(run.stdout.splitlines()[0])
+    run = run_cli("parse", str(SAMPLE))
+    assert run.code == 0, run.err
+    line = json.loads(run.out.splitlines()[0])
     assert set(line) == set(DOCUMENT_FIELDS)
 
 

@@ -8,6 +8,7 @@ import unicodedata
 import urllib.parse
 from pathlib import Path
 
+from helpers import FIXTURES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,8 +27,6 @@ from indexer.ingest.cleaning import _cleaner, _rebuilt, clean_line, clean_text, 
 from indexer.ingest.parse import Duplicate, ParseReport, parse_paths
 from indexer.ingest.sources.files import ReadOptions
 from indexer.scan import Flag
-
-FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def build(**fields: str | None) -> Article | Rejected:

@@ -4,9 +4,9 @@ of it: a package added, moved or removed without the map fails here."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from helpers import ROOT
+
 PACKAGE = ROOT / "indexer"
 
 

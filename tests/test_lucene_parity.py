@@ -22,7 +22,8 @@ from urllib.parse import quote
 
 import pytest
 from es_rules import parse_es_mapping_rule
-from sentences import ROOT, fixture_sentences, shared_sentences
+from helpers import ROOT
+from sentences import fixture_sentences, shared_sentences
 
 from indexer.analysis.analyzers import default_analyzers
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from es_rules import parse_es_mapping_rule
+from helpers import ROOT
 
 from indexer import cli
 from indexer.analysis.analyzers import baseline_analyzers, default_analyzers, read_word_list
@@ -14,7 +15,6 @@ from indexer.analysis.normalize import Normalizer
 from indexer.index import mappings
 from indexer.index.fields import FIELDS
 
-ROOT = Path(__file__).resolve().parent.parent
 BODY = json.loads((ROOT / "mappings/articles.json").read_text(encoding="utf-8"))
 ANALYSIS = BODY["settings"]["analysis"]
 

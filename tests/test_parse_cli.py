@@ -4,27 +4,16 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import ANT, FIXTURES, Result, run_cli
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "tests/fixtures"
-ANT = ROOT.parent / "shared/data/ant-news/ant_v2.1_multisource.jsonl.gz"
 SUMMARY = re.compile(r"read (\d+) / parsed (\d+) / duplicates (\d+) / rejected (\d+)")
 
 
-def parse(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "indexer.cli", "parse", *args],
-        input=stdin.decode("latin-1"),
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
+def parse(*args: str, stdin: bytes = b"") -> Result:
+    return run_cli("parse", *args, stdin=stdin)
 
 
 def counts(stderr: str) -> tuple[int, ...]:
@@ -35,8 +24,8 @@ def counts(stderr: str) -> tuple[int, ...]:
 
 def test_seed_article_per_the_contract() -> None:
     result = parse(str(FIXTURES / "seed-article.txt"))
-    assert result.returncode == 0, result.stderr
-    [line] = result.stdout.splitlines()
+    assert result.code == 0, result.err
+    [line] = result.out.splitlines()
     article = json.loads(line)
     assert {"id", "title", "body", "published_at", "category", "source", "author", "url"} <= set(
         article
@@ -49,36 +38,36 @@ def test_seed_article_per_the_contract() -> None:
     assert (article["source"], article["author"]) == ("شبكة شام", "فريق التحرير")
     assert article["body"].startswith("قالت وزارة الخارجية الروسية")
     assert "مشاركة" not in article["body"] and "اقرأ أيضاً" not in article["body"]
-    assert counts(result.stderr) == (1, 1, 0, 0)
+    assert counts(result.err) == (1, 1, 0, 0)
 
 
 def test_rejects_go_to_stderr_with_place_and_exit_1(tmp_path: Path) -> None:
     path = tmp_path / "mixed.jsonl"
     path.write_text('{"title": "خبر"}\n{"oops"\n{"title": "خبر"}\n{}\n', encoding="utf-8")
     result = parse(str(path))
-    assert result.returncode == 1
-    assert len(result.stdout.splitlines()) == 1
-    assert f"{path}:2: rejected: invalid JSON" in result.stderr
-    assert f"{path}:3: duplicate of {path}:1" in result.stderr
-    assert f"{path}:4: rejected: no title and no body" in result.stderr
-    assert counts(result.stderr) == (4, 1, 1, 2)
+    assert result.code == 1
+    assert len(result.out.splitlines()) == 1
+    assert f"{path}:2: rejected: invalid JSON" in result.err
+    assert f"{path}:3: duplicate of {path}:1" in result.err
+    assert f"{path}:4: rejected: no title and no body" in result.err
+    assert counts(result.err) == (4, 1, 1, 2)
 
 
 def test_unknown_field_name_is_a_usage_error() -> None:
     result = parse("--field", "headline=title", str(FIXTURES / "ant-sample.jsonl"))
-    assert result.returncode == 2
-    assert "NAME must be one of" in result.stderr
+    assert result.code == 2
+    assert "NAME must be one of" in result.err
 
 
 def test_stdin_and_forced_format() -> None:
     result = parse("--format", "trec", "-", stdin=(FIXTURES / "trec/two-docs.txt").read_bytes())
-    assert result.returncode == 0
-    assert len(result.stdout.splitlines()) == 2
+    assert result.code == 0
+    assert len(result.out.splitlines()) == 2
 
 
 def test_directory_of_mixed_formats() -> None:
     result = parse(str(FIXTURES / "trec"), str(FIXTURES / "scraped"))
-    read, parsed, duplicates, rejected = counts(result.stderr)
+    read, parsed, duplicates, rejected = counts(result.err)
     assert read == parsed + duplicates + rejected
     # 3 TREC docs, 15 pages, and the README/expected.json read as pages or rejected.
     assert parsed >= 18
@@ -87,10 +76,10 @@ def test_directory_of_mixed_formats() -> None:
 @pytest.mark.skipif(not ANT.is_file(), reason="needs ../shared/data/ant-news (the ANT corpus)")
 def test_all_ant_articles_are_accounted_for() -> None:
     result = parse(str(ANT))
-    read, parsed, duplicates, rejected = counts(result.stderr)
+    read, parsed, duplicates, rejected = counts(result.err)
     assert read == 31_525
     assert read == parsed + duplicates + rejected
-    assert len(result.stdout.splitlines()) == parsed
+    assert len(result.out.splitlines()) == parsed
     assert rejected == 0
     # The corpus has about 1,500 repeated texts.
     assert 1_400 <= duplicates <= 1_700

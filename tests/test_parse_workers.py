@@ -12,6 +12,7 @@ from collections.abc import Callable, Generator
 from pathlib import Path
 
 import pytest
+from helpers import FIXTURES
 
 from indexer import cli
 from indexer.errors import EXIT_UNAVAILABLE
@@ -22,8 +23,6 @@ from indexer.ingest.sources import jsonl
 from indexer.ingest.sources.fieldmap import FieldMap, parse_field_options
 from indexer.ingest.sources.files import ReadOptions, ReadPosition, input_bytes
 from indexer.ingest.workers import ParseProcessError, default_workers, written_outcomes
-
-FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def _inputs(tmp_path: Path) -> list[str]:

@@ -8,21 +8,17 @@ import io
 import json
 import os
 import re
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from helpers import FIXTURES, run_cli
 
 from indexer.ingest.articles import Article
 from indexer.ingest.parse import parse_paths
 from indexer.ingest.progress import SHOWN_EACH, ReadLog
 from indexer.ingest.sources.files import ReadOptions, ReadPosition
 from indexer.ingest.workers import written_outcomes
-
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "tests/fixtures"
 
 
 def noisy_input(tmp_path: Path) -> Path:
@@ -37,11 +33,6 @@ def noisy_input(tmp_path: Path) -> Path:
     return path
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "indexer.cli", *args]
-    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
-
-
 @pytest.mark.parametrize("command", ["parse", "reindex"])
 def test_the_first_few_problems_are_shown_and_the_report_has_every_record(
     command: str, tmp_path: Path
@@ -50,9 +41,9 @@ def test_the_first_few_problems_are_shown_and_the_report_has_every_record(
     backend = ["--backend", "embedded", "--home", str(tmp_path / "home")]
     options = [*backend] if command == "reindex" else []
     report = tmp_path / "fates.jsonl"
-    result = run(command, str(source), "--report", str(report), *options)
-    assert result.returncode == 1, result.stderr  # rejected records: exit 1
-    lines = result.stderr.splitlines()
+    result = run_cli(command, str(source), "--report", str(report), *options)
+    assert result.code == 1, result.err  # rejected records: exit 1
+    lines = result.err.splitlines()
     assert sum(": duplicate of " in line for line in lines) == SHOWN_EACH
     assert sum(": rejected: invalid JSON" in line for line in lines) == SHOWN_EACH
     assert (
@@ -72,22 +63,22 @@ def test_the_first_few_problems_are_shown_and_the_report_has_every_record(
 
 
 def test_verbose_shows_every_problem(tmp_path: Path) -> None:
-    result = run("parse", str(noisy_input(tmp_path)), "--verbose")
-    lines = result.stderr.splitlines()
+    result = run_cli("parse", str(noisy_input(tmp_path)), "--verbose")
+    lines = result.err.splitlines()
     assert sum(": duplicate of " in line for line in lines) == 12
     assert sum(": rejected: " in line for line in lines) == 8
     assert not any(line.startswith("not shown") for line in lines)
 
 
 def test_without_a_report_the_summary_says_how_to_get_one(tmp_path: Path) -> None:
-    result = run("parse", str(noisy_input(tmp_path)))
-    assert "--report PATH writes every record's fate, --verbose shows them all" in result.stderr
+    result = run_cli("parse", str(noisy_input(tmp_path)))
+    assert "--report PATH writes every record's fate, --verbose shows them all" in result.err
 
 
 def test_an_unwritable_report_is_one_line_and_exit_2(tmp_path: Path) -> None:
-    result = run("parse", str(FIXTURES / "variants.jsonl"), "--report", "/proc/no/such.jsonl")
-    assert result.returncode == 2
-    [line] = result.stderr.splitlines()
+    result = run_cli("parse", str(FIXTURES / "variants.jsonl"), "--report", "/proc/no/such.jsonl")
+    assert result.code == 2
+    [line] = result.err.splitlines()
     assert line.startswith("arabic-search parse: --report /proc/no/such.jsonl: cannot write")
 
 

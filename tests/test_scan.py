@@ -8,11 +8,9 @@ from __future__ import annotations
 import gzip
 import itertools
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from helpers import ANT, FIXTURES, run_process
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -23,8 +21,6 @@ from indexer.scan import PURE_PYTHON_VARIABLE
 
 c = pytest.importorskip("indexer._scan", reason="the C extension is not built")
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "tests/fixtures"
 FLAGS = _cleaner().flags
 
 # Every code point, lone surrogates included, and text made of what the loops hinge on:
@@ -148,15 +144,14 @@ def test_the_constants_agree() -> None:
 
 
 def _cli(args: tuple[str, ...], stdin: bytes, pure: bool) -> bytes:
+    """The CLI's stdout in a process of its own: indexer.scan picks its loops at import."""
     env = {**os.environ, PURE_PYTHON_VARIABLE: "1" if pure else "0"}
-    command = [sys.executable, "-m", "indexer.cli", *args]
-    done = subprocess.run(command, input=stdin, capture_output=True, cwd=ROOT, env=env)
-    assert done.returncode == 0, done.stderr.decode()
+    done = run_process(*args, stdin=stdin, env=env)
+    assert done.code == 0, done.err
     return done.stdout
 
 
 SENTENCES = (FIXTURES / "analysis_sentences.txt").read_bytes()
-ANT = ROOT.parent / "shared/data/ant-news/ant_v2.1_multisource.jsonl.gz"
 
 
 def test_the_parse_of_real_articles_is_the_same_without_the_extension() -> None:

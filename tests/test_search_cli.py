@@ -4,73 +4,63 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from test_embedded import interrupted_load
+from helpers import FIXTURES, Result, interrupted_load, run_cli
 
 from indexer.backends.embedded.backend import EmbeddedBackend
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "tests/fixtures"
 
-
-def cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+def cli(*args: str, home: Path) -> Result:
+    """The CLI on the embedded backend at `home`, in this process."""
     backend = [] if "--backend" in args else ["--backend", "embedded"]
-    command = [sys.executable, "-m", "indexer.cli", *args, *backend, "--home", str(home)]
-    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    return run_cli(*args, *backend, "--home", str(home))
 
 
 def test_reindex_search_status_rollback(tmp_path: Path) -> None:
     first = cli("reindex", str(FIXTURES / "variants.jsonl"), home=tmp_path)
-    assert first.returncode == 0, first.stderr
-    assert "backend: embedded" in first.stderr
-    assert "read 7 / indexed 7 / duplicates 0 / rejected 0" in first.stderr
+    assert first.code == 0, first.err
+    assert "backend: embedded" in first.err
+    assert "read 7 / indexed 7 / duplicates 0 / rejected 0" in first.err
 
     result = cli("search", "القاهره", "--json", home=tmp_path)
-    assert result.returncode == 0, result.stderr
-    body = json.loads(result.stdout)
+    assert result.code == 0, result.err
+    body = json.loads(result.out)
     assert body["total"] == 1
     [hit] = body["hits"]
     assert {"id", "score", "title", "published_at", "category", "source", "highlight"} <= set(hit)
     assert hit["highlight"]["title"] == ["زحام مروري في <em>القاهرة</em>"]
     assert body["facets"]["category"] == {"محليات": 1}
 
-    readable = cli("search", "القاهرة", home=tmp_path).stdout
+    readable = cli("search", "القاهرة", home=tmp_path).out
     assert readable.startswith("1 result\n") and "**القاهرة**" in readable
 
     second = cli("reindex", str(FIXTURES / "trec"), "--allow-shrink", home=tmp_path)  # 7 -> 3
-    assert second.returncode == 0, second.stderr
-    status = json.loads(cli("status", "--json", home=tmp_path).stdout)
+    assert second.code == 0, second.err
+    status = json.loads(cli("status", "--json", home=tmp_path).out)
     assert status["documents"] == 3 and status["previous"]
     rolled = cli("rollback", home=tmp_path)
-    assert rolled.returncode == 0
-    assert rolled.stdout == f"alias articles: {status['current']} -> {status['previous']}\n"
-    assert json.loads(cli("search", "القاهرة", "--json", home=tmp_path).stdout)["total"] == 1
+    assert rolled.code == 0
+    assert rolled.out == f"alias articles: {status['current']} -> {status['previous']}\n"
+    assert json.loads(cli("search", "القاهرة", "--json", home=tmp_path).out)["total"] == 1
     # Not forward again: there is nothing older, and it says so.
     again = cli("rollback", home=tmp_path)
-    assert again.returncode == 2 and "Traceback" not in again.stderr
-    assert one_error_line(again) == (
+    assert again.code == 2 and "Traceback" not in again.err
+    assert again.error_line() == (
         f"arabic-search rollback: alias 'articles' is on {status['previous']}, and no complete "
         "version older than it is kept: nothing to roll back to"
     )
 
 
-def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
-    [line] = [line for line in result.stderr.splitlines() if line.startswith("arabic-search")]
-    return line
-
-
 def test_search_errors_are_one_line_with_exit_2(tmp_path: Path) -> None:
     missing = cli("search", "x", home=tmp_path)
-    assert missing.returncode == 2
-    assert "run 'arabic-search reindex' first" in missing.stderr
-    assert "Traceback" not in missing.stderr
+    assert missing.code == 2
+    assert "run 'arabic-search reindex' first" in missing.err
+    assert "Traceback" not in missing.err
     cli("reindex", str(FIXTURES / "variants.jsonl"), home=tmp_path)
     deep = cli("search", "x", "--page", "500", "--size", "100", home=tmp_path)
-    assert deep.returncode == 2 and "cursor" in deep.stderr
+    assert deep.code == 2 and "cursor" in deep.err
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +68,7 @@ def variants(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An index of tests/fixtures/variants.jsonl, dated 1999-10-12 and 2021-03-01 to
     2021-12-30."""
     home = tmp_path_factory.mktemp("variants")
-    assert cli("reindex", str(FIXTURES / "variants.jsonl"), home=home).returncode == 0
+    assert cli("reindex", str(FIXTURES / "variants.jsonl"), home=home).code == 0
     return home
 
 
@@ -98,8 +88,8 @@ def test_date_filters_take_years_months_other_digits_and_zones(
     variants: Path, dates: list[str], total: int
 ) -> None:
     result = cli("search", "", *dates, "--json", home=variants)
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["total"] == total
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["total"] == total
 
 
 EXAMPLE = "write it as 2018, 2018-06, 2018-06-01 or 2018-06-01T09:30+03:00"
@@ -123,28 +113,28 @@ def test_a_bad_date_is_one_line_with_an_example_and_exit_2(
     tmp_path: Path, dates: list[str], line: str
 ) -> None:
     result = cli("search", "x", *dates, home=tmp_path)
-    assert result.returncode == 2
+    assert result.code == 2
     # One line, and no argparse usage block: the query module reads the dates.
-    assert result.stderr == f"arabic-search search: {line}\n"
+    assert result.err == f"arabic-search search: {line}\n"
 
 
 def test_elasticsearch_needs_es_url(tmp_path: Path) -> None:
     result = cli("search", "x", "--backend", "elasticsearch", home=tmp_path)
-    assert result.returncode == 2
-    assert "ES_URL is not set" in result.stderr
+    assert result.code == 2
+    assert "ES_URL is not set" in result.err
 
 
 def test_a_reindex_of_a_mistyped_path_is_refused_and_changes_nothing(tmp_path: Path) -> None:
     cli("reindex", str(FIXTURES / "variants.jsonl"), home=tmp_path)
-    before = json.loads(cli("status", "--json", home=tmp_path).stdout)
+    before = json.loads(cli("status", "--json", home=tmp_path).out)
     typo = cli("reindex", str(FIXTURES / "variant.jsonl"), home=tmp_path)
-    assert typo.returncode == 2, typo.stderr  # refused: not "finished, with rejects" (1)
-    assert "variant.jsonl: rejected: no such file" in typo.stderr
-    [message] = [line for line in typo.stderr.splitlines() if line.startswith("arabic-search")]
+    assert typo.code == 2, typo.err  # refused: not "finished, with rejects" (1)
+    assert "variant.jsonl: rejected: no such file" in typo.err
+    [message] = [line for line in typo.err.splitlines() if line.startswith("arabic-search")]
     assert "indexed nothing" in message and "check the paths" in message
-    assert "Traceback" not in typo.stderr
-    assert json.loads(cli("status", "--json", home=tmp_path).stdout) == before
-    assert json.loads(cli("search", "القاهرة", "--json", home=tmp_path).stdout)["total"] == 1
+    assert "Traceback" not in typo.err
+    assert json.loads(cli("status", "--json", home=tmp_path).out) == before
+    assert json.loads(cli("search", "القاهرة", "--json", home=tmp_path).out)["total"] == 1
 
 
 def test_dates_are_shown_one_way_and_kept_as_iso_in_json(tmp_path: Path) -> None:
@@ -162,17 +152,17 @@ def test_dates_are_shown_one_way_and_kept_as_iso_in_json(tmp_path: Path) -> None
         ),
         encoding="utf-8",
     )
-    assert cli("reindex", str(path), home=tmp_path / "home").returncode == 0
-    body = json.loads(cli("search", "", "--json", home=tmp_path / "home").stdout)
+    assert cli("reindex", str(path), home=tmp_path / "home").code == 0
+    body = json.loads(cli("search", "", "--json", home=tmp_path / "home").out)
     assert {h["published_at"] for h in body["hits"]} == {iso for iso, _ in stored.values()}
-    readable = cli("search", "", "--sort", "date", home=tmp_path / "home").stdout
+    readable = cli("search", "", "--sort", "date", home=tmp_path / "home").out
     shown = [line.split(" · ")[0].strip() for line in readable.splitlines() if " · " in line]
     assert shown == ["2022-01-05 22:30", "2021-11-23", "2018-02-20 15:27"]
 
 
 def test_hits_are_numbered_across_pages(tmp_path: Path) -> None:
     cli("reindex", str(FIXTURES / "variants.jsonl"), home=tmp_path)
-    pages = [cli("search", "", "--size", "3", "--page", p, home=tmp_path).stdout for p in "123"]
+    pages = [cli("search", "", "--size", "3", "--page", p, home=tmp_path).out for p in "123"]
     numbers = [int(m) for page in pages for m in re.findall(r"^(\d+)\. ", page, re.MULTILINE)]
     assert numbers == [1, 2, 3, 4, 5, 6, 7]
     assert all(page.startswith("7 results\n") for page in pages)
@@ -181,40 +171,39 @@ def test_hits_are_numbered_across_pages(tmp_path: Path) -> None:
 def test_a_query_may_start_with_a_minus(tmp_path: Path) -> None:
     cli("reindex", str(FIXTURES / "variants.jsonl"), home=tmp_path)
     result = cli("search", "-القاهرة", "--json", home=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["total"] == 6  # all 7 but the one
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["total"] == 6  # all 7 but the one
     both = cli("search", "-القاهرة", "-الطقس", "--json", home=tmp_path)
-    assert json.loads(both.stdout)["total"] == 5
+    assert json.loads(both.out)["total"] == 5
     # After --, options given before it.
-    command = [sys.executable, "-m", "indexer.cli", "search", "--json", "--home", str(tmp_path)]
-    ended = subprocess.run([*command, "--", "-القاهرة"], capture_output=True, text=True, cwd=ROOT)
-    assert json.loads(ended.stdout)["total"] == 6
+    ended = run_cli("search", "--json", "--home", str(tmp_path), "--", "-القاهرة")
+    assert json.loads(ended.out)["total"] == 6
     typo = cli("search", "القاهرة", "--jsn", home=tmp_path)  # options stay options
-    assert typo.returncode == 2 and "unrecognized arguments: --jsn" in typo.stderr
+    assert typo.code == 2 and "unrecognized arguments: --jsn" in typo.err
 
 
 @pytest.mark.parametrize("days", ["0", "-5", "nan"])
 def test_recency_must_be_a_positive_number_of_days(tmp_path: Path, days: str) -> None:
     cli("reindex", str(FIXTURES / "variants.jsonl"), home=tmp_path)
     result = cli("search", "القاهرة", "--recency", days, home=tmp_path)
-    assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert one_error_line(result).startswith("arabic-search search: --recency must be")
+    assert result.code == 2 and "Traceback" not in result.err
+    assert result.error_line().startswith("arabic-search search: --recency must be")
 
 
 def test_a_query_with_nothing_searchable_says_why(tmp_path: Path) -> None:
     cli("reindex", str(FIXTURES / "variants.jsonl"), home=tmp_path)
     readable = cli("search", "من في ؟", home=tmp_path)
-    assert readable.returncode == 0
-    assert readable.stdout.splitlines()[0] == (
+    assert readable.code == 0
+    assert readable.out.splitlines()[0] == (
         "0 results: nothing searchable is left of the query: من, في, ؟ are stopwords or "
         "punctuation (a stopword counts only inside a quoted phrase)"
     )
-    body = json.loads(cli("search", "من في ؟", "--json", home=tmp_path).stdout)
+    body = json.loads(cli("search", "من في ؟", "--json", home=tmp_path).out)
     assert body["nothing_searchable"] is True and body["dropped"] == ["من", "في", "؟"]
 
 
 def test_search_help_says_what_phrases_operators_and_recency_do(tmp_path: Path) -> None:
-    help_text = " ".join(cli("search", "--help", home=tmp_path).stdout.split())
+    help_text = " ".join(cli("search", "--help", home=tmp_path).out.split())
     assert "in order, in any inflection, the exact form ranked higher" in help_text
     assert "AND" in help_text and "NOT" in help_text
     assert "from the newest article in the index" in help_text
@@ -226,17 +215,17 @@ def test_status_and_search_point_to_resume_after_an_interrupted_reindex(tmp_path
     version, _ = interrupted_load(backend, source)
 
     status = cli("status", "--alias", "news", home=tmp_path)
-    assert status.returncode == 0
+    assert status.code == 0
     assert (
         f"{version} was interrupted: run 'arabic-search reindex --resume' to continue it"
-        in status.stdout
+        in status.out
     )
-    as_json = json.loads(cli("status", "--alias", "news", "--json", home=tmp_path).stdout)
+    as_json = json.loads(cli("status", "--alias", "news", "--json", home=tmp_path).out)
     assert as_json["interrupted"] == version
 
     search = cli("search", "القاهرة", "--alias", "news", home=tmp_path)
-    assert search.returncode == 2 and "Traceback" not in search.stderr
-    assert one_error_line(search).endswith(
+    assert search.code == 2 and "Traceback" not in search.err
+    assert search.error_line().endswith(
         f"the reindex into {version} was interrupted: run 'arabic-search reindex --resume' "
         "to continue it"
     )

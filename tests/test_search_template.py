@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import FIXTURES, ROOT
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -23,10 +24,8 @@ from indexer.index import mappings
 from indexer.index.reindex import reindex
 from indexer.search.query import Recency, SearchRequest
 
-ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_FILE = ROOT / "mappings/search-request.json"
 TEMPLATE = TEMPLATE_FILE.read_text(encoding="utf-8")
-FIXTURES = ROOT / "tests/fixtures"
 
 HOSTILE = [
     'quote " and backslash \\ and \\"',

@@ -10,6 +10,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from helpers import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,8 +18,6 @@ from indexer.ingest.articles import RawRecord, Rejected
 from indexer.ingest.sources import detect_format, jsonl, read_records
 from indexer.ingest.sources.fieldmap import FieldMap, FieldMapError, parse_field_options
 from indexer.ingest.sources.files import SALVAGE_READ, ReadOptions, UndecodableError, decode
-
-FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def records(*paths: Path | str, options: ReadOptions | None = None) -> list[RawRecord | Rejected]:

@@ -7,12 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import FIXTURES
 
 from indexer.ingest.articles import Article
 from indexer.ingest.parse import parse_paths
 from indexer.ingest.sources.text import parse_page
 
-SCRAPED = Path(__file__).parent / "fixtures/scraped"
+SCRAPED = FIXTURES / "scraped"
 EXPECTED = json.loads((SCRAPED / "expected.json").read_text(encoding="utf-8"))
 
 

@@ -54,8 +54,9 @@ class ReadLog:
         position: ReadPosition,
         verbose: bool = False,
         report: Path | None = None,
-        stream: TextIO = sys.stderr,
+        stream: TextIO | None = None,  # None: sys.stderr as it is now, not at import
     ) -> None:
+        stream = sys.stderr if stream is None else stream
         self.command = command
         self.kept = kept
         self.position = position

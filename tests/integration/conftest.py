@@ -6,6 +6,8 @@ engine/ (Maven Central jars), Elasticsearch 8.19.21 and 9.5.3 from their test
 distributions (engine/elasticsearch/). Where a Docker engine answers, the
 Elasticsearch of docker-compose.yml runs them too. ES_URL set: only that Elasticsearch
 cluster; OPENSEARCH_URL set: only that OpenSearch cluster.
+
+The releases and the Cluster value are in clusters.py, which test modules import.
 """
 
 from __future__ import annotations
@@ -13,84 +15,16 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import tempfile
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 import pytest
-from elastic_node import ElasticNode
-from local_node import LocalNode, healthy
+from clusters import LOCAL_RELEASES, Cluster, Release, delete_alias
+from helpers import ROOT
+from local_node import healthy
 
-from indexer.backends.cluster.backend import LOCK_INDEX, ClusterBackend, open_cluster
-from indexer.backends.cluster.settings import ENV_PREFIX, ClusterSettings
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-class Node(Protocol):
-    """A local node of one release: started on a free port, stopped, started again
-    on its data."""
-
-    def start(self) -> str: ...
-    def stop(self) -> None: ...
-
-
-@dataclass(frozen=True)
-class Release:
-    """A release of an engine that the tests start locally, and what its build lacks."""
-
-    engine: str  # "elasticsearch" or "opensearch"
-    version: str
-    missing: tuple[str, ...] = ()  # modules this build has not (named in skip reasons)
-
-    @property
-    def name(self) -> str:
-        return f"{self.engine}-{self.version}"
-
-    def node(self) -> Node:
-        """A new node of this release, whose data outlives a stop and a start."""
-        if self.engine == "opensearch":
-            return LocalNode(data=Path(tempfile.mkdtemp(prefix="arabic-search-node-data")))
-        return ElasticNode(self.version)
-
-
-# Elasticsearch's test distribution has no reindex module (_reindex, server side).
-LOCAL_RELEASES = (
-    Release("opensearch", "2.19.6"),
-    Release("elasticsearch", "8.19.21", missing=("reindex",)),
-    Release("elasticsearch", "9.5.3", missing=("reindex",)),
-)
-
-
-@dataclass(frozen=True)
-class Cluster:
-    engine: str  # "elasticsearch" or "opensearch"
-    url: str
-    release: Release | None = None  # a local node: ours to set up, stop and start again
-
-    @property
-    def local(self) -> bool:
-        return self.release is not None
-
-    def local_release(self) -> Release:
-        """The release of a local node; skip on a cluster the tests did not start."""
-        if self.release is None:
-            pytest.skip(f"needs a node the tests start and stop, not {self.url}")
-        return self.release
-
-    @property
-    def env(self) -> dict[str, str]:
-        """The environment that points the CLI at this cluster."""
-        return {f"{ENV_PREFIX[self.engine]}URL": self.url, "ARABIC_SEARCH_BACKEND": self.engine}
-
-    def settings(self, **overrides: object) -> ClusterSettings:
-        return ClusterSettings.from_env(self.env, engine=self.engine, **overrides)
-
-    def backend(self, dead_letters: Path, **overrides: object) -> ClusterBackend:
-        return open_cluster(self.engine, self.settings(**overrides), dead_letters)
+from indexer.backends.cluster.backend import ClusterBackend
 
 
 def _docker_engine() -> bool:
@@ -152,11 +86,3 @@ def alias(backend: ClusterBackend) -> Iterator[str]:
     name = f"test-{uuid.uuid4().hex[:8]}"
     yield name
     delete_alias(backend, name)
-
-
-def delete_alias(backend: ClusterBackend, alias: str) -> None:
-    """Delete an alias's versions and lock by name: Elasticsearch 8+ refuses wildcard
-    deletes (action.destructive_requires_name), and so does the local node."""
-    for version in backend.engine.mappings(f"{alias}-*"):
-        backend.engine.delete_index(version)
-    backend.engine.delete_document(LOCK_INDEX, alias)

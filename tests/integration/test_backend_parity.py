@@ -14,10 +14,10 @@ import json
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
 
 import pytest
-from conftest import Cluster, delete_alias
+from clusters import Cluster, delete_alias
+from helpers import ANT, FIXTURES
 
 from indexer.backends.cluster.backend import ClusterBackend
 from indexer.backends.embedded.backend import EmbeddedBackend
@@ -26,9 +26,7 @@ from indexer.search.query import Recency, SearchRequest, SearchResult, plan_quer
 
 pytestmark = pytest.mark.elasticsearch
 
-ROOT = Path(__file__).resolve().parents[2]
-ANT = ROOT.parent / "shared/data/ant-news/ant_v2.1_multisource.jsonl.gz"
-FIXTURE_FILES = [ROOT / "tests/fixtures/ant-sample.jsonl", ROOT / "tests/fixtures/variants.jsonl"]
+FIXTURE_FILES = [FIXTURES / "ant-sample.jsonl", FIXTURES / "variants.jsonl"]
 ARTICLES = 5_000
 TIE = 1e-4  # relative score difference within which two hits are tied
 # The embedded backend and the engine, loaded with the same corpus.
@@ -234,7 +232,7 @@ def test_facets_are_labelled_as_written_alike(
     cluster: Cluster, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     """Counted by normalized value, shown in the most frequent spelling, on both."""
-    spellings = [str(ROOT / "tests/fixtures/spellings.jsonl")]
+    spellings = [str(FIXTURES / "spellings.jsonl")]
     home = tmp_path_factory.mktemp("spellings")
     both = (EmbeddedBackend(home), cluster.backend(home / "dead"))
     for backend in both:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import itertools
 import json
+import os
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -20,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Cluster, delete_alias
+from clusters import Cluster, delete_alias
+from helpers import ANT, ARCD, FIXTURES, ROOT, run_cli
 
-from indexer import cli
 from indexer.backends.cluster.backend import ClusterBackend
 from indexer.backends.cluster.query import QUERY_SLOT, fill_template
 from indexer.index.reindex import reindex
@@ -30,11 +31,7 @@ from indexer.search.facets import read_facets
 
 pytestmark = pytest.mark.elasticsearch
 
-ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "mappings/search-request.json"
-ANT = ROOT.parent / "shared/data/ant-news/ant_v2.1_multisource.jsonl.gz"
-ARCD = ROOT.parent / "shared/data/arcd"
-FIXTURES = ROOT / "tests/fixtures"
 ARTICLES = 5_000
 ALIAS = "contract"
 SCORE_TOLERANCE = 1e-3
@@ -99,16 +96,12 @@ def plain(text: str) -> str:
     return " ".join(p.lower() if p in ("AND", "OR", "NOT") else p for p in parts if p)
 
 
-def cli_answer(
-    cluster: Cluster, query: str, capsys: pytest.CaptureFixture[str], operator: str = "or"
-) -> Any:
+def cli_answer(cluster: Cluster, query: str, operator: str = "or") -> Any:
     """`arabic-search search QUERY --json` on the cluster, in this process."""
-    with pytest.MonkeyPatch.context() as env:
-        for name, value in cluster.env.items():
-            env.setenv(name, value)
-        command = ["search", query, "--json", "--alias", ALIAS, "--operator", operator]
-        assert cli.main(command) == 0
-    return json.loads(capsys.readouterr().out)
+    command = ["search", query, "--json", "--alias", ALIAS, "--operator", operator]
+    result = run_cli(*command, env={**os.environ, **cluster.env})
+    assert result.code == 0, result.err
+    return json.loads(result.out)
 
 
 def _post(cluster: Cluster, path: str, body: bytes) -> Any:
@@ -185,10 +178,8 @@ class Agreement:
         )
 
 
-def agreement(
-    cluster: Cluster, query: str, operator: str, capsys: pytest.CaptureFixture[str]
-) -> Agreement:
-    ours = cli_answer(cluster, query, capsys, operator)
+def agreement(cluster: Cluster, query: str, operator: str) -> Agreement:
+    ours = cli_answer(cluster, query, operator)
     theirs = template_answer(cluster, template(operator), query)
     hits = theirs["hits"]["hits"]
     return Agreement(
@@ -210,7 +201,7 @@ def test_the_template_gives_the_clis_ranking(
 ) -> None:
     queries = [q for q in map(plain, corpus.queries) if q]
     assert len(queries) >= QUERIES
-    found = [agreement(cluster, q, operator, capsys) for q in queries]
+    found = [agreement(cluster, q, operator) for q in queries]
     where = cluster.release.name if cluster.release else cluster.url
     summary = (
         f"contract on {where}, --operator {operator}: {len(found)} queries; "
@@ -236,14 +227,14 @@ def _one_words(queries: list[str]) -> list[str]:
 
 
 def test_a_query_naming_no_field_finds_the_clis_total(
-    cluster: Cluster, engine: ClusterBackend, corpus: Corpus, capsys: pytest.CaptureFixture[str]
+    cluster: Cluster, engine: ClusterBackend, corpus: Corpus
 ) -> None:
     """?q= (and Kibana's Discover) search the text through index.query.default_field."""
     for word in ["القاهره", *_one_words(corpus.queries)]:
         url = f"{cluster.url}/{ALIAS}/_search?size=0&track_total_hits=true&q="
         with urllib.request.urlopen(url + urllib.parse.quote(word), timeout=60) as response:
             total = json.load(response)["hits"]["total"]["value"]
-        assert total == cli_answer(cluster, word, capsys)["total"], word
+        assert total == cli_answer(cluster, word)["total"], word
 
 
 def _tokens(cluster: Cluster, analyzer: str, text: str) -> list[tuple[str, int]]:

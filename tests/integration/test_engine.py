@@ -4,14 +4,14 @@ tokens, and its refusals reach the user with their reasons."""
 from __future__ import annotations
 
 import json
-import sys
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
-from conftest import Cluster
+from clusters import Cluster
+from helpers import ROOT
+from sentences import fixture_sentences, shared_sentences
 
 from indexer.analysis.analyzers import Analyzer, default_analyzers
 from indexer.backends import BackendError
@@ -20,10 +20,6 @@ from indexer.backends.cluster.engines import ApiFailure
 from indexer.index.mappings import index_body
 
 pytestmark = pytest.mark.elasticsearch
-
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests"))
-from sentences import fixture_sentences, shared_sentences  # noqa: E402
 
 MAPPINGS = json.loads((ROOT / "mappings/articles.json").read_text(encoding="utf-8"))
 

@@ -6,16 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import Cluster
+from clusters import Cluster
+from helpers import BEIR, FIXTURES
 
 from indexer.search import evaluation as ev
 from indexer.search.feedback import Feedback
 from indexer.search.query import Ranking
 
 pytestmark = pytest.mark.elasticsearch
-
-ROOT = Path(__file__).resolve().parents[2]
-BEIR = ROOT / "tests/fixtures/beir"
 
 
 def _exists(cluster: Cluster, tmp_path: Path, index: str) -> bool:
@@ -30,7 +28,7 @@ def test_the_engine_scores_as_the_embedded_backend(
     mappings, ranks the tiny set (with distractors) exactly as the embedded one."""
     profile = ev.profiles()[profile_name]
     wanted = ev.read_judged(BEIR / "queries.jsonl", BEIR / "qrels.tsv")
-    articles = ev.read_articles(BEIR / "corpus.jsonl", [str(ROOT / "tests/fixtures/trec")])
+    articles = ev.read_articles(BEIR / "corpus.jsonl", [str(FIXTURES / "trec")])
     ranked = {
         target.backend: ev.ranked_runs(profile, articles, wanted.texts, target)[0]
         for target in (ev.EMBEDDED, ev.Target(cluster.engine, cluster.settings()))
@@ -58,7 +56,7 @@ def test_the_experiments_rank_on_the_engine_as_on_the_embedded_backend(
     ranking, feedback = EXPERIMENTS[experiment]
     profile = ev.profiles()["ours"]
     wanted = ev.read_judged(BEIR / "queries.jsonl", BEIR / "qrels.tsv")
-    articles = ev.read_articles(BEIR / "corpus.jsonl", [str(ROOT / "tests/fixtures/trec")])
+    articles = ev.read_articles(BEIR / "corpus.jsonl", [str(FIXTURES / "trec")])
     ranked = {
         target.backend: ev.ranked_runs(
             profile, articles, wanted.texts, target, [ranking], feedback

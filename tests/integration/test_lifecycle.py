@@ -3,19 +3,27 @@ server-side _reindex, kill -9 and resume, two reindexes at once, the node going 
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
-from conftest import Cluster, delete_alias
+from clusters import Cluster, delete_alias
+from helpers import (
+    FIXTURES,
+    Result,
+    cli_process,
+    feed,
+    finished,
+    many_articles,
+    run_cli,
+    wait_for,
+)
 
 from indexer.backends.cluster.backend import LOCK_INDEX, ClusterBackend
 from indexer.index.reindex import reindex
@@ -25,19 +33,25 @@ from indexer.search.query import SearchRequest
 
 pytestmark = pytest.mark.elasticsearch
 
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "tests/fixtures"
 VARIANTS = str(FIXTURES / "variants.jsonl")  # 7 articles, one about القاهرة
 TREC = str(FIXTURES / "trec")  # 3 articles
 
-sys.path.insert(0, str(ROOT / "tests"))
-import test_faults  # noqa: E402
-from test_faults import many_articles  # noqa: E402
+
+def cluster_env(cluster: Cluster) -> dict[str, str]:
+    """The environment of a CLI pointed at the cluster (and nothing else of this one)."""
+    return {"PATH": "/usr/bin:/bin", **cluster.env}
 
 
-def cli(cluster: Cluster, *args: str, stdin: int | None = None) -> subprocess.Popen[str]:
-    """The CLI pointed at the cluster (and nothing else of this environment)."""
-    return test_faults.cli(*args, stdin=stdin, env={"PATH": "/usr/bin:/bin", **cluster.env})
+def cli(cluster: Cluster, *args: str, stdin: bytes = b"") -> Result:
+    """The CLI on the cluster, in this process."""
+    return run_cli(*args, stdin=stdin, env=cluster_env(cluster))
+
+
+def cli_apart(
+    cluster: Cluster, *args: str, stdin: int = subprocess.DEVNULL
+) -> subprocess.Popen[bytes]:
+    """The CLI on the cluster, in a process of its own (to be killed, say)."""
+    return cli_process(*args, stdin=stdin, env=cluster_env(cluster))
 
 
 def records_done(backend: ClusterBackend, alias: str) -> int:
@@ -47,11 +61,12 @@ def records_done(backend: ClusterBackend, alias: str) -> int:
     return found.checkpoint.records if found else 0
 
 
-def wait_for_checkpoint(backend: ClusterBackend, alias: str, records: int) -> None:
-    deadline = time.monotonic() + 120
-    while records_done(backend, alias) < records:
-        assert time.monotonic() < deadline, f"no checkpoint past record {records}"
-        time.sleep(0.1)
+def wait_for_checkpoint(
+    backend: ClusterBackend, alias: str, records: int, running: subprocess.Popen[bytes]
+) -> None:
+    """Until the running reindex of `alias` has saved a checkpoint past `records`."""
+    what = f"checkpoint of '{alias}' past record {records}"
+    wait_for(lambda: records_done(backend, alias) >= records, what, running)
 
 
 def test_reindex_search_highlight_swap_rollback(backend: ClusterBackend, alias: str) -> None:
@@ -134,11 +149,10 @@ def test_from_index_outlives_the_request_timeout_or_is_refused_in_one_line(
     first = reindex(slow, [VARIANTS], alias).version
     if cluster.release and "reindex" in cluster.release.missing:
         refused = cli(cluster, "reindex", "--from-index", "--alias", alias)
-        _, err = refused.communicate(timeout=120)
-        assert refused.returncode == 2, err
-        [line] = [x for x in err.splitlines() if x.startswith("arabic-search")]
+        assert refused.code == 2, refused.err
+        line = refused.error_line()
         assert f"the alias '{alias}' stays on {first}" in line and "no _reindex API" in line
-        assert "arabic-search reindex PATH" in line and "Traceback" not in err
+        assert "arabic-search reindex PATH" in line and "Traceback" not in refused.err
         assert list(slow.engine.mappings(f"{alias}-*")) == [first]  # the new one deleted
         assert slow.status(alias).current == first
         return
@@ -154,20 +168,24 @@ def test_from_index_outlives_the_request_timeout_or_is_refused_in_one_line(
 def test_kill_9_mid_load_then_resume_indexes_each_article_once(
     cluster: Cluster, backend: ClusterBackend, alias: str, tmp_path: Path
 ) -> None:
-    big = many_articles(tmp_path / "big.jsonl", 3000)
+    lines = many_articles(tmp_path / "big.jsonl", 3000).read_bytes().splitlines(keepends=True)
     args = ("--alias", alias, "--dead-letters", str(tmp_path / "dead"))
-    running = cli(cluster, "reindex", str(big), "--checkpoint-every", "500", *args)
-    wait_for_checkpoint(backend, alias, records=1000)
+    load = ("reindex", "-", "--format", "jsonl", "--checkpoint-every", "500", *args)
+    running = cli_apart(cluster, *load, stdin=subprocess.PIPE)
+    # Part of the input, from a pipe left open: the load is still running at the kill.
+    feed(running, b"".join(lines[:2000]))
+    wait_for_checkpoint(backend, alias, 1000, running)
     assert running.poll() is None, "the load ended before it could be killed"
     running.send_signal(signal.SIGKILL)
-    running.wait(timeout=30)
+    finished(running, timeout=30)
+    assert running.returncode == -signal.SIGKILL
     [killed] = backend.engine.mappings(f"{alias}-*")
 
-    resumed = cli(cluster, "reindex", "--resume", *args)
-    _, err = resumed.communicate(timeout=300)
-    assert resumed.returncode == 0, err
-    assert f"resuming {killed} after record " in err
-    assert "read 3000 / indexed 3000 / duplicates 0 / rejected 0" in err
+    # Its own paths and options, from the checkpoint: "-", so the input again on stdin.
+    resumed = cli(cluster, "reindex", "--resume", *args, stdin=b"".join(lines))
+    assert resumed.code == 0, resumed.err
+    assert f"resuming {killed} after record " in resumed.err
+    assert "read 3000 / indexed 3000 / duplicates 0 / rejected 0" in resumed.err
     status = backend.status(alias)
     # 3,000 distinct ids in, 3,000 documents: each article once.
     assert (status.current, status.documents) == (killed, 3000)
@@ -177,11 +195,12 @@ def test_a_second_reindex_of_the_alias_refuses_and_deletes_nothing(
     cluster: Cluster, backend: ClusterBackend, alias: str
 ) -> None:
     first = reindex(backend, [VARIANTS], alias).version
-    with backend.lock(alias):  # a reindex running elsewhere
-        second = cli(cluster, "reindex", TREC, "--alias", alias, "--allow-shrink")
-        _, err = second.communicate(timeout=120)
-    assert second.returncode == 2
-    [line] = [x for x in err.splitlines() if x.startswith("arabic-search")]
+    with backend.lock(alias):  # a reindex running elsewhere: in this process, not the CLI's
+        second = finished(
+            cli_apart(cluster, "reindex", TREC, "--alias", alias, "--allow-shrink"), timeout=120
+        )
+    assert second.code == 2, second.err
+    line = second.error_line()
     assert f"another reindex of '{alias}' is running" in line and "arabic-search unlock" in line
     assert list(backend.engine.mappings(f"{alias}-*")) == [first]
     assert backend.status(alias).current == first
@@ -192,8 +211,7 @@ def test_a_second_reindex_of_the_alias_refuses_and_deletes_nothing(
     crashed = {"alias": alias, "token": "x", "host": socket.gethostname(), "pid": dead_pid.pid}
     backend.engine.create_document(LOCK_INDEX, alias, {**crashed, "since": "earlier"})
     third = cli(cluster, "reindex", TREC, "--alias", alias, "--allow-shrink")
-    _, err = third.communicate(timeout=120)
-    assert third.returncode == 0, err
+    assert third.code == 0, third.err
     assert backend.engine.get_document(LOCK_INDEX, alias) is None  # released
 
 
@@ -203,9 +221,8 @@ def test_unlock_clears_a_lock_held_elsewhere(
     holder = {"alias": alias, "token": "x", "host": "another-host", "pid": 1, "since": "earlier"}
     backend.engine.create_document(LOCK_INDEX, alias, holder)
     unlock = cli(cluster, "unlock", "--alias", alias)
-    out, err = unlock.communicate(timeout=60)
-    assert unlock.returncode == 0, err
-    assert "cleared the reindex lock" in out and "another-host" in out
+    assert unlock.code == 0, unlock.err
+    assert "cleared the reindex lock" in unlock.out and "another-host" in unlock.out
     assert backend.engine.get_document(LOCK_INDEX, alias) is None
 
 
@@ -234,27 +251,22 @@ def test_the_node_going_away_mid_load_exits_3_and_resume_completes(
         backend = cluster.backend(tmp_path / "dead")
         alias = "articles"
         old = reindex(backend, [VARIANTS], alias).version
-        lines = many_articles(tmp_path / "big.jsonl", 3000).read_text().splitlines(keepends=True)
+        big = many_articles(tmp_path / "big.jsonl", 3000)
+        lines = big.read_bytes().splitlines(keepends=True)
         args = ("--alias", alias, "--checkpoint-every", "500")
         give_up_soon = ("--retries", "2", "--timeout", "5")
-        running = cli(cluster, "reindex", "-", "--format", "jsonl", *args, *give_up_soon,
-                      stdin=subprocess.PIPE)  # fmt: skip
-        assert running.stdin is not None
-        try:
-            running.stdin.writelines(lines[:1500])
-            running.stdin.flush()
-        except BrokenPipeError:
-            pytest.fail(f"the load ended before the node was stopped: {running.communicate()[1]}")
-        wait_for_checkpoint(backend, alias, records=1000)
+        running = cli_apart(cluster, "reindex", "-", "--format", "jsonl", *args, *give_up_soon,
+                            stdin=subprocess.PIPE)  # fmt: skip
+        # Half the input, from a pipe left open: the load is still running when the node
+        # goes away.
+        feed(running, b"".join(lines[:1500]))
+        wait_for_checkpoint(backend, alias, 1000, running)
         node.stop()
         started = time.monotonic()
-        with contextlib.suppress(BrokenPipeError):  # it may have given up already
-            running.stdin.writelines(lines[1500:])
-        with contextlib.suppress(BrokenPipeError):  # the close flushes what is left
-            running.stdin.close()
-        running.wait(timeout=300)
-        err = running.stderr.read() if running.stderr else ""
-        assert running.returncode == 3, err
+        # The rest (not all read if it gives up first), then the end of the input.
+        stopped = finished(running, b"".join(lines[1500:]), timeout=300)
+        err = stopped.err
+        assert stopped.code == 3, err
         assert time.monotonic() - started < 120  # bounded retries, no endless waiting
         assert f"the alias '{alias}' was not moved" in err and "--resume" in err
         assert "Traceback" not in err
@@ -263,11 +275,11 @@ def test_the_node_going_away_mid_load_exits_3_and_resume_completes(
         backend = cluster.backend(tmp_path / "dead")
         assert backend.status(alias).current == old
         backend.unlock(alias)  # the lock the stopped load could not release
-        resumed = cli(cluster, "reindex", "-", "--format", "jsonl", "--resume", *args,
-                      stdin=subprocess.PIPE)  # fmt: skip
-        _, err = resumed.communicate("".join(lines), timeout=300)
-        assert resumed.returncode == 0, err
-        assert "read 3000 / indexed 3000 / duplicates 0 / rejected 0" in err
+        resumed = cli_apart(cluster, "reindex", "-", "--format", "jsonl", "--resume", *args,
+                            stdin=subprocess.PIPE)  # fmt: skip
+        again = finished(resumed, b"".join(lines), timeout=300)
+        assert again.code == 0, again.err
+        assert "read 3000 / indexed 3000 / duplicates 0 / rejected 0" in again.err
         status = backend.status(alias)
         assert status.current != old and status.documents == 3000
     finally:
