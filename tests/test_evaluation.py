@@ -79,8 +79,8 @@ def test_eval_on_a_cluster_needs_its_url() -> None:
 
 @pytest.mark.skipif(not ARCD.is_dir(), reason="needs ../shared/data/arcd")
 def test_ours_beats_the_reference_stock_chain_on_arcd() -> None:
-    """The stock baseline reproduces the Lucene figures of ../shared/README.md
-    (0.792 / 0.834 / 0.986), and ours is 5% ahead of it on MRR@10 (issue #6)."""
+    """The stock baseline reproduces Lucene's figures on ARCD (0.792 / 0.834 / 0.986,
+    docs/relevance.md), and ours is 5% ahead of it on MRR@10."""
     result = run_cli(
         *("eval", "--json", "--compare"),
         *("--corpus", str(ARCD / "corpus.jsonl")),
