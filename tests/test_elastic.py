@@ -118,6 +118,45 @@ def test_a_url_without_scheme_or_port_is_one_clear_line(url: str, says: str) -> 
     assert str(refused.value).startswith("ES_URL ")
 
 
+@pytest.mark.parametrize(
+    ("engine", "url", "root"),
+    [
+        ("elasticsearch", "http://127.0.0.1:9311/articles", "http://127.0.0.1:9311"),
+        ("opensearch", "https://127.0.0.1:9311/articles/_search?q=x", "https://127.0.0.1:9311"),
+        (
+            "elasticsearch",
+            "http://elastic:hunter2@127.0.0.1:9311/articles",
+            "http://127.0.0.1:9311",
+        ),
+    ],
+)
+def test_a_url_with_a_path_is_refused_with_the_cluster_root(
+    engine: str, url: str, root: str, tmp_path: Path
+) -> None:
+    """A path would go before every API's path: each request would fail with "no
+    handler". Refused when the settings are read, with the root to use instead."""
+    prefix = {"elasticsearch": "ES_", "opensearch": "OPENSEARCH_"}[engine]
+    with pytest.raises(BackendError) as refused:
+        ClusterSettings.from_env({f"{prefix}URL": url}, engine=engine)
+    message = str(refused.value)
+    assert message.startswith(f"{prefix}URL must be the cluster's root: a scheme, a host and a ")
+    assert "with no path" in message and f"use {root}" in message
+    assert "hunter2" not in message and "elastic:" not in message
+    assert ("user-info, not shown" in message) == ("@" in url)
+    # The same root is accepted, with or without its trailing slash.
+    for fine in (root, root + "/"):
+        ClusterSettings.from_env({f"{prefix}URL": fine}, engine=engine)
+    # The CLI: one line, exit 2, before any request.
+    result = run_cli(
+        *("status", "--backend", engine),
+        cwd=tmp_path,
+        env={f"{prefix}URL": url, "PATH": "/usr/bin:/bin"},
+    )
+    assert result.code == 2, result.err
+    assert result.error_line() == f"arabic-search status: {message}"
+    assert "hunter2" not in result.err + result.out and "Traceback" not in result.err
+
+
 # ------------------------------------------------------------- index lifecycle
 
 

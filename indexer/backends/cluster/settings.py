@@ -3,7 +3,8 @@
 Each engine reads variables with its own prefix, ES_ for Elasticsearch and
 OPENSEARCH_ for OpenSearch:
 
-    <P>URL            http://localhost:9200, with a scheme and a port (the only required one)
+    <P>URL            http://localhost:9200: the cluster's root, with a scheme and a port and
+                      no path (the only required one)
     <P>API_KEY        an API key (base64 "id:key"; Elasticsearch only), or
     <P>USERNAME / <P>PASSWORD
     <P>CA_CERTS       a CA bundle for TLS
@@ -91,7 +92,9 @@ class ClusterSettings:
 
 
 def check_url(url: str, name: str) -> None:
-    """A cluster url needs a scheme, a host and a port: the clients guess none of them."""
+    """A cluster url needs a scheme, a host and a port: the clients guess none of them.
+    It is the cluster's root: a path (`/articles`) would be put before every API's path,
+    and each request would fail with "no handler". A message shows no user-info."""
     try:
         parts = urllib.parse.urlsplit(url)
         port = parts.port
@@ -104,3 +107,11 @@ def check_url(url: str, name: str) -> None:
         )
     if port is None:
         raise BackendError(f"{name} names no port (e.g. {parts.scheme}://{parts.hostname}:9200)")
+    if parts.path not in ("", "/"):
+        host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+        root = f"{parts.scheme}://{host}:{port}"
+        hidden = " (with its user-info, not shown)" if "@" in parts.netloc else ""
+        raise BackendError(
+            f"{name} must be the cluster's root: a scheme, a host and a port, with no path "
+            f"(an index name goes in --alias); use {root}{hidden}"
+        )
