@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.server
 import json
 import re
+import socket
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -739,6 +740,33 @@ def test_closed_port_exits_3_with_one_line_and_no_secret(tmp_path: Path) -> None
     )
     assert "Traceback" not in result.err
     assert "hunter2" not in result.err + result.out
+
+
+@pytest.mark.parametrize("engine", ["elasticsearch", "opensearch"])
+def test_a_server_that_never_answers_is_a_timeout_naming_timeout(
+    engine: str, tmp_path: Path
+) -> None:
+    """A port that takes connections and never answers: not "unreachable", but a
+    timeout, with the seconds, what was being done and the option to raise."""
+    prefix = {"elasticsearch": "ES_", "opensearch": "OPENSEARCH_"}[engine]
+    product = {"elasticsearch": "Elasticsearch", "opensearch": "OpenSearch"}[engine]
+    # Listening, never accepting: the kernel completes the connections, nothing reads.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        result = run_cli(
+            *("status", "--backend", engine, "--retries", "0", "--timeout", "0.3"),
+            cwd=tmp_path,
+            env={f"{prefix}URL": url, "PATH": "/usr/bin:/bin"},
+        )
+    assert result.code == 3, result.err
+    assert result.error_line() == (
+        f"arabic-search status: {product} at {url} timed out after 0.3 s while reading "
+        "cluster health: no answer in time; if the cluster is busy, give it longer with "
+        f"--timeout SECONDS (now 0.3, default 30); if it never answers, check {prefix}URL"
+    )
+    assert "unreachable" not in result.err and "Traceback" not in result.err
 
 
 def test_a_cluster_that_goes_away_mid_load_fails_cleanly(tmp_path: Path) -> None:

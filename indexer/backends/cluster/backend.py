@@ -55,11 +55,12 @@ from indexer.backends.cluster.engines import (
     NoHandler,
     NotFound,
     Refused,
+    TimedOut,
     TlsFailed,
     Unreachable,
 )
 from indexer.backends.cluster.query import NEWEST_BODY, newest_published, run_search
-from indexer.backends.cluster.settings import ENV_PREFIX, ClusterSettings
+from indexer.backends.cluster.settings import DEFAULT_TIMEOUT, ENV_PREFIX, ClusterSettings
 from indexer.index.checkpoints import Checkpoint, Interrupted
 from indexer.index.mappings import MAPPING_VERSION, index_body
 from indexer.ingest.articles import Article
@@ -136,6 +137,15 @@ class ClusterBackend:
             raise BackendUnavailable(
                 f"TLS to {product} at {where} failed ({err.reason}); "
                 f"set {env}CA_CERTS to the cluster's CA bundle"
+            ) from None
+        except TimedOut:
+            # Before Unreachable, its base: the server may be there, only slow or stuck.
+            timeout = f"{self.settings.request_timeout:g}"
+            raise BackendUnavailable(
+                f"{product} at {where} timed out after {timeout} s while {what}: no answer "
+                f"in time; if the cluster is busy, give it longer with --timeout SECONDS "
+                f"(now {timeout}, default {DEFAULT_TIMEOUT:g}); if it never answers, "
+                f"check {env}URL"
             ) from None
         except Unreachable as err:
             raise BackendUnavailable(

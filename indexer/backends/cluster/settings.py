@@ -27,6 +27,7 @@ from indexer.backends import KEEP_OLD_VERSIONS, BackendError
 # Documents between two checkpoints of a load; every bulk request is a commit, and a
 # checkpoint costs one more request.
 CHECKPOINT_EVERY = 5_000
+DEFAULT_TIMEOUT = 30.0  # seconds a request may take; --timeout
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 ENV_PREFIX = {"elasticsearch": "ES_", "opensearch": "OPENSEARCH_"}
 
@@ -39,7 +40,7 @@ class ClusterSettings:
     password: str | None = field(default=None, repr=False)
     ca_certs: str | None = None
     verify_certs: bool = True
-    request_timeout: float = 30.0
+    request_timeout: float = DEFAULT_TIMEOUT
     max_retries: int = 5  # per bulk chunk and per request, with exponential backoff
     initial_backoff: float = 1.0
     max_backoff: float = 30.0
