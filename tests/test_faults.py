@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 from typing import Any, ClassVar
 
+import pytest
 from helpers import (
     FIXTURES,
     ROOT,
@@ -26,6 +27,7 @@ from helpers import (
     wait_for,
 )
 
+from indexer.backends.cluster.engines import PlainHttp, TlsFailed, tls_failure
 from indexer.backends.embedded.backend import EmbeddedBackend
 from indexer.search.query import SearchRequest
 
@@ -295,6 +297,48 @@ def test_tls_is_verified_and_a_bad_certificate_is_one_clear_error(tmp_path: Path
         assert "/_cluster/health" in FakeClusterHandler.seen
     finally:
         server.shutdown()
+
+
+@pytest.mark.parametrize("engine", ["elasticsearch", "opensearch"])
+def test_https_to_a_plain_http_server_says_to_use_http(engine: str, tmp_path: Path) -> None:
+    """Not "set the CA certificates": the server speaks no TLS at all."""
+    prefix = {"elasticsearch": "ES_", "opensearch": "OPENSEARCH_"}[engine]
+    product = {"elasticsearch": "Elasticsearch", "opensearch": "OpenSearch"}[engine]
+    server = QuietServer(("127.0.0.1", 0), FakeClusterHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    env = {f"{prefix}URL": f"https://admin:hunter2@127.0.0.1:{port}", "PATH": "/usr/bin:/bin"}
+    try:
+        result = run_cli("status", "--backend", engine, "--retries", "0", cwd=tmp_path, env=env)
+    finally:
+        server.shutdown()
+    assert result.code == 3, result.err
+    line = result.error_line()
+    assert line.startswith(
+        f"arabic-search status: {product} at https://127.0.0.1:{port} failed the TLS handshake ("
+    )
+    assert line.endswith(
+        "): the server at that url does not speak TLS, it answers plain HTTP; use http:// "
+        f"in {prefix}URL (http://127.0.0.1:{port})"
+    )
+    assert "CA_CERTS" not in result.err and "hunter2" not in result.err + result.out
+    assert "Traceback" not in result.err
+
+
+@pytest.mark.parametrize(
+    ("reason", "plain"),
+    [
+        ("[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)", True),
+        ("[SSL: RECORD_LAYER_FAILURE] record layer failure (_ssl.c:1000)", True),
+        ("[SSL: PACKET_LENGTH_TOO_LONG] packet length too long (_ssl.c:1000)", True),
+        ("[SSL: HTTP_REQUEST] http request (_ssl.c:1000)", True),
+        ("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed (_ssl.c:1006)", False),
+    ],
+)
+def test_each_openssl_wording_of_plain_http_is_told_apart(reason: str, plain: bool) -> None:
+    """OpenSSL's versions word the same failure differently; the others are TLS's."""
+    failure = tls_failure(reason)
+    assert isinstance(failure, TlsFailed) and isinstance(failure, PlainHttp) == plain
 
 
 def test_help_and_errors_never_show_secrets(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ import os
 import re
 import socket
 import time
+import urllib.parse
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -54,6 +55,7 @@ from indexer.backends.cluster.engines import (
     Incompatible,
     NoHandler,
     NotFound,
+    PlainHttp,
     Refused,
     TimedOut,
     TlsFailed,
@@ -133,6 +135,13 @@ class ClusterBackend:
             return fn()
         except keep:
             raise
+        except PlainHttp as err:
+            plain = urllib.parse.urlunsplit(("http", *urllib.parse.urlsplit(where)[1:]))
+            raise BackendUnavailable(
+                f"{product} at {where} failed the TLS handshake ({err.reason}): the server "
+                f"at that url does not speak TLS, it answers plain HTTP; use http:// in "
+                f"{env}URL ({plain})"
+            ) from None
         except TlsFailed as err:
             raise BackendUnavailable(
                 f"TLS to {product} at {where} failed ({err.reason}); "

@@ -53,6 +53,31 @@ class TlsFailed(EngineError):
     """The TLS handshake failed (an unknown CA, a wrong host name)."""
 
 
+class PlainHttp(TlsFailed):
+    """The TLS handshake failed because the server answered in plain HTTP: an
+    https:// url for a node that does not speak TLS."""
+
+
+# What OpenSSL says when the answer to its ClientHello is no TLS record (an HTTP
+# response): "wrong version number" (OpenSSL 1.1 and 3.0), "record layer failure"
+# and "packet length too long" (3.2 and later), "http request" (an HTTP line read as
+# a record header), "unknown protocol" (older versions).
+PLAIN_HTTP_SIGNS = (
+    "wrong version number",
+    "record layer failure",
+    "packet length too long",
+    "http request",
+    "unknown protocol",
+)
+
+
+def tls_failure(reason: str) -> TlsFailed:
+    """A failed handshake, told apart when the server speaks plain HTTP."""
+    if any(sign in reason.lower() for sign in PLAIN_HTTP_SIGNS):
+        return PlainHttp(reason)
+    return TlsFailed(reason)
+
+
 class Refused(EngineError):
     """401 or 403: the credentials, or their privileges."""
 
@@ -303,7 +328,7 @@ def _elasticsearch_error(err: Exception) -> EngineError | None:
     from elasticsearch import ApiError, UnsupportedProductError
 
     if isinstance(err, TlsError):
-        return TlsFailed(str(err.message))
+        return tls_failure(str(err.message))
     if isinstance(err, ConnectionTimeout):
         return TimedOut(f"no answer in time ({err.message})")
     if isinstance(err, TransportConnectionError):
@@ -441,7 +466,7 @@ def _opensearch_error(err: Exception) -> EngineError | None:
     if isinstance(err, os_errors.SerializationError):
         return ApiFailure("not JSON")
     if isinstance(err, os_errors.SSLError):
-        return TlsFailed(str(err.info or err.error))
+        return tls_failure(str(err.info or err.error))
     if isinstance(err, os_errors.ConnectionTimeout):
         return TimedOut(f"no answer in time ({err.error})")
     if isinstance(err, os_errors.ConnectionError):
