@@ -471,6 +471,16 @@ def test_search_body_for_user_syntax_filters_facets_highlights() -> None:
     assert body["sort"] == ["_score", {"id": "asc"}] and body["from"] == 0
 
 
+def test_a_repeated_filter_is_a_terms_query_of_its_values() -> None:
+    request = SearchRequest(category=("سياسة", "اقتصاد", "سياسة"), source=("مصدر أ",), author="")
+    # terms on a keyword field runs its normalizer on each value, as term does; the
+    # values distinct, in the order given; an empty one is no filter.
+    assert search_body(request)["query"]["bool"]["filter"] == [
+        {"terms": {"category": ["سياسة", "اقتصاد"]}},
+        {"term": {"source": "مصدر أ"}},
+    ]
+
+
 def test_operators_in_words_are_only_characters() -> None:
     # |, ", + and the like inside a word are text: they reach the engine only as terms.
     body = search_body(SearchRequest(query='a|b c"d +e (f) g*'))

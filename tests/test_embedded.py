@@ -131,6 +131,15 @@ def test_filters_facets_and_date_range(backend: EmbeddedBackend) -> None:
     assert set(facets) == {"category", "source", "author"}
 
 
+def test_a_filter_of_several_values_takes_any_of_them(backend: EmbeddedBackend) -> None:
+    one = backend.search("articles", SearchRequest(category="سياسة"))
+    both = backend.search("articles", SearchRequest(category=("سياسه", "محليات")))
+    assert both.total == 4 and {h.category for h in both.hits} == {"سياسة", "محليات"}
+    assert both.facets["source"] != one.facets["source"]  # counted on what matched
+    mixed = SearchRequest(category=("سياسة", "محليات"), source=("مصدر أ",))
+    assert backend.search("articles", mixed).total == 2
+
+
 def test_facets_show_the_most_frequent_spelling_and_filters_take_any(tmp_path: Path) -> None:
     backend = EmbeddedBackend(tmp_path / "home")
     # Categories and sources in several spellings; "دبي ـ العربية.نت", a tatweel as a dash.

@@ -92,6 +92,22 @@ def test_date_filters_take_years_months_other_digits_and_zones(
     assert json.loads(result.out)["total"] == total
 
 
+@pytest.mark.parametrize(
+    ("filters", "total"),
+    [
+        (["--category", "سياسة", "--category", "رياضة"], 3),
+        (["--source", "مصدر ب", "--source", "مصدر ج", "--category", "سياسة"], 2),
+        (["--author", "x", "--author", "y"], 0),
+    ],
+)
+def test_a_repeated_filter_takes_any_of_its_values(
+    variants: Path, filters: list[str], total: int
+) -> None:
+    result = cli("search", "", *filters, "--json", home=variants)
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["total"] == total
+
+
 EXAMPLE = "write it as 2018, 2018-06, 2018-06-01 or 2018-06-01T09:30+03:00"
 
 

@@ -30,7 +30,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         p.add_argument(
             f"--{name}",
             metavar="VALUE",
-            help=f"only articles of this {name}, in any spelling (default: all)",
+            action="append",
+            help=f"only articles of this {name}, in any spelling; repeated: of any of them "
+            "(default: all)",
         )
     # Read by the query module (date_bounds), so that Python callers get the same dates.
     p.add_argument(
@@ -98,9 +100,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def search_request(args: argparse.Namespace) -> SearchRequest:
     return SearchRequest(
         query=args.query,
-        category=args.category,
-        source=args.source,
-        author=args.author,
+        category=tuple(args.category or ()),
+        source=tuple(args.source or ()),
+        author=tuple(args.author or ()),
         since=args.since,
         until=args.until,
         sort=args.sort,

@@ -68,6 +68,9 @@ MAX_RECENCY_DAYS = 36_500
 # indexer.ingest.dates.date_range reads ("2018", "2018-06", "٢٠١٨-٠٦-٠١", "2018-06-01T09:30Z").
 DateFilter = date | datetime | str
 Sort = Literal["relevance", "date"]
+# A keyword filter: one value, or several of which any one is enough (--category a
+# --category b). Empty values are no filter.
+FilterValues = str | tuple[str, ...]
 Operator = Literal["and", "or"]
 
 
@@ -119,9 +122,9 @@ class WeightedTerm(NamedTuple):
 @dataclass(frozen=True)
 class SearchRequest:
     query: str = ""
-    category: str | None = None
-    source: str | None = None
-    author: str | None = None
+    category: FilterValues | None = None
+    source: FilterValues | None = None
+    author: FilterValues | None = None
     since: DateFilter | None = None  # from the first instant of what it names
     until: DateFilter | None = None  # through the last: "2018" is through 2018-12-31
     sort: Sort = "relevance"
@@ -161,8 +164,9 @@ class SearchRequest:
             )
 
     @property
-    def filters(self) -> dict[str, str]:
-        return {f: v for f in FACET_FIELDS if (v := getattr(self, f))}
+    def filters(self) -> dict[str, tuple[str, ...]]:
+        """The keyword filters, each field's values (any one of them is enough)."""
+        return {f: v for f in FACET_FIELDS if (v := filter_values(getattr(self, f)))}
 
     def sorted_for(self, plan: QueryPlan) -> SearchRequest:
         """The request as its hits are ordered, on every backend. With no word that
@@ -181,6 +185,12 @@ class SearchRequest:
         """The request decaying from `newest` (None: no dated article, no decay)."""
         assert self.recency is not None
         return replace(self, recency=replace(self.recency, origin=newest))
+
+
+def filter_values(value: FilterValues | None) -> tuple[str, ...]:
+    """A filter's values, distinct, in the order given, empty ones left out."""
+    values = (value,) if isinstance(value, str) else value or ()
+    return tuple(dict.fromkeys(v for v in values if v))
 
 
 @dataclass(frozen=True)

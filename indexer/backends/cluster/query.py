@@ -113,8 +113,12 @@ def gram_clauses(grams: Iterable[str], weight: float) -> list[dict[str, Any]]:
 
 
 def _filters(request: SearchRequest) -> list[dict[str, Any]]:
-    # term on keyword fields: Elasticsearch runs the field's normalizer on the value.
-    filters: list[dict[str, Any]] = [{"term": {f: v}} for f, v in request.filters.items()]
+    # term and terms on keyword fields: the engine runs the field's normalizer on each
+    # value. Several values: any one of them.
+    filters: list[dict[str, Any]] = [
+        {"term": {f: values[0]}} if len(values) == 1 else {"terms": {f: list(values)}}
+        for f, values in request.filters.items()
+    ]
     since, until = date_bounds(request)
     if since or until:
         bounds = {}
