@@ -7,6 +7,7 @@ next to each check.
 
 from __future__ import annotations
 
+import base64
 import http.server
 import json
 import re
@@ -625,12 +626,16 @@ def test_and_requires_every_word_of_a_part() -> None:
 
 def test_deep_paging_uses_search_after() -> None:
     # https://www.elastic.co/docs/reference/elasticsearch/rest-apis/paginate-search-results
-    cursor = encode_cursor([12.5, "abc"])
-    body = search_body(SearchRequest(query="x", cursor=cursor, sort="date"))
+    request = SearchRequest(query="x", sort="date")
+    cursor = encode_cursor([12.5, "abc"], request)
+    body = search_body(replace(request, cursor=cursor))
     assert body["search_after"] == [12.5, "abc"] and "from" not in body
     assert body["sort"][0] == {"published_at": {"order": "desc", "missing": "_last"}}
     with pytest.raises(QueryError):
-        decode_cursor("not base64 at all!")
+        decode_cursor("not base64 at all!", request)
+    old = base64.urlsafe_b64encode(b'[12.5, "abc"]').decode()  # without its search
+    with pytest.raises(QueryError, match="not a cursor"):
+        decode_cursor(old, request)
     with pytest.raises(QueryError, match="cursor"):
         search_body(SearchRequest(page=101, size=100))
 
@@ -666,7 +671,30 @@ def test_response_becomes_a_search_result() -> None:
     # Each facet value in its most frequent spelling; equals: the first in code point order.
     assert result.facets == {"category": {"x": 2}, "source": {"أخبار سورية": 5}}
     assert result.next_cursor is not None
-    assert decode_cursor(result.next_cursor) == [3.5, "a"]
+    assert decode_cursor(result.next_cursor, SearchRequest(query="x")) == [3.5, "a"]
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        SearchRequest(query="y"),
+        SearchRequest(query="x", operator="and"),
+        SearchRequest(query="x", category="سياسة"),
+        SearchRequest(query="x", since="2018"),
+        SearchRequest(query="x", sort="date"),
+        SearchRequest(query="x", recency=Recency(scale_days=7)),
+    ],
+)
+def test_a_cursor_is_refused_by_another_search(other: SearchRequest) -> None:
+    request = SearchRequest(query="x")
+    cursor = encode_cursor([3.5, "a"], request)
+    # The page size, facets and highlights are no part of it.
+    same = replace(request, cursor=cursor, size=50, facets=False, highlight=False)
+    assert search_body(same)["search_after"] == [3.5, "a"]
+    with pytest.raises(QueryError, match="this cursor belongs to another search"):
+        search_body(replace(other, cursor=cursor))
+    with pytest.raises(QueryError, match="--cursor or --page, not both"):
+        search_body(replace(request, cursor=cursor, page=2))
 
 
 def test_search_goes_to_the_alias(tmp_path: Path) -> None:

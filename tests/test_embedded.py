@@ -194,8 +194,33 @@ def test_sort_by_date_and_paging(backend: EmbeddedBackend) -> None:
         if cursor is None:
             break
     assert len(seen) == len(set(seen)) == everything
-    by_cursor = backend.search("articles", SearchRequest(size=7, cursor="offset:7"))
+    first = backend.search("articles", SearchRequest(size=7))
+    assert first.next_cursor is not None and first.next_cursor.startswith("offset:7:")
+    by_cursor = backend.search("articles", SearchRequest(size=7, cursor=first.next_cursor))
     assert [h.id for h in by_cursor.hits] == seen[7:14]
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        SearchRequest(query="الحكومة"),
+        SearchRequest(category="سياسة"),
+        SearchRequest(until="2021"),
+        SearchRequest(operator="and"),
+    ],
+)
+def test_a_cursor_is_refused_by_another_search(
+    backend: EmbeddedBackend, other: SearchRequest
+) -> None:
+    cursor = backend.search("articles", SearchRequest(size=3)).next_cursor
+    assert cursor is not None
+    # The page size is no part of it.
+    assert backend.search("articles", SearchRequest(size=5, cursor=cursor)).hits
+    with pytest.raises(QueryError, match="this cursor belongs to another search"):
+        backend.search("articles", replace(other, cursor=cursor))
+    for bad in ("offset:3", "offset:3:", "offset:x:abc", "page:3:abc"):
+        with pytest.raises(QueryError, match="not a cursor"):
+            backend.search("articles", SearchRequest(cursor=bad))
 
 
 def newest_first(hits: list[Hit]) -> list[str]:

@@ -108,6 +108,22 @@ def test_a_repeated_filter_takes_any_of_its_values(
     assert json.loads(result.out)["total"] == total
 
 
+def test_a_cursor_pages_on_only_its_own_search(variants: Path) -> None:
+    first = json.loads(cli("search", "", "--size", "2", "--json", home=variants).out)
+    cursor = first["next_cursor"]
+    on = cli("search", "", "--size", "2", "--cursor", cursor, "--json", home=variants)
+    assert on.code == 0, on.err
+    for other in (["القاهرة"], ["", "--category", "سياسة"], ["", "--until", "2021"]):
+        refused = cli("search", *other, "--cursor", cursor, home=variants)
+        assert refused.code == 2 and "Traceback" not in refused.err
+        assert refused.error_line().startswith(
+            "arabic-search search: this cursor belongs to another search: "
+        )
+    both = cli("search", "", "--cursor", cursor, "--page", "2", home=variants)
+    assert both.code == 2
+    assert both.error_line().endswith("give --cursor or --page, not both")
+
+
 EXAMPLE = "write it as 2018, 2018-06, 2018-06-01 or 2018-06-01T09:30+03:00"
 
 

@@ -11,6 +11,8 @@ fails to parse.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -144,6 +146,10 @@ class SearchRequest:
             raise QueryError(f"size must be between 1 and {MAX_SIZE}")
         if self.page < 1:
             raise QueryError("page must be 1 or more")
+        if self.cursor is not None and self.page != 1:
+            raise QueryError(
+                "a cursor pages on from where its search stopped: give --cursor or --page, not both"
+            )
         if self.cursor is None and self.page * self.size > MAX_WINDOW:
             raise QueryError(
                 f"page * size may not pass {MAX_WINDOW:,}: page on with the cursor of the "
@@ -174,6 +180,34 @@ class SearchRequest:
         alike, so they are sorted as --sort date sorts: newest first, undated last, then
         by id, with no score (and no recency, which only weighs scores)."""
         return replace(self, sort="date") if plan.everything else self
+
+    @property
+    def fingerprint(self) -> str:
+        """A short mark of what decides the matches and their order: the query text,
+        operator, filters, dates, sort, recency and expansion (not the page, size,
+        facets or highlights). Each backend writes it into its cursors and refuses a
+        cursor with another (check_cursor)."""
+        since, until = date_bounds(self)
+        recency = self.recency
+        decided = [
+            self.query,
+            self.operator,
+            sorted(self.filters.items()),
+            [None if d is None else d.isoformat() for d in (since, until)],
+            self.sort,
+            recency and [recency.scale_minutes, recency.offset_minutes, recency.decay],
+            [list(term) for term in self.expansion],
+        ]
+        raw = json.dumps(decided, ensure_ascii=False).encode("utf-8")
+        return hashlib.blake2b(raw, digest_size=6).hexdigest()
+
+    def check_cursor(self, fingerprint: str) -> None:
+        """QueryError unless `fingerprint`, read from this request's cursor, is its own."""
+        if fingerprint != self.fingerprint:
+            raise QueryError(
+                "this cursor belongs to another search: give it with the query, filters, "
+                "dates, sort and recency of the search that returned it, or leave --cursor out"
+            )
 
     @property
     def needs_origin(self) -> bool:
