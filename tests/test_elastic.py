@@ -697,6 +697,18 @@ def test_a_cursor_is_refused_by_another_search(other: SearchRequest) -> None:
         search_body(replace(request, cursor=cursor, page=2))
 
 
+def test_size_0_asks_for_the_total_and_facets_only() -> None:
+    body = search_body(SearchRequest(query="x", size=0, page=3))
+    assert body["size"] == 0 and body["from"] == 0 and "aggs" in body
+    response = {
+        "hits": {"total": {"value": 25, "relation": "eq"}, "hits": []},
+        "aggregations": {"category": {"buckets": [{"key": "x", "doc_count": 25}]}},
+    }
+    result = parse_response(response, SearchRequest(query="x", size=0))
+    assert (result.total, result.hits, result.next_cursor) == (25, [], None)
+    assert result.facets == {"category": {"x": 25}}
+
+
 def test_search_goes_to_the_alias(tmp_path: Path) -> None:
     cluster = FakeCluster()
     backend = backend_for(cluster, tmp_path)

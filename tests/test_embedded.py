@@ -140,6 +140,15 @@ def test_a_filter_of_several_values_takes_any_of_them(backend: EmbeddedBackend) 
     assert backend.search("articles", mixed).total == 2
 
 
+@pytest.mark.parametrize("sort", ["relevance", "date"])
+def test_size_0_gives_the_total_and_facets_only(backend: EmbeddedBackend, sort: Sort) -> None:
+    for query in ("", "القاهرة"):
+        full = backend.search("articles", SearchRequest(query=query, size=100, sort=sort))
+        none = backend.search("articles", SearchRequest(query=query, size=0, sort=sort))
+        assert none.total == full.total > 0 and none.facets == full.facets
+        assert none.hits == [] and none.next_cursor is None
+
+
 def test_facets_show_the_most_frequent_spelling_and_filters_take_any(tmp_path: Path) -> None:
     backend = EmbeddedBackend(tmp_path / "home")
     # Categories and sources in several spellings; "دبي ـ العربية.نت", a tatweel as a dash.

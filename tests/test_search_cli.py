@@ -124,6 +124,15 @@ def test_a_cursor_pages_on_only_its_own_search(variants: Path) -> None:
     assert both.error_line().endswith("give --cursor or --page, not both")
 
 
+def test_size_0_shows_the_total_and_facets(variants: Path) -> None:
+    body = json.loads(cli("search", "", "--size", "0", "--json", home=variants).out)
+    assert body["total"] == 7 and body["hits"] == [] and "next_cursor" not in body
+    assert body["facets"]["category"]["سياسة"] == 2
+    readable = cli("search", "", "--size", "0", home=variants)
+    assert readable.code == 0, readable.err
+    assert readable.out.startswith("7 results\n\ncategory: ") and "more:" not in readable.out
+
+
 EXAMPLE = "write it as 2018, 2018-06, 2018-06-01 or 2018-06-01T09:30+03:00"
 
 

@@ -48,7 +48,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "has a zone (default: any)",
     )
     p.add_argument(
-        "--size", type=int, default=10, metavar="N", help="hits a page (1-100; default %(default)s)"
+        "--size",
+        type=int,
+        default=10,
+        metavar="N",
+        help="hits a page (0-100; 0: the total and facets only; default %(default)s)",
     )
     p.add_argument(
         "--page",
@@ -169,7 +173,7 @@ COMMAND = Command(
         (EXIT_OK, "ok, also when nothing is found"),
         (
             EXIT_USAGE,
-            "usage error (size outside 1-100, page x size past 10,000 without "
+            "usage error (size outside 0-100, page x size past 10,000 without "
             "--cursor) or configuration error; no index yet",
         ),
         UNAVAILABLE,

@@ -132,7 +132,7 @@ class SearchRequest:
     sort: Sort = "relevance"
     operator: Operator = "or"
     page: int = 1
-    size: int = 10
+    size: int = 10  # 0: no hits, the total and facets only
     cursor: str | None = None  # from SearchResult.next_cursor, for paging past 10,000
     facets: bool = True
     highlight: bool = True
@@ -142,8 +142,8 @@ class SearchRequest:
     expansion: tuple[WeightedTerm, ...] = ()
 
     def check(self) -> None:
-        if not 1 <= self.size <= MAX_SIZE:
-            raise QueryError(f"size must be between 1 and {MAX_SIZE}")
+        if not 0 <= self.size <= MAX_SIZE:
+            raise QueryError(f"size must be between 0 (facets and total only) and {MAX_SIZE}")
         if self.page < 1:
             raise QueryError("page must be 1 or more")
         if self.cursor is not None and self.page != 1:

@@ -271,7 +271,9 @@ class EmbeddedBackend:
         )
         end = offset + request.size
         ranked: Sequence[tuple[float | None, tantivy.DocAddress]]  # no score by date
-        if request.sort == "date":
+        if not request.size:  # the total and facets only (tantivy takes no limit of 0)
+            found, ranked = searcher.search(query, 1, True), []
+        elif request.sort == "date":
             found, by_date = self._in_order(searcher, query, offset, end, by_date=True)
             ranked = [(None, address) for _, address in by_date[offset:]]
         elif request.recency is not None and request.recency.origin is not None:
@@ -289,7 +291,7 @@ class EmbeddedBackend:
             hits=hits,
             facets=facets.result() if facets else {},
             next_cursor=f"offset:{next_offset}:{request.fingerprint}"
-            if next_offset < total
+            if hits and next_offset < total
             else None,
             dropped=plan.dropped,
         )
