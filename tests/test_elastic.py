@@ -7,6 +7,7 @@ next to each check.
 
 from __future__ import annotations
 
+import base64
 import http.server
 import json
 import re
@@ -511,6 +512,16 @@ def test_search_body_for_user_syntax_filters_facets_highlights() -> None:
     assert body["sort"] == ["_score", {"id": "asc"}] and body["from"] == 0
 
 
+def test_a_repeated_filter_is_a_terms_query_of_its_values() -> None:
+    request = SearchRequest(category=("سياسة", "اقتصاد", "سياسة"), source=("مصدر أ",), author="")
+    # terms on a keyword field runs its normalizer on each value, as term does; the
+    # values distinct, in the order given; an empty one is no filter.
+    assert search_body(request)["query"]["bool"]["filter"] == [
+        {"terms": {"category": ["سياسة", "اقتصاد"]}},
+        {"term": {"source": "مصدر أ"}},
+    ]
+
+
 def test_operators_in_words_are_only_characters() -> None:
     # |, ", + and the like inside a word are text: they reach the engine only as terms.
     body = search_body(SearchRequest(query='a|b c"d +e (f) g*'))
@@ -655,12 +666,16 @@ def test_and_requires_every_word_of_a_part() -> None:
 
 def test_deep_paging_uses_search_after() -> None:
     # https://www.elastic.co/docs/reference/elasticsearch/rest-apis/paginate-search-results
-    cursor = encode_cursor([12.5, "abc"])
-    body = search_body(SearchRequest(query="x", cursor=cursor, sort="date"))
+    request = SearchRequest(query="x", sort="date")
+    cursor = encode_cursor([12.5, "abc"], request)
+    body = search_body(replace(request, cursor=cursor))
     assert body["search_after"] == [12.5, "abc"] and "from" not in body
     assert body["sort"][0] == {"published_at": {"order": "desc", "missing": "_last"}}
     with pytest.raises(QueryError):
-        decode_cursor("not base64 at all!")
+        decode_cursor("not base64 at all!", request)
+    old = base64.urlsafe_b64encode(b'[12.5, "abc"]').decode()  # without its search
+    with pytest.raises(QueryError, match="not a cursor"):
+        decode_cursor(old, request)
     with pytest.raises(QueryError, match="cursor"):
         search_body(SearchRequest(page=101, size=100))
 
@@ -696,7 +711,42 @@ def test_response_becomes_a_search_result() -> None:
     # Each facet value in its most frequent spelling; equals: the first in code point order.
     assert result.facets == {"category": {"x": 2}, "source": {"أخبار سورية": 5}}
     assert result.next_cursor is not None
-    assert decode_cursor(result.next_cursor) == [3.5, "a"]
+    assert decode_cursor(result.next_cursor, SearchRequest(query="x")) == [3.5, "a"]
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        SearchRequest(query="y"),
+        SearchRequest(query="x", operator="and"),
+        SearchRequest(query="x", category="سياسة"),
+        SearchRequest(query="x", since="2018"),
+        SearchRequest(query="x", sort="date"),
+        SearchRequest(query="x", recency=Recency(scale_days=7)),
+    ],
+)
+def test_a_cursor_is_refused_by_another_search(other: SearchRequest) -> None:
+    request = SearchRequest(query="x")
+    cursor = encode_cursor([3.5, "a"], request)
+    # The page size, facets and highlights are no part of it.
+    same = replace(request, cursor=cursor, size=50, facets=False, highlight=False)
+    assert search_body(same)["search_after"] == [3.5, "a"]
+    with pytest.raises(QueryError, match="this cursor belongs to another search"):
+        search_body(replace(other, cursor=cursor))
+    with pytest.raises(QueryError, match="--cursor or --page, not both"):
+        search_body(replace(request, cursor=cursor, page=2))
+
+
+def test_size_0_asks_for_the_total_and_facets_only() -> None:
+    body = search_body(SearchRequest(query="x", size=0, page=3))
+    assert body["size"] == 0 and body["from"] == 0 and "aggs" in body
+    response = {
+        "hits": {"total": {"value": 25, "relation": "eq"}, "hits": []},
+        "aggregations": {"category": {"buckets": [{"key": "x", "doc_count": 25}]}},
+    }
+    result = parse_response(response, SearchRequest(query="x", size=0))
+    assert (result.total, result.hits, result.next_cursor) == (25, [], None)
+    assert result.facets == {"category": {"x": 25}}
 
 
 def test_search_goes_to_the_alias(tmp_path: Path) -> None:

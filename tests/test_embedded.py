@@ -131,6 +131,24 @@ def test_filters_facets_and_date_range(backend: EmbeddedBackend) -> None:
     assert set(facets) == {"category", "source", "author"}
 
 
+def test_a_filter_of_several_values_takes_any_of_them(backend: EmbeddedBackend) -> None:
+    one = backend.search("articles", SearchRequest(category="سياسة"))
+    both = backend.search("articles", SearchRequest(category=("سياسه", "محليات")))
+    assert both.total == 4 and {h.category for h in both.hits} == {"سياسة", "محليات"}
+    assert both.facets["source"] != one.facets["source"]  # counted on what matched
+    mixed = SearchRequest(category=("سياسة", "محليات"), source=("مصدر أ",))
+    assert backend.search("articles", mixed).total == 2
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date"])
+def test_size_0_gives_the_total_and_facets_only(backend: EmbeddedBackend, sort: Sort) -> None:
+    for query in ("", "القاهرة"):
+        full = backend.search("articles", SearchRequest(query=query, size=100, sort=sort))
+        none = backend.search("articles", SearchRequest(query=query, size=0, sort=sort))
+        assert none.total == full.total > 0 and none.facets == full.facets
+        assert none.hits == [] and none.next_cursor is None
+
+
 def test_facets_show_the_most_frequent_spelling_and_filters_take_any(tmp_path: Path) -> None:
     backend = EmbeddedBackend(tmp_path / "home")
     # Categories and sources in several spellings; "دبي ـ العربية.نت", a tatweel as a dash.
@@ -185,8 +203,33 @@ def test_sort_by_date_and_paging(backend: EmbeddedBackend) -> None:
         if cursor is None:
             break
     assert len(seen) == len(set(seen)) == everything
-    by_cursor = backend.search("articles", SearchRequest(size=7, cursor="offset:7"))
+    first = backend.search("articles", SearchRequest(size=7))
+    assert first.next_cursor is not None and first.next_cursor.startswith("offset:7:")
+    by_cursor = backend.search("articles", SearchRequest(size=7, cursor=first.next_cursor))
     assert [h.id for h in by_cursor.hits] == seen[7:14]
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        SearchRequest(query="الحكومة"),
+        SearchRequest(category="سياسة"),
+        SearchRequest(until="2021"),
+        SearchRequest(operator="and"),
+    ],
+)
+def test_a_cursor_is_refused_by_another_search(
+    backend: EmbeddedBackend, other: SearchRequest
+) -> None:
+    cursor = backend.search("articles", SearchRequest(size=3)).next_cursor
+    assert cursor is not None
+    # The page size is no part of it.
+    assert backend.search("articles", SearchRequest(size=5, cursor=cursor)).hits
+    with pytest.raises(QueryError, match="this cursor belongs to another search"):
+        backend.search("articles", replace(other, cursor=cursor))
+    for bad in ("offset:3", "offset:3:", "offset:x:abc", "page:3:abc"):
+        with pytest.raises(QueryError, match="not a cursor"):
+            backend.search("articles", SearchRequest(cursor=bad))
 
 
 def newest_first(hits: list[Hit]) -> list[str]:

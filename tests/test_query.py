@@ -149,8 +149,9 @@ def test_a_query_with_no_word_that_scores_is_sorted_by_date(query: str, everythi
 @pytest.mark.parametrize(
     ("request_", "message"),
     [
-        (SearchRequest(size=0), "size"),
+        (SearchRequest(size=-1), "size"),
         (SearchRequest(size=101), "size"),
+        (SearchRequest(cursor="c", page=2), "not both"),
         (SearchRequest(page=0), "page"),
         (SearchRequest(page=101, size=100), "cursor"),
         (SearchRequest(since=date(2021, 2, 1), until=date(2021, 1, 1)), "since"),

@@ -92,6 +92,47 @@ def test_date_filters_take_years_months_other_digits_and_zones(
     assert json.loads(result.out)["total"] == total
 
 
+@pytest.mark.parametrize(
+    ("filters", "total"),
+    [
+        (["--category", "سياسة", "--category", "رياضة"], 3),
+        (["--source", "مصدر ب", "--source", "مصدر ج", "--category", "سياسة"], 2),
+        (["--author", "x", "--author", "y"], 0),
+    ],
+)
+def test_a_repeated_filter_takes_any_of_its_values(
+    variants: Path, filters: list[str], total: int
+) -> None:
+    result = cli("search", "", *filters, "--json", home=variants)
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["total"] == total
+
+
+def test_a_cursor_pages_on_only_its_own_search(variants: Path) -> None:
+    first = json.loads(cli("search", "", "--size", "2", "--json", home=variants).out)
+    cursor = first["next_cursor"]
+    on = cli("search", "", "--size", "2", "--cursor", cursor, "--json", home=variants)
+    assert on.code == 0, on.err
+    for other in (["القاهرة"], ["", "--category", "سياسة"], ["", "--until", "2021"]):
+        refused = cli("search", *other, "--cursor", cursor, home=variants)
+        assert refused.code == 2 and "Traceback" not in refused.err
+        assert refused.error_line().startswith(
+            "arabic-search search: this cursor belongs to another search: "
+        )
+    both = cli("search", "", "--cursor", cursor, "--page", "2", home=variants)
+    assert both.code == 2
+    assert both.error_line().endswith("give --cursor or --page, not both")
+
+
+def test_size_0_shows_the_total_and_facets(variants: Path) -> None:
+    body = json.loads(cli("search", "", "--size", "0", "--json", home=variants).out)
+    assert body["total"] == 7 and body["hits"] == [] and "next_cursor" not in body
+    assert body["facets"]["category"]["سياسة"] == 2
+    readable = cli("search", "", "--size", "0", home=variants)
+    assert readable.code == 0, readable.err
+    assert readable.out.startswith("7 results\n\ncategory: ") and "more:" not in readable.out
+
+
 EXAMPLE = "write it as 2018, 2018-06, 2018-06-01 or 2018-06-01T09:30+03:00"
 
 

@@ -138,7 +138,7 @@ def _show_query(capsys: pytest.CaptureFixture[str], *args: str) -> Any:
         SearchRequest(query="الخارجية الروسية"),
         SearchRequest(query='"رئيس الوزراء" -طهران', operator="and", page=2, size=5),
         SearchRequest(query="سوريا", category="أخبار سورية", since="2018", highlight=False),
-        SearchRequest(query="", sort="date"),
+        SearchRequest(query="", sort="date", category=("سياسة", "اقتصاد")),
     ],
 )
 def test_show_query_prints_the_body_a_search_sends(
@@ -147,8 +147,8 @@ def test_show_query_prints_the_body_a_search_sends(
     """Without any index or cluster: the home is an empty folder."""
     args = [request_.query, "--operator", request_.operator, "--page", str(request_.page)]
     args += ["--size", str(request_.size), "--sort", request_.sort, "--home", str(tmp_path)]
-    if request_.category:
-        args += ["--category", request_.category]
+    for category in request_.filters.get("category", ()):
+        args += ["--category", category]
     if request_.since:
         args += ["--since", str(request_.since)]
     if not request_.highlight:

@@ -30,7 +30,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         p.add_argument(
             f"--{name}",
             metavar="VALUE",
-            help=f"only articles of this {name}, in any spelling (default: all)",
+            action="append",
+            help=f"only articles of this {name}, in any spelling; repeated: of any of them "
+            "(default: all)",
         )
     # Read by the query module (date_bounds), so that Python callers get the same dates.
     p.add_argument(
@@ -46,7 +48,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "has a zone (default: any)",
     )
     p.add_argument(
-        "--size", type=int, default=10, metavar="N", help="hits a page (1-100; default %(default)s)"
+        "--size",
+        type=int,
+        default=10,
+        metavar="N",
+        help="hits a page (0-100; 0: the total and facets only; default %(default)s)",
     )
     p.add_argument(
         "--page",
@@ -98,9 +104,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def search_request(args: argparse.Namespace) -> SearchRequest:
     return SearchRequest(
         query=args.query,
-        category=args.category,
-        source=args.source,
-        author=args.author,
+        category=tuple(args.category or ()),
+        source=tuple(args.source or ()),
+        author=tuple(args.author or ()),
         since=args.since,
         until=args.until,
         sort=args.sort,
@@ -167,7 +173,7 @@ COMMAND = Command(
         (EXIT_OK, "ok, also when nothing is found"),
         (
             EXIT_USAGE,
-            "usage error (size outside 1-100, page x size past 10,000 without "
+            "usage error (size outside 0-100, page x size past 10,000 without "
             "--cursor) or configuration error; no index yet",
         ),
         UNAVAILABLE,

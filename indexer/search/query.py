@@ -11,6 +11,8 @@ fails to parse.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -68,6 +70,9 @@ MAX_RECENCY_DAYS = 36_500
 # indexer.ingest.dates.date_range reads ("2018", "2018-06", "٢٠١٨-٠٦-٠١", "2018-06-01T09:30Z").
 DateFilter = date | datetime | str
 Sort = Literal["relevance", "date"]
+# A keyword filter: one value, or several of which any one is enough (--category a
+# --category b). Empty values are no filter.
+FilterValues = str | tuple[str, ...]
 Operator = Literal["and", "or"]
 
 
@@ -119,15 +124,15 @@ class WeightedTerm(NamedTuple):
 @dataclass(frozen=True)
 class SearchRequest:
     query: str = ""
-    category: str | None = None
-    source: str | None = None
-    author: str | None = None
+    category: FilterValues | None = None
+    source: FilterValues | None = None
+    author: FilterValues | None = None
     since: DateFilter | None = None  # from the first instant of what it names
     until: DateFilter | None = None  # through the last: "2018" is through 2018-12-31
     sort: Sort = "relevance"
     operator: Operator = "or"
     page: int = 1
-    size: int = 10
+    size: int = 10  # 0: no hits, the total and facets only
     cursor: str | None = None  # from SearchResult.next_cursor, for paging past 10,000
     facets: bool = True
     highlight: bool = True
@@ -137,10 +142,14 @@ class SearchRequest:
     expansion: tuple[WeightedTerm, ...] = ()
 
     def check(self) -> None:
-        if not 1 <= self.size <= MAX_SIZE:
-            raise QueryError(f"size must be between 1 and {MAX_SIZE}")
+        if not 0 <= self.size <= MAX_SIZE:
+            raise QueryError(f"size must be between 0 (facets and total only) and {MAX_SIZE}")
         if self.page < 1:
             raise QueryError("page must be 1 or more")
+        if self.cursor is not None and self.page != 1:
+            raise QueryError(
+                "a cursor pages on from where its search stopped: give --cursor or --page, not both"
+            )
         if self.cursor is None and self.page * self.size > MAX_WINDOW:
             raise QueryError(
                 f"page * size may not pass {MAX_WINDOW:,}: page on with the cursor of the "
@@ -161,8 +170,9 @@ class SearchRequest:
             )
 
     @property
-    def filters(self) -> dict[str, str]:
-        return {f: v for f in FACET_FIELDS if (v := getattr(self, f))}
+    def filters(self) -> dict[str, tuple[str, ...]]:
+        """The keyword filters, each field's values (any one of them is enough)."""
+        return {f: v for f in FACET_FIELDS if (v := filter_values(getattr(self, f)))}
 
     def sorted_for(self, plan: QueryPlan) -> SearchRequest:
         """The request as its hits are ordered, on every backend. With no word that
@@ -170,6 +180,34 @@ class SearchRequest:
         alike, so they are sorted as --sort date sorts: newest first, undated last, then
         by id, with no score (and no recency, which only weighs scores)."""
         return replace(self, sort="date") if plan.everything else self
+
+    @property
+    def fingerprint(self) -> str:
+        """A short mark of what decides the matches and their order: the query text,
+        operator, filters, dates, sort, recency and expansion (not the page, size,
+        facets or highlights). Each backend writes it into its cursors and refuses a
+        cursor with another (check_cursor)."""
+        since, until = date_bounds(self)
+        recency = self.recency
+        decided = [
+            self.query,
+            self.operator,
+            sorted(self.filters.items()),
+            [None if d is None else d.isoformat() for d in (since, until)],
+            self.sort,
+            recency and [recency.scale_minutes, recency.offset_minutes, recency.decay],
+            [list(term) for term in self.expansion],
+        ]
+        raw = json.dumps(decided, ensure_ascii=False).encode("utf-8")
+        return hashlib.blake2b(raw, digest_size=6).hexdigest()
+
+    def check_cursor(self, fingerprint: str) -> None:
+        """QueryError unless `fingerprint`, read from this request's cursor, is its own."""
+        if fingerprint != self.fingerprint:
+            raise QueryError(
+                "this cursor belongs to another search: give it with the query, filters, "
+                "dates, sort and recency of the search that returned it, or leave --cursor out"
+            )
 
     @property
     def needs_origin(self) -> bool:
@@ -181,6 +219,12 @@ class SearchRequest:
         """The request decaying from `newest` (None: no dated article, no decay)."""
         assert self.recency is not None
         return replace(self, recency=replace(self.recency, origin=newest))
+
+
+def filter_values(value: FilterValues | None) -> tuple[str, ...]:
+    """A filter's values, distinct, in the order given, empty ones left out."""
+    values = (value,) if isinstance(value, str) else value or ()
+    return tuple(dict.fromkeys(v for v in values if v))
 
 
 @dataclass(frozen=True)

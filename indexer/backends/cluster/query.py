@@ -113,8 +113,12 @@ def gram_clauses(grams: Iterable[str], weight: float) -> list[dict[str, Any]]:
 
 
 def _filters(request: SearchRequest) -> list[dict[str, Any]]:
-    # term on keyword fields: Elasticsearch runs the field's normalizer on the value.
-    filters: list[dict[str, Any]] = [{"term": {f: v}} for f, v in request.filters.items()]
+    # term and terms on keyword fields: the engine runs the field's normalizer on each
+    # value. Several values: any one of them.
+    filters: list[dict[str, Any]] = [
+        {"term": {f: values[0]}} if len(values) == 1 else {"terms": {f: list(values)}}
+        for f, values in request.filters.items()
+    ]
     since, until = date_bounds(request)
     if since or until:
         bounds = {}
@@ -171,19 +175,24 @@ def _sort(request: SearchRequest) -> list[Any]:
     return ["_score", {"id": "asc"}]
 
 
-def encode_cursor(sort_values: list[Any]) -> str:
-    raw = json.dumps(sort_values, ensure_ascii=False).encode("utf-8")
+def encode_cursor(sort_values: list[Any], request: SearchRequest) -> str:
+    """The search_after values of the last hit, with the request's fingerprint."""
+    cursor = {"search": request.fingerprint, "after": sort_values}
+    raw = json.dumps(cursor, ensure_ascii=False).encode("utf-8")
     return base64.urlsafe_b64encode(raw).decode("ascii")
 
 
-def decode_cursor(cursor: str) -> list[Any]:
+def decode_cursor(cursor: str, request: SearchRequest) -> list[Any]:
+    """The search_after values of a cursor; QueryError for another search's cursor."""
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
     except (ValueError, UnicodeError):
         raise QueryError(f"not a cursor from this backend: {cursor!r}") from None
-    if not isinstance(values, list) or len(values) != 2:
+    after = values.get("after") if isinstance(values, dict) else None
+    if not isinstance(after, list) or len(after) != 2 or not isinstance(values.get("search"), str):
         raise QueryError(f"not a cursor from this backend: {cursor!r}")
-    return values
+    request.check_cursor(values["search"])
+    return after
 
 
 def search_body(
@@ -202,7 +211,7 @@ def search_body(
         "_source": list(SHOWN_FIELDS),
     }
     if request.cursor:
-        body["search_after"] = decode_cursor(request.cursor)
+        body["search_after"] = decode_cursor(request.cursor, request)
     else:
         body["from"] = (request.page - 1) * request.size
     if request.facets:
@@ -297,7 +306,7 @@ def parse_response(
     facets = read_facets(response.get("aggregations", {}))
     seen = (request.page - 1) * request.size + len(raw_hits) if not request.cursor else None
     more = len(raw_hits) == request.size and (seen is None or seen < total)
-    next_cursor = encode_cursor(raw_hits[-1]["sort"]) if more and raw_hits else None
+    next_cursor = encode_cursor(raw_hits[-1]["sort"], request) if more and raw_hits else None
     return SearchResult(
         total=total, hits=hits, facets=facets, next_cursor=next_cursor, dropped=dropped
     )

@@ -261,7 +261,9 @@ class EmbeddedBackend:
         if query is None:
             return SearchResult(0, [], dropped=plan.dropped, nothing_searchable=True)
         offset = (
-            _cursor_offset(request.cursor) if request.cursor else (request.page - 1) * request.size
+            _cursor_offset(request.cursor, request)
+            if request.cursor
+            else (request.page - 1) * request.size
         )
         # tantivy lets go of the GIL: the facets are counted on another core meanwhile.
         facets = (
@@ -269,7 +271,9 @@ class EmbeddedBackend:
         )
         end = offset + request.size
         ranked: Sequence[tuple[float | None, tantivy.DocAddress]]  # no score by date
-        if request.sort == "date":
+        if not request.size:  # the total and facets only (tantivy takes no limit of 0)
+            found, ranked = searcher.search(query, 1, True), []
+        elif request.sort == "date":
             found, by_date = self._in_order(searcher, query, offset, end, by_date=True)
             ranked = [(None, address) for _, address in by_date[offset:]]
         elif request.recency is not None and request.recency.origin is not None:
@@ -286,7 +290,9 @@ class EmbeddedBackend:
             total=total,
             hits=hits,
             facets=facets.result() if facets else {},
-            next_cursor=f"offset:{next_offset}" if next_offset < total else None,
+            next_cursor=f"offset:{next_offset}:{request.fingerprint}"
+            if hits and next_offset < total
+            else None,
             dropped=plan.dropped,
         )
 
@@ -418,8 +424,11 @@ def _shown_of(searcher: tantivy.Searcher, address: tantivy.DocAddress) -> dict[s
     return cast(dict[str, Any], orjson.loads(cast(bytes, searcher.doc(address).get_first("shown"))))
 
 
-def _cursor_offset(cursor: str) -> int:
-    kind, _, value = cursor.partition(":")
-    if kind != "offset" or not value.isdigit():
+def _cursor_offset(cursor: str, request: SearchRequest) -> int:
+    """The offset of an `offset:N:FINGERPRINT` cursor; QueryError for another search's."""
+    parts = cursor.split(":")
+    if len(parts) != 3 or parts[0] != "offset" or not parts[1].isdigit() or not parts[2]:
         raise QueryError(f"not a cursor from this backend: {cursor!r}")
+    _, value, fingerprint = parts
+    request.check_cursor(fingerprint)
     return int(value)

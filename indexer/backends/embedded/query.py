@@ -140,9 +140,12 @@ class QueryBuilder:
     def _filters(self, request: SearchRequest) -> list[tantivy.Query]:
         keyword = self._analyzers["keyword"]
         filters = []
-        for field, value in request.filters.items():
-            [term] = keyword.terms(value) or [""]
-            filters.append(tantivy.Query.term_query(self.schema, field, term))
+        for field, values in request.filters.items():
+            # Each value normalized as the index was; any one of them is enough.
+            terms = dict.fromkeys((keyword.terms(value) or [""])[0] for value in values)
+            filters.append(
+                _should([tantivy.Query.term_query(self.schema, field, t) for t in terms])
+            )
         first, last = DATE_LIMITS
         since, until = (b and min(max(b, first), last) for b in date_bounds(request))
         if since or until:
