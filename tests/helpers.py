@@ -8,6 +8,7 @@ nor a conftest: tests/ and tests/integration each have one, and both are `confte
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import io
 import json
@@ -17,12 +18,13 @@ import sys
 import termios
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from indexer.backends import Backend
 from indexer.backends.embedded.backend import EmbeddedBackend
 from indexer.cli import main
 from indexer.index.checkpoints import Interrupted
@@ -237,3 +239,36 @@ def interrupted_load(backend: EmbeddedBackend, source: str) -> Interrupted:
     interrupted = backend.interrupted("news")
     assert interrupted is not None
     return interrupted
+
+
+@contextlib.contextmanager
+def reindex_paused(backend: Backend, source: str, alias: str, at: int) -> Iterator[None]:
+    """A reindex of `alias` from `source` in a thread of this process, paused at its
+    `at`th record, inside its lock, while the block runs; then it goes on to its end,
+    and must succeed."""
+    reached, go = threading.Event(), threading.Event()
+    failed: list[BaseException] = []
+    seen = 0
+
+    def pause(outcome: object) -> None:
+        nonlocal seen
+        seen += 1
+        if seen == at:
+            reached.set()
+            go.wait(timeout=120)
+
+    def run() -> None:
+        try:
+            reindex(backend, [source], alias, on_outcome=pause)
+        except BaseException as err:
+            failed.append(err)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    wait_for(lambda: reached.is_set() or not thread.is_alive(), f"record {at} of the reindex")
+    try:
+        yield
+    finally:
+        go.set()
+        thread.join(timeout=120)
+    assert not thread.is_alive() and not failed, failed

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import base64
 import http.server
+import importlib
 import json
+import os
 import re
 import socket
+import subprocess
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -20,7 +23,7 @@ from typing import Any
 
 import pytest
 from fake_es import FakeCluster
-from helpers import FIXTURES, ROOT, run_cli
+from helpers import FIXTURES, ROOT, reindex_paused, run_cli, wait_for
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -955,3 +958,96 @@ def test_an_older_elasticsearch_is_named_with_the_supported_versions(
     [line] = [x for x in err.splitlines() if x.startswith("arabic-search")]
     assert line.startswith(f"arabic-search search: Elasticsearch 7.17.0 at {url} refused")
     assert line.endswith("supports Elasticsearch 8.x and 9.x (tested on 8.19 and 9.5)")
+
+
+# -------------------------------------------------------------------- status
+
+
+def _cli_on(backend: ClusterBackend, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's reindex, search and status open `backend` (on the fake cluster)."""
+    for name in ("reindex", "search", "status"):
+        module = importlib.import_module(f"indexer.cli.{name}")
+        monkeypatch.setattr(module, "open_backend", lambda options: backend)
+
+
+def _dead_pid() -> int:
+    """The pid of a process of this machine that has ended."""
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
+
+
+def test_a_cluster_version_being_built_shows_as_running(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cluster = FakeCluster()
+    backend = backend_for(cluster, tmp_path, checkpoint_every=1)
+    _cli_on(backend, monkeypatch)
+
+    def checkpointed() -> bool:
+        found = backend.interrupted("articles")
+        return found is not None and found.checkpoint.records >= 3
+
+    with reindex_paused(backend, VARIANTS, "articles", at=5):
+        wait_for(checkpointed, "the first checkpoint")
+        status = run_cli("status", "--backend", "elasticsearch")
+        as_json = json.loads(run_cli("status", "--backend", "elasticsearch", "--json").out)
+    assert status.code == 0, status.err
+    holder = f"pid {os.getpid()} on {socket.gethostname()} since "
+    assert f"reindex lock held by {holder}" in status.out
+    assert re.search(rf"  3 documents  running \(3 records so far, {holder}\S+\)", status.out)
+    assert "interrupted" not in status.out and "--resume" not in status.out
+    assert as_json["interrupted"] is None and as_json["lock"]["pid"] == os.getpid()
+    assert [(v["state"], v["records"]) for v in as_json["versions"]] == [("running", 3)]
+    after = json.loads(run_cli("status", "--backend", "elasticsearch", "--json").out)
+    assert after["lock"] is None and [v["state"] for v in after["versions"]] == ["complete"]
+
+
+def test_an_interrupted_cluster_version_shows_its_checkpoint_and_resumes_as_advised(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cluster = FakeCluster()
+    backend = backend_for(cluster, tmp_path, max_retries=1, checkpoint_every=1)
+    _cli_on(backend, monkeypatch)
+    cluster.item_status = lambda doc_id, attempt: 503 if len(cluster.bodies("/_bulk")) >= 3 else 201
+    with pytest.raises(BulkFailed):
+        reindex(backend, [VARIANTS], "news")
+    [kept] = [n for n in cluster.indices if n.startswith("news-")]
+    # Loaded with refresh off, the engine counts nothing in it until a refresh.
+    count = backend.engine.count
+    monkeypatch.setattr(backend.engine, "count", lambda i: 0 if i == kept else count(i))
+    # A lock left by a process of this machine that has ended holds nothing.
+    dead = {"host": socket.gethostname(), "pid": _dead_pid(), "since": "2026-12-01T00:00:00"}
+    cluster.indices.setdefault(LOCK_INDEX, {"settings": {}, "mappings": {}, "docs": {}})
+    cluster.indices[LOCK_INDEX]["docs"]["news"] = dead
+
+    status = run_cli("status", "--backend", "elasticsearch", "--alias", "news")
+    assert status.code == 0, status.err
+    assert f"{kept}  6 documents  interrupted at record 6 ({VARIANTS} 6)" in status.out
+    assert "lock" not in status.out and "running" not in status.out
+    advice = re.findall(r"run '([^']+)' to continue it", status.out)
+    assert advice == ["arabic-search reindex --resume --backend elasticsearch --alias news"]
+    as_json = json.loads(
+        run_cli("status", "--backend", "elasticsearch", "--alias", "news", "--json").out
+    )
+    [version] = as_json["versions"]
+    assert (version["documents"], version["records"], version["state"]) == (6, 6, "interrupted")
+    assert as_json["interrupted"] == kept and as_json["lock"] is None
+
+    cluster.item_status = lambda doc_id, attempt: 201
+    monkeypatch.setattr(backend.engine, "count", count)  # the load refreshes at its end
+    resumed = run_cli(*advice[0].split()[1:])
+    assert resumed.code == 0, resumed.err
+    assert cluster.aliases["news"] == {kept}
+
+
+def test_status_of_an_alias_that_does_not_exist_on_a_cluster(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _cli_on(backend_for(FakeCluster(), tmp_path), monkeypatch)
+    result = run_cli("status", "--backend", "elasticsearch", "--alias", "nowhere")
+    assert (result.code, result.out) == (2, "")
+    assert result.error_line() == (
+        "arabic-search status: alias 'nowhere' does not exist: no version of it was built; "
+        "run 'arabic-search reindex PATH... --backend elasticsearch --alias nowhere' first"
+    )

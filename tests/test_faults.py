@@ -290,10 +290,12 @@ def test_tls_is_verified_and_a_bad_certificate_is_one_clear_error(tmp_path: Path
         assert "hunter2" not in refused.err and "Traceback" not in refused.err
         assert FakeClusterHandler.seen == []
 
-        # With the CA bundle the same cluster is trusted.
+        # With the CA bundle the same cluster is trusted: it answers that it has no alias.
         trusted = run_process(*command, env={**env, "ES_CA_CERTS": str(cert)})
-        assert trusted.code == 0, trusted.err
-        assert "alias articles -> (none)  (green)" in trusted.out
+        assert trusted.code == 2, trusted.err
+        assert trusted.error_line().startswith(
+            "arabic-search status: alias 'articles' does not exist"
+        )
         assert "/_cluster/health" in FakeClusterHandler.seen
     finally:
         server.shutdown()

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shlex
+import socket
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES, Result, interrupted_load, run_cli
+from helpers import FIXTURES, Result, interrupted_load, reindex_paused, run_cli
 
 from indexer.backends.embedded.backend import EmbeddedBackend
 
@@ -250,23 +253,96 @@ def test_search_help_says_what_phrases_operators_and_recency_do(tmp_path: Path) 
     assert "from the newest article in the index" in help_text
 
 
+def _advised(text: str) -> list[str]:
+    """The command the last advice of a text says to run, as arguments of run_cli."""
+    found = re.findall(r"run '([^']+)' (?:to continue it|first)", text)
+    assert found, text
+    program, *args = shlex.split(found[-1])
+    assert program == "arabic-search"
+    return args
+
+
+def _no_backend_env() -> dict[str, str]:
+    """This environment without what chooses a backend or the home."""
+    chosen = ("ARABIC_SEARCH_BACKEND", "ARABIC_SEARCH_HOME", "ES_URL", "OPENSEARCH_URL")
+    return {k: v for k, v in os.environ.items() if k not in chosen}
+
+
 def test_status_and_search_point_to_resume_after_an_interrupted_reindex(tmp_path: Path) -> None:
-    backend = EmbeddedBackend(tmp_path)
+    backend = EmbeddedBackend(tmp_path, checkpoint_every=5)
     source = str(FIXTURES / "ant-sample.jsonl")
-    version, _ = interrupted_load(backend, source)
+    version, checkpoint = interrupted_load(backend, source)
+    assert checkpoint.records == 10
 
     status = cli("status", "--alias", "news", home=tmp_path)
     assert status.code == 0
-    assert (
-        f"{version} was interrupted: run 'arabic-search reindex --resume' to continue it"
-        in status.out
+    advice = (
+        f"the reindex into {version} was interrupted: run 'arabic-search reindex --resume "
+        f"--backend embedded --alias news --home {tmp_path}' to continue it"
     )
+    assert advice in status.out
+    assert f"{version}  10 documents  interrupted at record 10 ({source} 10)" in status.out
+    assert "lock" not in status.out and "running" not in status.out
     as_json = json.loads(cli("status", "--alias", "news", "--json", home=tmp_path).out)
-    assert as_json["interrupted"] == version
+    assert as_json["interrupted"] == version and as_json["lock"] is None
+    [state] = as_json["versions"]
+    assert (state["state"], state["records"], state["documents"]) == ("interrupted", 10, 10)
+    assert state["checkpoint"] == f"record 10 ({source} 10)"
 
     search = cli("search", "القاهرة", "--alias", "news", home=tmp_path)
     assert search.code == 2 and "Traceback" not in search.err
-    assert search.error_line().endswith(
-        f"the reindex into {version} was interrupted: run 'arabic-search reindex --resume' "
-        "to continue it"
+    assert search.error_line().endswith(advice)
+
+
+def test_the_resume_advice_works_as_printed(tmp_path: Path) -> None:
+    """Without --backend given, the advice names none; with a home and alias of their
+    own, it names them; and run as printed, it resumes the load and switches to it."""
+    home = tmp_path / "elsewhere"
+    version, _ = interrupted_load(EmbeddedBackend(home), str(FIXTURES / "ant-sample.jsonl"))
+    env = _no_backend_env()
+    status = run_cli("status", "--alias", "news", "--home", str(home), env=env, cwd=tmp_path)
+    args = _advised(status.out)
+    assert args == ["reindex", "--resume", "--alias", "news", "--home", str(home)]
+    search = run_cli("search", "مصر", "--alias", "news", "--home", str(home), env=env)
+    assert _advised(search.error_line()) == args
+
+    resumed = run_cli(*args, env=env, cwd=tmp_path)
+    assert resumed.code == 0, resumed.err
+    after = json.loads(cli("status", "--alias", "news", "--json", home=home).out)
+    assert after["current"] == version and after["interrupted"] is None
+    assert [v["state"] for v in after["versions"]] == ["complete"]
+
+
+def test_a_version_being_built_shows_as_running_with_its_holder(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path, checkpoint_every=5)
+    source = str(FIXTURES / "ant-sample.jsonl")
+    with reindex_paused(backend, source, "news", at=15):
+        status = cli("status", "--alias", "news", home=tmp_path)
+        as_json = json.loads(cli("status", "--alias", "news", "--json", home=tmp_path).out)
+        search = cli("search", "القاهرة", "--alias", "news", home=tmp_path)
+    assert status.code == 0, status.err
+    holder = f"pid {os.getpid()} on {socket.gethostname()} since "
+    assert f"reindex lock held by {holder}" in status.out
+    [version] = [v["name"] for v in as_json["versions"]]
+    assert re.search(
+        rf"{version}  10 documents  running \(10 records so far, {holder}\S+\)", status.out
+    ), status.out
+    assert "interrupted" not in status.out and "--resume" not in status.out
+    assert as_json["interrupted"] is None
+    assert as_json["lock"]["pid"] == os.getpid()
+    assert as_json["lock"]["host"] == socket.gethostname() and as_json["lock"]["since"]
+    assert [(v["state"], v["records"]) for v in as_json["versions"]] == [("running", 10)]
+    assert search.code == 2 and "--resume" not in search.err
+    # Once it has ended, nobody holds the lock and the version is complete.
+    after = json.loads(cli("status", "--alias", "news", "--json", home=tmp_path).out)
+    assert after["lock"] is None and after["current"] == version
+
+
+def test_status_of_an_alias_that_does_not_exist_exits_2(tmp_path: Path) -> None:
+    result = cli("status", "--alias", "nowhere", home=tmp_path)
+    assert (result.code, result.out) == (2, "")
+    assert result.error_line() == (
+        "arabic-search status: alias 'nowhere' does not exist: no version of it was built; "
+        f"run 'arabic-search reindex PATH... --backend embedded --alias nowhere --home "
+        f"{tmp_path}' first"
     )

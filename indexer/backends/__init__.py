@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -59,11 +59,48 @@ def nothing_to_do(done: int, refused: int) -> None:
 
 
 @dataclass(frozen=True)
+class LockHolder:
+    """Who holds an alias's reindex lock: a reindex that runs now."""
+
+    host: str | None
+    pid: int | None
+    since: str | None
+
+    def __str__(self) -> str:
+        return f"pid {self.pid} on {self.host} since {self.since}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"host": self.host, "pid": self.pid, "since": self.since}
+
+
+# A version's state in a status: loaded, being loaded now, or a load that stopped.
+COMPLETE, RUNNING, INTERRUPTED = "complete", "running", "interrupted"
+
+
+@dataclass(frozen=True)
 class VersionInfo:
     name: str
-    documents: int
+    documents: int  # an incomplete version's: its checkpoint's, what is in it for good
     complete: bool
     created_at: str
+    state: str = COMPLETE  # COMPLETE, RUNNING or INTERRUPTED: see with_states
+    records: int | None = None  # an incomplete version's input records, per its checkpoint
+    checkpoint: str | None = None  # and where that is: "record N (file line)"
+
+
+def with_states(versions: list[VersionInfo], lock: LockHolder | None) -> list[VersionInfo]:
+    """The versions with their states: while the alias's lock is held, its newest
+    incomplete version is the one being built (running); any other incomplete
+    version is a load that stopped (interrupted)."""
+    incomplete = [v.name for v in versions if not v.complete]
+    running = incomplete[-1] if incomplete and lock is not None else None
+    return [
+        replace(
+            v,
+            state=COMPLETE if v.complete else RUNNING if v.name == running else INTERRUPTED,
+        )
+        for v in versions
+    ]
 
 
 @dataclass(frozen=True)
@@ -76,6 +113,12 @@ class Status:
     mapping_version: int | None
     versions: list[VersionInfo]
     health: str
+    lock: LockHolder | None = None  # who runs a reindex of the alias now
+
+    @property
+    def exists(self) -> bool:
+        """Has the alias anything: a version, or a reindex that is making one?"""
+        return bool(self.current or self.versions or self.lock)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -86,6 +129,7 @@ class Status:
             "documents": self.documents,
             "mapping_version": self.mapping_version,
             "health": self.health,
+            "lock": self.lock.to_json() if self.lock else None,
             "versions": [v.__dict__ for v in self.versions],
         }
 
@@ -135,6 +179,10 @@ class Backend(Protocol):
     def unlock(self, alias: str) -> str | None:
         """Clear the lock a crashed reindex left behind; who held it, or None."""
 
+    def lock_holder(self, alias: str) -> LockHolder | None:
+        """Who holds the alias's reindex lock, if a reindex may be running: None when
+        nobody does, or when its holder is known to be gone."""
+
     def search(self, alias: str, request: SearchRequest) -> SearchResult: ...
 
     def newest_published(self, alias: str) -> datetime | None:
@@ -150,6 +198,11 @@ def no_older_version(alias: str, current: str | None) -> str:
     return (
         f"alias {alias!r} {where if current else 'points at no version'}: nothing to roll back to"
     )
+
+
+def no_such_alias(alias: str, reindex: str = "arabic-search reindex PATH...") -> str:
+    """Why status refuses an alias that has nothing: the same words on every backend."""
+    return f"alias {alias!r} does not exist: no version of it was built; run '{reindex}' first"
 
 
 def choose_backend(explicit: str | None) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -144,6 +145,28 @@ def add_backend_options(
             metavar="N",
             help="old versions of the alias kept after a reindex (1 or more; default %(default)s)",
         )
+
+
+def same_backend(args: argparse.Namespace) -> str:
+    """The options that reach the backend and alias `args` reached, as a command
+    printed for the user needs them: --backend when it was given, --alias when not the
+    default, --home (embedded) when not the default."""
+    flags = []
+    if args.backend:
+        flags += ["--backend", args.backend]
+    if args.alias != DEFAULT_ALIAS:
+        flags += ["--alias", args.alias]
+    home = getattr(args, "home", DEFAULT_HOME)
+    if choose_backend(args.backend) == "embedded" and home != DEFAULT_HOME:
+        flags += ["--home", home]
+    return shlex.join(flags)
+
+
+def command_for(args: argparse.Namespace, command: str) -> str:
+    """`command` (such as "arabic-search reindex --resume") for the same backend and
+    alias as `args`."""
+    flags = same_backend(args)
+    return f"{command} {flags}" if flags else command
 
 
 @dataclass(frozen=True)

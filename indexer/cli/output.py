@@ -11,8 +11,8 @@ from datetime import UTC
 from typing import Any, TextIO
 
 from indexer.analysis.analyzers import Token
-from indexer.backends import Status
-from indexer.index.reindex import resume_advice
+from indexer.backends import INTERRUPTED, RUNNING, Status, VersionInfo
+from indexer.index.reindex import RESUME, resume_advice
 from indexer.search.highlight import CLOSE, OPEN
 from indexer.search.query import SearchResult, parse_published
 
@@ -68,17 +68,28 @@ def write_result(result: SearchResult, out: TextIO, first: int = 1) -> None:
         out.write(f"\nmore: --cursor {result.next_cursor}\n")
 
 
-def status_lines(status: Status, interrupted: str | None) -> Iterator[str]:
-    """The alias, its health and counts, a line a version (* the current one), and the
-    interrupted reindex --resume would continue."""
+def status_lines(status: Status, interrupted: str | None, resume: str = RESUME) -> Iterator[str]:
+    """The alias, its health and counts, who holds its lock, a line a version (* the
+    current one), and the interrupted reindex `resume` (the command) would continue."""
     yield f"alias {status.alias} -> {status.current or '(none)'}  ({status.health})"
     yield f"documents {status.documents}, mapping version {status.mapping_version}"
+    if status.lock:
+        yield f"reindex lock held by {status.lock}"
     for v in status.versions:
         mark = "*" if v.name == status.current else " "
-        state = "complete" if v.complete else "INCOMPLETE"
-        yield f" {mark} {v.name}  {v.documents} documents  {state}  {v.created_at}"
+        yield f" {mark} {v.name}  {v.documents} documents  {_state(v, status)}  {v.created_at}"
     if interrupted:
-        yield resume_advice(interrupted)
+        yield resume_advice(interrupted, resume)
+
+
+def _state(version: VersionInfo, status: Status) -> str:
+    """complete; running, with its records so far and its holder; or interrupted at
+    its checkpoint."""
+    if version.state == RUNNING:
+        return f"running ({version.records or 0} records so far, {status.lock})"
+    if version.state == INTERRUPTED:
+        return f"interrupted at {version.checkpoint or 'the start'}"
+    return version.state
 
 
 def rollback_line(alias: str, before: str | None, after: str) -> str:

@@ -9,11 +9,11 @@ import sys
 from indexer.backends import BackendError, BackendUnavailable
 from indexer.backends.cluster.query import search_body
 from indexer.cli.command import UNAVAILABLE, Command
-from indexer.cli.options import add_backend_options, backend_options, open_backend
+from indexer.cli.options import add_backend_options, backend_options, command_for, open_backend
 from indexer.cli.output import write_result
 from indexer.errors import EXIT_OK, EXIT_USAGE
 from indexer.index.fields import FACET_FIELDS
-from indexer.index.reindex import interrupted_version, resume_advice
+from indexer.index.reindex import RESUME, interrupted_version, resume_advice
 from indexer.search.query import Recency, SearchRequest
 
 
@@ -133,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
         if not isinstance(err, BackendUnavailable) and (
             version := interrupted_version(backend, args.alias)
         ):
-            err.add_hint(resume_advice(version))
+            err.add_hint(resume_advice(version, command_for(args, RESUME)))
         raise
     if args.json:
         sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")

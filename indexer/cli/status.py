@@ -6,11 +6,12 @@ from __future__ import annotations
 import argparse
 import json
 
+from indexer.backends import BackendError, no_such_alias
 from indexer.cli.command import BACKEND_USAGE, OK, UNAVAILABLE, Command
-from indexer.cli.options import add_backend_options, backend_options, open_backend
+from indexer.cli.options import add_backend_options, backend_options, command_for, open_backend
 from indexer.cli.output import rollback_line, status_lines, unlock_line
 from indexer.errors import EXIT_OK, EXIT_USAGE
-from indexer.index.reindex import interrupted_version
+from indexer.index.reindex import RESUME, interrupted_version
 
 
 def add_status_arguments(p: argparse.ArgumentParser) -> None:
@@ -21,11 +22,17 @@ def add_status_arguments(p: argparse.ArgumentParser) -> None:
 def run_status(args: argparse.Namespace) -> int:
     backend = open_backend(backend_options(args, home=args.home))
     status = backend.status(args.alias)
-    interrupted = interrupted_version(backend, args.alias)
+    if not status.exists:
+        raise BackendError(
+            no_such_alias(args.alias, command_for(args, "arabic-search reindex PATH..."))
+        )
+    # A version being built is not interrupted: no advice to resume it while it runs.
+    interrupted = None if status.lock else interrupted_version(backend, args.alias)
     if args.json:
         print(json.dumps({**status.to_json(), "interrupted": interrupted}, ensure_ascii=False))
     else:
-        print("\n".join(status_lines(status, interrupted)))
+        resume = command_for(args, RESUME)
+        print("\n".join(status_lines(status, interrupted, resume)))
     return EXIT_OK
 
 
@@ -51,10 +58,11 @@ STATUS = Command(
     "status",
     "the alias, its versions and their document counts",
     "Show where the alias points, its health, its document count and mapping\n"
-    "version, every version of it with its count and state, and an interrupted\n"
-    "reindex that --resume would continue.",
+    "version, who holds its reindex lock, every version of it with its count and\n"
+    "state (complete, running, or interrupted at its checkpoint), and an\n"
+    "interrupted reindex that --resume would continue.",
     ("arabic-search status", "arabic-search status --json --alias news"),
-    (OK, BACKEND_USAGE, UNAVAILABLE),
+    (OK, (EXIT_USAGE, "the alias does not exist, or a usage error"), UNAVAILABLE),
     add_status_arguments,
     run_status,
 )

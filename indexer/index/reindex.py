@@ -115,20 +115,26 @@ def interrupted_load(backend: Backend, alias: str) -> tuple[str, Checkpoint]:
 
 
 def interrupted_version(backend: Backend, alias: str) -> str | None:
-    """The version of the alias's interrupted reindex, if it has one. None also when
-    the backend cannot tell: this is advice, and must not hide the error it goes with."""
+    """The version of the alias's interrupted reindex, if it has one and no reindex of
+    the alias runs now (then its version is being built, not interrupted, and --resume
+    would be refused by the lock). None also when the backend cannot tell: this is
+    advice, and must not hide the error it goes with."""
     try:
+        if backend.lock_holder(alias) is not None:
+            return None
         found = backend.interrupted(alias)
     except BackendError:
         return None
     return found.version if found else None
 
 
-def resume_advice(version: str) -> str:
-    return (
-        f"the reindex into {version} was interrupted: run 'arabic-search reindex --resume' "
-        "to continue it"
-    )
+RESUME = "arabic-search reindex --resume"
+
+
+def resume_advice(version: str, command: str = RESUME) -> str:
+    """`command`: the resume command with the options that reach the same alias
+    (indexer/cli/options.py: resume_command)."""
+    return f"the reindex into {version} was interrupted: run '{command}' to continue it"
 
 
 def _articles_to_send(

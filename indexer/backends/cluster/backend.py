@@ -31,12 +31,14 @@ from indexer.backends import (
     BackendError,
     BackendUnavailable,
     LoadResult,
+    LockHolder,
     OnDurable,
     Status,
     Unsupported,
     VersionInfo,
     no_older_version,
     nothing_to_do,
+    with_states,
 )
 from indexer.backends.cluster.bulk import (
     Action,
@@ -251,6 +253,17 @@ class ClusterBackend:
             return f"pid {found.get('pid')} on {found.get('host')} since {found.get('since')}"
 
         return self._call(f"unlocking {alias}", clear)
+
+    def lock_holder(self, alias: str) -> LockHolder | None:
+        """The lock document's holder; None when there is none, or when it was taken
+        by a process of this machine that is gone (the next reindex takes it over). A
+        lock left by a crash on another machine cannot be told from a live one."""
+        found = self._call(
+            f"reading the lock of {alias}", lambda: self.engine.get_document(LOCK_INDEX, alias)
+        )
+        if not found or _held_by_a_dead_process(found):
+            return None
+        return LockHolder(found.get("host"), found.get("pid"), found.get("since"))
 
     # ------------------------------------------------------------------ versions
 
@@ -557,8 +570,25 @@ class ClusterBackend:
         targets = self._alias_targets(alias)
         current = targets[0] if targets else None
         versions = []
-        for name, complete in self._versions(alias).items():
-            versions.append(VersionInfo(name, self._count(name), complete, ""))
+        for name, meta in sorted(self._load_states(alias).items()):
+            if meta.get("complete", True):
+                versions.append(VersionInfo(name, self._count(name), True, ""))
+                continue
+            # Loaded with refresh off, an incomplete version counts 0 until refreshed:
+            # what is in it for good is its checkpoint's count.
+            checkpoint = Checkpoint.from_json(meta["checkpoint"]) if "checkpoint" in meta else None
+            versions.append(
+                VersionInfo(
+                    name,
+                    checkpoint.indexed if checkpoint else 0,
+                    False,
+                    "",
+                    records=checkpoint.records if checkpoint else None,
+                    checkpoint=checkpoint.where if checkpoint else None,
+                )
+            )
+        lock = self.lock_holder(alias)
+        versions = with_states(versions, lock)
         older = [v.name for v in versions if v.complete and current and v.name < current]
         mapping_version = None
         if current:
@@ -576,6 +606,7 @@ class ClusterBackend:
             mapping_version=mapping_version,
             versions=versions,
             health=health["status"],
+            lock=lock,
         )
 
     # -------------------------------------------------------------------- search

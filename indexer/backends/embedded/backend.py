@@ -26,6 +26,7 @@ from indexer.backends import (
     KEEP_OLD_VERSIONS,
     BackendError,
     LoadResult,
+    LockHolder,
     OnDurable,
     Status,
     Unsupported,
@@ -219,6 +220,9 @@ class EmbeddedBackend:
     def unlock(self, alias: str) -> str | None:
         # The lock is an flock on <alias>.lock: it ends with the process that held it.
         return None
+
+    def lock_holder(self, alias: str) -> LockHolder | None:
+        return self.versions.lock_holder(alias)
 
     # -------------------------------------------------------------------- search
 

@@ -16,7 +16,9 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import shutil
+import socket
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,9 +27,11 @@ from typing import Any, cast
 from indexer.backends import (
     KEEP_OLD_VERSIONS,
     BackendError,
+    LockHolder,
     Status,
     VersionInfo,
     no_older_version,
+    with_states,
 )
 from indexer.index.checkpoints import Checkpoint, Interrupted
 from indexer.index.mappings import EMBEDDED_READABLE, MAPPING_VERSION
@@ -98,6 +102,22 @@ class VersionStore:
             handle.write(f"since {since}, pid {os.getpid()}")
             handle.flush()
             yield
+
+    def lock_holder(self, alias: str) -> LockHolder | None:
+        """Who holds the alias's lock: asked of the flock itself (a shared lock taken and
+        let go at once fails while a reindex holds it), so a crashed holder is no holder.
+        The file says who it is."""
+        try:
+            handle = open(self.home / f"{alias}.lock", encoding="utf-8")  # noqa: SIM115
+        except OSError:  # no reindex of the alias ever ran here
+            return None
+        with handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return _holder(handle.read().strip())
+            fcntl.flock(handle, fcntl.LOCK_UN)
+        return None
 
     def create_version(self, alias: str) -> str:
         # Under the lock no other reindex runs: incomplete versions are left-overs of
@@ -210,9 +230,21 @@ class VersionStore:
         versions = []
         for name in self.versions(alias):
             meta = self.read_meta(name)
+            checkpoint = None
+            if not meta["complete"] and "checkpoint" in meta:
+                checkpoint = Checkpoint.from_json(meta["checkpoint"])
             versions.append(
-                VersionInfo(name, meta["documents"], meta["complete"], meta["created_at"])
+                VersionInfo(
+                    name,
+                    meta["documents"],
+                    meta["complete"],
+                    meta["created_at"],
+                    records=checkpoint.records if checkpoint else None,
+                    checkpoint=checkpoint.where if checkpoint else None,
+                )
             )
+        lock = self.lock_holder(alias)
+        versions = with_states(versions, lock)
         current = next((v for v in versions if v.name == pointer["current"]), None)
         built_with = self.read_meta(current.name).get("mapping_version") if current else None
         return Status(
@@ -224,4 +256,15 @@ class VersionStore:
             mapping_version=built_with,
             versions=versions,
             health="green" if current else "no index yet",
+            lock=lock,
         )
+
+
+def _holder(written: str) -> LockHolder:
+    """The holder of an embedded lock, from what its file says ("since T, pid N"; empty
+    for the moment between taking the lock and writing it). The lock is this machine's."""
+    since = re.search(r"since (\S+?),", written)
+    pid = re.search(r"pid (\d+)", written)
+    return LockHolder(
+        socket.gethostname(), int(pid[1]) if pid else None, since[1] if since else None
+    )
