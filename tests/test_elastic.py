@@ -658,6 +658,19 @@ def test_a_query_with_nothing_searchable_is_not_sent() -> None:
     assert (result.total, result.nothing_searchable, result.dropped) == (0, True, ("من", "في", "،"))
 
 
+def test_the_parts_past_the_word_limit_are_named_not_sent() -> None:
+    sent: list[dict[str, Any]] = []
+
+    def send(body: dict[str, Any]) -> dict[str, Any]:
+        sent.append(body)
+        return {"hits": {"total": {"value": 0}, "hits": []}}
+
+    words = " ".join(f"كلمة{n}" for n in range(150))
+    result = cluster_query.run_search(SearchRequest(query=f"{words} زائدة -أخرى"), send)
+    assert result.over_limit == ("زائدة", "-أخرى")
+    assert "زائده" not in json.dumps(sent, ensure_ascii=False)  # nor its exact form
+
+
 def test_and_requires_every_word_of_a_part() -> None:
     body = search_body(SearchRequest(query="كوفيد-19 OR كورونا", operator="and"))
     # must: one of (كوفيد and 19) or كورونا.

@@ -346,3 +346,23 @@ def test_status_of_an_alias_that_does_not_exist_exits_2(tmp_path: Path) -> None:
         f"run 'arabic-search reindex PATH... --backend embedded --alias nowhere --home "
         f"{tmp_path}' first"
     )
+
+
+def test_the_words_past_the_limit_are_listed_and_said(tmp_path: Path) -> None:
+    assert cli("reindex", str(FIXTURES / "variants.jsonl"), home=tmp_path).code == 0
+    # 148 words that match nothing, القاهرة as the 149th and 150th, then 5 past the limit.
+    words = [f"كلمة{n}" for n in range(148)] + ["القاهرة", "القاهرة"]
+    past = ["زحام", "مروري", '"في القاهرة"', "-طهران", "اخيرة"]
+    query = " ".join(words + past)
+
+    body = json.loads(cli("search", query, "--json", home=tmp_path).out)
+    assert body["over_limit"] == past and body["dropped"][-5:] == past
+    assert body["total"] == 1  # the words within the limit still match
+
+    text = cli("search", query, home=tmp_path).out
+    assert text.startswith("1 result\n(left out, past the limit of 150 words: 5 parts")
+    assert "from 'زحام'" in text
+    # Under the limit nothing is said.
+    short = cli("search", "زحام مروري", "--json", home=tmp_path)
+    assert json.loads(short.out)["over_limit"] == []
+    assert "past the limit" not in cli("search", "زحام مروري", home=tmp_path).out

@@ -14,7 +14,7 @@ from indexer.analysis.analyzers import Token
 from indexer.backends import INTERRUPTED, RUNNING, Status, VersionInfo
 from indexer.index.reindex import RESUME, resume_advice
 from indexer.search.highlight import CLOSE, OPEN
-from indexer.search.query import SearchResult, parse_published
+from indexer.search.query import MAX_QUERY_WORDS, SearchResult, parse_published
 
 
 def tokens_json(analyzer: str, tokens: list[Token]) -> str:
@@ -53,6 +53,12 @@ def write_result(result: SearchResult, out: TextIO, first: int = 1) -> None:
         out.write(" (a stopword counts only inside a quoted phrase)\n")
         return
     out.write(f"{result.total} result{'' if result.total == 1 else 's'}\n")
+    if result.over_limit:
+        words = len(result.over_limit)
+        out.write(
+            f"(left out, past the limit of {MAX_QUERY_WORDS} words: {words} part"
+            f"{'' if words == 1 else 's'} of the query, from {result.over_limit[0]!r})\n"
+        )
     for number, hit in enumerate(result.hits, start=first):
         shown = (shown_date(hit.published_at), hit.category, hit.source)
         meta = " · ".join(v for v in shown if v)

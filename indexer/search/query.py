@@ -266,13 +266,16 @@ class SearchResult:
     # The parts of the query left out, as typed: stopwords or punctuation only.
     dropped: tuple[str, ...] = ()
     nothing_searchable: bool = False  # every part was left out: no search was made
+    # The parts after the first MAX_QUERY_WORDS words, as typed: not searched.
+    over_limit: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         body = {
             "total": self.total,
             "hits": [h.to_json() for h in self.hits],
             "facets": self.facets,
-            "dropped": list(self.dropped),
+            "dropped": [*self.dropped, *self.over_limit],
+            "over_limit": list(self.over_limit),
             "nothing_searchable": self.nothing_searchable,
         }
         if self.next_cursor:
@@ -334,6 +337,7 @@ class QueryPlan:
     excluded: tuple[AnalyzedClause, ...]
     empty_query: bool  # nothing typed: match everything (filters and facets still apply)
     dropped: tuple[str, ...] = ()  # parts with no word to match, as typed
+    over_limit: tuple[str, ...] = ()  # parts after MAX_QUERY_WORDS words, as typed
 
     @property
     def included(self) -> list[AnalyzedClause]:
@@ -413,7 +417,9 @@ def plan_query(query: str, analyzers: dict[str, Analyzer] | None = None) -> Quer
     dropped: list[str] = []
     join_next = and_next = False
     words_left = MAX_QUERY_WORDS
-    for part in read_clauses(query):
+    over_limit: list[str] = []
+    parts = read_clauses(query)
+    for at, part in enumerate(parts):
         if part == "OR":
             join_next = bool(groups)
             continue
@@ -429,7 +435,8 @@ def plan_query(query: str, analyzers: dict[str, Analyzer] | None = None) -> Quer
             dropped.append(part.as_typed)  # punctuation or stopwords only: nothing to match
             continue
         words_left -= len(analyzed.exact)
-        if words_left < 0:
+        if words_left < 0:  # this part and every one after it
+            over_limit = [p.as_typed for p in parts[at:] if isinstance(p, Clause)]
             break
         if not part.phrase and len(analyzed.exact) > 1:
             each = (_analyze(Clause(word), [word], analyzers) for word in words)
@@ -441,7 +448,9 @@ def plan_query(query: str, analyzers: dict[str, Analyzer] | None = None) -> Quer
         else:
             groups.append(Group((analyzed,), anded=and_next))
         join_next = and_next = False
-    return QueryPlan(tuple(groups), tuple(excluded), not query.strip(), tuple(dropped))
+    return QueryPlan(
+        tuple(groups), tuple(excluded), not query.strip(), tuple(dropped), tuple(over_limit)
+    )
 
 
 # ------------------------------------------------------- the plan as a bool query

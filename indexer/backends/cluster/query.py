@@ -15,6 +15,7 @@ import base64
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -291,7 +292,8 @@ def run_search(
     request = request.sorted_for(plan)
     if request.needs_origin:
         request = request.with_origin(newest_published(send(NEWEST_BODY)))
-    return parse_response(send(search_body(request, plan, ranking)), request, plan.dropped)
+    result = parse_response(send(search_body(request, plan, ranking)), request, plan.dropped)
+    return replace(result, over_limit=plan.over_limit)
 
 
 def parse_response(

@@ -298,6 +298,7 @@ class EmbeddedBackend:
             if hits and next_offset < total
             else None,
             dropped=plan.dropped,
+            over_limit=plan.over_limit,
         )
 
     def newest_published(self, alias: str) -> datetime | None:
