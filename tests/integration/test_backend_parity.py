@@ -114,11 +114,16 @@ CASES: dict[str, SearchRequest] = {
     "years past tantivy's dates": SearchRequest(query="الحكومة", since="1000", until="9999"),
     "sorted by date": SearchRequest(query="الانتخابات", sort="date"),
     "page 3": SearchRequest(query="الحكومة", page=3),
+    "size 0: the total and facets": SearchRequest(query="الحكومة", size=0),
 }
 
 
 def _case_names() -> list[str]:
-    return [*CASES, "500 words", "category", "source", "author", "all filters", *CURSORS]
+    return [
+        *CASES,
+        *("500 words", "category", "source", "author", "two categories", "all filters"),
+        *CURSORS,
+    ]
 
 
 def _request(name: str, both: Both, corpus: list[str]) -> SearchRequest:
@@ -133,6 +138,12 @@ def _request(name: str, both: Both, corpus: list[str]) -> SearchRequest:
             category=value if name == "category" else None,
             source=value if name == "source" else None,
             author=value if name == "author" else None,
+        )
+    if name == "two categories":  # either one
+        embedded, _ = both
+        facets = embedded.search("parity", SearchRequest(size=0)).facets["category"]
+        return SearchRequest(
+            query="الحكومة", category=tuple(sorted(facets, key=lambda value: facets[value])[-2:])
         )
     if name == "all filters":
         return SearchRequest(
