@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import http.server
 import io
 import json
 import os
@@ -272,3 +273,14 @@ def reindex_paused(backend: Backend, source: str, alias: str, at: int) -> Iterat
         go.set()
         thread.join(timeout=120)
     assert not thread.is_alive() and not failed, failed
+
+
+def answer_json(handler: http.server.BaseHTTPRequestHandler, status: int, body: object) -> None:
+    """Answer a request as an Elasticsearch node does: JSON, with its product header."""
+    data = json.dumps(body).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("X-Elastic-Product", "Elasticsearch")
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)

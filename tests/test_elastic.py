@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 from fake_es import FakeCluster
-from helpers import FIXTURES, ROOT, reindex_paused, run_cli, wait_for
+from helpers import FIXTURES, ROOT, answer_json, reindex_paused, run_cli, wait_for
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -934,22 +934,14 @@ class _OlderElasticsearch(http.server.BaseHTTPRequestHandler):
         if "compatible-with" in self.headers.get("accept", ""):
             reason = "Invalid media-type value on headers [Accept, Content-Type]"
             error = {"type": "media_type_header_exception", "reason": reason}
-            self._answer(400, {"error": {"root_cause": [error], **error}, "status": 400})
+            answer_json(self, 400, {"error": {"root_cause": [error], **error}, "status": 400})
         else:
-            self._answer(200, {"version": {"number": "7.17.0"}, "tagline": "You Know, for Search"})
+            version = {"number": "7.17.0"}
+            answer_json(self, 200, {"version": version, "tagline": "You Know, for Search"})
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("content-length", 0)))
         self.do_GET()
-
-    def _answer(self, status: int, body: dict[str, Any]) -> None:
-        raw = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("x-elastic-product", "Elasticsearch")
-        self.send_header("content-length", str(len(raw)))
-        self.end_headers()
-        self.wfile.write(raw)
 
     def log_message(self, *args: object) -> None:
         pass

@@ -18,6 +18,7 @@ import pytest
 from helpers import (
     FIXTURES,
     ROOT,
+    answer_json,
     cli_process,
     feed,
     finished,
@@ -240,13 +241,7 @@ class FakeClusterHandler(http.server.BaseHTTPRequestHandler):
         self.seen.append(self.path)
         path = self.path.partition("?")[0]
         status, body = self.answers.get(path, (200, {}) if "_mapping" in path else (404, {}))
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("X-Elastic-Product", "Elasticsearch")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        answer_json(self, status, body)
 
     def log_message(self, *args: object) -> None:
         pass
