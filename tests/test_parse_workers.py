@@ -154,11 +154,17 @@ def test_a_worker_that_dies_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc")
-def test_a_killed_worker_is_an_error_with_its_signal(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_killed_worker_is_an_error_with_its_signal(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setattr(jsonl, "BLOCK", 256)
     monkeypatch.setattr(parse_workers, "TASK_BLOCKS", 1)
+    # Enough blocks that work is still waiting when the worker is killed (a short input
+    # may be parsed whole by then, and a pool with nothing left to do reports nothing).
+    many = tmp_path / "many.jsonl"
+    many.write_bytes((FIXTURES / "ant-sample.jsonl").read_bytes() * 100)
     before = _children()
-    outcomes = written_outcomes([str(FIXTURES / "ant-sample.jsonl")], ReadOptions(), workers=2)
+    outcomes = written_outcomes([str(many)], ReadOptions(), workers=2)
     next(outcomes)
     os.kill(min(_children() - before), signal.SIGKILL)  # as the kernel's OOM killer does
     # -9, not the -15 of the other worker, which the pool stops once one has died

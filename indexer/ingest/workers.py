@@ -60,6 +60,10 @@ AHEAD = 16  # tasks (or records of other formats) read ahead of the one being ta
 BLOCK_READERS = {**READERS, "jsonl": jsonl_blocks}
 
 
+# How long a dead pool's workers get to be reaped before their exit codes are read.
+PROCESS_EXIT_SECONDS = 10
+
+
 class ParseProcessError(ArabicSearchError, RuntimeError):
     """A worker process stopped without saying why (killed, out of memory)."""
 
@@ -131,6 +135,8 @@ def _in_workers(
             yield from _taken(ahead.popleft(), options, position, seen)
     except BrokenProcessPool:
         pool.shutdown()  # the pool has stopped the other workers (SIGTERM): wait for them
+        for process in started:
+            process.join(PROCESS_EXIT_SECONDS)  # reaped, so that its exit code is known
         codes = [process.exitcode for process in started]
         code = next((c for c in codes if c != -signal.SIGTERM), codes[0] if codes else None)
         raise ParseProcessError(f"a parsing process stopped (exit code {code})") from None
