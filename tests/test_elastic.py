@@ -381,6 +381,11 @@ def test_status_and_from_index(tmp_path: Path, engine: str) -> None:
     status = backend.status("articles")
     assert (status.current, status.documents, status.health) == (first, 7, "green")
     assert status.mapping_version == MAPPINGS["mappings"]["_meta"]["mapping_version"]
+    # Each version shows when it was made: the UTC time its name ends with.
+    [made] = status.versions
+    stamp = first.rsplit("-", 1)[1]  # e.g. 20261206t221249969490
+    expected = f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}T{stamp[9:11]}:{stamp[11:13]}:{stamp[13:15]}"
+    assert made.created_at == f"{expected}+00:00"
     # Server-side re-analysis: _reindex from the current index into a new version.
     # https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-reindex
     version, count = backend.reindex_from_index("articles")

@@ -79,6 +79,10 @@ TASK_POLL_SECONDS = 1.0
 TASK_CANCEL_SECONDS = 60.0  # how long a cancelled _reindex may take to stop
 
 
+# A version's name is its alias and the UTC time it was created (version_pattern).
+VERSION_TIME = "%Y%m%dt%H%M%S%f"
+
+
 def version_pattern(alias: str) -> re.Pattern[str]:
     """The names of an alias's versions: <alias>-<UTC time>, and nothing else (the
     versions of an alias named `<alias>-x` are not `<alias>`'s)."""
@@ -100,6 +104,12 @@ def _held_by_a_dead_process(holder: dict[str, Any]) -> bool:
 
 class NotACluster(BackendUnavailable):
     """Something answers at the url, but not the engine (exit code 3)."""
+
+
+def created_at(version: str) -> str:
+    """When a version was created: its name ends with that UTC time (create_version)."""
+    stamp = datetime.strptime(version.rsplit("-", 1)[1], VERSION_TIME).replace(tzinfo=UTC)
+    return stamp.isoformat(timespec="seconds")
 
 
 def alias_of(version: str) -> str:
@@ -268,7 +278,7 @@ class ClusterBackend:
     # ------------------------------------------------------------------ versions
 
     def create_version(self, alias: str) -> str:
-        version = f"{alias}-{datetime.now(UTC).strftime('%Y%m%dt%H%M%S%f')}"
+        version = f"{alias}-{datetime.now(UTC).strftime(VERSION_TIME)}"
         settings = {**self._index_body["settings"]}
         settings["index"] = {**settings["index"], **LOAD_SETTINGS}
         mappings = {**self._index_body["mappings"]}
@@ -572,7 +582,7 @@ class ClusterBackend:
         versions = []
         for name, meta in sorted(self._load_states(alias).items()):
             if meta.get("complete", True):
-                versions.append(VersionInfo(name, self._count(name), True, ""))
+                versions.append(VersionInfo(name, self._count(name), True, created_at(name)))
                 continue
             # Loaded with refresh off, an incomplete version counts 0 until refreshed:
             # what is in it for good is its checkpoint's count.
@@ -582,7 +592,7 @@ class ClusterBackend:
                     name,
                     checkpoint.indexed if checkpoint else 0,
                     False,
-                    "",
+                    created_at(name),
                     records=checkpoint.records if checkpoint else None,
                     checkpoint=checkpoint.where if checkpoint else None,
                 )
