@@ -169,3 +169,15 @@ def test_show_query_looks_the_recency_origin_up_on_the_backend(
     assert shown == search_body(expected)
     gauss = shown["query"]["function_score"]["functions"][1]["gauss"]["published_at"]
     assert gauss["origin"] == newest.isoformat()
+
+
+@pytest.mark.parametrize("query", ["", "-طهران"])
+def test_show_query_of_a_query_that_scores_nothing_has_no_recency(
+    query: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Such a query comes newest first, with no score for recency to weigh: as a search
+    does, --show-query looks no origin up (no backend is opened) and prints no decay."""
+    shown = _show_query(capsys, query, "--recency", "30", "--home", str(tmp_path))
+    assert shown == search_body(SearchRequest(query=query, recency=Recency(30)))
+    assert "function_score" not in json.dumps(shown)
+    assert not any(tmp_path.iterdir())

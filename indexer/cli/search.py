@@ -14,7 +14,7 @@ from indexer.cli.output import write_result
 from indexer.errors import EXIT_OK, EXIT_USAGE
 from indexer.index.fields import FACET_FIELDS
 from indexer.index.reindex import RESUME, interrupted_version, resume_advice
-from indexer.search.query import Recency, SearchRequest
+from indexer.search.query import Recency, SearchRequest, plan_query
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -146,7 +146,9 @@ def run(args: argparse.Namespace) -> int:
 
 def show_query(args: argparse.Namespace, request: SearchRequest) -> int:
     """The body a search sends to a cluster, for curl and Kibana, without searching. Only
-    recency needs an index, for its origin: looked up through the chosen backend."""
+    recency needs an index, for its origin: looked up through the chosen backend, as a
+    search does, only where the request is ranked by relevance."""
+    request = request.sorted_for(plan_query(request.query))
     if request.needs_origin:
         backend = open_backend(backend_options(args, home=args.home))
         request = request.with_origin(backend.newest_published(args.alias))
