@@ -21,6 +21,7 @@ from indexer.backends import (
     Backend,
     choose_backend,
 )
+from indexer.backends.cluster.settings import DEFAULT_RETRIES, DEFAULT_TIMEOUT
 from indexer.backends.embedded.backend import CHECKPOINT_EVERY as EMBEDDED_CHECKPOINT_EVERY
 from indexer.backends.embedded.backend import EmbeddedBackend
 from indexer.ingest.articles import DEFAULT_MAX_CHARS
@@ -128,14 +129,15 @@ def add_backend_options(
         "--timeout",
         type=at_least(0.001, float),
         metavar="SECONDS",
-        help="cluster only: how long one request may take (more than 0; default 30)",
+        help="cluster only: how long one request may take (more than 0; default "
+        f"{DEFAULT_TIMEOUT:g})",
     )
     p.add_argument(
         "--retries",
         type=at_least(0),
         metavar="N",
         help="cluster only: retries of a request or bulk chunk that failed for a passing "
-        "reason (0 or more; default 5)",
+        f"reason (0 or more; default {DEFAULT_RETRIES})",
     )
     if keep_versions:
         p.add_argument(

@@ -102,6 +102,11 @@ def _held_by_a_dead_process(holder: dict[str, Any]) -> bool:
     return False
 
 
+def _holder_of(lock: dict[str, Any]) -> LockHolder:
+    """The holder a lock document names."""
+    return LockHolder(lock.get("host"), lock.get("pid"), lock.get("since"))
+
+
 class NotACluster(BackendUnavailable):
     """Something answers at the url, but not the engine (exit code 3)."""
 
@@ -260,7 +265,7 @@ class ClusterBackend:
             if found is None:
                 return None
             self.engine.delete_document(LOCK_INDEX, alias)
-            return f"pid {found.get('pid')} on {found.get('host')} since {found.get('since')}"
+            return str(_holder_of(found))
 
         return self._call(f"unlocking {alias}", clear)
 
@@ -273,7 +278,7 @@ class ClusterBackend:
         )
         if not found or _held_by_a_dead_process(found):
             return None
-        return LockHolder(found.get("host"), found.get("pid"), found.get("since"))
+        return _holder_of(found)
 
     # ------------------------------------------------------------------ versions
 

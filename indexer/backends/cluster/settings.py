@@ -28,6 +28,7 @@ from indexer.backends import KEEP_OLD_VERSIONS, BackendError
 # checkpoint costs one more request.
 CHECKPOINT_EVERY = 5_000
 DEFAULT_TIMEOUT = 30.0  # seconds a request may take; --timeout
+DEFAULT_RETRIES = 5  # per bulk chunk and per request, with exponential backoff; --retries
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 ENV_PREFIX = {"elasticsearch": "ES_", "opensearch": "OPENSEARCH_"}
 
@@ -41,7 +42,7 @@ class ClusterSettings:
     ca_certs: str | None = None
     verify_certs: bool = True
     request_timeout: float = DEFAULT_TIMEOUT
-    max_retries: int = 5  # per bulk chunk and per request, with exponential backoff
+    max_retries: int = DEFAULT_RETRIES
     initial_backoff: float = 1.0
     max_backoff: float = 30.0
     chunk_docs: int = 500
