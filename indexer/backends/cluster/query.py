@@ -15,7 +15,6 @@ import base64
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -292,13 +291,14 @@ def run_search(
     request = request.sorted_for(plan)
     if request.needs_origin:
         request = request.with_origin(newest_published(send(NEWEST_BODY)))
-    result = parse_response(send(search_body(request, plan, ranking)), request, plan.dropped)
-    return replace(result, over_limit=plan.over_limit)
+    return parse_response(send(search_body(request, plan, ranking)), request, plan)
 
 
 def parse_response(
-    response: dict[str, Any], request: SearchRequest, dropped: tuple[str, ...] = ()
+    response: dict[str, Any], request: SearchRequest, plan: QueryPlan | None = None
 ) -> SearchResult:
+    """The engine's answer to a search as a SearchResult; `plan`, the request's query
+    planned, says what of the query was left out."""
     hits = []
     raw_hits = response["hits"]["hits"]
     for raw in raw_hits:
@@ -310,5 +310,10 @@ def parse_response(
     more = len(raw_hits) == request.size and (seen is None or seen < total)
     next_cursor = encode_cursor(raw_hits[-1]["sort"], request) if more and raw_hits else None
     return SearchResult(
-        total=total, hits=hits, facets=facets, next_cursor=next_cursor, dropped=dropped
+        total=total,
+        hits=hits,
+        facets=facets,
+        next_cursor=next_cursor,
+        dropped=plan.dropped if plan else (),
+        over_limit=plan.over_limit if plan else (),
     )
