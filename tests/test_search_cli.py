@@ -320,7 +320,15 @@ def test_a_version_being_built_shows_as_running_with_its_holder(tmp_path: Path) 
         status = cli("status", "--alias", "news", home=tmp_path)
         as_json = json.loads(cli("status", "--alias", "news", "--json", home=tmp_path).out)
         search = cli("search", "القاهرة", "--alias", "news", home=tmp_path)
+        second = cli("reindex", source, "--alias", "news", home=tmp_path)
     assert status.code == 0, status.err
+    assert second.code == 2
+    assert re.fullmatch(
+        rf"arabic-search reindex: another reindex of 'news' is running \(since \S+, pid "
+        rf"{os.getpid()}\): wait for it to end; its lock ends with its process, so there is "
+        "nothing to unlock",
+        second.error_line(),
+    ), second.err
     holder = f"pid {os.getpid()} on {socket.gethostname()} since "
     assert f"reindex lock held by {holder}" in status.out
     [version] = [v["name"] for v in as_json["versions"]]

@@ -16,7 +16,6 @@ import contextlib
 import fcntl
 import json
 import os
-import re
 import shutil
 import socket
 from collections.abc import Callable, Iterator
@@ -91,15 +90,15 @@ class VersionStore:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 handle.seek(0)
-                holder = handle.read().strip()
+                holder = _holder(handle.read())
+                who = f" (since {holder.since}, pid {holder.pid})" if holder else ""
                 raise BackendError(
-                    f"another reindex of {alias!r} is running{f' ({holder})' if holder else ''}: "
-                    "wait for it to end; its lock ends with its process, so there is nothing "
-                    "to unlock"
+                    f"another reindex of {alias!r} is running{who}: wait for it to end; its "
+                    "lock ends with its process, so there is nothing to unlock"
                 ) from None
             handle.truncate(0)
             since = datetime.now(UTC).isoformat(timespec="seconds")
-            handle.write(f"since {since}, pid {os.getpid()}")
+            handle.write(json.dumps({"since": since, "pid": os.getpid()}))
             handle.flush()
             yield
 
@@ -115,7 +114,8 @@ class VersionStore:
             try:
                 fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
             except BlockingIOError:
-                return _holder(handle.read().strip())
+                # Unnamed for the moment between taking the lock and writing the file.
+                return _holder(handle.read()) or LockHolder(socket.gethostname(), None, None)
             fcntl.flock(handle, fcntl.LOCK_UN)
         return None
 
@@ -260,11 +260,13 @@ class VersionStore:
         )
 
 
-def _holder(written: str) -> LockHolder:
-    """The holder of an embedded lock, from what its file says ("since T, pid N"; empty
-    for the moment between taking the lock and writing it). The lock is this machine's."""
-    since = re.search(r"since (\S+?),", written)
-    pid = re.search(r"pid (\d+)", written)
-    return LockHolder(
-        socket.gethostname(), int(pid[1]) if pid else None, since[1] if since else None
-    )
+def _holder(written: str) -> LockHolder | None:
+    """The holder an embedded lock file names (its since and pid, as the lock writes
+    them); None while it names none yet. The lock is this machine's."""
+    try:
+        named = json.loads(written)
+    except ValueError:
+        return None
+    if not isinstance(named, dict):
+        return None
+    return LockHolder(socket.gethostname(), named.get("pid"), named.get("since"))
