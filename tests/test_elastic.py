@@ -1061,3 +1061,8 @@ def test_status_of_an_alias_that_does_not_exist_on_a_cluster(
         "arabic-search status: alias 'nowhere' does not exist: no version of it was built; "
         "run 'arabic-search reindex PATH... --backend elasticsearch --alias nowhere' first"
     )
+
+
+def test_the_shown_url_keeps_an_ipv6_host_in_brackets() -> None:
+    settings = ClusterSettings(url="http://user:secret@[::1]:9200")
+    assert settings.safe_url == "http://[::1]:9200"

@@ -88,9 +88,15 @@ class ClusterSettings:
     def safe_url(self) -> str:
         """The url without user-info: fit for messages and logs."""
         parts = urllib.parse.urlsplit(self.url)
-        host = parts.hostname or ""
-        netloc = f"{host}:{parts.port}" if parts.port else host
-        return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+        return _root(parts) + parts.path
+
+
+def _root(parts: urllib.parse.SplitResult) -> str:
+    """scheme://host:port of a url, without its user-info (an IPv6 host in brackets)."""
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{parts.scheme}://{host}:{parts.port}" if parts.port else f"{parts.scheme}://{host}"
 
 
 def check_url(url: str, name: str) -> None:
@@ -110,8 +116,7 @@ def check_url(url: str, name: str) -> None:
     if port is None:
         raise BackendError(f"{name} names no port (e.g. {parts.scheme}://{parts.hostname}:9200)")
     if parts.path not in ("", "/"):
-        host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
-        root = f"{parts.scheme}://{host}:{port}"
+        root = _root(parts)
         hidden = " (with its user-info, not shown)" if "@" in parts.netloc else ""
         raise BackendError(
             f"{name} must be the cluster's root: a scheme, a host and a port, with no path "
