@@ -845,9 +845,10 @@ def test_a_cluster_that_goes_away_mid_load_fails_cleanly(tmp_path: Path) -> None
     backend = backend_for(cluster, tmp_path, max_retries=2, checkpoint_every=1)
     old = reindex(backend, [VARIANTS], "articles").version
     sent = len(cluster.requests)
-    # After six more requests (the lock index and the lock, the new index, its first
-    # checkpoint, its first bulk, the checkpoint after it), every request drops.
-    cluster.request_failures = [None] * 6
+    # After seven more requests (the lock index and the lock, the new index, the update
+    # journal's last entry, its first checkpoint, its first bulk, the checkpoint after
+    # it), every request drops.
+    cluster.request_failures = [None] * 7
     cluster.request_failures += ["drop"] * 1000
     with pytest.raises(BackendUnavailable) as failure:
         reindex(backend, [VARIANTS], "articles")

@@ -8,14 +8,14 @@ query module only use the operations of `Backend`.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from indexer.errors import EXIT_UNAVAILABLE, EXIT_USAGE, ArabicSearchError
-from indexer.ingest.articles import Article
+from indexer.ingest.articles import Article, Origin
 from indexer.search.query import SearchRequest, SearchResult
 
 if TYPE_CHECKING:  # the checkpoints module reads the backends' errors
@@ -71,6 +71,50 @@ class LockHolder:
 
     def to_json(self) -> dict[str, Any]:
         return {"host": self.host, "pid": self.pid, "since": self.since}
+
+
+@dataclass(frozen=True)
+class Update:
+    """One entry of an alias's update journal (indexer/index/updates.py): articles that
+    `add` put into the live version, or the ids that `delete` took out of it, numbered
+    (`seq`) in the order they were journaled."""
+
+    seq: int
+    added: tuple[Article, ...] = ()
+    deleted: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "added": [article.to_json() for article in self.added],
+            "deleted": list(self.deleted),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Update:
+        seq = int(data["seq"])
+        origin = Origin(f"update {seq}")  # a replayed article comes from its journal entry
+        added = tuple(Article.from_json(a, origin) for a in data.get("added", ()))
+        return cls(seq, added, tuple(data.get("deleted", ())))
+
+
+@dataclass(frozen=True)
+class Known:
+    """What a version holds already of some articles: which of their ids, and for each
+    of their fingerprints it holds, the id of the article that has it."""
+
+    ids: frozenset[str]
+    fingerprints: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What one update did to a version."""
+
+    indexed: int  # articles added or replaced
+    deleted: int
+    missing: tuple[str, ...] = ()  # ids to delete that the version did not hold
+    refused: list[tuple[Article, str]] = field(default_factory=list)  # by the engine
 
 
 # A version's state in a status: loaded, being loaded now, or a load that stopped.
@@ -134,6 +178,24 @@ class Status:
         }
 
 
+class UpdateJournal(Protocol):
+    """Each alias's updates, in the order they were made (indexer/index/updates.py)."""
+
+    def append(self, alias: str, added: Sequence[Article], deleted: Sequence[str]) -> Update:
+        """Write an entry, numbered after every entry before it; returns it. Several
+        processes may append at once."""
+
+    def after(self, alias: str, seq: int) -> Iterator[Update]:
+        """The entries numbered after `seq`, in order."""
+
+    def last(self, alias: str) -> int:
+        """The number of the last entry (0: none ever)."""
+
+    def trim(self, alias: str, upto: int) -> None:
+        """Forget the entries numbered before `upto`; the entry `upto` stays, so that
+        the numbers go on from it."""
+
+
 class Backend(Protocol):
     name: str
     # Documents between two checkpoints of a load: the backend's, as its commits cost.
@@ -182,6 +244,21 @@ class Backend(Protocol):
     def lock_holder(self, alias: str) -> LockHolder | None:
         """Who holds the alias's reindex lock, if a reindex may be running: None when
         nobody does, or when its holder is known to be gone."""
+
+    @property
+    def journal(self) -> UpdateJournal:
+        """The updates of its aliases."""
+
+    def current(self, alias: str) -> str | None:
+        """The version the alias points at now; None when it points at none."""
+
+    def known(self, version: str, articles: Sequence[Article]) -> Known:
+        """What `version` holds already of these articles' ids and fingerprints."""
+
+    def apply(self, version: str, update: Update) -> Applied:
+        """Delete the update's ids from `version`, then add (or replace) its articles;
+        searches see the change when it returns. Refused (BackendError) for a version
+        whose index was built by a program without add."""
 
     def search(self, alias: str, request: SearchRequest) -> SearchResult: ...
 

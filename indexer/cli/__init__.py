@@ -9,7 +9,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
-from indexer.cli import analyze, mappings, normalize, parse, reindex, search, status
+from indexer.cli import add, analyze, mappings, normalize, parse, reindex, search, status
 from indexer.cli.command import Command
 from indexer.cli.eval import COMMAND as EVAL
 from indexer.cli.options import HOME_VARIABLE
@@ -20,6 +20,8 @@ COMMANDS: tuple[Command, ...] = (
     analyze.COMMAND,
     parse.COMMAND,
     reindex.COMMAND,
+    add.ADD,
+    add.DELETE,
     search.COMMAND,
     status.STATUS,
     status.ROLLBACK,

@@ -32,10 +32,13 @@ class Checkpoint:
     offset: int | None = None  # and its line or record number there
     indexed: int = 0  # documents in the version at this point
     refused: int = 0  # documents the engine refused up to this point (dead letters)
+    # The alias's last update journal entry when the load began: the entries after it
+    # are replayed into the version (indexer/index/updates.py).
+    updates_from: int = 0
 
     @classmethod
-    def start(cls, paths: list[str], options: ReadOptions) -> Checkpoint:
-        return cls(_absolute(paths), _options_json(options))
+    def start(cls, paths: list[str], options: ReadOptions, updates_from: int = 0) -> Checkpoint:
+        return cls(_absolute(paths), _options_json(options), updates_from=updates_from)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Checkpoint:

@@ -22,10 +22,13 @@ from indexer.index.fields import FIELDS, RAW_SUBFIELD, SEARCHED_FIELDS, FieldSpe
 # words left two spaces), and keep their spelling as written (.raw) for the facets.
 # 4: index.query.default_field (the searched text fields, for ?q= and Discover), and
 # content.grams searched by arabic_grams_search (each trigram at its own position).
-MAPPING_VERSION = 4
-# Mapping versions whose embedded index this program reads: 4 changed only what a
-# cluster's index holds (its settings and a search analyzer).
-EMBEDDED_READABLE = frozenset({3, MAPPING_VERSION})
+# 5: the embedded index indexes each article's fingerprint (add sets aside the text it
+# holds already); a cluster's index holds it since 1.
+MAPPING_VERSION = 5
+# Mapping versions whose embedded index this program searches: 4 changed only what a
+# cluster's index holds (its settings and a search analyzer), 5 added a field searches
+# do not use. Only MAPPING_VERSION's are loaded, resumed or updated.
+EMBEDDED_READABLE = frozenset({3, 4, MAPPING_VERSION})
 DEFAULT_PATH = Path("mappings/articles.json")
 # The search body a service sends, written beside the mappings (cluster/query.py's template_body).
 TEMPLATE_NAME = "search-request.json"

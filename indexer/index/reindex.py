@@ -15,6 +15,8 @@ continues it: the input is read again from the start (to rebuild the duplicate
 memory and the counts) but only the records after the checkpoint are sent. Ids are
 idempotent on both backends, so a record sent twice (after the checkpoint, before
 the failure) is stored once.
+The updates (`add`, `delete`) journaled since the reindex began are replayed into the
+new version before the alias moves, and again after (indexer/index/updates.py).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from dataclasses import dataclass, field
 
 from indexer.backends import Backend, BackendError, Status
 from indexer.index.checkpoints import Checkpoint, CheckpointTracker
+from indexer.index.updates import replay
 from indexer.ingest.articles import Article, Origin
 from indexer.ingest.parse import Duplicate, Outcome, ParseReport, parse_paths
 from indexer.ingest.sources.files import ReadOptions, ReadPosition
@@ -50,6 +53,7 @@ class LoadReport:
     refused: list[tuple[Article, str]] = field(default_factory=list)  # by the engine
     refused_before: int = 0  # by the engine, before the checkpoint a load resumed from
     resumed_from: Checkpoint | None = None
+    replayed: int = 0  # update journal entries made during the load, applied to it
 
     @property
     def rejected(self) -> int:
@@ -59,9 +63,10 @@ class LoadReport:
         return self.parse.read == self.indexed + self.parse.duplicates + self.rejected
 
     def summary(self) -> str:
+        replayed = f" (+ {self.replayed} updates made meanwhile)" if self.replayed else ""
         return (
             f"read {self.parse.read} / indexed {self.indexed} / duplicates "
-            f"{self.parse.duplicates} / rejected {self.rejected}"
+            f"{self.parse.duplicates} / rejected {self.rejected}{replayed}"
         )
 
 
@@ -89,7 +94,7 @@ def reindex(
             start.check_input(paths, options)
         else:
             version = backend.create_version(alias)
-            start = Checkpoint.start(paths, options)
+            start = Checkpoint.start(paths, options, backend.journal.last(alias))
             backend.save_checkpoint(version, start)
         report = LoadReport(
             version, refused_before=start.refused, resumed_from=start if resume else None
@@ -187,6 +192,7 @@ def _load_and_switch(
             )
         refusal = _refusal(report, backend.status(alias), allow_shrink)
         if refusal is None:
+            before = replay(backend, alias, version, tracker.start.updates_from)
             backend.switch(alias, version)
     except BaseException as failure:
         _fail(backend, alias, version, failure, tracker.saved if not loaded else None)
@@ -195,7 +201,24 @@ def _load_and_switch(
     if refusal is not None:
         backend.discard(version)
         raise ReindexRefused(refusal)
+    report.replayed = before.entries + _replay_after_switch(backend, alias, version, before.last)
     return report
+
+
+def _replay_after_switch(backend: Backend, alias: str, version: str, after: int) -> int:
+    """The updates journaled between the first replay and the switch, applied to the
+    version now live; then the journal forgets what the version holds (no other
+    version can be resumed: the switch pruned the incomplete ones). Its entries."""
+    try:
+        after_switch = replay(backend, alias, version, after)
+        backend.journal.trim(alias, after_switch.last)
+    except BackendError as failure:
+        failure.add_hint(
+            f"the alias {alias!r} is on {version}, but the adds and deletes made during the "
+            f"reindex after update {after} may be missing from it: run them again"
+        )
+        raise
+    return after_switch.entries
 
 
 def _refusal(report: LoadReport, live: Status, allow_shrink: bool) -> str | None:

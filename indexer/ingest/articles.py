@@ -78,6 +78,12 @@ class Article:
         """The `parse` output line (the CLI contract), plus lead and fingerprint."""
         return dict(zip(ARTICLE_JSON, _document_values(self), strict=True))
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any], origin: Origin) -> Article:
+        """An article as to_json wrote it (an update journal keeps them so)."""
+        values: dict[str, Any] = {name: data.get(name) for name in ARTICLE_JSON}
+        return cls(**values, origin=origin)
+
 
 ARTICLE_JSON = tuple(f.name for f in fields(Article) if f.name in DOCUMENT_FIELDS)
 _document_values = operator.attrgetter(*ARTICLE_JSON)

@@ -88,3 +88,4 @@ def delete_alias(backend: ClusterBackend, alias: str) -> None:
     for version in backend.engine.mappings(f"{alias}-*"):
         backend.engine.delete_index(version)
     backend.engine.delete_document(LOCK_INDEX, alias)
+    backend.journal.trim(alias, backend.journal.last(alias) + 1)  # its update journal

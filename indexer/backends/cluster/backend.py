@@ -20,21 +20,26 @@ import socket
 import time
 import urllib.parse
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
+
 from indexer.analysis.analyzers import Analyzer, default_analyzers
 from indexer.backends import (
+    Applied,
     BackendError,
     BackendUnavailable,
+    Known,
     LoadResult,
     LockHolder,
     OnDurable,
     Status,
     Unsupported,
+    Update,
     VersionInfo,
     no_older_version,
     nothing_to_do,
@@ -63,6 +68,7 @@ from indexer.backends.cluster.engines import (
     TlsFailed,
     Unreachable,
 )
+from indexer.backends.cluster.journal import ClusterJournal
 from indexer.backends.cluster.query import NEWEST_BODY, newest_published, run_search
 from indexer.backends.cluster.settings import DEFAULT_TIMEOUT, ENV_PREFIX, ClusterSettings
 from indexer.index.checkpoints import Checkpoint, Interrupted
@@ -143,6 +149,7 @@ class ClusterBackend:
         self._analyzers = analyzers or default_analyzers()
         self._ranking = ranking
         self._index_body = index_body(self._analyzers)
+        self.journal = ClusterJournal(engine, self._call)
 
     def _call(self, what: str, fn: Callable[[], T], keep: tuple[type[EngineError], ...] = ()) -> T:
         """Run requests; turn their failures into one-line errors (those of the kinds in
@@ -306,18 +313,7 @@ class ClusterBackend:
         def send_chunk(batch: list[Action]) -> None:
             nonlocal done
             report = BulkReport()
-            self._call(
-                f"loading {version}",
-                lambda: send(
-                    self.engine,
-                    batch,
-                    report,
-                    s.max_retries,
-                    s.initial_backoff,
-                    s.max_backoff,
-                    self._sleep,
-                ),
-            )
+            self._send(f"loading {version}", batch, report)
             self._write_dead_letters(version, report.dead)
             dead.extend(report.dead)
             done += len(batch)
@@ -334,6 +330,22 @@ class ClusterBackend:
         self._restore_settings(version)
         self._put_meta(version, {"complete": True})
         return LoadResult(self._count(version), dead)
+
+    def _send(self, what: str, batch: list[Action], report: BulkReport) -> None:
+        """One chunk of bulk actions, retried as the settings say (bulk.send)."""
+        s = self.settings
+        self._call(
+            what,
+            lambda: send(
+                self.engine,
+                batch,
+                report,
+                s.max_retries,
+                s.initial_backoff,
+                s.max_backoff,
+                self._sleep,
+            ),
+        )
 
     def _restore_settings(self, version: str) -> None:
         """The mappings' index settings back after a load, then a refresh."""
@@ -551,6 +563,62 @@ class ClusterBackend:
         except EngineError:
             pass
         return False
+
+    # ------------------------------------------------------------------- updates
+
+    def current(self, alias: str) -> str | None:
+        targets = self._alias_targets(alias)
+        return targets[0] if targets else None
+
+    def known(self, version: str, articles: Sequence[Article]) -> Known:
+        ids = [a.id for a in articles]
+        fingerprints = {a.fingerprint for a in articles}
+        body = {
+            "size": 2 * len(articles),  # each article may find its id and its text
+            "_source": ["fingerprint"],
+            "query": {
+                "bool": {
+                    "should": [
+                        {"terms": {"_id": ids}},
+                        {"terms": {"fingerprint": sorted(fingerprints)}},
+                    ]
+                }
+            },
+        }
+        found = self._call(f"looking up in {version}", lambda: self.engine.search(version, body))
+        hits = found["hits"]["hits"]
+        held: dict[str, str] = {}
+        for hit in hits:
+            text = hit["_source"].get("fingerprint")
+            if text in fingerprints:
+                held.setdefault(text, hit["_id"])
+        return Known(frozenset(h["_id"] for h in hits) & frozenset(ids), held)
+
+    def apply(self, version: str, update: Update) -> Applied:
+        missing = self._delete(version, update.deleted) if update.deleted else ()
+        report = BulkReport()
+        s = self.settings
+        for batch in chunk(expand(version, update.added), s.chunk_docs, s.chunk_bytes):
+            self._send(f"adding to {version}", batch, report)
+        self._write_dead_letters(version, report.dead)
+        self._call(f"refreshing {version}", lambda: self.engine.refresh(version))
+        deleted = len(update.deleted) - len(missing)
+        return Applied(report.indexed, deleted, missing, report.dead)
+
+    def _delete(self, version: str, ids: Sequence[str]) -> tuple[str, ...]:
+        """Delete the documents of `ids` from `version`; the ids it did not hold."""
+        lines = b"".join(
+            orjson.dumps({"delete": {"_index": version, "_id": doc_id}}) + b"\n" for doc_id in ids
+        )
+        items = self._call(f"deleting from {version}", lambda: self.engine.bulk(lines))
+        failed = [(i, item) for i, item in zip(ids, items, strict=True) if item.status >= 300]
+        missing = tuple(i for i, item in failed if item.status == 404)
+        if len(missing) < len(failed):
+            doc_id, item = next((i, item) for i, item in failed if item.status != 404)
+            raise BackendError(
+                f"deleting {doc_id} from {version} failed ({item.reason}); run the delete again"
+            )
+        return missing
 
     # -------------------------------------------------------------------- status
 

@@ -24,14 +24,18 @@ import tantivy
 from indexer.analysis.analyzers import Analyzer, IndexTerms, default_analyzers
 from indexer.backends import (
     KEEP_OLD_VERSIONS,
+    Applied,
     BackendError,
+    Known,
     LoadResult,
     LockHolder,
     OnDurable,
     Status,
     Unsupported,
+    Update,
     nothing_to_do,
 )
+from indexer.backends.embedded.journal import Journal, held
 from indexer.backends.embedded.query import (
     QueryBuilder,
     build_schema,
@@ -116,8 +120,11 @@ class EmbeddedBackend:
                 "(it is made if missing)"
             )
         self.checkpoint_every = checkpoint_every
-        self._open: dict[str, tantivy.Searcher] = {}  # each version's, once searched
+        # Each version's searcher, once searched, with the version.json it was opened
+        # under: an update (add, delete) rewrites that file.
+        self._open: dict[str, tuple[int, tantivy.Searcher]] = {}
         self.versions = VersionStore(self.home, keep_old_versions, on_discard=self._forget)
+        self.journal = Journal(self.home)
         self.schema = build_schema()
         self._analyzers = analyzers or default_analyzers()
         # What is indexed: stemmed, exact, and (ours, not the baselines) trigrams.
@@ -162,6 +169,7 @@ class EmbeddedBackend:
         keyword = self._analyzers["keyword"]
         doc = tantivy.Document()
         doc.add_text("id", article.id)
+        doc.add_text("fingerprint", article.fingerprint)
         # Each source field analyzed once for every indexed field; a searched field
         # gets one value per source, as copy_to gives Elasticsearch.
         terms = {
@@ -224,11 +232,64 @@ class EmbeddedBackend:
     def lock_holder(self, alias: str) -> LockHolder | None:
         return self.versions.lock_holder(alias)
 
+    # ------------------------------------------------------------------- updates
+
+    def current(self, alias: str) -> str | None:
+        return self.versions.read_pointer(alias)["current"]
+
+    def _updatable(self, version: str) -> tantivy.Index:
+        """The version's index, when this program can update it (its schema is ours)."""
+        built_with = self.versions.read_meta(version).get("mapping_version")
+        if built_with != MAPPING_VERSION:
+            raise BackendError(
+                f"{version} was built with mapping version {built_with}; add and delete "
+                f"need version {MAPPING_VERSION}: run 'arabic-search reindex' first"
+            )
+        return tantivy.Index.open(str(self.versions.version_dir(version)))
+
+    def _first(self, searcher: tantivy.Searcher, field: str, value: str) -> str | None:
+        """The id of the first document whose `field` is `value`, if any."""
+        query = tantivy.Query.term_query(self.schema, field, value)
+        hits = searcher.search(query, 1).hits
+        return self._id(searcher, hits[0][1]) if hits else None
+
+    def known(self, version: str, articles: Sequence[Article]) -> Known:
+        searcher = self._updatable(version).searcher()
+        ids = frozenset(a.id for a in articles if self._first(searcher, "id", a.id))
+        fingerprints = {}
+        for article in articles:
+            if holder := self._first(searcher, "fingerprint", article.fingerprint):
+                fingerprints[article.fingerprint] = holder
+        return Known(ids, fingerprints)
+
+    def apply(self, version: str, update: Update) -> Applied:
+        index = self._updatable(version)
+        # One tantivy writer an index: adds, deletes and a reindex's replay take turns.
+        with held(self.versions.version_dir(version) / "writer.lock", True, version):
+            searcher = index.searcher()
+            missing = tuple(i for i in update.deleted if not self._first(searcher, "id", i))
+            writer = index.writer(WRITER_HEAP, 1)
+            try:
+                for doc_id in update.deleted:
+                    writer.delete_documents_by_term("id", doc_id)
+                for article in update.added:
+                    writer.delete_documents_by_term("id", article.id)
+                    writer.add_document(self.document(article))
+                writer.commit()
+                writer.wait_merging_threads()
+            except BaseException:
+                writer.rollback()
+                raise
+            index.reload()
+            self.versions.set_documents(version, index.searcher().num_docs)
+        return Applied(len(update.added), len(update.deleted) - len(missing), missing)
+
     # -------------------------------------------------------------------- search
 
     def _searcher(self, alias: str) -> tantivy.Searcher:
-        """The searcher of the alias's current version. A version never changes once
-        switched to, so its searcher is kept; the alias file is re-read when it changes."""
+        """The searcher of the alias's current version. It is kept until the version
+        changes (an update rewrites its version.json); the alias file is re-read when it
+        changes."""
         try:
             stat = self.versions.pointer(alias).stat()
             changed = (stat.st_mtime_ns, stat.st_ino)
@@ -241,7 +302,13 @@ class EmbeddedBackend:
             raise BackendError(
                 f"no index for alias {alias!r} under {self.home}: run 'arabic-search reindex' first"
             )
-        if version not in self._open:
+        meta = self.versions.version_dir(version) / "version.json"
+        try:
+            written = meta.stat().st_mtime_ns
+        except FileNotFoundError:  # discarded meanwhile: read_meta says so below
+            written = 0
+        opened = self._open.get(version)
+        if opened is None or opened[0] != written:
             built_with = self.versions.read_meta(version).get("mapping_version")
             if built_with not in EMBEDDED_READABLE:
                 # Another version has other fields (2: content, content_grams).
@@ -251,8 +318,8 @@ class EmbeddedBackend:
                     "reindex' first"
                 )
             path = str(self.versions.version_dir(version))
-            self._open[version] = tantivy.Index.open(path).searcher()
-        return self._open[version]
+            self._open[version] = (written, tantivy.Index.open(path).searcher())
+        return self._open[version][1]
 
     def search(self, alias: str, request: SearchRequest) -> SearchResult:
         request.check()

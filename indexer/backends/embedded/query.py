@@ -48,6 +48,8 @@ def raw_field(field: str) -> str:
 def build_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", stored=True, tokenizer_name="raw", index_option="basic")
+    # Looked up by add, for the text a version holds already (not stored, not searched).
+    builder.add_text_field("fingerprint", tokenizer_name="raw", index_option="basic")
     for field in SEARCHED_FIELDS:
         builder.add_text_field(field, tokenizer_name="whitespace", index_option="position")
         builder.add_text_field(

@@ -33,7 +33,7 @@ from indexer.backends import (
     with_states,
 )
 from indexer.index.checkpoints import Checkpoint, Interrupted
-from indexer.index.mappings import EMBEDDED_READABLE, MAPPING_VERSION
+from indexer.index.mappings import MAPPING_VERSION
 
 
 def _nothing(version: str) -> None:
@@ -148,6 +148,12 @@ class VersionStore:
         meta.update(documents=documents, complete=True)
         self._write_json(self.version_dir(version) / "version.json", meta)
 
+    def set_documents(self, version: str, documents: int) -> None:
+        """An update (add, delete) changed what `version` holds."""
+        meta = self.read_meta(version)
+        meta["documents"] = documents
+        self._write_json(self.version_dir(version) / "version.json", meta)
+
     def save_checkpoint(self, version: str, checkpoint: Checkpoint) -> None:
         meta = self.read_meta(version)
         meta.update(checkpoint=checkpoint.to_json(), documents=checkpoint.indexed)
@@ -157,7 +163,7 @@ class VersionStore:
         for version in reversed(self.versions(alias)):
             meta = self.read_meta(version)
             # A load by a program of another mapping version cannot be continued.
-            resumable = meta.get("mapping_version") in EMBEDDED_READABLE
+            resumable = meta.get("mapping_version") == MAPPING_VERSION
             if resumable and not meta.get("complete") and "checkpoint" in meta:
                 return Interrupted(version, Checkpoint.from_json(meta["checkpoint"]))
         return None
