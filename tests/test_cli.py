@@ -132,7 +132,7 @@ def test_options_are_listed_where_they_apply_and_say_which_backend() -> None:
         name: {o: a.help or "" for a in parser._actions for o in a.option_strings}
         for name, parser in _subcommands().items()
     }
-    for name in ("reindex", "search", "status", "rollback", "unlock"):
+    for name in ("reindex", "search", "status", "versions", "rollback", "discard", "unlock"):
         for option in ("--timeout", "--retries"):
             assert options[name][option].startswith("cluster only"), (name, option)
         if name != "unlock":  # the embedded lock ends with its process: no home to name
@@ -141,7 +141,7 @@ def test_options_are_listed_where_they_apply_and_say_which_backend() -> None:
     assert options["reindex"]["--dead-letters"].startswith("cluster only")
     assert options["reindex"]["--from-index"].startswith("cluster only")
     # Old versions are pruned by a reindex only; dead letters are a reindex's.
-    for name in ("search", "status", "rollback", "unlock"):
+    for name in ("search", "status", "versions", "rollback", "discard", "unlock"):
         assert not {"--keep-versions", "--dead-letters", "--report"} & set(options[name]), name
 
 
