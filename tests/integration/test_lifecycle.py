@@ -117,6 +117,11 @@ def test_discard_removes_what_is_not_live_and_refuses_the_rest(
     first, second = (
         reindex(backend, [source], alias, allow_shrink=True).version for source in (VARIANTS, TREC)
     )
+    listed = json.loads(cli(cluster, "versions", "--alias", alias, "--json").out)
+    assert [(v["name"], v["live"], v["state"]) for v in listed["versions"]] == [
+        (first, False, "complete"),
+        (second, True, "complete"),
+    ]
     live = cli(cluster, "discard", second, "--alias", alias)
     assert live.code == 2 and f"{second} is the live version of '{alias}'" in live.error_line()
     with backend.lock(alias):  # a reindex running now, building a version
