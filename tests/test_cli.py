@@ -32,6 +32,20 @@ def test_normalize_passes_bad_bytes_through_and_reports_the_line() -> None:
     assert b"stdin line 2: not UTF-8" in result.stderr
 
 
+def test_normalize_json_is_an_object_a_line_and_keeps_a_bad_line_as_null() -> None:
+    data = "أَحْمَد\r\n".encode() + b"\xff bad\n" + "عام ٢٠٢١\n".encode()
+    result = run_cli("normalize", "--json", stdin=data)
+    assert result.code == 1  # the bad line, reported
+    assert [json.loads(line) for line in result.out.splitlines()] == [
+        {"line": 1, "normalized": "احمد"},
+        {"line": 2, "normalized": None},
+        {"line": 3, "normalized": "عام 2021"},
+    ]
+    assert "stdin line 2: not UTF-8" in result.err and "normalized: null" in result.err
+    rules = json.loads(run_cli("normalize", "--list-rules", "--json").out)["rules"]
+    assert "fold_teh_marbuta" in rules and all(rules.values())
+
+
 def test_analyze_json_shape() -> None:
     result = run_cli("analyze", "--json", "وزارة الخارجيّة الروسية")
     assert result.code == 0
@@ -132,7 +146,7 @@ def test_options_are_listed_where_they_apply_and_say_which_backend() -> None:
         name: {o: a.help or "" for a in parser._actions for o in a.option_strings}
         for name, parser in _subcommands().items()
     }
-    for name in ("reindex", "search", "status", "rollback", "unlock"):
+    for name in ("reindex", "search", "status", "versions", "rollback", "discard", "unlock"):
         for option in ("--timeout", "--retries"):
             assert options[name][option].startswith("cluster only"), (name, option)
         if name != "unlock":  # the embedded lock ends with its process: no home to name
@@ -141,7 +155,7 @@ def test_options_are_listed_where_they_apply_and_say_which_backend() -> None:
     assert options["reindex"]["--dead-letters"].startswith("cluster only")
     assert options["reindex"]["--from-index"].startswith("cluster only")
     # Old versions are pruned by a reindex only; dead letters are a reindex's.
-    for name in ("search", "status", "rollback", "unlock"):
+    for name in ("search", "status", "versions", "rollback", "discard", "unlock"):
         assert not {"--keep-versions", "--dead-letters", "--report"} & set(options[name]), name
 
 

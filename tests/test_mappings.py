@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from es_rules import parse_es_mapping_rule
-from helpers import ROOT
+from helpers import ROOT, run_cli
 
 from indexer import cli
 from indexer.analysis.analyzers import baseline_analyzers, default_analyzers, read_word_list
@@ -46,6 +46,19 @@ def test_check_fails_on_a_stale_file(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "stale" in capsys.readouterr().err
     assert cli.main(["mappings", "--write", "--path", str(stale)]) == 0
     assert cli.main(["mappings", "--check", "--path", str(stale)]) == 0
+
+
+def test_check_and_write_say_it_in_one_json_object(tmp_path: Path) -> None:
+    path = tmp_path / "articles.json"
+    template = str(mappings.template_path(path))
+    missing = run_cli("mappings", "--check", "--json", "--path", str(path))
+    assert missing.code == 1
+    assert json.loads(missing.out) == {"up_to_date": [], "stale": [str(path), template]}
+    wrote = run_cli("mappings", "--write", "--json", "--path", str(path))
+    assert wrote.code == 0 and json.loads(wrote.out) == {"wrote": [str(path), template]}
+    checked = run_cli("mappings", "--check", "--json", "--path", str(path))
+    assert checked.code == 0
+    assert json.loads(checked.out) == {"up_to_date": [str(path), template], "stale": []}
 
 
 def test_char_filter_is_the_normalization_table() -> None:

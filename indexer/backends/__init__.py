@@ -8,6 +8,7 @@ query module only use the operations of `Backend`.
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
@@ -71,6 +72,11 @@ class LockHolder:
 
     def to_json(self) -> dict[str, Any]:
         return {"host": self.host, "pid": self.pid, "since": self.since}
+
+    @property
+    def elsewhere(self) -> bool:
+        """Held from another machine, where this one cannot tell whether it still runs."""
+        return self.host != socket.gethostname()
 
 
 @dataclass(frozen=True)
@@ -230,9 +236,11 @@ class Backend(Protocol):
     def discard(self, version: str) -> None:
         """Remove a version that was not switched to (a failed or interrupted load)."""
 
-    def rollback(self, alias: str) -> str:
+    def rollback(self, alias: str, to: str | None = None) -> str:
         """Point `alias` at the next older complete version (a second rollback goes
-        further back); returns it. Refused (no_older_version) when there is none."""
+        further back), or at version `to`, older or newer; returns it. Refused
+        (rollback_target) when there is none, or `to` is not a complete version of the
+        alias other than the current one."""
 
     def reindex_from_index(self, alias: str) -> tuple[str, int]:
         """A new version from the current one, re-analyzed where it is stored; returns
@@ -275,6 +283,55 @@ def no_older_version(alias: str, current: str | None) -> str:
     return (
         f"alias {alias!r} {where if current else 'points at no version'}: nothing to roll back to"
     )
+
+
+def rollback_target(
+    alias: str, current: str | None, versions: dict[str, bool], to: str | None
+) -> str:
+    """Where a rollback of `alias` goes: `to`, or the newest complete version older than
+    `current`. `versions` is the alias's, oldest first, each with whether it is
+    complete. Refusals in the same words on every backend."""
+    if to is None:
+        older = [v for v, complete in versions.items() if complete and (not current or v < current)]
+        if not older:
+            raise BackendError(no_older_version(alias, current))
+        return older[-1]
+    if to not in versions:
+        raise BackendError(unknown_version(alias, to, list(versions)))
+    if not versions[to]:
+        raise BackendError(
+            f"version {to} of {alias!r} is incomplete (its load was interrupted or still "
+            "runs): not switching to it; give a complete version ('arabic-search versions' "
+            "lists them)"
+        )
+    if to == current:
+        raise BackendError(f"alias {alias!r} is on {to} already: nothing to roll back")
+    return to
+
+
+def unknown_version(alias: str, version: str, versions: list[str]) -> str:
+    """Why a version that is not one of the alias's is refused, with the valid ones."""
+    valid = ", ".join(versions) if versions else "none"
+    return f"alias {alias!r} has no version {version!r}: its versions are {valid}"
+
+
+def discard_refusal(status: Status, version: str) -> str | None:
+    """Why `version` may not be discarded, in the same words on every backend: it is not
+    the alias's, the alias points at it, or a running reindex builds it; None if it may."""
+    states = {v.name: v.state for v in status.versions}
+    if version not in states:
+        return unknown_version(status.alias, version, list(states))
+    if version == status.current:
+        return (
+            f"{version} is the live version of {status.alias!r}: not discarded; roll back "
+            "or reindex first ('arabic-search rollback --to VERSION')"
+        )
+    if states[version] == RUNNING:
+        return (
+            f"{version} is being built by a running reindex ({status.lock}): not discarded; "
+            "wait for it to end, or stop it"
+        )
+    return None
 
 
 def no_such_alias(alias: str, reindex: str = "arabic-search reindex PATH...") -> str:

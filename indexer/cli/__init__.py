@@ -5,12 +5,13 @@ command line and turns errors into one line and an exit code."""
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import logging
 import sys
 from collections.abc import Callable, Sequence
 
 from indexer.cli import add, analyze, mappings, normalize, parse, reindex, search, status
-from indexer.cli.command import Command
+from indexer.cli.command import Command, Parser
 from indexer.cli.eval import COMMAND as EVAL
 from indexer.cli.options import HOME_VARIABLE
 from indexer.errors import EXIT_INTERRUPTED, EXIT_OK, ArabicSearchError
@@ -24,7 +25,9 @@ COMMANDS: tuple[Command, ...] = (
     add.DELETE,
     search.COMMAND,
     status.STATUS,
+    status.VERSIONS,
     status.ROLLBACK,
+    status.DISCARD,
     status.UNLOCK,
     EVAL,
     mappings.COMMAND,
@@ -45,17 +48,33 @@ exit codes: 0 ok, 1 finished with rejects, 2 usage or refused, 3 backend unavail
 130 interrupted"""
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def package_version() -> str:
+    """The installed package's version, from its metadata (pyproject.toml's)."""
+    try:
+        return importlib.metadata.version("arabic-search")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree, not installed
+        return "unknown (not installed)"
+
+
+def build_parser() -> Parser:
+    parser = Parser(
         prog="arabic-search",
         description=MAIN_DESCRIPTION,
         epilog=MAIN_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
         command.add_to(commands)
     return parser
+
+
+def command_parser(parser: Parser, name: str) -> Parser:
+    """The parser of command `name`, among `parser`'s."""
+    [commands] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    found: Parser = commands.choices[name]
+    return found
 
 
 def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -69,8 +88,8 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
         if not parts:
             parser.error("search needs a QUERY ('' lists every article)")
         args.query = " ".join(parts)
-    elif unknown:
-        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    elif unknown:  # the command's usage, and the option meant
+        command_parser(parser, args.command).unrecognized(unknown)
     return args
 
 

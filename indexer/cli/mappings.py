@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -24,23 +25,41 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="the mappings file for --write and --check; search-request.json goes beside it "
         "(default %(default)s)",
     )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="--check and --write: one JSON object instead of lines (the mappings are JSON "
+        "already)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     analyzers = build_analyzers(Normalizer())
     path: Path = args.path
     if args.check:
-        if stale := mappings.stale(path, analyzers):
-            for file in stale:
-                print(f"{file} is stale: run 'arabic-search mappings --write'", file=sys.stderr)
+        stale = mappings.stale(path, analyzers)
+        if args.json:
+            files = mappings.generated(path, analyzers)
+            current = [str(f) for f in files if f not in stale]
+            print(json.dumps({"up_to_date": current, "stale": [str(f) for f in stale]}))
+        for file in stale:
+            print(f"{file} is stale: run 'arabic-search mappings --write'", file=sys.stderr)
+        if stale:
             return EXIT_REJECTED
-        print(f"{path} and {mappings.template_path(path)} are up to date")
+        if not args.json:
+            print(f"{path} and {mappings.template_path(path)} are up to date")
         return EXIT_OK
     if args.write:
         path.parent.mkdir(parents=True, exist_ok=True)
+        written = []
         for file, text in mappings.generated(path, analyzers).items():
             file.write_text(text, encoding="utf-8")
-            print(f"wrote {file}")
+            written.append(str(file))
+        print(
+            json.dumps({"wrote": written})
+            if args.json
+            else "\n".join(f"wrote {f}" for f in written)
+        )
         return EXIT_OK
     sys.stdout.write(mappings.render(analyzers))
     return EXIT_OK
@@ -55,7 +74,7 @@ COMMAND = Command(
     "they are current.",
     (
         "arabic-search mappings --check",
-        "arabic-search mappings --write",
+        "arabic-search mappings --write --json",
         "arabic-search mappings > /tmp/articles.json",
     ),
     (OK, (EXIT_REJECTED, "--check: a file is stale"), USAGE),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from indexer.analysis.normalize import RULE_NAMES, RULE_REASONS, Normalizer
@@ -20,10 +21,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="switch a rule off; repeatable (default: every rule on; see --list-rules)",
     )
     p.add_argument("--list-rules", action="store_true", help="list the rules and exit")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help='a JSON object a line of input ({"line", "normalized"}); with --list-rules, '
+        "one object of the rules",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     if args.list_rules:
+        if args.json:
+            print(json.dumps({"rules": RULE_REASONS}, ensure_ascii=False))
+            return EXIT_OK
         for name, why in RULE_REASONS.items():
             print(f"{name:28} {why}")
         return EXIT_OK
@@ -39,14 +49,25 @@ def run(args: argparse.Namespace) -> int:
             bad_lines += 1
             print(
                 f"stdin line {number}: not UTF-8 ({err.reason} at byte {err.start}); "
-                "passed through unchanged",
+                + ("normalized: null" if args.json else "passed through unchanged"),
                 file=sys.stderr,
             )
-            out.write(line)
+            # As text, passed through; as JSON, which holds text only, null.
+            out.write(_json_line(number, None) if args.json else line)
             continue
-        out.write(normalizer.normalize(text).encode("utf-8"))
+        normalized = normalizer.normalize(text)
+        out.write(
+            _json_line(number, normalized.rstrip("\r\n")) if args.json else normalized.encode()
+        )
     out.flush()
     return EXIT_REJECTED if bad_lines else EXIT_OK
+
+
+def _json_line(number: int, normalized: str | None) -> bytes:
+    """One line of input as JSON Lines: its number and its normalized text (None: not
+    UTF-8)."""
+    body = {"line": number, "normalized": normalized}
+    return json.dumps(body, ensure_ascii=False).encode() + b"\n"
 
 
 COMMAND = Command(
@@ -59,6 +80,7 @@ COMMAND = Command(
         "echo 'أَحْمَد في القاهرة' | arabic-search normalize     # احمد في القاهره",
         "arabic-search normalize --disable fold_teh_marbuta < in.txt > out.txt",
         "arabic-search normalize --list-rules",
+        "arabic-search normalize --json < in.txt > normalized.jsonl",
     ),
     (OK, (EXIT_REJECTED, "a line was not UTF-8 (passed through unchanged)"), USAGE),
     add_arguments,

@@ -1,6 +1,6 @@
 """How the commands show their results as text: tokens, search results, status,
-rollback and unlock lines, eval scores. The runners compute, these format; --json
-output is each result's own `to_json`."""
+versions, rollback, discard and unlock lines, eval scores. The runners compute, these
+format; --json output is each result's own `to_json`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from datetime import UTC
 from typing import Any, TextIO
 
 from indexer.analysis.analyzers import Token
-from indexer.backends import INTERRUPTED, RUNNING, Status, VersionInfo
+from indexer.backends import INTERRUPTED, RUNNING, LockHolder, Status, VersionInfo
 from indexer.index.reindex import RESUME, resume_advice
 from indexer.search.highlight import CLOSE, OPEN
 from indexer.search.query import MAX_QUERY_WORDS, SearchResult, parse_published
@@ -96,6 +96,47 @@ def _state(version: VersionInfo, status: Status) -> str:
     if version.state == INTERRUPTED:
         return f"interrupted at {version.checkpoint or 'the start'}"
     return version.state
+
+
+def version_lines(status: Status) -> Iterator[str]:
+    """A line a version, oldest first: * for the live one, its name, when it was
+    created, its documents and its state."""
+    if not status.versions:
+        yield f"alias {status.alias}: no version yet"
+    for v in status.versions:
+        mark = "*" if v.name == status.current else " "
+        yield f" {mark} {v.name}  {v.created_at}  {v.documents} documents  {_state(v, status)}"
+
+
+def versions_json(status: Status) -> dict[str, Any]:
+    """The alias, its live version, and its versions oldest first, each with `live`."""
+    return {
+        "alias": status.alias,
+        "current": status.current,
+        "versions": [
+            {
+                "name": v.name,
+                "created_at": v.created_at,
+                "documents": v.documents,
+                "state": v.state,
+                "live": v.name == status.current,
+                "records": v.records,
+                "checkpoint": v.checkpoint,
+            }
+            for v in status.versions
+        ],
+    }
+
+
+def discard_line(alias: str, version: str, current: str | None) -> str:
+    return f"discarded {version} (alias {alias} stays on {current or '(none)'})"
+
+
+def unlock_question(alias: str, holder: LockHolder) -> str:
+    return (
+        f"the reindex lock on {alias} is held by {holder}, another machine, where a reindex "
+        "may still run; clear it?"
+    )
 
 
 def rollback_line(alias: str, before: str | None, after: str) -> str:

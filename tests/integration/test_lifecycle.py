@@ -84,6 +84,60 @@ def test_reindex_search_highlight_swap_rollback(backend: ClusterBackend, alias: 
     assert backend.search(alias, SearchRequest(query="القاهره")).total == 1
 
 
+def test_rollback_to_a_version_both_ways_and_its_refusals(
+    cluster: Cluster, backend: ClusterBackend, alias: str
+) -> None:
+    first, second, third = (
+        reindex(backend, [source], alias, allow_shrink=True).version
+        for source in (VARIANTS, TREC, VARIANTS)
+    )
+    back = cli(cluster, "rollback", "--alias", alias, "--to", first, "--json")
+    assert back.code == 0, back.err
+    assert json.loads(back.out) == {"alias": alias, "from": third, "to": first}
+    assert backend.search(alias, SearchRequest(query="القاهره")).total == 1
+    forward = cli(cluster, "rollback", "--alias", alias, "--to", second)
+    assert forward.out == f"alias {alias}: {first} -> {second}\n"
+    assert backend.status(alias).current == second
+    stopped = backend.create_version(alias)  # a load that never completed
+    cases = {
+        f"{alias}-nope": f"has no version '{alias}-nope': its versions are {first}, {second}",
+        stopped: f"version {stopped} of '{alias}' is incomplete",
+        second: f"alias '{alias}' is on {second} already",
+    }
+    for version, says in cases.items():  # the embedded backend's words (tests/test_versions_cli.py)
+        refused = cli(cluster, "rollback", "--alias", alias, "--to", version)
+        assert refused.code == 2 and says in refused.error_line(), refused.err
+    assert backend.status(alias).current == second
+    assert backend.rollback(alias) == first  # plain rollback: the next older one
+
+
+def test_discard_removes_what_is_not_live_and_refuses_the_rest(
+    cluster: Cluster, backend: ClusterBackend, alias: str
+) -> None:
+    first, second = (
+        reindex(backend, [source], alias, allow_shrink=True).version for source in (VARIANTS, TREC)
+    )
+    listed = json.loads(cli(cluster, "versions", "--alias", alias, "--json").out)
+    assert [(v["name"], v["live"], v["state"]) for v in listed["versions"]] == [
+        (first, False, "complete"),
+        (second, True, "complete"),
+    ]
+    live = cli(cluster, "discard", second, "--alias", alias)
+    assert live.code == 2 and f"{second} is the live version of '{alias}'" in live.error_line()
+    with backend.lock(alias):  # a reindex running now, building a version
+        building = backend.create_version(alias)
+        running = cli(cluster, "discard", building, "--alias", alias)
+    assert running.code == 2
+    assert f"{building} is being built by a running reindex" in running.error_line()
+    for version in (first, building):  # an old one; an incomplete one, now the lock is gone
+        gone = cli(cluster, "discard", version, "--alias", alias, "--json")
+        assert gone.code == 0, gone.err
+        assert json.loads(gone.out) == {"alias": alias, "discarded": version, "current": second}
+    assert [v.name for v in backend.status(alias).versions] == [second]
+    unknown = cli(cluster, "discard", first, "--alias", alias)
+    assert unknown.code == 2 and f"its versions are {second}" in unknown.error_line()
+
+
 def test_counts_reconcile_and_real_refusals_become_dead_letters(
     backend: ClusterBackend, alias: str, tmp_path: Path
 ) -> None:
@@ -220,7 +274,12 @@ def test_unlock_clears_a_lock_held_elsewhere(
 ) -> None:
     holder = {"alias": alias, "token": "x", "host": "another-host", "pid": 1, "since": "earlier"}
     backend.engine.create_document(LOCK_INDEX, alias, holder)
-    unlock = cli(cluster, "unlock", "--alias", alias)
+    # Another machine's lock, no terminal: refused until --yes says so.
+    refused = cli(cluster, "unlock", "--alias", alias)
+    assert refused.code == 2 and "another-host" in refused.error_line()
+    assert "--yes" in refused.error_line()
+    assert backend.engine.get_document(LOCK_INDEX, alias) is not None
+    unlock = cli(cluster, "unlock", "--alias", alias, "--yes")
     assert unlock.code == 0, unlock.err
     assert "cleared the reindex lock" in unlock.out and "another-host" in unlock.out
     assert backend.engine.get_document(LOCK_INDEX, alias) is None

@@ -41,8 +41,8 @@ from indexer.backends import (
     Unsupported,
     Update,
     VersionInfo,
-    no_older_version,
     nothing_to_do,
+    rollback_target,
     with_states,
 )
 from indexer.backends.cluster.bulk import (
@@ -451,19 +451,12 @@ class ClusterBackend:
             raise BackendError(f"{version} is what {alias_of(version)!r} points at; not deleted")
         self._call(f"deleting {version}", lambda: self.engine.delete_index(version))
 
-    def rollback(self, alias: str) -> str:
+    def rollback(self, alias: str, to: str | None = None) -> str:
         targets: list[str | None] = [*self._alias_targets(alias)]
         [current] = targets or [None]
-        older = [
-            v
-            for v, complete in self._versions(alias).items()
-            if complete and (current is None or v < current)
-        ]
-        if not older:
-            raise BackendError(no_older_version(alias, current))
-        previous = older[-1]
-        self._move_alias(alias, previous)
-        return previous
+        target = rollback_target(alias, current, self._versions(alias), to)
+        self._move_alias(alias, target)
+        return target
 
     def reindex_from_index(self, alias: str) -> tuple[str, int]:
         """A new version from the current one, re-analyzed on the server (_reindex).

@@ -212,9 +212,10 @@ class EmbeddedBackend:
     def discard(self, version: str) -> None:
         self.versions.discard(version)
 
-    def rollback(self, alias: str) -> str:
-        """Back to the next older complete version: each rollback goes further back."""
-        return self.versions.rollback(alias)
+    def rollback(self, alias: str, to: str | None = None) -> str:
+        """Back to the next older complete version (each rollback goes further back), or
+        to version `to`, older or newer."""
+        return self.versions.rollback(alias, to)
 
     def status(self, alias: str) -> Status:
         return self.versions.status(alias)

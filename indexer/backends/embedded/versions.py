@@ -29,7 +29,7 @@ from indexer.backends import (
     LockHolder,
     Status,
     VersionInfo,
-    no_older_version,
+    rollback_target,
     with_states,
 )
 from indexer.index.checkpoints import Checkpoint, Interrupted
@@ -219,12 +219,12 @@ class VersionStore:
         older = [v for v in self.versions(alias) if than is None or v < than]
         return next((v for v in reversed(older) if self.read_meta(v).get("complete")), None)
 
-    def rollback(self, alias: str) -> str:
-        """Back to the next older complete version: each rollback goes further back."""
+    def rollback(self, alias: str, to: str | None = None) -> str:
+        """Back to the next older complete version (each rollback goes further back), or
+        to version `to`, older or newer."""
         current = self.read_pointer(alias)["current"]
-        target = self._older_complete(alias, current)
-        if target is None:
-            raise BackendError(no_older_version(alias, current))
+        versions = {v: bool(self.read_meta(v).get("complete")) for v in self.versions(alias)}
+        target = rollback_target(alias, current, versions, to)
         self._write_json(
             self.pointer(alias),
             {"current": target, "previous": self._older_complete(alias, target)},
