@@ -8,15 +8,16 @@ import io
 import json
 import os
 import re
+import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES, run_cli
+from helpers import FIXTURES, run_cli, wait_for
 
 from indexer.ingest.articles import Article
 from indexer.ingest.parse import parse_paths
-from indexer.ingest.progress import SHOWN_EACH, ReadLog
+from indexer.ingest.progress import PROGRESS_LINE_SECONDS, SHOWN_EACH, ReadLog
 from indexer.ingest.sources.files import ReadOptions, ReadPosition
 from indexer.ingest.workers import written_outcomes
 
@@ -142,3 +143,37 @@ def test_articles_the_engine_refused_are_rejected_in_the_report(tmp_path: Path) 
     fates = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
     assert [f["fate"] for f in fates] == ["indexed", "rejected", *["indexed"] * 5]
     assert fates[1]["reason"] == "refused by opensearch: mapper_parsing_exception: bad date"
+
+
+def test_off_a_terminal_a_line_every_interval_gives_records_rate_and_elapsed(
+    tmp_path: Path,
+) -> None:
+    """A log (stderr not a terminal) gets a progress line every interval, also while
+    nothing is read (a long bulk request): here 0.05 s, not the 10 s of a real run."""
+    path = str(FIXTURES / "ant-sample.jsonl")
+    stream = io.StringIO()
+    log = ReadLog(
+        "reindex", "indexed", os.path.getsize(path), ReadPosition(), stream=stream, every=0.05
+    )
+    for outcome in parse_paths([path], ReadOptions(), log.position):
+        log.seen(outcome)
+    wait_for(lambda: stream.getvalue().count("\n") >= 2, "two progress lines", timeout=10)
+    log.close()
+    lines = stream.getvalue().splitlines()
+    assert all(
+        re.fullmatch(r"reindex: 23 records \([\d,]+/s\), 100% read, 0:00:\d\d elapsed", line)
+        for line in lines
+    ), lines
+    after = len(stream.getvalue())
+    time.sleep(0.2)  # closed: no more lines
+    assert len(stream.getvalue()) == after
+
+
+def test_the_interval_between_progress_lines_is_ten_seconds() -> None:
+    stream = io.StringIO()
+    log = ReadLog("parse", "parsed", None, ReadPosition(), stream=stream)
+    assert log.ticker is not None and log.ticker.every == PROGRESS_LINE_SECONDS == 10
+    log.close()
+    terminal = ReadLog("parse", "parsed", None, ReadPosition(), stream=Terminal())
+    assert terminal.ticker is None  # the bar is drawn instead
+    terminal.close()
