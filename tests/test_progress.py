@@ -17,7 +17,7 @@ from helpers import FIXTURES, run_cli, wait_for
 
 from indexer.ingest.articles import Article
 from indexer.ingest.parse import parse_paths
-from indexer.ingest.progress import PROGRESS_LINE_SECONDS, SHOWN_EACH, ReadLog
+from indexer.ingest.progress import PROGRESS_LINE_SECONDS, SHOWN_EACH, CopyLog, ReadLog
 from indexer.ingest.sources.files import ReadOptions, ReadPosition
 from indexer.ingest.workers import written_outcomes
 
@@ -177,3 +177,32 @@ def test_the_interval_between_progress_lines_is_ten_seconds() -> None:
     terminal = ReadLog("parse", "parsed", None, ReadPosition(), stream=Terminal())
     assert terminal.ticker is None  # the bar is drawn instead
     terminal.close()
+
+
+def test_a_copy_on_the_server_shows_a_line_every_interval_off_a_terminal() -> None:
+    """reindex --from-index: the documents the server task copied, of its total."""
+    stream = io.StringIO()
+    log = CopyLog("reindex", stream=stream, every=0.05)
+    log.update(0, None)
+    wait_for(lambda: "\n" in stream.getvalue(), "a progress line", timeout=10)
+    log.update(1500, 31525)
+    wait_for(lambda: " of 31,525 " in stream.getvalue(), "a line with the total", timeout=10)
+    log.close()
+    lines = stream.getvalue().splitlines()
+    assert re.fullmatch(
+        r"reindex: 0 documents copied on the server \(0/s\), 0:00:\d\d elapsed", lines[0]
+    ), lines
+    assert re.fullmatch(
+        r"reindex: 1,500 of 31,525 documents copied on the server \([\d,]+/s\), "
+        r"0:00:\d\d elapsed",
+        lines[-1],
+    ), lines
+
+
+def test_a_copy_on_the_server_draws_a_bar_on_a_terminal() -> None:
+    terminal = Terminal()
+    log = CopyLog("reindex", stream=terminal, every=0.01)
+    assert log.ticker is None
+    log.update(7, 14)
+    log.close()
+    assert re.search(r"reindex: copying on the server: +50%.*7/14", terminal.getvalue())

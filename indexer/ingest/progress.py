@@ -234,6 +234,50 @@ class ReadLog:
         print(f"{summary} in {seconds:.1f} s ({rate:,.0f} records/s)", file=self.stream)
 
 
+class CopyLog:
+    """What `reindex --from-index` shows while the server copies the index: a bar of
+    the documents copied on a terminal, else a line every PROGRESS_LINE_SECONDS. Give
+    update() as the backend's on_progress; close() at the end."""
+
+    def __init__(
+        self, command: str, stream: TextIO | None = None, every: float | None = None
+    ) -> None:
+        stream = sys.stderr if stream is None else stream
+        self.command = command
+        self.started = time.monotonic()
+        self.done = 0
+        self.total: int | None = None  # None until the server knows it
+        self.bar = tqdm(
+            desc=f"{command}: copying on the server",
+            unit=" documents",
+            disable=None,  # off unless the stream is a terminal
+            file=stream,
+            leave=False,
+        )
+        self.ticker = ticker_for(self.bar, stream, self._line, every)
+
+    def update(self, done: int, total: int | None) -> None:
+        self.done, self.total = done, total
+        if not self.bar.disable:
+            self.bar.total = total
+            self.bar.n = done
+            self.bar.refresh()
+
+    def _line(self) -> str:
+        seconds = time.monotonic() - self.started
+        rate = self.done / max(seconds, 1e-9)
+        of = f" of {self.total:,}" if self.total is not None else ""
+        return (
+            f"{self.command}: {self.done:,}{of} documents copied on the server "
+            f"({rate:,.0f}/s), {elapsed(seconds)} elapsed"
+        )
+
+    def close(self) -> None:
+        if self.ticker:
+            self.ticker.stop()
+        self.bar.close()
+
+
 def _place(origin: Origin) -> dict[str, Any]:
     return {
         "origin": str(origin),

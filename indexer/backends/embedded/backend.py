@@ -28,8 +28,10 @@ from indexer.backends import (
     LoadResult,
     LockHolder,
     OnDurable,
+    OnProgress,
     Status,
     Unsupported,
+    no_progress,
     nothing_to_do,
 )
 from indexer.backends.embedded.query import (
@@ -211,7 +213,9 @@ class EmbeddedBackend:
     def status(self, alias: str) -> Status:
         return self.versions.status(alias)
 
-    def reindex_from_index(self, alias: str) -> tuple[str, int]:
+    def reindex_from_index(
+        self, alias: str, on_progress: OnProgress = no_progress
+    ) -> tuple[str, int]:
         raise Unsupported(
             "--from-index re-analyzes the stored documents on the server: Elasticsearch "
             "or OpenSearch only; on the embedded backend, reindex the files"
