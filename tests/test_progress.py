@@ -13,8 +13,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES, run_cli, wait_for
+from helpers import FIXTURES, many_articles, run_cli, wait_for
 
+from indexer.ingest import progress
 from indexer.ingest.articles import Article
 from indexer.ingest.parse import parse_paths
 from indexer.ingest.progress import PROGRESS_LINE_SECONDS, SHOWN_EACH, CopyLog, ReadLog
@@ -206,3 +207,16 @@ def test_a_copy_on_the_server_draws_a_bar_on_a_terminal() -> None:
     log.update(7, 14)
     log.close()
     assert re.search(r"reindex: copying on the server: +50%.*7/14", terminal.getvalue())
+
+
+def test_a_reindex_whose_stderr_is_a_log_writes_progress_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(progress, "PROGRESS_LINE_SECONDS", 0.001)  # not 10 s: a test
+    source = many_articles(tmp_path / "many.jsonl", 300)
+    result = run_cli("reindex", str(source), "--home", str(tmp_path / "home"))
+    assert result.code == 0, result.err
+    lines = result.err.splitlines()
+    pattern = r"reindex: [\d,]+ records \([\d,]+/s\), \d+% read, 0:00:\d\d elapsed"
+    assert any(re.fullmatch(pattern, line) for line in lines), lines
+    assert lines[-1].startswith("read 300 / indexed 300 / duplicates 0 / rejected 0 in ")

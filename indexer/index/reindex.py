@@ -145,6 +145,7 @@ def dry_run(
     (a dry run changes nothing), no version, the alias untouched. The report's version
     is the one a resume would continue, else empty."""
     options = options or ReadOptions()
+    live = backend.status(alias)  # first: an unreachable backend fails before the reading
     if resume:
         version, start = interrupted_load(backend, alias)
         start.check_input(paths, options)
@@ -161,7 +162,6 @@ def dry_run(
     for _ in _articles_to_send(outcomes, report, tracker, on_outcome):
         pass  # counted in the report; a dry run sends nothing
     report.indexed = report.parse.parsed - report.refused_before
-    live = backend.status(alias)
     why = _why_refused(report, live, allow_shrink)
     if why is not None:
         reason, advice = why

@@ -176,6 +176,21 @@ def test_from_index_outlives_the_request_timeout_or_is_refused_in_one_line(
     assert slow.status(alias).current == result["version"] != version
 
 
+def test_a_dry_run_on_a_cluster_builds_nothing_and_refuses_a_shrink(
+    cluster: Cluster, backend: ClusterBackend, alias: str, tmp_path: Path
+) -> None:
+    first = reindex(backend, [str(FIXTURES / "ant-sample.jsonl")], alias).version
+    args = ("--alias", alias, "--dead-letters", str(tmp_path / "dead"), "--dry-run")
+    shrink = cli(cluster, "reindex", VARIANTS, *args)
+    assert shrink.code == 2, shrink.err
+    assert f"dry run: the alias '{alias}' would stay on {first}" in shrink.error_line()
+    allowed = cli(cluster, "reindex", VARIANTS, "--allow-shrink", "--json", *args)
+    assert allowed.code == 0, allowed.err
+    assert json.loads(allowed.out)["indexed"] == 7
+    assert list(backend.engine.mappings(f"{alias}-*")) == [first]  # no version made
+    assert backend.status(alias).current == first and backend.lock_holder(alias) is None
+
+
 def test_kill_9_mid_load_then_resume_indexes_each_article_once(
     cluster: Cluster, backend: ClusterBackend, alias: str, tmp_path: Path
 ) -> None:
