@@ -119,7 +119,7 @@ class FakeCluster:
             source, dest = body["source"]["index"], body["dest"]["index"]
             docs = self.indices[self._resolve(source)[0]]["docs"]
             self.indices[dest]["docs"].update(docs)
-            response = {"created": len(docs), "failures": []}
+            response = {"total": len(docs), "created": len(docs), "failures": []}
             if params.get("wait_for_completion") != "false":
                 return 200, response
             task_id = f"node:{len(self.tasks) + 1}"

@@ -8,15 +8,17 @@ import io
 import json
 import os
 import re
+import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES, run_cli
+from helpers import FIXTURES, many_articles, run_cli, wait_for
 
+from indexer.ingest import progress
 from indexer.ingest.articles import Article
 from indexer.ingest.parse import parse_paths
-from indexer.ingest.progress import SHOWN_EACH, ReadLog
+from indexer.ingest.progress import PROGRESS_LINE_SECONDS, SHOWN_EACH, CopyLog, ReadLog
 from indexer.ingest.sources.files import ReadOptions, ReadPosition
 from indexer.ingest.workers import written_outcomes
 
@@ -142,3 +144,79 @@ def test_articles_the_engine_refused_are_rejected_in_the_report(tmp_path: Path) 
     fates = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
     assert [f["fate"] for f in fates] == ["indexed", "rejected", *["indexed"] * 5]
     assert fates[1]["reason"] == "refused by opensearch: mapper_parsing_exception: bad date"
+
+
+def test_off_a_terminal_a_line_every_interval_gives_records_rate_and_elapsed(
+    tmp_path: Path,
+) -> None:
+    """A log (stderr not a terminal) gets a progress line every interval, also while
+    nothing is read (a long bulk request): here 0.05 s, not the 10 s of a real run."""
+    path = str(FIXTURES / "ant-sample.jsonl")
+    stream = io.StringIO()
+    log = ReadLog(
+        "reindex", "indexed", os.path.getsize(path), ReadPosition(), stream=stream, every=0.05
+    )
+    for outcome in parse_paths([path], ReadOptions(), log.position):
+        log.seen(outcome)
+    wait_for(lambda: stream.getvalue().count("\n") >= 2, "two progress lines", timeout=10)
+    log.close()
+    lines = stream.getvalue().splitlines()
+    assert all(
+        re.fullmatch(r"reindex: 23 records \([\d,]+/s\), 100% read, 0:00:\d\d elapsed", line)
+        for line in lines
+    ), lines
+    after = len(stream.getvalue())
+    time.sleep(0.2)  # closed: no more lines
+    assert len(stream.getvalue()) == after
+
+
+def test_the_interval_between_progress_lines_is_ten_seconds() -> None:
+    stream = io.StringIO()
+    log = ReadLog("parse", "parsed", None, ReadPosition(), stream=stream)
+    assert log.ticker is not None and log.ticker.every == PROGRESS_LINE_SECONDS == 10
+    log.close()
+    terminal = ReadLog("parse", "parsed", None, ReadPosition(), stream=Terminal())
+    assert terminal.ticker is None  # the bar is drawn instead
+    terminal.close()
+
+
+def test_a_copy_on_the_server_shows_a_line_every_interval_off_a_terminal() -> None:
+    """reindex --from-index: the documents the server task copied, of its total."""
+    stream = io.StringIO()
+    log = CopyLog("reindex", stream=stream, every=0.05)
+    log.update(0, None)
+    wait_for(lambda: "\n" in stream.getvalue(), "a progress line", timeout=10)
+    log.update(1500, 31525)
+    wait_for(lambda: " of 31,525 " in stream.getvalue(), "a line with the total", timeout=10)
+    log.close()
+    lines = stream.getvalue().splitlines()
+    assert re.fullmatch(
+        r"reindex: 0 documents copied on the server \(0/s\), 0:00:\d\d elapsed", lines[0]
+    ), lines
+    assert re.fullmatch(
+        r"reindex: 1,500 of 31,525 documents copied on the server \([\d,]+/s\), "
+        r"0:00:\d\d elapsed",
+        lines[-1],
+    ), lines
+
+
+def test_a_copy_on_the_server_draws_a_bar_on_a_terminal() -> None:
+    terminal = Terminal()
+    log = CopyLog("reindex", stream=terminal, every=0.01)
+    assert log.ticker is None
+    log.update(7, 14)
+    log.close()
+    assert re.search(r"reindex: copying on the server: +50%.*7/14", terminal.getvalue())
+
+
+def test_a_reindex_whose_stderr_is_a_log_writes_progress_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(progress, "PROGRESS_LINE_SECONDS", 0.001)  # not 10 s: a test
+    source = many_articles(tmp_path / "many.jsonl", 300)
+    result = run_cli("reindex", str(source), "--home", str(tmp_path / "home"))
+    assert result.code == 0, result.err
+    lines = result.err.splitlines()
+    pattern = r"reindex: [\d,]+ records \([\d,]+/s\), \d+% read, 0:00:\d\d elapsed"
+    assert any(re.fullmatch(pattern, line) for line in lines), lines
+    assert lines[-1].startswith("read 300 / indexed 300 / duplicates 0 / rejected 0 in ")

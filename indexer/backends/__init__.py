@@ -59,6 +59,15 @@ def nothing_to_do(done: int, refused: int) -> None:
     """The default on_durable."""
 
 
+# on_progress(done, total) of a copy on the server: documents copied so far, of `total`
+# (None while the server does not know it yet). See Backend.reindex_from_index.
+OnProgress = Callable[[int, int | None], None]
+
+
+def no_progress(done: int, total: int | None) -> None:
+    """The default on_progress."""
+
+
 @dataclass(frozen=True)
 class LockHolder:
     """Who holds an alias's reindex lock: a reindex that runs now."""
@@ -242,9 +251,12 @@ class Backend(Protocol):
         (rollback_target) when there is none, or `to` is not a complete version of the
         alias other than the current one."""
 
-    def reindex_from_index(self, alias: str) -> tuple[str, int]:
+    def reindex_from_index(
+        self, alias: str, on_progress: OnProgress = no_progress
+    ) -> tuple[str, int]:
         """A new version from the current one, re-analyzed where it is stored; returns
-        the version and its document count. Unsupported where there is no server."""
+        the version and its document count. Unsupported where there is no server.
+        `on_progress(done, total)` is called as the copy goes, and once at its end."""
 
     def unlock(self, alias: str) -> str | None:
         """Clear the lock a crashed reindex left behind; who held it, or None."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -21,7 +22,8 @@ from indexer.cli.options import (
     read_options,
 )
 from indexer.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_REJECTED, EXIT_UNAVAILABLE, EXIT_USAGE
-from indexer.index.reindex import interrupted_load, reindex
+from indexer.index.reindex import dry_run, interrupted_load, reindex, reindex_from_index
+from indexer.ingest.progress import CopyLog
 from indexer.ingest.sources.files import input_bytes
 
 
@@ -60,6 +62,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="cluster only: where documents the engine refuses are written (default %(default)s)",
     )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="read and check the input as a reindex does and report the counts, without "
+        "building a version or moving the alias (exit codes as a reindex's)",
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="at the end, one JSON object on stdout: alias, version, dry_run, from_index, "
+        "counts read, indexed, duplicates, rejected, resumed_from",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -73,19 +87,32 @@ def run(args: argparse.Namespace) -> int:
         )
     )
     if args.from_index:
-        version, count = backend.reindex_from_index(args.alias)
-        print(f"alias {args.alias} -> {version} ({count} documents)", file=sys.stderr)
+        if args.dry_run:
+            raise BackendError(
+                "--dry-run reads files, and --from-index reads none: run --from-index "
+                "without --dry-run, or give the files to check"
+            )
+        copying = CopyLog(args.command)
+        try:
+            version, count, replayed = reindex_from_index(backend, args.alias, copying.update)
+        finally:
+            copying.close()
+        meanwhile = f" (+ {replayed} updates made meanwhile)" if replayed else ""
+        print(f"alias {args.alias} -> {version} ({count} documents{meanwhile})", file=sys.stderr)
+        print_json(args, from_index_json(args.alias, version, count))
         return EXIT_OK
     paths, options = args.paths, read_options(args)
     if args.resume and not paths:  # the interrupted load's own paths and options
         version, checkpoint = interrupted_load(backend, args.alias)
         paths, options = checkpoint.paths, checkpoint.read_options()
-        print(f"resuming {version} after {checkpoint.where}", file=sys.stderr)
+        doing = "would resume" if args.dry_run else "resuming"
+        print(f"{doing} {version} after {checkpoint.where}", file=sys.stderr)
     if not paths:
         raise BackendError("give the files to index, or --from-index, or --resume")
-    log = read_log(args, "indexed", input_bytes(paths))
+    # A dry run indexes nothing: its report says parsed, as parse's does.
+    log = read_log(args, "parsed" if args.dry_run else "indexed", input_bytes(paths))
     try:
-        report = reindex(
+        report = (dry_run if args.dry_run else reindex)(
             backend,
             paths,
             args.alias,
@@ -98,9 +125,31 @@ def run(args: argparse.Namespace) -> int:
         log.refused(report.refused, backend.name)
     finally:
         log.close()
-    print(f"alias {args.alias} -> {report.version}", file=sys.stderr)
+    if not report.dry_run:
+        print(f"alias {args.alias} -> {report.version}", file=sys.stderr)
     log.finish(report.summary())
+    print_json(args, report.to_json(args.alias))
     return EXIT_REJECTED if report.rejected else EXIT_OK
+
+
+def from_index_json(alias: str, version: str, count: int) -> dict[str, object]:
+    """--json for --from-index: the same keys as a load's, every document copied."""
+    return {
+        "alias": alias,
+        "version": version,
+        "dry_run": False,
+        "from_index": True,
+        "read": count,
+        "indexed": count,
+        "duplicates": 0,
+        "rejected": 0,
+        "resumed_from": None,
+    }
+
+
+def print_json(args: argparse.Namespace, result: dict[str, object]) -> None:
+    if args.json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
 
 
 COMMAND = Command(
@@ -110,10 +159,12 @@ COMMAND = Command(
     "alias. The alias moves to it in one step only after a complete load; a\n"
     "version that indexed nothing, or under half the live documents (without\n"
     "--allow-shrink), is deleted and the alias stays. --resume continues an\n"
-    "interrupted load; --from-index rebuilds on the server (clusters only).",
+    "interrupted load; --from-index rebuilds on the server (clusters only).\n"
+    "--dry-run reads and checks without building anything.",
     (
         "arabic-search reindex articles.jsonl.gz pages/",
         "arabic-search reindex articles.jsonl.gz --report fates.jsonl --verbose",
+        "arabic-search reindex articles.jsonl.gz --dry-run --json",
         "OPENSEARCH_URL=http://127.0.0.1:9200 arabic-search reindex --resume",
     ),
     (

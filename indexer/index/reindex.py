@@ -15,16 +15,22 @@ continues it: the input is read again from the start (to rebuild the duplicate
 memory and the counts) but only the records after the checkpoint are sent. Ids are
 idempotent on both backends, so a record sent twice (after the checkpoint, before
 the failure) is stored once.
+
 The updates (`add`, `delete`) journaled since the reindex began are replayed into the
 new version before the alias moves, and again after (indexer/index/updates.py).
+
+A dry run (`dry_run`) reads as a reindex does and makes the same checks (the input of a
+resumed load, an index that would be empty or shrink) without the lock, a version or a
+move of the alias.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
-from indexer.backends import Backend, BackendError, Status
+from indexer.backends import Backend, BackendError, OnProgress, Status, no_progress
 from indexer.index.checkpoints import Checkpoint, CheckpointTracker
 from indexer.index.updates import replay
 from indexer.ingest.articles import Article, Origin
@@ -54,6 +60,7 @@ class LoadReport:
     refused_before: int = 0  # by the engine, before the checkpoint a load resumed from
     resumed_from: Checkpoint | None = None
     replayed: int = 0  # update journal entries made during the load, applied to it
+    dry_run: bool = False  # then `indexed` is what the version would hold
 
     @property
     def rejected(self) -> int:
@@ -63,11 +70,31 @@ class LoadReport:
         return self.parse.read == self.indexed + self.parse.duplicates + self.rejected
 
     def summary(self) -> str:
+        indexed = "would index" if self.dry_run else "indexed"
         replayed = f" (+ {self.replayed} updates made meanwhile)" if self.replayed else ""
-        return (
-            f"read {self.parse.read} / indexed {self.indexed} / duplicates "
+        counts = (
+            f"read {self.parse.read} / {indexed} {self.indexed} / duplicates "
             f"{self.parse.duplicates} / rejected {self.rejected}{replayed}"
         )
+        return f"dry run, nothing built: {counts}" if self.dry_run else counts
+
+    def to_json(self, alias: str) -> dict[str, Any]:
+        """What `reindex --json` prints: the version (None for a dry run that would
+        make a new one), the counts, and where a resumed load started."""
+        resumed = self.resumed_from
+        return {
+            "alias": alias,
+            "version": self.version or None,
+            "dry_run": self.dry_run,
+            "from_index": False,
+            "read": self.parse.read,
+            "indexed": self.indexed,
+            "duplicates": self.parse.duplicates,
+            "rejected": self.rejected,
+            "resumed_from": {"records": resumed.records, "where": resumed.where}
+            if resumed
+            else None,
+        }
 
 
 def reindex(
@@ -107,6 +134,48 @@ def reindex(
         outcomes = parse_paths(paths, options, position)
         articles = _articles_to_send(outcomes, report, tracker, on_outcome)
         return _load_and_switch(backend, alias, report, articles, tracker, allow_shrink)
+
+
+def dry_run(
+    backend: Backend,
+    paths: list[str],
+    alias: str,
+    options: ReadOptions | None = None,
+    on_outcome: Callable[[Outcome], None] = lambda outcome: None,
+    resume: bool = False,
+    allow_shrink: bool = False,
+    position: ReadPosition | None = None,
+) -> LoadReport:
+    """What reindex() with the same arguments would do, without doing it: the same
+    reading, counts and checks, and ReindexRefused where it would be refused; no lock
+    (a dry run changes nothing), no version, the alias untouched. The report's version
+    is the one a resume would continue, else empty."""
+    options = options or ReadOptions()
+    live = backend.status(alias)  # first: an unreachable backend fails before the reading
+    if resume:
+        version, start = interrupted_load(backend, alias)
+        start.check_input(paths, options)
+    else:
+        version, start = "", Checkpoint.start(paths, options)
+    report = LoadReport(
+        version,
+        refused_before=start.refused,
+        resumed_from=start if resume else None,
+        dry_run=True,
+    )
+    tracker = CheckpointTracker(start, backend.checkpoint_every, lambda checkpoint: None)
+    outcomes = parse_paths(paths, options, position)
+    for _ in _articles_to_send(outcomes, report, tracker, on_outcome):
+        pass  # counted in the report; a dry run sends nothing
+    report.indexed = report.parse.parsed - report.refused_before
+    why = _why_refused(report, live, allow_shrink)
+    if why is not None:
+        reason, advice = why
+        stays = f"would stay on {live.current}" if live.current else "would not be created"
+        raise ReindexRefused(
+            f"dry run: the alias {alias!r} {stays}: {reason} ({report.summary()}); {advice}"
+        )
+    return report
 
 
 def interrupted_load(backend: Backend, alias: str) -> tuple[str, Checkpoint]:
@@ -205,6 +274,18 @@ def _load_and_switch(
     return report
 
 
+def reindex_from_index(
+    backend: Backend, alias: str, on_progress: OnProgress = no_progress
+) -> tuple[str, int, int]:
+    """Backend.reindex_from_index, with the updates journaled while it copied replayed
+    into the new version once the alias is on it (each one is in the copy, or in the
+    journal after `mark`, or goes to the new version itself). The version, its
+    documents when copied, and the entries replayed."""
+    mark = backend.journal.last(alias)
+    version, count = backend.reindex_from_index(alias, on_progress)
+    return version, count, _replay_after_switch(backend, alias, version, mark)
+
+
 def _replay_after_switch(backend: Backend, alias: str, version: str, after: int) -> int:
     """The updates journaled between the first replay and the switch, applied to the
     version now live; then the journal forgets what the version holds (no other
@@ -224,12 +305,26 @@ def _replay_after_switch(backend: Backend, alias: str, version: str, after: int)
 def _refusal(report: LoadReport, live: Status, allow_shrink: bool) -> str | None:
     """Why the alias must not move to the loaded version, if it must not: one line
     with what stays, the reason and what to do."""
+    why = _why_refused(report, live, allow_shrink)
+    if why is None:
+        return None
+    reason, advice = why
+    stays = f"stays on {live.current}" if live.current else "was not created"
+    return (
+        f"the alias {live.alias!r} {stays} and {report.version} was deleted: {reason} "
+        f"({report.summary()}); {advice}"
+    )
+
+
+def _why_refused(report: LoadReport, live: Status, allow_shrink: bool) -> tuple[str, str] | None:
+    """The reason a load must not go live, and what to do, if it must not."""
+    indexed = "it would index" if report.dry_run else "it indexed"
     if report.indexed == 0:
-        reason = "it indexed nothing"
+        reason = f"{indexed} nothing"
         advice = "check the paths and the rejected records above, then run it again"
     elif not allow_shrink and report.indexed < live.documents * SHRINK_LIMIT:
         reason = (
-            f"it indexed {report.indexed} documents, under half of the {live.documents} "
+            f"{indexed} {report.indexed} documents, under half of the {live.documents} "
             f"in {live.current}"
         )
         advice = (
@@ -237,11 +332,7 @@ def _refusal(report: LoadReport, live: Status, allow_shrink: bool) -> str | None
         )
     else:
         return None
-    stays = f"stays on {live.current}" if live.current else "was not created"
-    return (
-        f"the alias {live.alias!r} {stays} and {report.version} was deleted: {reason} "
-        f"({report.summary()}); {advice}"
-    )
+    return reason, advice
 
 
 def _fail(

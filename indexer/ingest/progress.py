@@ -14,15 +14,20 @@ add up as the summary does:
 
 (`parsed` instead of `indexed` for `parse`; "warnings": [...] where a reader noticed
 something.)
+
+The bar is drawn only on a terminal. Where stderr goes to a log, a Ticker writes one
+line every PROGRESS_LINE_SECONDS instead (records, rate, elapsed), from a thread of its
+own, so a log shows signs of life while a bulk request or a server task takes long.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
@@ -36,10 +41,51 @@ from indexer.ingest.sources.files import ReadPosition
 
 SHOWN_EACH = 5  # duplicates, rejections and warnings shown of each, without --verbose
 REDRAW_SECONDS = 0.2
+# Between two progress lines when stderr is not a terminal (a log file, a pipe): often
+# enough to see a long reindex move, rarely enough to keep the log short.
+PROGRESS_LINE_SECONDS = 10.0
 # Bytes read against the input's size give the percentage and the time left; the
 # records, their rate and the problems so far are the bar's text.
 BAR_WITH_SIZE = "{percentage:3.0f}%|{bar:20}| {desc} [{elapsed}<{remaining}]"
 BAR_WITHOUT_SIZE = "{desc} [{elapsed}]"
+
+
+def elapsed(seconds: float) -> str:
+    """A duration as a log line gives it: 0:00:07, 1:02:03."""
+    whole = int(seconds)
+    return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+
+
+class Ticker:
+    """Writes `line()` to `stream` every `every` seconds, from a thread of its own,
+    until stop(). tqdm.write takes tqdm's lock, so its lines and the problems written
+    through tqdm never interleave."""
+
+    def __init__(self, stream: TextIO, line: Callable[[], str], every: float) -> None:
+        self.stream = stream
+        self.line = line
+        self.every = every
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="progress-lines", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stopped.wait(self.every):
+            tqdm.write(self.line(), file=self.stream)
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join()
+
+
+def ticker_for(
+    bar: tqdm[Any], stream: TextIO, line: Callable[[], str], every: float | None
+) -> Ticker | None:
+    """Progress lines where `bar` is not drawn (`stream` is no terminal); `every`
+    None: PROGRESS_LINE_SECONDS, read now, so that a test can set it."""
+    if not bar.disable:
+        return None
+    return Ticker(stream, line, PROGRESS_LINE_SECONDS if every is None else every)
 
 
 class ReadLog:
@@ -55,6 +101,7 @@ class ReadLog:
         verbose: bool = False,
         report: Path | None = None,
         stream: TextIO | None = None,  # None: sys.stderr as it is now, not at import
+        every: float | None = None,  # between progress lines off a terminal; None: the default
     ) -> None:
         stream = sys.stderr if stream is None else stream
         self.command = command
@@ -75,6 +122,7 @@ class ReadLog:
             file=stream,
             leave=False,
         )
+        self.ticker = ticker_for(self.bar, stream, self._line, every)
 
     # ------------------------------------------------------------------ each record
 
@@ -115,16 +163,25 @@ class ReadLog:
         if self.verbose or self.counts[kind] <= SHOWN_EACH:
             self.bar.write(line, file=self.stream)
 
-    def _draw(self, now: float) -> None:
+    def _text(self, now: float) -> str:
         records = self.counts["records"]
         rate = records / max(now - self.started, 1e-9)
         text = f"{self.command}: {records:,} records ({rate:,.0f}/s)"
-        text += "".join(
+        return text + "".join(
             f", {self.counts[kind]:,} {label}"
             for kind, label in (("duplicate", "duplicates"), ("rejected", "rejected"))
             if self.counts[kind]
         )
-        self.bar.set_description_str(text, refresh=False)
+
+    def _line(self) -> str:
+        """A progress line for a log: the bar's text, the share read, the time taken."""
+        now = time.monotonic()
+        total = self.bar.total
+        read = f", {self.position.bytes_read / total:.0%} read" if total else ""
+        return f"{self._text(now)}{read}, {elapsed(now - self.started)} elapsed"
+
+    def _draw(self, now: float) -> None:
+        self.bar.set_description_str(self._text(now), refresh=False)
         # Drawn here, every REDRAW_SECONDS: the time left is the average rate's.
         self.bar.n = self.position.bytes_read
         self.bar.refresh()
@@ -142,6 +199,8 @@ class ReadLog:
             _rewrite_fates(self.report_path, self.kept, reasons)
 
     def close(self) -> None:
+        if self.ticker:
+            self.ticker.stop()
         self.bar.close()
         self._close_report()
 
@@ -173,6 +232,50 @@ class ReadLog:
         seconds = time.monotonic() - self.started
         rate = self.counts["records"] / max(seconds, 1e-9)
         print(f"{summary} in {seconds:.1f} s ({rate:,.0f} records/s)", file=self.stream)
+
+
+class CopyLog:
+    """What `reindex --from-index` shows while the server copies the index: a bar of
+    the documents copied on a terminal, else a line every PROGRESS_LINE_SECONDS. Give
+    update() as the backend's on_progress; close() at the end."""
+
+    def __init__(
+        self, command: str, stream: TextIO | None = None, every: float | None = None
+    ) -> None:
+        stream = sys.stderr if stream is None else stream
+        self.command = command
+        self.started = time.monotonic()
+        self.done = 0
+        self.total: int | None = None  # None until the server knows it
+        self.bar = tqdm(
+            desc=f"{command}: copying on the server",
+            unit=" documents",
+            disable=None,  # off unless the stream is a terminal
+            file=stream,
+            leave=False,
+        )
+        self.ticker = ticker_for(self.bar, stream, self._line, every)
+
+    def update(self, done: int, total: int | None) -> None:
+        self.done, self.total = done, total
+        if not self.bar.disable:
+            self.bar.total = total
+            self.bar.n = done
+            self.bar.refresh()
+
+    def _line(self) -> str:
+        seconds = time.monotonic() - self.started
+        rate = self.done / max(seconds, 1e-9)
+        of = f" of {self.total:,}" if self.total is not None else ""
+        return (
+            f"{self.command}: {self.done:,}{of} documents copied on the server "
+            f"({rate:,.0f}/s), {elapsed(seconds)} elapsed"
+        )
+
+    def close(self) -> None:
+        if self.ticker:
+            self.ticker.stop()
+        self.bar.close()
 
 
 def _place(origin: Origin) -> dict[str, Any]:

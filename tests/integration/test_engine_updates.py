@@ -11,8 +11,9 @@ import pytest
 from clusters import Cluster
 from helpers import FIXTURES, Result, reindex_paused, run_cli
 
+from indexer.backends import Unsupported
 from indexer.backends.cluster.backend import ClusterBackend
-from indexer.index.reindex import reindex
+from indexer.index.reindex import reindex, reindex_from_index
 from indexer.index.updates import add, delete
 from indexer.search.query import SearchRequest
 
@@ -87,4 +88,26 @@ def test_an_update_between_the_last_replay_and_the_switch_is_not_lost(
     report = reindex(racing, [VARIANTS], alias)
 
     assert report.replayed == 1
+    assert len(ids(backend, alias)) == 10
+
+
+def test_an_add_during_a_reindex_from_the_index_is_in_its_new_version(
+    cluster: Cluster, backend: ClusterBackend, alias: str, tmp_path: Path
+) -> None:
+    reindex(backend, [VARIANTS], alias)
+    old = backend.current(alias)
+
+    class AddsDuringTheCopy(ClusterBackend):
+        def _restore_settings(self, version: str) -> None:
+            # The copy is done and the alias still on the old version: the add goes there.
+            add(cluster.backend(tmp_path / "dead"), [TREC], alias)
+            super()._restore_settings(version)
+
+    racing = AddsDuringTheCopy(backend.engine, backend.settings, tmp_path / "dead")
+    try:
+        version, count, replayed = reindex_from_index(racing, alias)
+    except Unsupported:  # Elasticsearch's test nodes have no reindex module
+        assert backend.current(alias) == old
+        return
+    assert (backend.current(alias), count, replayed) == (version, 7, 1)
     assert len(ids(backend, alias)) == 10

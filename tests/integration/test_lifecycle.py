@@ -211,12 +211,38 @@ def test_from_index_outlives_the_request_timeout_or_is_refused_in_one_line(
         assert slow.status(alias).current == first
         return
     started = time.monotonic()
-    version, count = slow.reindex_from_index(alias)
+    progress: list[tuple[int, int | None]] = []
+    version, count = slow.reindex_from_index(alias, lambda *copied: progress.append(copied))
     assert time.monotonic() - started > 6.0  # it did outlive the timeout
     assert count == 7 and slow.status(alias).current == version
+    # Told as it went (a poll a second), and at the end: copied of the task's total.
+    done = [copied for copied, _ in progress]
+    assert done == sorted(done) and any(0 < copied < 7 for copied in done), progress
+    assert progress[-1] == (7, 7)
     # The destination is the mapped version (not one re-created by a stray write).
     assert slow.engine.mappings(version)[version]["dynamic"] == "strict"
     assert sorted(slow.engine.mappings(f"{alias}-*")) == [first, version]
+    # The CLI: one JSON object at the end, with what a load's has.
+    cli_run = cli(cluster, "reindex", "--from-index", "--alias", alias, "--json")
+    assert cli_run.code == 0, cli_run.err
+    result = json.loads(cli_run.out)
+    assert result["from_index"] is True and (result["read"], result["indexed"]) == (7, 7)
+    assert slow.status(alias).current == result["version"] != version
+
+
+def test_a_dry_run_on_a_cluster_builds_nothing_and_refuses_a_shrink(
+    cluster: Cluster, backend: ClusterBackend, alias: str, tmp_path: Path
+) -> None:
+    first = reindex(backend, [str(FIXTURES / "ant-sample.jsonl")], alias).version
+    args = ("--alias", alias, "--dead-letters", str(tmp_path / "dead"), "--dry-run")
+    shrink = cli(cluster, "reindex", VARIANTS, *args)
+    assert shrink.code == 2, shrink.err
+    assert f"dry run: the alias '{alias}' would stay on {first}" in shrink.error_line()
+    allowed = cli(cluster, "reindex", VARIANTS, "--allow-shrink", "--json", *args)
+    assert allowed.code == 0, allowed.err
+    assert json.loads(allowed.out)["indexed"] == 7
+    assert list(backend.engine.mappings(f"{alias}-*")) == [first]  # no version made
+    assert backend.status(alias).current == first and backend.lock_holder(alias) is None
 
 
 def test_kill_9_mid_load_then_resume_indexes_each_article_once(

@@ -37,10 +37,12 @@ from indexer.backends import (
     LoadResult,
     LockHolder,
     OnDurable,
+    OnProgress,
     Status,
     Unsupported,
     Update,
     VersionInfo,
+    no_progress,
     nothing_to_do,
     rollback_target,
     with_states,
@@ -458,12 +460,15 @@ class ClusterBackend:
         self._move_alias(alias, target)
         return target
 
-    def reindex_from_index(self, alias: str) -> tuple[str, int]:
+    def reindex_from_index(
+        self, alias: str, on_progress: OnProgress = no_progress
+    ) -> tuple[str, int]:
         """A new version from the current one, re-analyzed on the server (_reindex).
 
         The _reindex runs as a server task, watched by polling (a long one outlives
-        any request timeout); if it fails or is interrupted, the task is cancelled and
-        waited for before its destination is deleted."""
+        any request timeout), each poll's status.created/total told to `on_progress`;
+        if it fails or is interrupted, the task is cancelled and waited for before its
+        destination is deleted."""
         with self.lock(alias):
             targets: list[str | None] = [*self._alias_targets(alias)]
             [current] = targets or [None]
@@ -473,14 +478,19 @@ class ClusterBackend:
             task_id = None
             try:
                 task_id = self._start_reindex(current, version)
-                response = self._wait_for(task_id, f"reindexing {current} into {version}")
+                what = f"reindexing {current} into {version}"
+                response = self._wait_for(task_id, what, on_progress)
                 if response.get("failures") or response.get("canceled"):
                     failure = (response.get("failures") or [response.get("canceled")])[0]
                     raise BackendError(f"_reindex of {current} into {version} failed: {failure}")
                 self._restore_settings(version)
-                expected, count = self._count(current), self._count(version)
+                # What the copy read (its snapshot of `current`): an add may put more
+                # into `current` meanwhile, and is replayed after the switch.
+                expected, count = response.get("total"), self._count(version)
                 if count != expected:
-                    raise BackendError(f"{version} holds {count} documents, {current} {expected}")
+                    raise BackendError(
+                        f"{version} holds {count} documents, the copy of {current} read {expected}"
+                    )
                 self._put_meta(version, {"complete": True})
                 self.switch(alias, version)
             except NoHandler as missing:  # no task was started: nothing was copied
@@ -533,14 +543,21 @@ class ClusterBackend:
             "files instead: arabic-search reindex PATH..."
         )
 
-    def _wait_for(self, task_id: str, what: str) -> dict[str, Any]:
-        """Poll a server task until it completes; its response."""
+    def _wait_for(
+        self, task_id: str, what: str, on_progress: OnProgress = no_progress
+    ) -> dict[str, Any]:
+        """Poll a server task until it completes; its response. A _reindex task's
+        status (while it runs) and response (at the end) count what it wrote of its
+        total, told to `on_progress`."""
         while True:
             task = self._call(what, lambda: self.engine.task(task_id))
             if task.get("completed"):
                 if "error" in task:
                     raise BackendError(f"{what} failed: {task['error']}")
-                return dict(task.get("response", {}))
+                response = dict(task.get("response", {}))
+                on_progress(*_copied(response))
+                return response
+            on_progress(*_copied(task.get("task", {}).get("status", {})))
             self._sleep(TASK_POLL_SECONDS)
 
     def _stop_task(self, task_id: str) -> bool:
@@ -698,6 +715,12 @@ class ClusterBackend:
             return self._call(f"searching {alias}", lambda: self.engine.search(alias, body))
 
         return send
+
+
+def _copied(status: dict[str, Any]) -> tuple[int, int | None]:
+    """Documents a _reindex task wrote, of its total (None until it knows it)."""
+    done = sum(int(status.get(key) or 0) for key in ("created", "updated"))
+    return done, status.get("total")
 
 
 def open_cluster(

@@ -30,9 +30,11 @@ from indexer.backends import (
     LoadResult,
     LockHolder,
     OnDurable,
+    OnProgress,
     Status,
     Unsupported,
     Update,
+    no_progress,
     nothing_to_do,
 )
 from indexer.backends.embedded.journal import Journal, held
@@ -220,7 +222,9 @@ class EmbeddedBackend:
     def status(self, alias: str) -> Status:
         return self.versions.status(alias)
 
-    def reindex_from_index(self, alias: str) -> tuple[str, int]:
+    def reindex_from_index(
+        self, alias: str, on_progress: OnProgress = no_progress
+    ) -> tuple[str, int]:
         raise Unsupported(
             "--from-index re-analyzes the stored documents on the server: Elasticsearch "
             "or OpenSearch only; on the embedded backend, reindex the files"
