@@ -16,13 +16,14 @@ from indexer.cli.options import (
     add_read_options,
     at_least,
     backend_options,
+    check_dead_letters,
     open_backend,
     read_log,
     read_options,
 )
 from indexer.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_REJECTED, EXIT_UNAVAILABLE, EXIT_USAGE
 from indexer.index.reindex import interrupted_load, reindex
-from indexer.ingest.sources.files import input_bytes
+from indexer.ingest.sources.files import check_paths, input_bytes
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -63,15 +64,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    backend = open_backend(
-        backend_options(
-            args,
-            home=args.home,
-            keep_versions=args.keep_versions,
-            checkpoint_every=args.checkpoint_every,
-            dead_letters=args.dead_letters,
-        )
+    opening = backend_options(
+        args,
+        home=args.home,
+        keep_versions=args.keep_versions,
+        checkpoint_every=args.checkpoint_every,
+        dead_letters=args.dead_letters,
     )
+    check_paths(args.paths)  # before anything is built (and --resume's own, below)
+    backend = open_backend(opening)
     if args.from_index:
         version, count = backend.reindex_from_index(args.alias)
         print(f"alias {args.alias} -> {version} ({count} documents)", file=sys.stderr)
@@ -83,6 +84,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"resuming {version} after {checkpoint.where}", file=sys.stderr)
     if not paths:
         raise BackendError("give the files to index, or --from-index, or --resume")
+    check_paths(paths)
+    check_dead_letters(opening)
     log = read_log(args, "indexed", input_bytes(paths))
     try:
         report = reindex(

@@ -50,6 +50,9 @@ class RawRecord:
     fields: dict[str, str | None]
     origin: Origin
     warnings: tuple[str, ...] = ()  # what the reader noticed (the article keeps them)
+    # The record's own keys (JSON keys, CSV columns, TREC tags), for the file's check
+    # (sources/fieldmap.py: file_fields); None where a format has none (text pages).
+    keys: tuple[str, ...] | None = None
 
 
 @dataclass(slots=True)

@@ -112,7 +112,7 @@ def _in_workers(
     pool = ProcessPoolExecutor(count, context, initializer=_starts, initargs=(options,))
     ahead: deque[_Entry] = deque()
     seen = Deduplicator()
-    read = ReadPosition()
+    read = ReadPosition(files=position.files)  # the files' keys, as they are read
     blocks: list[JsonBlock] = []
     try:
         for item in _reading(paths, options, read):

@@ -20,7 +20,7 @@ from isal import igzip, isal_zlib
 
 from indexer.errors import ArabicSearchError
 from indexer.ingest.articles import DEFAULT_MAX_CHARS, Origin, Rejected
-from indexer.ingest.sources.fieldmap import FieldMap
+from indexer.ingest.sources.fieldmap import FieldMap, FileFields
 
 # Legacy Arabic files are Windows-1256 more often than anything else.
 FALLBACK_ENCODING = "windows-1256"
@@ -51,6 +51,9 @@ class ReadPosition:
     progress bar's estimate of the time left. Standard input is not counted."""
 
     bytes_read: int = 0
+    # What each file's keys gave (fieldmap.file_fields), in reading order: its unused
+    # keys, for the summary and the report, and why it failed, if it did.
+    files: list[FileFields] = field(default_factory=list)
 
 
 def input_bytes(paths: list[str]) -> int | None:
@@ -180,6 +183,20 @@ def _checked(path: str) -> Iterator[InputFile | Rejected]:
         yield Rejected(Origin(path), "permission denied")
     else:
         yield InputFile(path)
+
+
+class MissingPathError(ArabicSearchError, ValueError):
+    """A path given to read that does not exist: nothing is read, nothing built."""
+
+
+def check_paths(paths: list[str]) -> None:
+    """Refuse (exit 2) before anything is read or built when a path does not exist:
+    a mistyped name is a usage error, not a rejected record."""
+    missing = [p for p in paths if p != STDIN and not os.path.exists(p)]
+    if missing:
+        raise MissingPathError(
+            f"no such file or directory: {', '.join(missing)}; check the path (nothing was read)"
+        )
 
 
 def decode(data: bytes) -> tuple[str, str]:

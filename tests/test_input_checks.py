@@ -1,0 +1,134 @@
+"""Nothing dropped unsaid (issue #21): keys no field took, files whose keys give no
+body, --field sources no file has, missing paths and unwritable --dead-letters are
+said, with the exit code of the contract, on `parse` and `reindex` alike."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from helpers import Result, run_cli
+
+SUMMARY = re.compile(r"read (\d+) / (?:parsed|indexed) (\d+) / duplicates (\d+) / rejected (\d+)")
+
+
+def counts(stderr: str) -> tuple[int, ...]:
+    match = SUMMARY.search(stderr)
+    assert match, stderr
+    return tuple(int(n) for n in match.groups())
+
+
+def run(command: str, tmp_path: Path, *args: str) -> Result:
+    backend = ["--backend", "embedded", "--home", str(tmp_path / "home")]
+    return run_cli(command, *args, *(backend if command == "reindex" else []))
+
+
+def other_keys(tmp_path: Path) -> Path:
+    """Records keyed as a new user's export was: no key the aliases know as the body."""
+    path = tmp_path / "export.jsonl"
+    records = [
+        {"title": f"عنوان {n}", "article_text": f"نص المقال رقم {n}", "pub_date": "2024-01-05"}
+        for n in range(3)
+    ]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+    return path
+
+
+BOTH = pytest.mark.parametrize("command", ["parse", "reindex"])
+
+
+@BOTH
+def test_a_file_whose_keys_give_no_body_fails_and_names_its_keys(
+    command: str, tmp_path: Path
+) -> None:
+    report = tmp_path / "fates.jsonl"
+    result = run(command, tmp_path, str(other_keys(tmp_path)), "--report", str(report))
+    # Its records are read and rejected (the summary adds up); a reindex indexes nothing,
+    # so the alias does not move (exit 2), and parse exits 1 as for rejected records.
+    assert result.code == (1 if command == "parse" else 2), result.err
+    assert counts(result.err) == (3, 0, 0, 3)
+    assert (
+        "rejected: no key gives the article body (its keys: title, article_text, pub_date); "
+        "name it with --field body=KEY" in result.err
+    )
+    fates = [json.loads(line) for line in report.read_text("utf-8").splitlines()]
+    [file] = [f for f in fates if f["fate"] == "file"]
+    assert file["unused_keys"] == ["article_text", "pub_date"]
+    assert file["failure"].startswith("no key gives the article body")
+
+
+@BOTH
+def test_unused_keys_are_named_in_the_summary_and_the_report(command: str, tmp_path: Path) -> None:
+    report = tmp_path / "fates.jsonl"
+    path = str(other_keys(tmp_path))
+    result = run(command, tmp_path, path, "--field", "body=article_text", "--report", str(report))
+    assert result.code == 0, result.err
+    assert counts(result.err) == (3, 3, 0, 0)
+    assert f"{path}: keys not used: pub_date (--field NAME=KEY takes one)" in result.err
+    fates = [json.loads(line) for line in report.read_text("utf-8").splitlines()]
+    assert [f["unused_keys"] for f in fates if f["fate"] == "file"] == [["pub_date"]]
+
+
+@BOTH
+def test_a_field_source_no_file_has_is_exit_2(command: str, tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("title,text\nعنوان,نص المقال\n", "utf-8")
+    result = run(command, tmp_path, str(path), "--field", "body=story")
+    assert result.code == 2, result.err
+    assert "--field body=story: this file has no such key (its keys: title, text)" in result.err
+    assert '"body": ""' not in result.out
+
+
+def test_arabic_column_names_are_recognized(tmp_path: Path) -> None:
+    path = tmp_path / "ar.csv"
+    path.write_text("العنوان,النص,التصنيف,التاريخ\nعنوان,نص المقال,سياسة,2024-01-05\n", "utf-8")
+    result = run_cli("parse", str(path))
+    assert result.code == 0, result.err
+    [article] = [json.loads(line) for line in result.out.splitlines()]
+    assert (article["title"], article["body"], article["category"]) == (
+        "عنوان",
+        "نص المقال",
+        "سياسة",
+    )
+    assert article["published_at"] == "2024-01-05"
+
+
+@BOTH
+def test_a_path_that_does_not_exist_is_exit_2_before_anything_is_built(
+    command: str, tmp_path: Path
+) -> None:
+    missing = tmp_path / "no-such.jsonl"
+    result = run(command, tmp_path, str(other_keys(tmp_path)), str(missing))
+    assert result.code == 2, result.err
+    assert result.error_line() == (
+        f"arabic-search {command}: no such file or directory: {missing}; check the path "
+        "(nothing was read)"
+    )
+    assert not result.out and not (tmp_path / "home").exists()
+
+
+@pytest.mark.parametrize("place", ["a file", "under a file"])
+def test_dead_letters_are_checked_before_the_load(place: str, tmp_path: Path) -> None:
+    source = other_keys(tmp_path)
+    folder = source if place == "a file" else source / "dead"
+    # Port 1: nothing listens, and nothing may be asked of it before the check.
+    env = {"OPENSEARCH_URL": "http://127.0.0.1:1", "PATH": "/usr/bin:/bin"}
+    result = run_cli("reindex", str(source), "--dead-letters", str(folder), env=env)
+    assert result.code == 2, result.err
+    assert result.error_line() == (
+        f"arabic-search reindex: --dead-letters {folder}: {source} is not a folder; give a "
+        "folder you can write to (nothing was loaded)"
+    )
+    assert "Traceback" not in result.err
+
+
+def test_worker_processes_fail_the_file_alike(tmp_path: Path) -> None:
+    path = str(other_keys(tmp_path))
+    alone, in_workers = (run_cli("parse", path, "--workers", n) for n in ("0", "1"))
+    assert (in_workers.code, in_workers.err.splitlines()[:-1]) == (
+        alone.code,
+        alone.err.splitlines()[:-1],  # but the time
+    )
+    assert counts(in_workers.err) == (3, 0, 0, 3)
