@@ -4,6 +4,7 @@ said, with the exit code of the contract, on `parse` and `reindex` alike."""
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from pathlib import Path
@@ -132,3 +133,21 @@ def test_worker_processes_fail_the_file_alike(tmp_path: Path) -> None:
         alone.err.splitlines()[:-1],  # but the time
     )
     assert counts(in_workers.err) == (3, 0, 0, 3)
+
+
+@BOTH
+@pytest.mark.parametrize("order", ["little", "big"])
+def test_utf16_with_a_bom_is_read(command: str, order: str, tmp_path: Path) -> None:
+    """Excel's "Unicode Text": UTF-16 with a BOM, tab-separated, named .txt."""
+    table = "العنوان\tالنص\tالتصنيف\r\nعنوان أول\tنص المقال الأول\tسياسة\r\n"
+    path = tmp_path / "export.txt"
+    path.write_bytes(codecs.BOM_UTF16_LE + table.encode("utf-16-le"))
+    if order == "big":
+        path.write_bytes(codecs.BOM_UTF16_BE + table.encode("utf-16-be"))
+    result = run(command, tmp_path, str(path))
+    assert result.code == 0, result.err
+    assert counts(result.err) == (1, 1, 0, 0)
+    if command == "parse":
+        [article] = [json.loads(line) for line in result.out.splitlines()]
+        assert (article["title"], article["body"]) == ("عنوان أول", "نص المقال الأول")
+        assert article["category"] == "سياسة"

@@ -58,6 +58,11 @@ def detect_format(name: str, head: bytes) -> str:
         return "jsonl"
     if b"<doc>" in head.lower():
         return "trec"
+    # A header row of tab-separated names and a row with tabs too: a table, such as
+    # Excel's "Unicode Text" export (.txt). A scraped page has no such first lines.
+    lines = start.split(b"\n", 2)
+    if len(lines) > 1 and lines[0].count(b"\t") >= 2 and b"\t" in lines[1]:
+        return "csv"
     return "text"
 
 

@@ -6,6 +6,7 @@ only see decoded text with its origin.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import gzip
 import io
@@ -84,15 +85,54 @@ def open_input(file: InputFile) -> Iterator[BinaryIO]:
             # A larger buffer than the default 8 KiB: most articles are longer lines.
             raw = stack.enter_context(open(file.path, "rb", buffering=READ_BUFFER))
         # Both are buffered readers, which peek; BinaryIO names no peek.
+        stream = raw
         if file.path.endswith(".gz") or raw.peek(2)[:2] == b"\x1f\x8b":  # type: ignore[attr-defined]
             if file.path == STDIN:  # read once: no going back to where ISA-L broke off
                 gunzipped: io.BufferedIOBase = gzip.GzipFile(fileobj=raw, mode="rb")
             else:
                 gunzipped = _GunzipReader(_Gunzip(file.path, raw), READ_BUFFER)
             # typeshed does not declare a buffered reader a BinaryIO.
-            yield cast(BinaryIO, stack.enter_context(gunzipped))
-        else:
-            yield raw
+            stream = cast(BinaryIO, stack.enter_context(gunzipped))
+        if stream.peek(2)[:2] in UTF16_BOMS:  # type: ignore[attr-defined]
+            stream = cast(BinaryIO, _Utf16Reader(_Utf16AsUtf8(stream), READ_BUFFER))
+        yield stream
+
+
+# Excel's "Unicode Text" (and Notepad's "Unicode") is UTF-16 with a byte order mark.
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+class _Utf16AsUtf8(io.RawIOBase):
+    """A UTF-16 stream (with its BOM) as UTF-8 bytes, decoded as it is read: the
+    readers see UTF-8, as from any other file. Bytes that are not UTF-16 become
+    U+FFFD, which the records keep visible (as Windows-1256's unmappable bytes are
+    refused, these are not: the BOM says what the file is)."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.decoder = codecs.getincrementaldecoder("utf-16")(errors="replace")
+        self.pending = b""  # encoded, not yet given
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self.pending:
+            data = self.stream.read(READ_BUFFER)
+            self.pending = self.decoder.decode(data, final=not data).encode("utf-8")
+            if not data:
+                break
+        given, self.pending = self.pending[: len(buffer)], self.pending[len(buffer) :]
+        buffer[: len(given)] = given
+        return len(given)
+
+
+class _Utf16Reader(io.BufferedReader):
+    @property
+    def fileobj(self) -> BinaryIO:
+        """The file as stored, whose position is the bytes read (for stored_position)."""
+        stream = cast(_Utf16AsUtf8, self.raw).stream
+        return cast(BinaryIO, getattr(stream, "fileobj", stream))  # a gzip file's, if so
 
 
 SALVAGE_READ = 4096  # bytes a read of the standard gzip, after a break
