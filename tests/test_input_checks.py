@@ -151,3 +151,38 @@ def test_utf16_with_a_bom_is_read(command: str, order: str, tmp_path: Path) -> N
         [article] = [json.loads(line) for line in result.out.splitlines()]
         assert (article["title"], article["body"]) == ("عنوان أول", "نص المقال الأول")
         assert article["category"] == "سياسة"
+
+
+def long_author(tmp_path: Path) -> Path:
+    """A 36 kB author (a byline field filled with a page): over Lucene's 32766 bytes."""
+    path = tmp_path / "long.jsonl"
+    record = {"title": "عنوان", "text": "نص المقال", "author": "كاتب " * 7200 + "أخير"}
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", "utf-8")
+    return path
+
+
+@BOTH
+def test_a_keyword_over_the_engines_limit_is_cut_on_every_backend(
+    command: str, tmp_path: Path
+) -> None:
+    report = tmp_path / "fates.jsonl"
+    result = run(command, tmp_path, str(long_author(tmp_path)), "--report", str(report))
+    assert result.code == 0, result.err
+    assert counts(result.err) == (1, 1, 0, 0)
+    warning = "author cut from 64,808 to 32,766 bytes (an engine's limit for a keyword"
+    assert warning in result.err
+    [fate] = [json.loads(line) for line in report.read_text("utf-8").splitlines()]
+    assert warning in fate["warnings"][0]
+    if command == "parse":
+        [article] = [json.loads(line) for line in result.out.splitlines()]
+        author = article["author"].encode("utf-8")
+        assert len(author) <= 32766 and len(author) > 32766 - 4  # cut at a character
+        assert article["author"].startswith("كاتب كاتب")
+
+
+def test_a_keyword_is_cut_at_a_character_boundary() -> None:
+    from indexer.ingest.articles import cut_keyword
+
+    assert cut_keyword("a" + "ب" * 5, limit=4) == "aب"  # not half of the second ب
+    assert cut_keyword("ب" * 5, limit=4) == "بب"
+    assert cut_keyword("بب", limit=4) == "بب"

@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 
 from indexer.analysis.normalize import default_normalizer
-from indexer.index.fields import DOCUMENT_FIELDS
+from indexer.index.fields import CUT_FIELDS, DOCUMENT_FIELDS, MAX_KEYWORD_BYTES
 from indexer.ingest.cleaning import clean_line, clean_text
 from indexer.ingest.dates import parse_date
 from indexer.scan import unquote
@@ -170,6 +170,34 @@ def _line(value: str | None) -> str | None:
     return clean_line(value) or None if value else None
 
 
+# A keyword of this many characters or fewer fits MAX_KEYWORD_BYTES whatever they are
+# (UTF-8 takes 4 bytes at most): only a longer one is encoded to be measured.
+_FITS_CHARS = MAX_KEYWORD_BYTES // 4
+
+
+def cut_keyword(value: str, limit: int = MAX_KEYWORD_BYTES) -> str:
+    """`value` cut to at most `limit` bytes of UTF-8, at a character boundary."""
+    data = value.encode("utf-8", "surrogatepass")
+    if len(data) <= limit:
+        return value
+    # The bytes of a character cut in two are dropped: "ignore" drops only those.
+    return data[:limit].decode("utf-8", "ignore")
+
+
+def _cut_keywords(keywords: dict[str, str | None]) -> tuple[dict[str, str | None], tuple[str, ...]]:
+    """The keywords, each cut to MAX_KEYWORD_BYTES, and a warning for each one cut."""
+    warnings: tuple[str, ...] = ()
+    for name, value in keywords.items():
+        if value and len(value) > _FITS_CHARS and (cut := cut_keyword(value)) != value:
+            keywords[name] = cut
+            size = len(value.encode("utf-8", "surrogatepass"))
+            warnings += (
+                f"{name} cut from {size:,} to {MAX_KEYWORD_BYTES:,} bytes (an engine's limit "
+                "for a keyword, kept on every backend)",
+            )
+    return keywords, warnings
+
+
 def build_article(raw: RawRecord, max_chars: int = DEFAULT_MAX_CHARS) -> Article | Rejected:
     """Clean and check one record. Every failure is a Rejected with its reason."""
     fields = raw.fields
@@ -190,17 +218,23 @@ def build_article(raw: RawRecord, max_chars: int = DEFAULT_MAX_CHARS) -> Article
         published_at = parsed.iso
         if parsed.iso is None:
             warnings += (f"date left empty: {parsed.problem}",)
-    url, source = _line(fields.get("url")), _line(fields.get("source"))
+    keywords = {name: _line(fields.get(name)) for name in CUT_FIELDS}
+    url, source = keywords["url"], keywords["source"]
+    # The id from the url and source as given: a cut one could be another article's.
+    identity = article_id(url, source, title, published_at)
+    if any(value and len(value) > _FITS_CHARS for value in keywords.values()):
+        keywords, cut = _cut_keywords(keywords)
+        warnings += cut
     return Article(
-        id=article_id(url, source, title, published_at),
+        id=identity,
         title=title,
         body=body,
         lead=lead,
         published_at=published_at,
-        category=_line(fields.get("category")),
-        source=source,
-        author=_line(fields.get("author")),
-        url=url,
+        category=keywords["category"],
+        source=keywords["source"],
+        author=keywords["author"],
+        url=keywords["url"],
         fingerprint=fingerprint(title, body),
         origin=raw.origin,
         warnings=warnings,
