@@ -186,3 +186,51 @@ def test_a_keyword_is_cut_at_a_character_boundary() -> None:
     assert cut_keyword("a" + "ب" * 5, limit=4) == "aب"  # not half of the second ب
     assert cut_keyword("ب" * 5, limit=4) == "بب"
     assert cut_keyword("بب", limit=4) == "بب"
+
+
+def numeric_dates(tmp_path: Path) -> Path:
+    path = tmp_path / "dates.csv"
+    path.write_text("title,text,date\nعنوان,نص المقال,01/05/2024\n", "utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("order", "expected"), [("dmy", "2024-05-01"), ("mdy", "2024-01-05"), (None, None)]
+)
+def test_date_order_says_how_numeric_dates_read(
+    order: str | None, expected: str | None, tmp_path: Path
+) -> None:
+    given = ["--date-order", order] if order else []
+    result = run_cli("parse", str(numeric_dates(tmp_path)), *given)
+    assert result.code == 0, result.err
+    [article] = [json.loads(line) for line in result.out.splitlines()]
+    assert article["published_at"] == expected
+    if order is None:  # the warning says which option settles it
+        assert (
+            "warning: date left empty: ambiguous numeric date: 01/05/2024 "
+            "(--date-order dmy or mdy says which)" in result.err
+        )
+
+
+def test_a_resumed_reindex_reads_dates_in_the_interrupted_ones_order(tmp_path: Path) -> None:
+    from indexer.backends.embedded.backend import EmbeddedBackend
+    from indexer.index.reindex import reindex
+    from indexer.ingest.sources.files import ReadOptions
+    from indexer.search.query import SearchRequest
+
+    backend = EmbeddedBackend(str(tmp_path / "home"))
+    source = str(numeric_dates(tmp_path))
+
+    def interrupt(outcome: object) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        reindex(backend, [source], "articles", ReadOptions(date_order="mdy"), on_outcome=interrupt)
+    # Given with another order, the resume is refused: its records would not be the same.
+    other = run("reindex", tmp_path, source, "--resume", "--date-order", "dmy")
+    assert other.code == 2 and "'date_order': 'mdy'" in other.error_line()
+    # Resumed with no paths and no options: the checkpoint's, the date order among them.
+    result = run("reindex", tmp_path, "--resume")
+    assert result.code == 0, result.err
+    [hit] = backend.search("articles", SearchRequest(query="عنوان")).hits
+    assert hit.published_at is not None and hit.published_at.startswith("2024-01-05")

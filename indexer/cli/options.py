@@ -26,6 +26,7 @@ from indexer.backends.embedded.backend import CHECKPOINT_EVERY as EMBEDDED_CHECK
 from indexer.backends.embedded.backend import EmbeddedBackend
 from indexer.errors import ArabicSearchError
 from indexer.ingest.articles import DEFAULT_MAX_CHARS
+from indexer.ingest.dates import DATE_ORDERS
 from indexer.ingest.progress import SHOWN_EACH, ReadLog
 from indexer.ingest.sources import FORMATS
 from indexer.ingest.sources.fieldmap import (
@@ -80,6 +81,12 @@ def add_read_options(p: argparse.ArgumentParser, paths: str = "+") -> None:
         help="reject records with more text than N characters (1 or more; default %(default)s)",
     )
     p.add_argument(
+        "--date-order",
+        choices=DATE_ORDERS,
+        help="how a numeric date such as 01/05/2024 reads: dmy (day first) or mdy "
+        "(default: only when one reading is possible; 05/06/2021 is left empty, with a warning)",
+    )
+    p.add_argument(
         "--report",
         type=Path,
         metavar="PATH",
@@ -99,6 +106,7 @@ def read_options(args: argparse.Namespace) -> ReadOptions:
         format=args.format,
         field_map=FieldMap(parse_field_options(args.field)),
         max_chars=args.max_chars,
+        date_order=args.date_order,
     )
 
 

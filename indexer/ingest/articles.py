@@ -14,7 +14,7 @@ import orjson
 from indexer.analysis.normalize import default_normalizer
 from indexer.index.fields import CUT_FIELDS, DOCUMENT_FIELDS, MAX_KEYWORD_BYTES
 from indexer.ingest.cleaning import clean_line, clean_text
-from indexer.ingest.dates import parse_date
+from indexer.ingest.dates import AMBIGUOUS, DateOrder, parse_date
 from indexer.scan import unquote
 
 DEFAULT_MAX_CHARS = 1_000_000  # text of one article; larger records are rejected
@@ -198,7 +198,9 @@ def _cut_keywords(keywords: dict[str, str | None]) -> tuple[dict[str, str | None
     return keywords, warnings
 
 
-def build_article(raw: RawRecord, max_chars: int = DEFAULT_MAX_CHARS) -> Article | Rejected:
+def build_article(
+    raw: RawRecord, max_chars: int = DEFAULT_MAX_CHARS, date_order: DateOrder | None = None
+) -> Article | Rejected:
     """Clean and check one record. Every failure is a Rejected with its reason."""
     fields = raw.fields
     size = sum(map(len, filter(None, fields.values())))
@@ -214,10 +216,12 @@ def build_article(raw: RawRecord, max_chars: int = DEFAULT_MAX_CHARS) -> Article
     warnings = raw.warnings
     published_at = None
     if date_text := _line(fields.get("published_at")):
-        parsed = parse_date(date_text)
+        parsed = parse_date(date_text, date_order)
         published_at = parsed.iso
         if parsed.iso is None:
-            warnings += (f"date left empty: {parsed.problem}",)
+            ambiguous = (parsed.problem or "").startswith(AMBIGUOUS)
+            advice = " (--date-order dmy or mdy says which)" if ambiguous else ""
+            warnings += (f"date left empty: {parsed.problem}{advice}",)
     keywords = {name: _line(fields.get(name)) for name in CUT_FIELDS}
     url, source = keywords["url"], keywords["source"]
     # The id from the url and source as given: a cut one could be another article's.

@@ -91,7 +91,7 @@ def parse_paths(
     seen = Deduplicator()
     for record in read_records(paths, options, position):
         if isinstance(record, RawRecord):
-            built = build_article(record, options.max_chars)
+            built = build_article(record, options.max_chars, options.date_order)
             yield built if isinstance(built, Rejected) else seen.check(built)
         else:
             yield record

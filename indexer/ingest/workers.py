@@ -214,7 +214,11 @@ def _unpacked(path: str, packed: Packed) -> Written | Rejected:
 def _written(record: RawRecord | Rejected, options: ReadOptions) -> Written | Rejected:
     """A record's article as `parse` writes it, or why it has none (in a worker, and in
     this process for the records of other formats)."""
-    built = record if isinstance(record, Rejected) else build_article(record, options.max_chars)
+    built = (
+        record
+        if isinstance(record, Rejected)
+        else build_article(record, options.max_chars, options.date_order)
+    )
     return built if isinstance(built, Rejected) else Written.of(built)
 
 

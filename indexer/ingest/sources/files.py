@@ -21,6 +21,7 @@ from isal import igzip, isal_zlib
 
 from indexer.errors import ArabicSearchError
 from indexer.ingest.articles import DEFAULT_MAX_CHARS, Origin, Rejected
+from indexer.ingest.dates import DateOrder
 from indexer.ingest.sources.fieldmap import FieldMap, FileFields
 
 # Legacy Arabic files are Windows-1256 more often than anything else.
@@ -301,6 +302,7 @@ class ReadOptions:
     format: str = "auto"  # auto, text, trec, jsonl, csv
     field_map: FieldMap = field(default_factory=FieldMap)
     max_chars: int = DEFAULT_MAX_CHARS
+    date_order: DateOrder | None = None  # how 01/05/2024 reads; None: refused as ambiguous
 
     @property
     def max_bytes(self) -> int:
