@@ -5,12 +5,15 @@ said, with the exit code of the contract, on `parse` and `reindex` alike."""
 from __future__ import annotations
 
 import codecs
+import io
 import json
 import re
 from pathlib import Path
 
 import pytest
 from helpers import Result, run_cli
+
+from indexer.index.reindex import reindex
 
 SUMMARY = re.compile(r"read (\d+) / (?:parsed|indexed) (\d+) / duplicates (\d+) / rejected (\d+)")
 
@@ -214,7 +217,6 @@ def test_date_order_says_how_numeric_dates_read(
 
 def test_a_resumed_reindex_reads_dates_in_the_interrupted_ones_order(tmp_path: Path) -> None:
     from indexer.backends.embedded.backend import EmbeddedBackend
-    from indexer.index.reindex import reindex
     from indexer.ingest.sources.files import ReadOptions
     from indexer.search.query import SearchRequest
 
@@ -234,3 +236,34 @@ def test_a_resumed_reindex_reads_dates_in_the_interrupted_ones_order(tmp_path: P
     assert result.code == 0, result.err
     [hit] = backend.search("articles", SearchRequest(query="عنوان")).hits
     assert hit.published_at is not None and hit.published_at.startswith("2024-01-05")
+
+
+def test_resuming_a_reindex_of_standard_input_asks_for_it_again(tmp_path: Path) -> None:
+    from indexer.backends.embedded.backend import EmbeddedBackend
+
+    home = tmp_path / "home"
+    data = (Path(__file__).parent / "fixtures/variants.jsonl").read_bytes()
+    seen = 0
+
+    def stop_at_3(outcome: object) -> None:
+        nonlocal seen
+        seen += 1
+        if seen == 3:
+            raise KeyboardInterrupt
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("sys.stdin", io.TextIOWrapper(io.BufferedReader(io.BytesIO(data))))
+        with pytest.raises(KeyboardInterrupt):
+            reindex(EmbeddedBackend(str(home)), ["-"], "articles", on_outcome=stop_at_3)
+    # Without the input piped again, the resume would read nothing and delete the version
+    # (or, past a checkpoint, say the input changed and advise both ways).
+    alone = run("reindex", tmp_path, "--resume")
+    assert alone.code == 2
+    assert alone.error_line().startswith(
+        "arabic-search reindex: --resume: the interrupted reindex read standard input, and "
+        "none is given now; pipe the same input again ('... | arabic-search reindex --resume "
+        "--backend embedded --home"
+    )
+    again = run_cli("reindex", "--resume", "--backend", "embedded", "--home", str(home), stdin=data)
+    assert again.code == 0, again.err
+    assert "read 7 / indexed 7 / duplicates 0 / rejected 0" in again.err

@@ -17,13 +17,14 @@ from indexer.cli.options import (
     at_least,
     backend_options,
     check_dead_letters,
+    command_for,
     open_backend,
     read_log,
     read_options,
 )
 from indexer.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_REJECTED, EXIT_UNAVAILABLE, EXIT_USAGE
 from indexer.index.reindex import interrupted_load, reindex
-from indexer.ingest.sources.files import check_paths, input_bytes
+from indexer.ingest.sources.files import STDIN, check_paths, input_bytes, stdin_is_empty
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -84,6 +85,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"resuming {version} after {checkpoint.where}", file=sys.stderr)
     if not paths:
         raise BackendError("give the files to index, or --from-index, or --resume")
+    if args.resume and STDIN in paths and stdin_is_empty():
+        # Read once: only the user can give it again. Read empty, the resume would say
+        # the input changed (or delete the version) where it only was not piped again.
+        raise BackendError(
+            "--resume: the interrupted reindex read standard input, and none is given now; "
+            "pipe the same input again "
+            f"('... | {command_for(args, 'arabic-search reindex --resume')}')"
+        )
     check_paths(paths)
     check_dead_letters(opening)
     log = read_log(args, "indexed", input_bytes(paths))

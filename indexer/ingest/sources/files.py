@@ -226,6 +226,15 @@ def _checked(path: str) -> Iterator[InputFile | Rejected]:
         yield InputFile(path)
 
 
+def stdin_is_empty() -> bool:
+    """Whether standard input has nothing to read: a terminal, or a pipe at its end
+    (waits for the first byte or the end)."""
+    if sys.stdin is None or sys.stdin.isatty():
+        return True
+    # A buffered reader, which peeks; BinaryIO names no peek.
+    return not sys.stdin.buffer.peek(1)  # type: ignore[union-attr]
+
+
 class MissingPathError(ArabicSearchError, ValueError):
     """A path given to read that does not exist: nothing is read, nothing built."""
 
