@@ -267,3 +267,49 @@ def test_resuming_a_reindex_of_standard_input_asks_for_it_again(tmp_path: Path) 
     again = run_cli("reindex", "--resume", "--backend", "embedded", "--home", str(home), stdin=data)
     assert again.code == 0, again.err
     assert "read 7 / indexed 7 / duplicates 0 / rejected 0" in again.err
+
+
+TREC = Path(__file__).parent / "fixtures/trec"
+
+
+def test_trec_docno_becomes_the_article_id_when_asked(tmp_path: Path) -> None:
+    result = run_cli("parse", str(TREC), "--field", "id=DOCNO")
+    assert result.code == 0, result.err
+    ids = [json.loads(line)["id"] for line in result.out.splitlines()]
+    assert ids == [
+        "BB-middleEast-559-20180601",
+        "AL-culture-1-20180218",
+        "SK-economy-1163-20180811",
+    ]
+    # By default the id is computed (unchanged), and DOCNO is named as a key not used.
+    default = run_cli("parse", str(TREC))
+    assert "BB-middleEast-559-20180601" not in default.out
+    assert f"{TREC}/two-docs.txt: keys not used: docno" in default.err
+
+
+def test_a_reindex_with_given_ids_maps_hits_back_to_the_collection(tmp_path: Path) -> None:
+    result = run("reindex", tmp_path, str(TREC), "--field", "id=docno")
+    assert result.code == 0, result.err
+    given = run_cli("parse", str(TREC), "--field", "id=docno").out.splitlines()
+    docno = {article["title"]: article["id"] for article in map(json.loads, given)}
+    assert len(docno) == 3
+    for title, expected in docno.items():  # each found by its title, under its DOCNO
+        hits = run_cli("search", title, "--json", "--home", str(tmp_path / "home"))
+        assert hits.code == 0, hits.err
+        top = json.loads(hits.out)["hits"][0]
+        assert (top["title"], top["id"]) == (title, expected)
+
+
+@BOTH
+def test_a_clash_of_given_ids_is_rejected_not_merged(command: str, tmp_path: Path) -> None:
+    path = tmp_path / "ids.csv"
+    rows = ["id,title,text", "7,عنوان أول,نص الأول", "7,عنوان ثان,نص الثاني", ",عنوان,نص ثالث"]
+    path.write_text("\n".join(rows) + "\n", "utf-8")
+    result = run(command, tmp_path, str(path), "--field", "id=id")
+    assert result.code == 1, result.err
+    assert counts(result.err) == (3, 1, 0, 2)
+    assert (
+        f"{path}:3: rejected: id clash: '7' is also the id of {path}:2, another text; ids "
+        "given by --field id=KEY must be unique" in result.err
+    )
+    assert f"{path}:4: rejected: no id: no value for id (--field id=id)" in result.err

@@ -71,7 +71,8 @@ def add_read_options(p: argparse.ArgumentParser, paths: str = "+") -> None:
         default=[],
         metavar="NAME=SOURCE_FIELD",
         help="take article field NAME from SOURCE_FIELD (a JSON key, CSV column or TREC tag); "
-        "repeatable (default: the built-in aliases, such as text for body)",
+        "repeatable (default: the built-in aliases, such as text for body); id=SOURCE_FIELD "
+        "takes the article id from the input, such as TREC's DOCNO (default: computed)",
     )
     p.add_argument(
         "--max-chars",

@@ -198,10 +198,29 @@ def _cut_keywords(keywords: dict[str, str | None]) -> tuple[dict[str, str | None
     return keywords, warnings
 
 
+# Elasticsearch refuses a document _id longer than this (OpenSearch too).
+MAX_ID_BYTES = 512
+
+
+def _given_id(value: str | None, key: str) -> str:
+    """An id taken from the input (--field id=KEY), as given but for the spaces around
+    it; ValueError says why it cannot be one."""
+    given = (value or "").strip()
+    if not given:
+        raise ValueError(f"no id: no value for {key} (--field id={key})")
+    if len(given.encode("utf-8", "surrogatepass")) > MAX_ID_BYTES:
+        raise ValueError(f"id longer than {MAX_ID_BYTES} bytes (--field id={key})")
+    return given
+
+
 def build_article(
-    raw: RawRecord, max_chars: int = DEFAULT_MAX_CHARS, date_order: DateOrder | None = None
+    raw: RawRecord,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    date_order: DateOrder | None = None,
+    id_key: str | None = None,
 ) -> Article | Rejected:
-    """Clean and check one record. Every failure is a Rejected with its reason."""
+    """Clean and check one record. Every failure is a Rejected with its reason.
+    `id_key`: the source key of the id (--field id=KEY); None: the id is computed."""
     fields = raw.fields
     size = sum(map(len, filter(None, fields.values())))
     if size > max_chars:
@@ -224,8 +243,13 @@ def build_article(
             warnings += (f"date left empty: {parsed.problem}{advice}",)
     keywords = {name: _line(fields.get(name)) for name in CUT_FIELDS}
     url, source = keywords["url"], keywords["source"]
-    # The id from the url and source as given: a cut one could be another article's.
-    identity = article_id(url, source, title, published_at)
+    if id_key is not None:  # --field id=KEY: the collection's own id (TREC DOCNO)
+        try:
+            identity = _given_id(fields.get("id"), id_key)
+        except ValueError as err:
+            return Rejected(raw.origin, str(err))
+    else:  # from the url and source as given: a cut one could be another article's
+        identity = article_id(url, source, title, published_at)
     if any(value and len(value) > _FITS_CHARS for value in keywords.values()):
         keywords, cut = _cut_keywords(keywords)
         warnings += cut

@@ -111,7 +111,7 @@ def _in_workers(
     sys.stderr.flush()
     pool = ProcessPoolExecutor(count, context, initializer=_starts, initargs=(options,))
     ahead: deque[_Entry] = deque()
-    seen = Deduplicator()
+    seen = Deduplicator.of(options)
     read = ReadPosition(files=position.files)  # the files' keys, as they are read
     blocks: list[JsonBlock] = []
     try:
@@ -217,7 +217,7 @@ def _written(record: RawRecord | Rejected, options: ReadOptions) -> Written | Re
     built = (
         record
         if isinstance(record, Rejected)
-        else build_article(record, options.max_chars, options.date_order)
+        else build_article(record, options.max_chars, options.date_order, options.id_key)
     )
     return built if isinstance(built, Rejected) else Written.of(built)
 

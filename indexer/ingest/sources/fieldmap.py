@@ -38,6 +38,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
     ),
 }
 assert set(ALIASES) == set(READ_FIELDS)
+# The article id comes from the input only when asked (--field id=DOCNO): by default it
+# is computed (indexer/ingest/articles.py: article_id), so ids stay what they were.
+SOURCE_ID = "id"
+MAPPED_FIELDS = (*READ_FIELDS, SOURCE_ID)  # what --field NAME may be
 
 
 class FieldMapError(ArabicSearchError, ValueError):
@@ -51,8 +55,10 @@ def parse_field_options(options: Iterable[str]) -> dict[str, str]:
         name, sep, source = option.partition("=")
         if not sep or not source:
             raise FieldMapError(f"--field {option!r}: expected NAME=SOURCE_FIELD")
-        if name not in READ_FIELDS:
-            raise FieldMapError(f"--field {option!r}: NAME must be one of {', '.join(READ_FIELDS)}")
+        if name not in MAPPED_FIELDS:
+            raise FieldMapError(
+                f"--field {option!r}: NAME must be one of {', '.join(MAPPED_FIELDS)}"
+            )
         mapping[name] = source
     return mapping
 
@@ -68,8 +74,10 @@ class FieldMap:
         if key_set not in self._resolved:
             by_lower = {k.lower(): k for k in key_set}
             resolved = {}
-            for name in READ_FIELDS:
-                wanted = (self.overrides[name],) if name in self.overrides else ALIASES[name]
+            for name in MAPPED_FIELDS:
+                wanted = (
+                    (self.overrides[name],) if name in self.overrides else ALIASES.get(name, ())
+                )
                 found = next((by_lower[w.lower()] for w in wanted if w.lower() in by_lower), None)
                 if found is not None:
                     resolved[name] = found

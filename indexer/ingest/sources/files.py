@@ -22,7 +22,7 @@ from isal import igzip, isal_zlib
 from indexer.errors import ArabicSearchError
 from indexer.ingest.articles import DEFAULT_MAX_CHARS, Origin, Rejected
 from indexer.ingest.dates import DateOrder
-from indexer.ingest.sources.fieldmap import FieldMap, FileFields
+from indexer.ingest.sources.fieldmap import SOURCE_ID, FieldMap, FileFields
 
 # Legacy Arabic files are Windows-1256 more often than anything else.
 FALLBACK_ENCODING = "windows-1256"
@@ -312,6 +312,11 @@ class ReadOptions:
     field_map: FieldMap = field(default_factory=FieldMap)
     max_chars: int = DEFAULT_MAX_CHARS
     date_order: DateOrder | None = None  # how 01/05/2024 reads; None: refused as ambiguous
+
+    @property
+    def id_key(self) -> str | None:
+        """The source key of the article id (--field id=KEY), if the id is given."""
+        return self.field_map.overrides.get(SOURCE_ID)
 
     @property
     def max_bytes(self) -> int:
