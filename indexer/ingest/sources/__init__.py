@@ -127,14 +127,15 @@ def _fields_checked(
             if decided and (checked is None or checked.failure is None):
                 yield record
                 continue
-            parsed = list(block_records(record, options))
-            first = next((r for r in parsed if isinstance(r, RawRecord)), None)
-            if not decided and first is not None:
-                checked, decided = _check(first, path, options, files), True
+            if not decided:  # parsed up to its first record, to check the keys
+                parsed = block_records(record, options)
+                first = next((r for r in parsed if isinstance(r, RawRecord)), None)
+                if first is not None:
+                    checked, decided = _check(first, path, options, files), True
             if checked is None or checked.failure is None:
                 yield record
             else:
-                yield from (_failed(r, checked.failure) for r in parsed)
+                yield from (_failed(r, checked.failure) for r in block_records(record, options))
             continue
         if not decided and isinstance(record, RawRecord):
             checked, decided = _check(record, path, options, files), True
