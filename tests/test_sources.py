@@ -92,7 +92,10 @@ def test_bad_json_lines_are_rejected_with_their_line(tmp_path: Path) -> None:
 def test_a_lone_surrogate_escape_is_rejected_and_a_pair_is_text(tmp_path: Path) -> None:
     # json.loads accepts "\\ud800" alone; nothing can write it as UTF-8 (a traceback in
     # parse and reindex before). A pair of escapes is one character, kept.
-    lines = ['{"title": "bad \\ud800 x"}', '{"title": "ok \\ud83d\\ude00", "big": 1e999}']
+    lines = [
+        '{"title": "bad \\ud800 x"}',
+        '{"title": "ok \\ud83d\\ude00", "text": "x", "big": 1e999}',
+    ]
     bad, good = records(write(tmp_path / "s.jsonl", "\n".join(lines) + "\n"))
     assert (
         isinstance(bad, Rejected) and bad.reason == r"a lone surrogate escape (\ud800) is no text"

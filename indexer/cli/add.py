@@ -15,6 +15,7 @@ from indexer.cli.options import (
     add_backend_options,
     add_read_options,
     backend_options,
+    check_dead_letters,
     command_for,
     open_backend,
     read_log,
@@ -22,7 +23,7 @@ from indexer.cli.options import (
 )
 from indexer.errors import EXIT_OK, EXIT_REJECTED, EXIT_USAGE
 from indexer.index.updates import UpdateReport, add, delete
-from indexer.ingest.sources.files import input_bytes
+from indexer.ingest.sources.files import check_paths, input_bytes
 
 
 def _json(report: UpdateReport) -> str:
@@ -71,7 +72,9 @@ def add_add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run_add(args: argparse.Namespace) -> int:
+    check_paths(args.paths)  # before anything is written
     backend = _live(args)
+    check_dead_letters(backend_options(args, home=args.home, dead_letters=args.dead_letters))
     log = read_log(args, "added", input_bytes(args.paths))
     try:
         report = add(backend, args.paths, args.alias, read_options(args), log.seen, log.position)

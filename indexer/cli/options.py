@@ -24,10 +24,17 @@ from indexer.backends import (
 from indexer.backends.cluster.settings import DEFAULT_RETRIES, DEFAULT_TIMEOUT
 from indexer.backends.embedded.backend import CHECKPOINT_EVERY as EMBEDDED_CHECKPOINT_EVERY
 from indexer.backends.embedded.backend import EmbeddedBackend
+from indexer.errors import ArabicSearchError
 from indexer.ingest.articles import DEFAULT_MAX_CHARS
+from indexer.ingest.dates import DATE_ORDERS
 from indexer.ingest.progress import SHOWN_EACH, ReadLog
 from indexer.ingest.sources import FORMATS
-from indexer.ingest.sources.fieldmap import FieldMap, parse_field_options
+from indexer.ingest.sources.fieldmap import (
+    FieldMap,
+    FieldMapError,
+    parse_field_options,
+    unfound_overrides,
+)
 from indexer.ingest.sources.files import ReadOptions, ReadPosition
 
 HOME_VARIABLE = "ARABIC_SEARCH_HOME"
@@ -64,7 +71,8 @@ def add_read_options(p: argparse.ArgumentParser, paths: str = "+") -> None:
         default=[],
         metavar="NAME=SOURCE_FIELD",
         help="take article field NAME from SOURCE_FIELD (a JSON key, CSV column or TREC tag); "
-        "repeatable (default: the built-in aliases, such as text for body)",
+        "repeatable (default: the built-in aliases, such as text for body); id=SOURCE_FIELD "
+        "takes the article id from the input, such as TREC's DOCNO (default: computed)",
     )
     p.add_argument(
         "--max-chars",
@@ -72,6 +80,12 @@ def add_read_options(p: argparse.ArgumentParser, paths: str = "+") -> None:
         default=DEFAULT_MAX_CHARS,
         metavar="N",
         help="reject records with more text than N characters (1 or more; default %(default)s)",
+    )
+    p.add_argument(
+        "--date-order",
+        choices=DATE_ORDERS,
+        help="how a numeric date such as 01/05/2024 reads: dmy (day first) or mdy "
+        "(default: only when one reading is possible; 05/06/2021 is left empty, with a warning)",
     )
     p.add_argument(
         "--report",
@@ -93,7 +107,19 @@ def read_options(args: argparse.Namespace) -> ReadOptions:
         format=args.format,
         field_map=FieldMap(parse_field_options(args.field)),
         max_chars=args.max_chars,
+        date_order=args.date_order,
     )
+
+
+def check_fields_found(options: ReadOptions, log: ReadLog) -> None:
+    """After a reading: a --field whose source no file had is a usage error (exit 2),
+    not a field left empty in silence."""
+    unfound = unfound_overrides(options.field_map.overrides, log.position.files)
+    if unfound:
+        raise FieldMapError(
+            f"--field {unfound[0]}: no file read has that key; give one of the keys "
+            "the files have (their records were rejected, each naming them)"
+        )
 
 
 def read_log(args: argparse.Namespace, kept: str, size: int | None) -> ReadLog:
@@ -188,6 +214,28 @@ class BackendOptions:
 def backend_options(args: argparse.Namespace, **specific: Any) -> BackendOptions:
     """The options every backend command has, and those this one adds (`specific`)."""
     return replace(BackendOptions(args.backend, args.timeout, args.retries), **specific)
+
+
+class DeadLettersError(ArabicSearchError, ValueError):
+    """--dead-letters names a place where the refused documents cannot be written."""
+
+
+def check_dead_letters(options: BackendOptions) -> None:
+    """Before a load, as --report is: a cluster writes the documents it refuses under
+    --dead-letters, and a folder it cannot write would stop the load half way."""
+    if choose_backend(options.backend) == "embedded":
+        return  # the embedded backend refuses nothing after parsing
+    folder = options.dead_letters
+    existing = next(p for p in (folder, *folder.absolute().parents) if p.exists())
+    if not existing.is_dir():
+        reason = f"{existing} is not a folder"
+    elif not os.access(existing, os.W_OK | os.X_OK):
+        reason = f"cannot write in {existing}"
+    else:
+        return
+    raise DeadLettersError(
+        f"--dead-letters {folder}: {reason}; give a folder you can write to (nothing was loaded)"
+    )
 
 
 def open_backend(options: BackendOptions) -> Backend:

@@ -6,11 +6,17 @@ import argparse
 import sys
 
 from indexer.cli.command import INTERRUPTED, OK, USAGE, Command
-from indexer.cli.options import add_read_options, at_least, read_log, read_options
+from indexer.cli.options import (
+    add_read_options,
+    at_least,
+    check_fields_found,
+    read_log,
+    read_options,
+)
 from indexer.errors import EXIT_OK, EXIT_REJECTED, EXIT_UNAVAILABLE
 from indexer.ingest.articles import Written
 from indexer.ingest.parse import ParseReport
-from indexer.ingest.sources.files import input_bytes
+from indexer.ingest.sources.files import check_paths, input_bytes
 from indexer.ingest.workers import MIN_BYTES, WORKERS, default_workers, written_outcomes
 
 WRITE_EVERY = 256  # articles a write: one write each cost a tenth of the writing
@@ -30,6 +36,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     options = read_options(args)
+    check_paths(args.paths)
     report = ParseReport()
     out = sys.stdout.buffer
     size = input_bytes(args.paths)
@@ -50,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
     out.write(b"".join(lines))
     out.flush()
     log.finish(report.summary())
+    check_fields_found(options, log)
     return EXIT_REJECTED if report.rejected else EXIT_OK
 
 

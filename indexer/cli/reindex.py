@@ -17,6 +17,8 @@ from indexer.cli.options import (
     add_read_options,
     at_least,
     backend_options,
+    check_dead_letters,
+    command_for,
     open_backend,
     read_log,
     read_options,
@@ -24,7 +26,7 @@ from indexer.cli.options import (
 from indexer.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_REJECTED, EXIT_UNAVAILABLE, EXIT_USAGE
 from indexer.index.reindex import dry_run, interrupted_load, reindex, reindex_from_index
 from indexer.ingest.progress import CopyLog
-from indexer.ingest.sources.files import input_bytes
+from indexer.ingest.sources.files import STDIN, check_paths, input_bytes, stdin_is_empty
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -77,15 +79,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    backend = open_backend(
-        backend_options(
-            args,
-            home=args.home,
-            keep_versions=args.keep_versions,
-            checkpoint_every=args.checkpoint_every,
-            dead_letters=args.dead_letters,
-        )
+    opening = backend_options(
+        args,
+        home=args.home,
+        keep_versions=args.keep_versions,
+        checkpoint_every=args.checkpoint_every,
+        dead_letters=args.dead_letters,
     )
+    check_paths(args.paths)  # before anything is built (and --resume's own, below)
+    backend = open_backend(opening)
     if args.from_index:
         if args.dry_run:
             raise BackendError(
@@ -109,6 +111,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"{doing} {version} after {checkpoint.where}", file=sys.stderr)
     if not paths:
         raise BackendError("give the files to index, or --from-index, or --resume")
+    if args.resume and STDIN in paths and stdin_is_empty():
+        # Read once: only the user can give it again. Read empty, the resume would say
+        # the input changed (or delete the version) where it only was not piped again.
+        raise BackendError(
+            "--resume: the interrupted reindex read standard input, and none is given now; "
+            "pipe the same input again "
+            f"('... | {command_for(args, 'arabic-search reindex --resume')}')"
+        )
+    check_paths(paths)
+    check_dead_letters(opening)
     # A dry run indexes nothing: its report says parsed, as parse's does.
     log = read_log(args, "parsed" if args.dry_run else "indexed", input_bytes(paths))
     try:

@@ -79,6 +79,7 @@ class Checkpoint:
             format=self.options["format"],
             field_map=FieldMap(self.options["fields"]),
             max_chars=self.options["max_chars"],
+            date_order=self.options.get("date_order"),
         )
 
 
@@ -103,11 +104,14 @@ def _offset(origin: Origin) -> int | None:
 
 
 def _options_json(options: ReadOptions) -> dict[str, Any]:
-    return {
+    saved: dict[str, Any] = {
         "format": options.format,
         "fields": dict(options.field_map.overrides),
         "max_chars": options.max_chars,
     }
+    if options.date_order is not None:  # absent when unset: older checkpoints compare equal
+        saved["date_order"] = options.date_order
+    return saved
 
 
 class Sent(NamedTuple):

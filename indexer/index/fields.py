@@ -90,6 +90,15 @@ DOCUMENT_FIELDS = tuple(f.name for f in FIELDS if f.filled_by != "index")
 SHOWN_FIELDS = tuple(f.name for f in FIELDS if f.shown)
 FACET_FIELDS = tuple(f.name for f in FIELDS if f.facet)
 KEYWORD_FIELDS = tuple(f.name for f in FIELDS if f.kind == "normalized_keyword")
+# Lucene refuses a term longer than this many bytes (UTF-8): a keyword longer than that
+# is refused by an engine, whole. Articles cut the keywords a reader fills to it, the
+# same on every backend (indexer/ingest/articles.py: cut_keyword).
+MAX_KEYWORD_BYTES = 32766
+CUT_FIELDS = tuple(
+    f.name
+    for f in FIELDS
+    if f.filled_by == "reader" and f.kind in ("keyword", "normalized_keyword")
+)
 # The main field first: the order of each query's clauses on both backends.
 FIELD_BOOSTS = {f.name: f.boost for f in sorted(FIELDS, key=lambda f: -f.boost) if f.boost}
 SEARCHED_FIELDS = tuple(FIELD_BOOSTS)

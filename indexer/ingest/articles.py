@@ -12,9 +12,9 @@ from typing import Any
 import orjson
 
 from indexer.analysis.normalize import default_normalizer
-from indexer.index.fields import DOCUMENT_FIELDS
+from indexer.index.fields import CUT_FIELDS, DOCUMENT_FIELDS, MAX_KEYWORD_BYTES
 from indexer.ingest.cleaning import clean_line, clean_text
-from indexer.ingest.dates import parse_date
+from indexer.ingest.dates import AMBIGUOUS, DateOrder, parse_date
 from indexer.scan import unquote
 
 DEFAULT_MAX_CHARS = 1_000_000  # text of one article; larger records are rejected
@@ -50,6 +50,9 @@ class RawRecord:
     fields: dict[str, str | None]
     origin: Origin
     warnings: tuple[str, ...] = ()  # what the reader noticed (the article keeps them)
+    # The record's own keys (JSON keys, CSV columns, TREC tags), for the file's check
+    # (sources/fieldmap.py: file_fields); None where a format has none (text pages).
+    keys: tuple[str, ...] | None = None
 
 
 @dataclass(slots=True)
@@ -173,8 +176,57 @@ def _line(value: str | None) -> str | None:
     return clean_line(value) or None if value else None
 
 
-def build_article(raw: RawRecord, max_chars: int = DEFAULT_MAX_CHARS) -> Article | Rejected:
-    """Clean and check one record. Every failure is a Rejected with its reason."""
+# A keyword of this many characters or fewer fits MAX_KEYWORD_BYTES whatever they are
+# (UTF-8 takes 4 bytes at most): only a longer one is encoded to be measured.
+_FITS_CHARS = MAX_KEYWORD_BYTES // 4
+
+
+def cut_keyword(value: str, limit: int = MAX_KEYWORD_BYTES) -> str:
+    """`value` cut to at most `limit` bytes of UTF-8, at a character boundary."""
+    data = value.encode("utf-8", "surrogatepass")
+    if len(data) <= limit:
+        return value
+    # The bytes of a character cut in two are dropped: "ignore" drops only those.
+    return data[:limit].decode("utf-8", "ignore")
+
+
+def _cut_keywords(keywords: dict[str, str | None]) -> tuple[dict[str, str | None], tuple[str, ...]]:
+    """The keywords, each cut to MAX_KEYWORD_BYTES, and a warning for each one cut."""
+    warnings: tuple[str, ...] = ()
+    for name, value in keywords.items():
+        if value and len(value) > _FITS_CHARS and (cut := cut_keyword(value)) != value:
+            keywords[name] = cut
+            size = len(value.encode("utf-8", "surrogatepass"))
+            warnings += (
+                f"{name} cut from {size:,} to {MAX_KEYWORD_BYTES:,} bytes (an engine's limit "
+                "for a keyword, kept on every backend)",
+            )
+    return keywords, warnings
+
+
+# Elasticsearch refuses a document _id longer than this (OpenSearch too).
+MAX_ID_BYTES = 512
+
+
+def _given_id(value: str | None, key: str) -> str:
+    """An id taken from the input (--field id=KEY), as given but for the spaces around
+    it; ValueError says why it cannot be one."""
+    given = (value or "").strip()
+    if not given:
+        raise ValueError(f"no id: no value for {key} (--field id={key})")
+    if len(given.encode("utf-8", "surrogatepass")) > MAX_ID_BYTES:
+        raise ValueError(f"id longer than {MAX_ID_BYTES} bytes (--field id={key})")
+    return given
+
+
+def build_article(
+    raw: RawRecord,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    date_order: DateOrder | None = None,
+    id_key: str | None = None,
+) -> Article | Rejected:
+    """Clean and check one record. Every failure is a Rejected with its reason.
+    `id_key`: the source key of the id (--field id=KEY); None: the id is computed."""
     fields = raw.fields
     size = sum(map(len, filter(None, fields.values())))
     if size > max_chars:
@@ -189,21 +241,34 @@ def build_article(raw: RawRecord, max_chars: int = DEFAULT_MAX_CHARS) -> Article
     warnings = raw.warnings
     published_at = None
     if date_text := _line(fields.get("published_at")):
-        parsed = parse_date(date_text)
+        parsed = parse_date(date_text, date_order)
         published_at = parsed.iso
         if parsed.iso is None:
-            warnings += (f"date left empty: {parsed.problem}",)
-    url, source = _line(fields.get("url")), _line(fields.get("source"))
+            ambiguous = (parsed.problem or "").startswith(AMBIGUOUS)
+            advice = " (--date-order dmy or mdy says which)" if ambiguous else ""
+            warnings += (f"date left empty: {parsed.problem}{advice}",)
+    keywords = {name: _line(fields.get(name)) for name in CUT_FIELDS}
+    url, source = keywords["url"], keywords["source"]
+    if id_key is not None:  # --field id=KEY: the collection's own id (TREC DOCNO)
+        try:
+            identity = _given_id(fields.get("id"), id_key)
+        except ValueError as err:
+            return Rejected(raw.origin, str(err))
+    else:  # from the url and source as given: a cut one could be another article's
+        identity = article_id(url, source, title, published_at)
+    if any(value and len(value) > _FITS_CHARS for value in keywords.values()):
+        keywords, cut = _cut_keywords(keywords)
+        warnings += cut
     return Article(
-        id=article_id(url, source, title, published_at),
+        id=identity,
         title=title,
         body=body,
         lead=lead,
         published_at=published_at,
-        category=_line(fields.get("category")),
-        source=source,
-        author=_line(fields.get("author")),
-        url=url,
+        category=keywords["category"],
+        source=keywords["source"],
+        author=keywords["author"],
+        url=keywords["url"],
         fingerprint=fingerprint(title, body),
         origin=raw.origin,
         warnings=warnings,

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from types import MappingProxyType
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 import regex
 
@@ -221,9 +221,16 @@ class ParsedDate:
     span: tuple[int, int] | None = None  # (start, end) of the date expression in the input
 
 
-def parse_date(text: str) -> ParsedDate:
+# How a numeric date such as 01/05/2024 is read (--date-order): day first or month
+# first. None: only when one reading is possible (05/06/2021 is refused as ambiguous).
+DateOrder = Literal["dmy", "mdy"]
+DATE_ORDERS: tuple[DateOrder, ...] = ("dmy", "mdy")
+AMBIGUOUS = "ambiguous numeric date"  # the problem --date-order solves
+
+
+def parse_date(text: str, order: DateOrder | None = None) -> ParsedDate:
     """The date of a text that is nothing but one date expression."""
-    return _rfc2822(text) or _parse_with_grammar(text)
+    return _rfc2822(text) or _parse_with_grammar(text, order)
 
 
 # Feeds write RFC 2822 dates ("Sun, 18 Feb 2018 21:35:43 +0400"). The grammar reads
@@ -271,10 +278,10 @@ def _rfc_day(day: str, weekday: str | None) -> str | None:
     return moment.isoformat()
 
 
-def _parse_with_grammar(text: str) -> ParsedDate:
+def _parse_with_grammar(text: str, order: DateOrder | None = None) -> ParsedDate:
     grammar = _grammar()
     normalized, origin = grammar.normalizer.normalize_with_offsets(text)
-    expressions = _expressions(normalized, origin, text, grammar)
+    expressions = _expressions(normalized, origin, text, grammar, order)
     if not expressions:
         return ParsedDate(None, NO_DATE)
     if len(expressions) > 1:
@@ -287,7 +294,7 @@ def _parse_with_grammar(text: str) -> ParsedDate:
     return found.result
 
 
-def find_date(text: str) -> ParsedDate:
+def find_date(text: str, order: DateOrder | None = None) -> ParsedDate:
     """The first date expression in a longer text; its span lets the caller cut it out.
 
     A valid date wins over an earlier one that cannot be read (a Hijri date, an
@@ -295,7 +302,7 @@ def find_date(text: str) -> ParsedDate:
     """
     grammar = _grammar()
     normalized, origin = grammar.normalizer.normalize_with_offsets(text)
-    expressions = _expressions(normalized, origin, text, grammar)
+    expressions = _expressions(normalized, origin, text, grammar, order)
     if not expressions:
         return ParsedDate(None, NO_DATE)
     return next((e.result for e in expressions if e.result.iso), expressions[0].result)
@@ -434,7 +441,11 @@ class _Invalid(ValueError):
 
 
 def _expressions(
-    normalized: str, origin: Iterable[int], text: str, grammar: _Grammar
+    normalized: str,
+    origin: Iterable[int],
+    text: str,
+    grammar: _Grammar,
+    order: DateOrder | None = None,
 ) -> list[_Expression]:
     """The date expressions in order. A Hijri date and the Gregorian date next to it
     (only spaces, punctuation or الموافق between them) make one expression."""
@@ -443,7 +454,7 @@ def _expressions(
     for match in grammar.pattern.finditer(normalized):
         start, end = offsets[match.start()], offsets[match.end()]
         try:
-            value = ParsedDate(_read(match, grammar), None)
+            value = ParsedDate(_read(match, grammar, order), None)
         except _Invalid as invalid:
             value = ParsedDate(None, f"{invalid}: {text[start:end]}")
         found = _Expression(value, (start, end), match.span(), match["hijri"] is None)
@@ -471,11 +482,11 @@ def _joined(first: _Expression, second: _Expression) -> _Expression:
     )
 
 
-def _read(match: regex.Match[str], grammar: _Grammar) -> str:
+def _read(match: regex.Match[str], grammar: _Grammar, order: DateOrder | None) -> str:
     """The ISO string of one matched expression, or _Invalid saying why not."""
     if match["hijri"] is not None:
         raise _Invalid("Hijri date not converted")
-    day = _calendar_date(match, grammar)
+    day = _calendar_date(match, grammar, order)
     if match["weekday"] is not None and grammar.weekdays[_key(match["weekday"])] != day.weekday():
         raise _Invalid(f"weekday disagrees with {day.isoformat()}")
     if match["hour"] is None:
@@ -483,17 +494,20 @@ def _read(match: regex.Match[str], grammar: _Grammar) -> str:
     return datetime.combine(day, _clock(match, grammar), _zone(match, grammar)).isoformat()
 
 
-def _calendar_date(match: regex.Match[str], grammar: _Grammar) -> date:
+def _calendar_date(match: regex.Match[str], grammar: _Grammar, order: DateOrder | None) -> date:
     if len(match["year"]) == 2:
         raise _Invalid("two-digit year")
     year, month, day = int(match["year"]), _month(match, grammar), int(match["day"])
+    numeric = match["day_first_month"] is not None  # day/month/year, or month/day/year
+    if numeric and order == "mdy":
+        month, day = day, month
     if year not in YEARS:
         raise _Invalid(f"year {year} out of range {YEARS.start}-{YEARS.stop - 1}")
     if not 1 <= month <= 12:
         raise _Invalid(f"invalid date (no month {month})")
     # Arabic writes the day first, but an English-style month-first date looks the same.
-    if match["day_first_month"] is not None and day <= 12 and day != month:
-        raise _Invalid("ambiguous numeric date")
+    if numeric and order is None and day <= 12 and day != month:
+        raise _Invalid(AMBIGUOUS)
     days_in_month = calendar.monthrange(year, month)[1]
     if not 1 <= day <= days_in_month:
         raise _Invalid(f"invalid date (day {day}; {year}-{month:02d} has {days_in_month} days)")

@@ -36,13 +36,26 @@ class Deduplicator:
     origin), the only per-article state of a parse: 31k articles take ~6 MB.
     """
 
+    # Ids taken from the input (--field id=KEY): one given to two different texts is a
+    # clash in the collection, rejected, not merged as a duplicate (the text decides).
+    given_ids: bool = False
     by_fingerprint: dict[str, Origin] = field(default_factory=dict)
     by_id: dict[str, Origin] = field(default_factory=dict)
 
-    def check(self, article: Kept) -> Kept | Duplicate:
+    @classmethod
+    def of(cls, options: ReadOptions) -> Deduplicator:
+        return cls(given_ids=options.id_key is not None)
+
+    def check(self, article: Kept) -> Kept | Duplicate | Rejected:
         if (first := self.by_fingerprint.get(article.fingerprint)) is not None:
             return Duplicate(article, first, "same text")
         if (first := self.by_id.get(article.id)) is not None:
+            if self.given_ids:
+                return Rejected(
+                    article.origin,
+                    f"id clash: {article.id!r} is also the id of {first}, another text; "
+                    "ids given by --field id=KEY must be unique",
+                )
             return Duplicate(article, first, "same id (same url, or same source, title and date)")
         self.by_fingerprint[article.fingerprint] = article.origin
         self.by_id[article.id] = article.origin
@@ -88,10 +101,10 @@ def parse_paths(
     """Every record of every file under `paths`, as an Article, Duplicate or Rejected;
     `position` follows the bytes read."""
     options = options or ReadOptions()
-    seen = Deduplicator()
+    seen = Deduplicator.of(options)
     for record in read_records(paths, options, position):
         if isinstance(record, RawRecord):
-            built = build_article(record, options.max_chars)
+            built = build_article(record, options.max_chars, options.date_order, options.id_key)
             yield built if isinstance(built, Rejected) else seen.check(built)
         else:
             yield record

@@ -13,7 +13,12 @@ add up as the summary does:
     {"fate": "rejected", "origin": "a.jsonl:12", …, "reason": "invalid JSON: …"}
 
 (`parsed` instead of `indexed` for `parse`; "warnings": [...] where a reader noticed
-something.)
+something.) After the records, a line for each file whose keys (those of its first
+record: JSON keys, CSV columns, TREC tags) were not all used, or failed it:
+
+    {"fate": "file", "file": "a.csv", "keys": […], "unused_keys": ["story"], "failure": null}
+
+The summary, too, names each file's unused keys, a line each, before its counts.
 
 The bar is drawn only on a terminal. Where stderr goes to a log, a Ticker writes one
 line every PROGRESS_LINE_SECONDS instead (records, rate, elapsed), from a thread of its
@@ -37,6 +42,7 @@ from tqdm import tqdm
 from indexer.errors import ArabicSearchError
 from indexer.ingest.articles import Article, Origin, Rejected
 from indexer.ingest.parse import Duplicate, Outcome, WrittenOutcome
+from indexer.ingest.sources.fieldmap import FileFields
 from indexer.ingest.sources.files import ReadPosition
 
 SHOWN_EACH = 5  # duplicates, rejections and warnings shown of each, without --verbose
@@ -206,6 +212,11 @@ class ReadLog:
 
     def _close_report(self) -> None:
         if self._report:
+            for checked in self._files_to_tell():
+                line: dict[str, Any] = {"fate": "file", "file": checked.path}
+                line |= {"keys": list(checked.keys), "unused_keys": list(checked.unused)}
+                line["failure"] = checked.failure
+                self._report.write(orjson.dumps(line) + b"\n")
             self._report.close()
             self._report = None
 
@@ -229,9 +240,19 @@ class ReadLog:
             print(f"not shown: {', '.join(hidden)}; {where}", file=self.stream)
         elif self.report_path:
             print(f"every record's fate is in {self.report_path}", file=self.stream)
+        for checked in self._files_to_tell():
+            if checked.unused:
+                print(
+                    f"{checked.path}: keys not used: {', '.join(checked.unused)} "
+                    "(--field NAME=KEY takes one)",
+                    file=self.stream,
+                )
         seconds = time.monotonic() - self.started
         rate = self.counts["records"] / max(seconds, 1e-9)
         print(f"{summary} in {seconds:.1f} s ({rate:,.0f} records/s)", file=self.stream)
+
+    def _files_to_tell(self) -> list[FileFields]:
+        return [f for f in self.position.files if f.unused or f.failure]
 
 
 class CopyLog:

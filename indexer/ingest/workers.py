@@ -111,8 +111,8 @@ def _in_workers(
     sys.stderr.flush()
     pool = ProcessPoolExecutor(count, context, initializer=_starts, initargs=(options,))
     ahead: deque[_Entry] = deque()
-    seen = Deduplicator()
-    read = ReadPosition()
+    seen = Deduplicator.of(options)
+    read = ReadPosition(files=position.files)  # the files' keys, as they are read
     blocks: list[JsonBlock] = []
     try:
         for item in _reading(paths, options, read):
@@ -214,7 +214,11 @@ def _unpacked(path: str, packed: Packed) -> Written | Rejected:
 def _written(record: RawRecord | Rejected, options: ReadOptions) -> Written | Rejected:
     """A record's article as `parse` writes it, or why it has none (in a worker, and in
     this process for the records of other formats)."""
-    built = record if isinstance(record, Rejected) else build_article(record, options.max_chars)
+    built = (
+        record
+        if isinstance(record, Rejected)
+        else build_article(record, options.max_chars, options.date_order, options.id_key)
+    )
     return built if isinstance(built, Rejected) else Written.of(built)
 
 

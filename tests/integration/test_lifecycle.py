@@ -369,3 +369,19 @@ def test_the_node_going_away_mid_load_exits_3_and_resume_completes(
         assert status.current != old and status.documents == 3000
     finally:
         node.stop()
+
+
+def test_a_keyword_over_lucenes_limit_is_cut_and_indexed_not_refused(
+    cluster: Cluster, alias: str, tmp_path: Path
+) -> None:
+    # 36 kB of author: whole, the engine refuses the document (a term over 32766 bytes),
+    # where the embedded backend indexes it; cut by the article, both index it alike.
+    path = tmp_path / "long.jsonl"
+    record = {"title": "عنوان", "text": "نص المقال", "author": "كاتب " * 7200 + "أخير"}
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    dead = tmp_path / "dead-letters"
+    result = cli(cluster, "reindex", str(path), "--alias", alias, "--dead-letters", str(dead))
+    assert result.code == 0, result.err
+    assert "read 1 / indexed 1 / duplicates 0 / rejected 0" in result.err
+    assert "author cut from 64,808 to 32,766 bytes" in result.err
+    assert not dead.exists()

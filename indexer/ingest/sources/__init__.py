@@ -12,6 +12,7 @@ from typing import Any, BinaryIO, TypeVar, overload
 
 from indexer.ingest.articles import Origin, RawRecord, Rejected
 from indexer.ingest.sources.csv import read_csv
+from indexer.ingest.sources.fieldmap import FileFields, file_fields
 from indexer.ingest.sources.files import (
     STDIN,
     STREAM_ERRORS,
@@ -22,7 +23,7 @@ from indexer.ingest.sources.files import (
     open_input,
     stored_position,
 )
-from indexer.ingest.sources.jsonl import JsonBlock, read_jsonl
+from indexer.ingest.sources.jsonl import JsonBlock, block_records, read_jsonl
 from indexer.ingest.sources.text import read_text
 from indexer.ingest.sources.trec import read_trec
 
@@ -57,6 +58,11 @@ def detect_format(name: str, head: bytes) -> str:
         return "jsonl"
     if b"<doc>" in head.lower():
         return "trec"
+    # A header row of tab-separated names and a row with tabs too: a table, such as
+    # Excel's "Unicode Text" export (.txt). A scraped page has no such first lines.
+    lines = start.split(b"\n", 2)
+    if len(lines) > 1 and lines[0].count(b"\t") >= 2 and b"\t" in lines[1]:
+        return "csv"
     return "text"
 
 
@@ -93,7 +99,8 @@ def read_records(
                 head = stream.peek(4096)[:4096]  # type: ignore[attr-defined]
                 fmt = detect_format(item.name, head) if options.format == "auto" else options.format
                 tell = stored_position(stream) if item.path != STDIN else lambda: 0
-                for record in readers[fmt](stream, item.path, options):
+                records = readers[fmt](stream, item.path, options)
+                for record in _fields_checked(records, item.path, options, position.files):
                     count += record.records if isinstance(record, JsonBlock) else 1
                     position.bytes_read = done + tell()
                     yield record
@@ -102,3 +109,52 @@ def read_records(
             reason = f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
             yield Rejected(Origin(item.path), f"unreadable after record {count}: {reason}")
         done += input_bytes([item.path]) or 0
+
+
+def _fields_checked(
+    records: Iterator[Any], path: str, options: ReadOptions, files: list[FileFields]
+) -> Iterator[Any]:
+    """A file's records, its keys checked on the first record that has any
+    (fieldmap.file_fields, noted in `files`). When they fail the file, each of its
+    records is rejected with that reason: the records still count as read, so the
+    summary adds up, and the file's first rejection names its keys and the --field
+    to give. Blocks of JSON lines (for `parse`'s workers) are checked here, on their
+    first record, and a failed file's blocks are rejected here, line by line."""
+    checked: FileFields | None = None
+    decided = False
+    for record in records:
+        if isinstance(record, JsonBlock):
+            if decided and (checked is None or checked.failure is None):
+                yield record
+                continue
+            if not decided:  # parsed up to its first record, to check the keys
+                parsed = block_records(record, options)
+                first = next((r for r in parsed if isinstance(r, RawRecord)), None)
+                if first is not None:
+                    checked, decided = _check(first, path, options, files), True
+            if checked is None or checked.failure is None:
+                yield record
+            else:
+                yield from (_failed(r, checked.failure) for r in block_records(record, options))
+            continue
+        if not decided and isinstance(record, RawRecord):
+            checked, decided = _check(record, path, options, files), True
+        yield (
+            record
+            if checked is None or checked.failure is None
+            else _failed(record, checked.failure)
+        )
+
+
+def _check(
+    record: RawRecord, path: str, options: ReadOptions, files: list[FileFields]
+) -> FileFields | None:
+    if record.keys is None:  # a format without keys (text pages)
+        return None
+    checked = file_fields(path, record.keys, options.field_map)
+    files.append(checked)
+    return checked
+
+
+def _failed(record: RawRecord | Rejected, failure: str) -> Rejected:
+    return record if isinstance(record, Rejected) else Rejected(record.origin, failure)

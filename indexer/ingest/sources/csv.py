@@ -131,7 +131,8 @@ def read_csv(stream: BinaryIO, path: str, options: ReadOptions) -> Iterator[RawR
     if not any(h.strip() for h in header):
         yield Rejected(Origin(path, 1), "CSV without a header row")
         return
-    columns = options.field_map.resolve(h.strip() for h in header)
+    keys = tuple(h.strip() for h in header)
+    columns = options.field_map.resolve(keys)
     index = {h.strip(): i for i, h in enumerate(header)}
     taken: list[NumberedLine] = []  # the lines of the row being read
 
@@ -168,7 +169,7 @@ def read_csv(stream: BinaryIO, path: str, options: ReadOptions) -> Iterator[RawR
             yield Rejected(origin, failure)
             continue
         fields: dict[str, str | None] = {name: row[index[key]] for name, key in columns.items()}
-        yield RawRecord(fields, origin, _rows_inside(taken[1:], delimiter, len(header)))
+        yield RawRecord(fields, origin, _rows_inside(taken[1:], delimiter, len(header)), keys)
 
 
 def _sniff(header_line: str) -> str:

@@ -6,6 +6,7 @@ only see decoded text with its origin.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import gzip
 import io
@@ -20,7 +21,8 @@ from isal import igzip, isal_zlib
 
 from indexer.errors import ArabicSearchError
 from indexer.ingest.articles import DEFAULT_MAX_CHARS, Origin, Rejected
-from indexer.ingest.sources.fieldmap import FieldMap
+from indexer.ingest.dates import DateOrder
+from indexer.ingest.sources.fieldmap import SOURCE_ID, FieldMap, FileFields
 
 # Legacy Arabic files are Windows-1256 more often than anything else.
 FALLBACK_ENCODING = "windows-1256"
@@ -51,6 +53,9 @@ class ReadPosition:
     progress bar's estimate of the time left. Standard input is not counted."""
 
     bytes_read: int = 0
+    # What each file's keys gave (fieldmap.file_fields), in reading order: its unused
+    # keys, for the summary and the report, and why it failed, if it did.
+    files: list[FileFields] = field(default_factory=list)
 
 
 def input_bytes(paths: list[str]) -> int | None:
@@ -81,15 +86,54 @@ def open_input(file: InputFile) -> Iterator[BinaryIO]:
             # A larger buffer than the default 8 KiB: most articles are longer lines.
             raw = stack.enter_context(open(file.path, "rb", buffering=READ_BUFFER))
         # Both are buffered readers, which peek; BinaryIO names no peek.
+        stream = raw
         if file.path.endswith(".gz") or raw.peek(2)[:2] == b"\x1f\x8b":  # type: ignore[attr-defined]
             if file.path == STDIN:  # read once: no going back to where ISA-L broke off
                 gunzipped: io.BufferedIOBase = gzip.GzipFile(fileobj=raw, mode="rb")
             else:
                 gunzipped = _GunzipReader(_Gunzip(file.path, raw), READ_BUFFER)
             # typeshed does not declare a buffered reader a BinaryIO.
-            yield cast(BinaryIO, stack.enter_context(gunzipped))
-        else:
-            yield raw
+            stream = cast(BinaryIO, stack.enter_context(gunzipped))
+        if stream.peek(2)[:2] in UTF16_BOMS:  # type: ignore[attr-defined]
+            stream = cast(BinaryIO, _Utf16Reader(_Utf16AsUtf8(stream), READ_BUFFER))
+        yield stream
+
+
+# Excel's "Unicode Text" (and Notepad's "Unicode") is UTF-16 with a byte order mark.
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+class _Utf16AsUtf8(io.RawIOBase):
+    """A UTF-16 stream (with its BOM) as UTF-8 bytes, decoded as it is read: the
+    readers see UTF-8, as from any other file. Bytes that are not UTF-16 become
+    U+FFFD, which the records keep visible (as Windows-1256's unmappable bytes are
+    refused, these are not: the BOM says what the file is)."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.decoder = codecs.getincrementaldecoder("utf-16")(errors="replace")
+        self.pending = b""  # encoded, not yet given
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self.pending:
+            data = self.stream.read(READ_BUFFER)
+            self.pending = self.decoder.decode(data, final=not data).encode("utf-8")
+            if not data:
+                break
+        given, self.pending = self.pending[: len(buffer)], self.pending[len(buffer) :]
+        buffer[: len(given)] = given
+        return len(given)
+
+
+class _Utf16Reader(io.BufferedReader):
+    @property
+    def fileobj(self) -> BinaryIO:
+        """The file as stored, whose position is the bytes read (for stored_position)."""
+        stream = cast(_Utf16AsUtf8, self.raw).stream
+        return cast(BinaryIO, getattr(stream, "fileobj", stream))  # a gzip file's, if so
 
 
 SALVAGE_READ = 4096  # bytes a read of the standard gzip, after a break
@@ -182,6 +226,29 @@ def _checked(path: str) -> Iterator[InputFile | Rejected]:
         yield InputFile(path)
 
 
+def stdin_is_empty() -> bool:
+    """Whether standard input has nothing to read: a terminal, or a pipe at its end
+    (waits for the first byte or the end)."""
+    if sys.stdin is None or sys.stdin.isatty():
+        return True
+    # A buffered reader, which peeks; BinaryIO names no peek.
+    return not sys.stdin.buffer.peek(1)  # type: ignore[union-attr]
+
+
+class MissingPathError(ArabicSearchError, ValueError):
+    """A path given to read that does not exist: nothing is read, nothing built."""
+
+
+def check_paths(paths: list[str]) -> None:
+    """Refuse (exit 2) before anything is read or built when a path does not exist:
+    a mistyped name is a usage error, not a rejected record."""
+    missing = [p for p in paths if p != STDIN and not os.path.exists(p)]
+    if missing:
+        raise MissingPathError(
+            f"no such file or directory: {', '.join(missing)}; check the path (nothing was read)"
+        )
+
+
 def decode(data: bytes) -> tuple[str, str]:
     """Text and the encoding used: UTF-8 (a BOM is dropped), else Windows-1256."""
     if b"\x00" in data:
@@ -244,6 +311,12 @@ class ReadOptions:
     format: str = "auto"  # auto, text, trec, jsonl, csv
     field_map: FieldMap = field(default_factory=FieldMap)
     max_chars: int = DEFAULT_MAX_CHARS
+    date_order: DateOrder | None = None  # how 01/05/2024 reads; None: refused as ambiguous
+
+    @property
+    def id_key(self) -> str | None:
+        """The source key of the article id (--field id=KEY), if the id is given."""
+        return self.field_map.overrides.get(SOURCE_ID)
 
     @property
     def max_bytes(self) -> int:

@@ -166,7 +166,8 @@ def jsonl_record(line: JsonLine, options: ReadOptions) -> RawRecord | Rejected:
         return Rejected(origin, "invalid JSON: nested too deeply")
     if not isinstance(obj, dict):
         return Rejected(origin, f"not a JSON object but {type(obj).__name__}")
-    columns = options.field_map.resolve(obj)
+    keys = tuple(obj)
+    columns = options.field_map.resolve(keys)
     fields = {name: obj[key] for name, key in columns.items()}
     if not _TEXT_TYPES.issuperset(map(type, fields.values())):
         try:
@@ -175,4 +176,4 @@ def jsonl_record(line: JsonLine, options: ReadOptions) -> RawRecord | Rejected:
             return Rejected(origin, str(err))
     if encoding != origin.encoding:
         origin = replace(origin, encoding=encoding)
-    return RawRecord(fields, origin)
+    return RawRecord(fields, origin, keys=keys)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from indexer.ingest.articles import Origin, RawRecord, Rejected
-from indexer.ingest.dates import find_date
+from indexer.ingest.dates import DateOrder, find_date
 from indexer.ingest.sources.files import ReadOptions, UndecodableError, decode, read_all
 
 META_MARKERS = "●"
@@ -61,10 +61,10 @@ def _credit(line: str) -> dict[str, str] | None:
     }
 
 
-def _meta(line: str) -> tuple[str | None, str | None]:
+def _meta(line: str, order: DateOrder | None = None) -> tuple[str | None, str | None]:
     """Category and date text of a ● line."""
     text = line.lstrip(META_MARKERS).strip()
-    found = find_date(text)
+    found = find_date(text, order)
     if found.span is None:
         return text or None, None
     start, end = found.span
@@ -91,7 +91,7 @@ def _tail_start(lines: list[str]) -> int:
     return start
 
 
-def parse_page(text: str) -> Page:
+def parse_page(text: str, date_order: DateOrder | None = None) -> Page:
     lines = [line for raw in text.splitlines() if (line := raw.strip())]
     tail = _tail_start(lines)
     page = Page(paragraphs=[])
@@ -103,7 +103,7 @@ def parse_page(text: str) -> Page:
         elif i >= tail or _SEPARATOR.match(line):
             continue
         elif line.startswith(META_MARKERS) and page.category is None and page.date is None:
-            page.category, page.date = _meta(line)
+            page.category, page.date = _meta(line, date_order)
         elif not page.title and not body and len(line) <= MAX_TITLE:
             page.title = line
         elif line == page.title and not body:
@@ -120,7 +120,7 @@ def read_text(stream: BinaryIO, path: str, options: ReadOptions) -> Iterator[Raw
     except UndecodableError as err:
         yield Rejected(origin, str(err))
         return
-    page = parse_page(text)
+    page = parse_page(text, options.date_order)
     fields = {
         "title": page.title,
         "body": "\n".join(page.paragraphs),

@@ -65,6 +65,7 @@ def _parse_doc(
     tags = {name.lower(): html.unescape(value.strip()) for name, value in _TAG.findall(text)}
     if not tags:
         return Rejected(origin, "<DOC> without any tagged field")
-    columns = options.field_map.resolve(tags)
+    keys = tuple(tags)
+    columns = options.field_map.resolve(keys)
     fields: dict[str, str | None] = {name: tags[key] for name, key in columns.items()}
-    return RawRecord(fields, Origin(origin.path, origin.line, origin.record, encoding))
+    return RawRecord(fields, Origin(origin.path, origin.line, origin.record, encoding), keys=keys)
