@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import Result, run_cli
+from helpers import FIXTURES, Result, run_cli
 
 from indexer.index.reindex import reindex
 
@@ -83,6 +83,20 @@ def test_a_field_source_no_file_has_is_exit_2(command: str, tmp_path: Path) -> N
     assert result.code == 2, result.err
     assert "--field body=story: this file has no such key (its keys: title, text)" in result.err
     assert '"body": ""' not in result.out
+
+
+def test_a_field_source_no_file_has_keeps_the_alias_off_what_other_files_gave(
+    tmp_path: Path,
+) -> None:
+    # A scraped text page has no keys: its article would be indexed alone.
+    path = tmp_path / "a.csv"
+    path.write_text("title,text\nعنوان,نص المقال\n", "utf-8")
+    page = str(FIXTURES / "seed-article.txt")
+    result = run("reindex", tmp_path, page, str(path), "--field", "body=story")
+    assert result.code == 2, result.err
+    assert "--field body=story: no file read has that key" in result.error_line()
+    status = run_cli("status", "--home", str(tmp_path / "home"))
+    assert status.code == 2  # no version went live
 
 
 def test_arabic_column_names_are_recognized(tmp_path: Path) -> None:

@@ -35,6 +35,7 @@ from indexer.index.checkpoints import Checkpoint, CheckpointTracker
 from indexer.index.updates import replay
 from indexer.ingest.articles import Article, Origin
 from indexer.ingest.parse import Duplicate, Outcome, ParseReport, parse_paths
+from indexer.ingest.sources.fieldmap import unfound_overrides
 from indexer.ingest.sources.files import ReadOptions, ReadPosition
 
 # A new version with fewer documents than this share of the live one needs allow_shrink.
@@ -61,6 +62,7 @@ class LoadReport:
     resumed_from: Checkpoint | None = None
     replayed: int = 0  # update journal entries made during the load, applied to it
     dry_run: bool = False  # then `indexed` is what the version would hold
+    unfound_fields: list[str] = field(default_factory=list)  # --field NAME=KEY no file had
 
     @property
     def rejected(self) -> int:
@@ -131,8 +133,10 @@ def reindex(
             backend.checkpoint_every,
             lambda checkpoint: backend.save_checkpoint(version, checkpoint),
         )
+        position = position or ReadPosition()
         outcomes = parse_paths(paths, options, position)
         articles = _articles_to_send(outcomes, report, tracker, on_outcome)
+        articles = _noting_unfound_fields(articles, report, options, position)
         return _load_and_switch(backend, alias, report, articles, tracker, allow_shrink)
 
 
@@ -164,8 +168,10 @@ def dry_run(
         dry_run=True,
     )
     tracker = CheckpointTracker(start, backend.checkpoint_every, lambda checkpoint: None)
+    position = position or ReadPosition()
     outcomes = parse_paths(paths, options, position)
-    for _ in _articles_to_send(outcomes, report, tracker, on_outcome):
+    articles = _articles_to_send(outcomes, report, tracker, on_outcome)
+    for _ in _noting_unfound_fields(articles, report, options, position):
         pass  # counted in the report; a dry run sends nothing
     report.indexed = report.parse.parsed - report.refused_before
     why = _why_refused(report, live, allow_shrink)
@@ -209,6 +215,15 @@ def resume_advice(version: str, command: str = RESUME) -> str:
     """`command`: the resume command with the options that reach the same alias
     (indexer/cli/options.py: resume_command)."""
     return f"the reindex into {version} was interrupted: run '{command}' to continue it"
+
+
+def _noting_unfound_fields(
+    articles: Iterator[Article], report: LoadReport, options: ReadOptions, position: ReadPosition
+) -> Iterator[Article]:
+    """The articles; once read to the end, the report names each --field whose source
+    no file had (the load must not go live on what other files gave)."""
+    yield from articles
+    report.unfound_fields = unfound_overrides(options.field_map.overrides, position.files)
 
 
 def _articles_to_send(
@@ -319,7 +334,12 @@ def _refusal(report: LoadReport, live: Status, allow_shrink: bool) -> str | None
 def _why_refused(report: LoadReport, live: Status, allow_shrink: bool) -> tuple[str, str] | None:
     """The reason a load must not go live, and what to do, if it must not."""
     indexed = "it would index" if report.dry_run else "it indexed"
-    if report.indexed == 0:
+    if report.unfound_fields:
+        reason = f"--field {report.unfound_fields[0]}: no file read has that key"
+        advice = (
+            "give one of the keys the files have (their records were rejected, each naming them)"
+        )
+    elif report.indexed == 0:
         reason = f"{indexed} nothing"
         advice = "check the paths and the rejected records above, then run it again"
     elif not allow_shrink and report.indexed < live.documents * SHRINK_LIMIT:
