@@ -117,6 +117,10 @@ def test_discard_removes_an_old_or_incomplete_version_and_refuses_the_live_one(
     ]
     live = cli(tmp_path, "discard", third)
     assert live.code == 2 and f"{third} is the live version of 'articles'" in live.error_line()
+    # The advice runs as printed: the rollback it names, with the --home given.
+    advised = live.error_line().split("('")[1].removesuffix("')").split()
+    backend = ["--backend", "embedded", "--home", str(tmp_path)]
+    assert advised == ["arabic-search", "rollback", *backend, "--to", second]
     unknown = cli(tmp_path, "discard", first)
     assert unknown.code == 2
     assert f"has no version {first!r}: its versions are {second}, {third}" in unknown.error_line()

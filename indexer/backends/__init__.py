@@ -327,17 +327,22 @@ def unknown_version(alias: str, version: str, versions: list[str]) -> str:
     return f"alias {alias!r} has no version {version!r}: its versions are {valid}"
 
 
-def discard_refusal(status: Status, version: str) -> str | None:
+def discard_refusal(
+    status: Status, version: str, rollback: str = "arabic-search rollback"
+) -> str | None:
     """Why `version` may not be discarded, in the same words on every backend: it is not
-    the alias's, the alias points at it, or a running reindex builds it; None if it may."""
+    the alias's, the alias points at it, or a running reindex builds it; None if it may.
+    `rollback`: the rollback command for the same backend and alias, for the advice."""
     states = {v.name: v.state for v in status.versions}
     if version not in states:
         return unknown_version(status.alias, version, list(states))
     if version == status.current:
-        return (
-            f"{version} is the live version of {status.alias!r}: not discarded; roll back "
-            "or reindex first ('arabic-search rollback --to VERSION')"
+        first = (
+            f"roll back first ('{rollback} --to {status.previous}')"
+            if status.previous
+            else "reindex first: it is the only complete version"
         )
+        return f"{version} is the live version of {status.alias!r}: not discarded; {first}"
     if states[version] == RUNNING:
         return (
             f"{version} is being built by a running reindex ({status.lock}): not discarded; "

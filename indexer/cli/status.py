@@ -102,7 +102,9 @@ def add_discard_arguments(p: argparse.ArgumentParser) -> None:
 def run_discard(args: argparse.Namespace) -> int:
     backend = open_backend(backend_options(args, home=args.home))
     status = existing(backend, args)
-    if refusal := discard_refusal(status, args.version):
+    if refusal := discard_refusal(
+        status, args.version, command_for(args, "arabic-search rollback")
+    ):
         raise BackendError(refusal)
     backend.discard(args.version)
     if args.json:
