@@ -322,7 +322,11 @@ def test_a_version_being_built_shows_as_running_with_its_holder(tmp_path: Path) 
         as_json = json.loads(cli("status", "--alias", "news", "--json", home=tmp_path).out)
         search = cli("search", "القاهرة", "--alias", "news", home=tmp_path)
         second = cli("reindex", source, "--alias", "news", home=tmp_path)
+        here = {**os.environ, "ARABIC_SEARCH_HOME": str(tmp_path)}
+        unlock = run_cli("unlock", "--backend", "embedded", "--alias", "news", env=here)
     assert status.code == 0, status.err
+    # Not "no reindex lock": the lock is held, by a reindex that runs.
+    assert unlock.code == 2 and "is held by pid" in unlock.error_line()
     assert second.code == 2
     assert re.fullmatch(
         rf"arabic-search reindex: another reindex of 'news' is running \(since \S+, pid "

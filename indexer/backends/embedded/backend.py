@@ -231,7 +231,14 @@ class EmbeddedBackend:
         )
 
     def unlock(self, alias: str) -> str | None:
-        # The lock is an flock on <alias>.lock: it ends with the process that held it.
+        # The lock is an flock on <alias>.lock: it ends with the process that held it,
+        # so one that is held belongs to a reindex that runs.
+        holder = self.lock_holder(alias)
+        if holder is not None:
+            raise BackendError(
+                f"the reindex lock on {alias!r} is held by {holder}, a reindex that runs: an "
+                "embedded lock ends with its process; wait for it to end, or stop it"
+            )
         return None
 
     def lock_holder(self, alias: str) -> LockHolder | None:
