@@ -21,10 +21,11 @@ from indexer.search.query import FACET_SIZE
 # aggregation in different orders, so the label is chosen here, from enough of them.
 SPELLINGS = 10
 SPELLING_AGG = "spelling"
-# Values each shard (each tantivy segment) sends of a facet field. A version of
-# several shards counts a value only where a shard sent it: with the engines' default
-# (1.5 x size + 10), the top ten of a field of many values (authors, sources) lost
-# counts on 3 shards. Enough of them make the top ten exact.
+# Values each shard sends of a facet field. A version of several shards counts a
+# value only where a shard sent it: with the engines' default (1.5 x size + 10), the
+# top ten of a field of many values (authors, sources) lost counts on 3 shards (the
+# parity table, bench/dfs.py). Enough of them make the top ten exact. tantivy takes
+# the key too.
 FACET_SHARD_SIZE = 250
 
 
