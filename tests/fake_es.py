@@ -133,6 +133,8 @@ class FakeCluster:
             return self._index_op(method, name, body)
         if rest[0] in ("_create", "_doc"):
             return self._document(method, name, rest[0], rest[1], body)
+        if rest[0] == "_settings" and method == "GET":
+            return 200, {n: {"settings": self.index_settings(n)} for n in self._resolve(name)}
         if rest[0] == "_settings":
             self.indices[name]["settings"].setdefault("updates", []).append(body)
             return 200, {"acknowledged": True}
@@ -150,6 +152,24 @@ class FakeCluster:
         if rest[0] == "_search":
             return 200, self.search_response or _empty_search()
         raise AssertionError(f"the fake cluster does not handle {method} {path}")
+
+    def index_settings(self, name: str) -> dict[str, Any]:
+        """An index's settings as GET _settings gives them: those it was created with,
+        then each update, the values as strings; on this one node, auto_expand_replicas
+        0-1 expands to no replica."""
+        created = self.indices[name]["settings"]
+        index = {k: v for k, v in created.get("index", {}).items() if not isinstance(v, dict)}
+        index.setdefault("number_of_shards", 1)
+        index.setdefault("number_of_replicas", 1)
+        for update in created.get("updates", []):
+            index.update({k: v for k, v in update["index"].items() if v is not None})
+        if index.get("auto_expand_replicas") not in (None, False, "false"):
+            index["number_of_replicas"] = 0
+        return {
+            "index": {
+                k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in index.items()
+            }
+        }
 
     def _document(self, method: str, index: str, kind: str, doc_id: str, body: Json) -> Answer:
         docs = self.indices.setdefault(index, {"settings": {}, "mappings": {}, "docs": {}})["docs"]
@@ -310,7 +330,7 @@ class FakeConnection(Connection):
             parsed = json.loads(text)
         try:
             status, answer = self.cluster.handle(
-                method, url, {k: str(v) for k, v in (params or {}).items()}, parsed
+                method, url, {k: _param(v) for k, v in (params or {}).items()}, parsed
             )
         except ConnectionTimeout as err:
             raise os_errors.ConnectionTimeout("TIMEOUT", str(err), err) from err
@@ -320,3 +340,8 @@ class FakeConnection(Connection):
         if not 200 <= status < 300 and status not in ignore:
             self._raise_error(status, raw, "application/json")
         return status, {"content-type": "application/json"}, raw
+
+
+def _param(value: object) -> str:
+    """A URL parameter as the server reads it (opensearch-py passes some as bytes)."""
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)

@@ -502,9 +502,10 @@ def test_search_body_for_user_syntax_filters_facets_highlights() -> None:
     ]
     # Facets and the unified highlighter on the stored text.
     # https://www.elastic.co/docs/reference/elasticsearch/rest-apis/highlighting
-    # Counted on the normalized keyword, labelled by the spellings of its .raw subfield.
+    # Counted on the normalized keyword, labelled by the spellings of its .raw subfield;
+    # 250 values a shard, so that several shards count the top ten exactly.
     assert body["aggs"]["source"] == {
-        "terms": {"field": "source", "size": 10},
+        "terms": {"field": "source", "size": 10, "shard_size": 250},
         "aggs": {"spelling": {"terms": {"field": "source.raw", "size": 10}}},
     }
     assert body["highlight"]["type"] == "unified"

@@ -240,7 +240,9 @@ class FakeClusterHandler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self.seen.append(self.path)
         path = self.path.partition("?")[0]
-        status, body = self.answers.get(path, (200, {}) if "_mapping" in path else (404, {}))
+        # A pattern that matches no index (<alias>-*): nothing, as the engine answers.
+        empty = path.endswith(("/_mapping", "/_settings"))
+        status, body = self.answers.get(path, (200, {}) if empty else (404, {}))
         answer_json(self, status, body)
 
     def log_message(self, *args: object) -> None:

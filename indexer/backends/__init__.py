@@ -145,6 +145,12 @@ class VersionInfo:
     state: str = COMPLETE  # COMPLETE, RUNNING or INTERRUPTED: see with_states
     records: int | None = None  # an incomplete version's input records, per its checkpoint
     checkpoint: str | None = None  # and where that is: "record N (file line)"
+    # A cluster version's layout (None on the embedded backend, which has neither):
+    # its primary shards, its replicas of each now, and auto_expand_replicas ("0-1")
+    # when the engine sets the replicas by the number of nodes.
+    shards: int | None = None
+    replicas: int | None = None
+    auto_replicas: str | None = None
 
 
 def with_states(versions: list[VersionInfo], lock: LockHolder | None) -> list[VersionInfo]:

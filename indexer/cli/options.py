@@ -19,9 +19,17 @@ from indexer.backends import (
     DEFAULT_HOME,
     KEEP_OLD_VERSIONS,
     Backend,
+    Unsupported,
     choose_backend,
 )
-from indexer.backends.cluster.settings import DEFAULT_RETRIES, DEFAULT_TIMEOUT
+from indexer.backends.cluster.settings import (
+    AUTO_REPLICAS,
+    DEFAULT_RETRIES,
+    DEFAULT_SHARDS,
+    DEFAULT_TIMEOUT,
+    REPLICAS_VARIABLE,
+    SHARDS_VARIABLE,
+)
 from indexer.backends.embedded.backend import CHECKPOINT_EVERY as EMBEDDED_CHECKPOINT_EVERY
 from indexer.backends.embedded.backend import EmbeddedBackend
 from indexer.ingest.articles import DEFAULT_MAX_CHARS
@@ -149,6 +157,25 @@ def add_backend_options(
         )
 
 
+def add_layout_options(p: argparse.ArgumentParser) -> None:
+    """A new version's shards and replicas (reindex): cluster only."""
+    p.add_argument(
+        "--shards",
+        type=at_least(1),
+        metavar="N",
+        help=f"cluster only: primary shards of the new version (1 or more; default "
+        f"${SHARDS_VARIABLE}, else {DEFAULT_SHARDS}); fixed once it is created",
+    )
+    p.add_argument(
+        "--replicas",
+        type=at_least(0),
+        metavar="N",
+        help=f"cluster only: replicas of each shard once loaded (0 or more; default "
+        f"${REPLICAS_VARIABLE}, else one where a second node exists: auto_expand_replicas "
+        f"{AUTO_REPLICAS})",
+    )
+
+
 def same_backend(args: argparse.Namespace) -> str:
     """The options that reach the backend and alias `args` reached, as a command
     printed for the user needs them: --backend when it was given, --alias when not the
@@ -183,6 +210,8 @@ class BackendOptions:
     keep_versions: int = KEEP_OLD_VERSIONS
     checkpoint_every: int | None = None  # None: the backend's own interval
     dead_letters: Path = DEFAULT_DEAD_LETTERS
+    shards: int | None = None  # None: the environment's, else ClusterSettings'
+    replicas: int | None = None
 
 
 def backend_options(args: argparse.Namespace, **specific: Any) -> BackendOptions:
@@ -194,6 +223,8 @@ def open_backend(options: BackendOptions) -> Backend:
     """The chosen backend, named on stderr."""
     engine = choose_backend(options.backend)
     if engine == "embedded":
+        if refusal := embedded_layout_refusal(options):
+            raise Unsupported(refusal)
         print(f"backend: embedded (home {options.home})", file=sys.stderr)
         return EmbeddedBackend(
             options.home,
@@ -210,6 +241,28 @@ def open_backend(options: BackendOptions) -> Backend:
         max_retries=options.retries,
         keep_old_versions=options.keep_versions,
         checkpoint_every=options.checkpoint_every,
+        shards=options.shards,
+        replicas=options.replicas,
     )
     print(f"backend: {engine} ({settings.safe_url})", file=sys.stderr)
     return open_cluster(engine, settings, dead_letters=options.dead_letters)
+
+
+def embedded_layout_refusal(options: BackendOptions) -> str | None:
+    """Why the embedded backend refuses the --shards or --replicas asked for: its index
+    is one folder, one shard with no replica; those two values it takes."""
+    asked = [
+        f"--{name} {value}"
+        for name, value, holds in (
+            ("shards", options.shards, 1),
+            ("replicas", options.replicas, 0),
+        )
+        if value not in (None, holds)
+    ]
+    if not asked:
+        return None
+    return (
+        f"{' and '.join(asked)}: the embedded backend's index is one folder on this machine, "
+        "one shard with no replica; leave them out, or reindex into a cluster "
+        "(--backend elasticsearch or opensearch)"
+    )

@@ -83,7 +83,8 @@ def status_lines(status: Status, interrupted: str | None, resume: str = RESUME) 
         yield f"reindex lock held by {status.lock}"
     for v in status.versions:
         mark = "*" if v.name == status.current else " "
-        yield f" {mark} {v.name}  {v.documents} documents  {_state(v, status)}  {v.created_at}"
+        line = f" {mark} {v.name}  {v.documents} documents  {_state(v, status)}  {v.created_at}"
+        yield f"{line}  {layout}" if (layout := _layout(v)) else line
     if interrupted:
         yield resume_advice(interrupted, resume)
 
@@ -96,6 +97,17 @@ def _state(version: VersionInfo, status: Status) -> str:
     if version.state == INTERRUPTED:
         return f"interrupted at {version.checkpoint or 'the start'}"
     return version.state
+
+
+def _layout(version: VersionInfo) -> str:
+    """A cluster version's shards and replicas ("3 shards, 1 replica", with "auto 0-1"
+    when the engine sets the replicas by the nodes); nothing for the embedded backend."""
+    if version.shards is None:
+        return ""
+    shards = f"{version.shards} shard{'' if version.shards == 1 else 's'}"
+    replicas = f"{version.replicas} replica{'' if version.replicas == 1 else 's'}"
+    auto = f" (auto {version.auto_replicas})" if version.auto_replicas else ""
+    return f"{shards}, {replicas}{auto}"
 
 
 def version_lines(status: Status) -> Iterator[str]:
@@ -122,6 +134,9 @@ def versions_json(status: Status) -> dict[str, Any]:
                 "live": v.name == status.current,
                 "records": v.records,
                 "checkpoint": v.checkpoint,
+                "shards": v.shards,
+                "replicas": v.replicas,
+                "auto_replicas": v.auto_replicas,
             }
             for v in status.versions
         ],

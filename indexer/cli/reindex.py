@@ -14,6 +14,7 @@ from indexer.cli.command import OK, UNAVAILABLE, Command
 from indexer.cli.options import (
     DEFAULT_DEAD_LETTERS,
     add_backend_options,
+    add_layout_options,
     add_read_options,
     at_least,
     backend_options,
@@ -30,6 +31,7 @@ from indexer.ingest.sources.files import input_bytes
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_read_options(p, paths="*")
     add_backend_options(p, keep_versions=True)
+    add_layout_options(p)
     p.add_argument(
         "--from-index",
         action="store_true",
@@ -84,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
             keep_versions=args.keep_versions,
             checkpoint_every=args.checkpoint_every,
             dead_letters=args.dead_letters,
+            shards=args.shards,
+            replicas=args.replicas,
         )
     )
     if args.from_index:

@@ -15,6 +15,7 @@ from typing import Any
 
 from indexer.analysis.analyzers import Analyzer, es_analysis
 from indexer.backends.cluster.query import template_body
+from indexer.backends.cluster.settings import AUTO_REPLICAS, DEFAULT_SHARDS
 from indexer.index.fields import FIELDS, RAW_SUBFIELD, SEARCHED_FIELDS, FieldSpec
 
 # 2: a content field (title + body) with trigrams; .exact searches without stopwords.
@@ -99,9 +100,11 @@ def index_body(analyzers: dict[str, Analyzer]) -> dict[str, Any]:
     return {
         "settings": {
             "index": {
-                "number_of_shards": 1,
+                # The defaults; a cluster's versions get the shards and replicas asked
+                # for (ClusterSettings.layout), set when each one is created.
+                "number_of_shards": DEFAULT_SHARDS,
                 # One replica where a second node exists; a single dev node stays green.
-                "auto_expand_replicas": "0-1",
+                "auto_expand_replicas": AUTO_REPLICAS,
                 "similarity": SIMILARITIES,
                 "query": {"default_field": list(DEFAULT_FIELDS)},
             },

@@ -1,7 +1,8 @@
 """The same answers from both backends: one table of query cases, run on the embedded
 backend and on the engine over the same articles (the first 5,000 of the ANT corpus
 where ../shared is there, else the fixtures): equal totals and facet counts, the
-same first page up to score ties, with the same scores, the same pages after a cursor.
+same first page up to score ties, with the same scores, the same pages after a cursor;
+on an engine's version of one shard and on one of three (tests 1-shard and 3-shard).
 What is sorted by date (--sort date, or a query with no word that scores) is the same
 page exactly: equal dates and undated articles in id order on both.
 """
@@ -29,6 +30,7 @@ pytestmark = pytest.mark.elasticsearch
 FIXTURE_FILES = [FIXTURES / "ant-sample.jsonl", FIXTURES / "variants.jsonl"]
 ARTICLES = 5_000
 TIE = 1e-4  # relative score difference within which two hits are tied
+SHARDS = (1, 3)  # the engine's versions the table runs on
 # The embedded backend and the engine, loaded with the same corpus.
 Both = tuple[EmbeddedBackend, ClusterBackend]
 
@@ -44,14 +46,28 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
 
 
 @pytest.fixture(scope="module")
+def embedded(corpus: list[str], tmp_path_factory: pytest.TempPathFactory) -> EmbeddedBackend:
+    backend = EmbeddedBackend(tmp_path_factory.mktemp("embedded"))
+    reindex(backend, corpus, "parity")
+    return backend
+
+
+# The engine's version of one shard, then of three: each shard's term statistics are
+# its own, and the searches ask for the whole index's (dfs_query_then_fetch). pytest
+# ends the tests of one before it builds the next, so both can be "parity".
+@pytest.fixture(scope="module", params=SHARDS, ids=[f"{n}-shard" for n in SHARDS])
 def both(
-    cluster: Cluster, corpus: list[str], tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    cluster: Cluster,
+    corpus: list[str],
+    embedded: EmbeddedBackend,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Both]:
-    home = tmp_path_factory.mktemp("embedded")
-    embedded = EmbeddedBackend(home)
-    engine = cluster.backend(home / "dead")
-    reindex(embedded, corpus, "parity")
+    engine = cluster.backend(tmp_path_factory.mktemp("dead"), shards=request.param)
     reindex(engine, corpus, "parity")
+    # status reads the layout back from the engine: one node holds no replica.
+    [version] = engine.status("parity").versions
+    assert (version.shards, version.replicas, version.auto_replicas) == (request.param, 0, "0-1")
     yield embedded, engine
     delete_alias(engine, "parity")
 

@@ -2,9 +2,11 @@
 filled with a query and sent raw over HTTP, finds the total, the first page, the scores
 and the facets of `arabic-search search` for plain words, on the first 5,000 ANT
 articles and the ARCD paragraphs (the fixtures where ../shared is absent), with ANT
-titles and ARCD questions as queries. `?q=` (index.query.default_field) finds the CLI's
-total for one word. And the trigram field's search analyzer gives the trigrams of its
-index analyzer, each at a position of its own.
+titles and ARCD questions as queries, on a version of one shard and on one of three
+(sent with the contract's search_type=dfs_query_then_fetch). `?q=`
+(index.query.default_field) finds the CLI's total for one word. And the trigram
+field's search analyzer gives the trigrams of its index analyzer, each at a position
+of its own.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from clusters import Cluster, delete_alias
 from helpers import ANT, ARCD, FIXTURES, ROOT, run_cli
 
 from indexer.backends.cluster.backend import ClusterBackend
-from indexer.backends.cluster.query import QUERY_SLOT, fill_template
+from indexer.backends.cluster.query import QUERY_SLOT, SEARCH_TYPE, fill_template
 from indexer.index.reindex import reindex
 from indexer.search.facets import read_facets
 
@@ -38,6 +40,7 @@ SCORE_TOLERANCE = 1e-3
 QUERIES = 40  # at least
 ANT_TITLES = 40  # every ARTICLES / ANT_TITLES-th title of the loaded articles
 ARCD_QUESTIONS = 20  # spread over the questions in the same way
+SHARDS = (1, 3)  # the versions the contract is checked on
 
 
 @dataclass(frozen=True)
@@ -79,11 +82,16 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     return Corpus([str(path), str(ARCD / "corpus.jsonl")], queries)
 
 
-@pytest.fixture(scope="module")
+# A version of one shard, then one of three, which services search with the search
+# type the contract names (each shard scores with the whole index's statistics).
+@pytest.fixture(scope="module", params=SHARDS, ids=[f"{n}-shard" for n in SHARDS])
 def engine(
-    cluster: Cluster, corpus: Corpus, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    cluster: Cluster,
+    corpus: Corpus,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[ClusterBackend]:
-    backend = cluster.backend(tmp_path_factory.mktemp("contract-dead"))
+    backend = cluster.backend(tmp_path_factory.mktemp("contract-dead"), shards=request.param)
     reindex(backend, corpus.paths, ALIAS)
     yield backend
     delete_alias(backend, ALIAS)
@@ -130,7 +138,7 @@ def template(operator: str) -> str:
 def template_answer(cluster: Cluster, template: str, query: str) -> Any:
     """The template filled with the query, sent as a service sends it: raw HTTP."""
     body = fill_template(template, query)
-    return _post(cluster, f"{ALIAS}/_search", body.encode("utf-8"))
+    return _post(cluster, f"{ALIAS}/_search?search_type={SEARCH_TYPE}", body.encode("utf-8"))
 
 
 @dataclass(frozen=True)

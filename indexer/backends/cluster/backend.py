@@ -22,6 +22,7 @@ import urllib.parse
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -71,15 +72,25 @@ from indexer.backends.cluster.engines import (
     Unreachable,
 )
 from indexer.backends.cluster.journal import ClusterJournal
-from indexer.backends.cluster.query import NEWEST_BODY, newest_published, run_search
-from indexer.backends.cluster.settings import DEFAULT_TIMEOUT, ENV_PREFIX, ClusterSettings
+from indexer.backends.cluster.query import (
+    NEWEST_BODY,
+    SEARCH_TYPE,
+    newest_published,
+    run_search,
+)
+from indexer.backends.cluster.settings import (
+    DEFAULT_SHARDS,
+    DEFAULT_TIMEOUT,
+    ENV_PREFIX,
+    ClusterSettings,
+)
 from indexer.index.checkpoints import Checkpoint, Interrupted
 from indexer.index.mappings import MAPPING_VERSION, index_body
 from indexer.ingest.articles import Article
 from indexer.search.query import RANKING, Ranking, SearchRequest, SearchResult
 
 T = TypeVar("T")
-# While loading: no refresh, no replicas (restored from the mappings afterwards).
+# While loading: no refresh, no replicas (the settings' layout restores them afterwards).
 LOAD_SETTINGS = {"refresh_interval": "-1", "number_of_replicas": 0, "auto_expand_replicas": False}
 # One document per alias being reindexed; creating it is the lock (409 if held).
 LOCK_INDEX = "arabic-search-locks"
@@ -294,7 +305,8 @@ class ClusterBackend:
     def create_version(self, alias: str) -> str:
         version = f"{alias}-{datetime.now(UTC).strftime(VERSION_TIME)}"
         settings = {**self._index_body["settings"]}
-        settings["index"] = {**settings["index"], **LOAD_SETTINGS}
+        # The shards and replicas asked for (the settings' layout), replicas off until loaded.
+        settings["index"] = {**settings["index"], **self.settings.layout, **LOAD_SETTINGS}
         mappings = {**self._index_body["mappings"]}
         mappings["_meta"] = {**mappings["_meta"], "complete": False}
         self._call(
@@ -350,10 +362,10 @@ class ClusterBackend:
         )
 
     def _restore_settings(self, version: str) -> None:
-        """The mappings' index settings back after a load, then a refresh."""
-        restored = {k: self._index_body["settings"]["index"].get(k) for k in LOAD_SETTINGS}
-        restored["refresh_interval"] = None  # back to the default (1s)
-        restored.pop("number_of_replicas")  # auto_expand_replicas decides again
+        """Refresh and the replicas asked for (the settings' layout) back after a load,
+        then a refresh. The number of shards cannot change, and is left out."""
+        replicas = {k: v for k, v in self.settings.layout.items() if k != "number_of_shards"}
+        restored = {"refresh_interval": None, **replicas}  # None: back to the default (1s)
         self._call(
             f"restoring settings of {version}",
             lambda: self.engine.put_settings(version, {"index": restored}),
@@ -393,6 +405,14 @@ class ClusterBackend:
             if resumable and not meta.get("complete", True) and "checkpoint" in meta:
                 return Interrupted(version, Checkpoint.from_json(meta["checkpoint"]))
         return None
+
+    def _layouts(self, alias: str) -> dict[str, dict[str, Any]]:
+        """Each version's shards and replicas, as VersionInfo's fields (one request)."""
+        found = self._call(
+            f"reading {alias} versions' settings",
+            lambda: self.engine.index_settings(f"{alias}-*"),
+        )
+        return {name: layout_of(body.get("index", {})) for name, body in found.items()}
 
     def _count(self, index: str) -> int:
         return self._call(f"counting {index}", lambda: self.engine.count(index))
@@ -663,9 +683,11 @@ class ClusterBackend:
         targets = self._alias_targets(alias)
         current = targets[0] if targets else None
         versions = []
+        layouts = self._layouts(alias)
         for name, meta in sorted(self._load_states(alias).items()):
             if meta.get("complete", True):
-                versions.append(VersionInfo(name, self._count(name), True, created_at(name)))
+                info = VersionInfo(name, self._count(name), True, created_at(name))
+                versions.append(replace(info, **layouts.get(name, {})))
                 continue
             # Loaded with refresh off, an incomplete version counts 0 until refreshed:
             # what is in it for good is its checkpoint's count.
@@ -678,6 +700,7 @@ class ClusterBackend:
                     created_at(name),
                     records=checkpoint.records if checkpoint else None,
                     checkpoint=checkpoint.where if checkpoint else None,
+                    **layouts.get(name, {}),
                 )
             )
         lock = self.lock_holder(alias)
@@ -712,9 +735,22 @@ class ClusterBackend:
 
     def _sender(self, alias: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
         def send(body: dict[str, Any]) -> dict[str, Any]:
-            return self._call(f"searching {alias}", lambda: self.engine.search(alias, body))
+            return self._call(
+                f"searching {alias}", lambda: self.engine.search(alias, body, SEARCH_TYPE)
+            )
 
         return send
+
+
+def layout_of(index: dict[str, Any]) -> dict[str, Any]:
+    """A version's shards, replicas and auto_expand_replicas from its index settings,
+    which the engines give as strings ("3", "1", "0-1" or "false")."""
+    auto = str(index.get("auto_expand_replicas", "false"))
+    return {
+        "shards": int(index.get("number_of_shards", DEFAULT_SHARDS)),
+        "replicas": int(index.get("number_of_replicas", 1)),  # the engines' default
+        "auto_replicas": None if auto == "false" else auto,
+    }
 
 
 def _copied(status: dict[str, Any]) -> tuple[int, int | None]:

@@ -186,6 +186,10 @@ class Engine(Protocol):
     def mappings(self, index: str) -> dict[str, dict[str, Any]]:
         """Each matching index's mappings; {} when none match."""
 
+    def index_settings(self, index: str) -> dict[str, dict[str, Any]]:
+        """Each matching index's settings ({"index": {...}}, values as strings); {}
+        when none match."""
+
     def refresh(self, index: str) -> None: ...
     def count(self, index: str) -> int: ...
     def delete_index(self, name: str) -> None:
@@ -210,7 +214,11 @@ class Engine(Protocol):
 
     def cancel_task(self, task_id: str) -> None: ...
 
-    def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]: ...
+    def search(
+        self, index: str, body: dict[str, Any], search_type: str | None = None
+    ) -> dict[str, Any]:
+        """A _search; `search_type` (a URL parameter) such as "dfs_query_then_fetch"."""
+
     def analyze(self, index: str, body: dict[str, Any]) -> list[str]: ...
 
     def create_document(self, index: str, doc_id: str, document: dict[str, Any]) -> None:
@@ -286,8 +294,11 @@ class ClientEngine:
         self.client.tasks.cancel(task_id=task_id)
 
     @engine_call
-    def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
-        return dict(self.client.search(index=index, body=body))
+    def search(
+        self, index: str, body: dict[str, Any], search_type: str | None = None
+    ) -> dict[str, Any]:
+        params = {"search_type": search_type} if search_type else {}
+        return dict(self.client.search(index=index, body=body, **params))
 
     @engine_call
     def analyze(self, index: str, body: dict[str, Any]) -> list[str]:
@@ -413,6 +424,11 @@ class ElasticsearchEngine(ClientEngine):
         return {name: body["mappings"] for name, body in found.items()}
 
     @engine_call
+    def index_settings(self, index: str) -> dict[str, dict[str, Any]]:
+        found = self.client.indices.get_settings(index=index, allow_no_indices=True)
+        return {name: body["settings"] for name, body in found.items()}
+
+    @engine_call
     def delete_index(self, name: str) -> None:
         self.client.indices.delete(index=name, ignore_unavailable=True)
 
@@ -534,6 +550,11 @@ class OpenSearchEngine(ClientEngine):
     def mappings(self, index: str) -> dict[str, dict[str, Any]]:
         found = self.client.indices.get_mapping(index=index, params={"allow_no_indices": "true"})
         return {name: body["mappings"] for name, body in found.items()}
+
+    @engine_call
+    def index_settings(self, index: str) -> dict[str, dict[str, Any]]:
+        found = self.client.indices.get_settings(index=index, params={"allow_no_indices": "true"})
+        return {name: body["settings"] for name, body in found.items()}
 
     @engine_call
     def delete_index(self, name: str) -> None:

@@ -50,6 +50,12 @@ NEWEST_BODY = {"size": 0, "aggs": {"newest": {"max": {"field": "published_at"}}}
 # Where the user's text goes in the search template (mappings/search-request.json):
 # a service replaces this JSON string, quotes and all, by the text as a JSON string.
 QUERY_SLOT = "{{query}}"
+# Every search asks for the term statistics of the whole index (a URL parameter, not
+# part of the body): BM25's IDF and average field lengths are per shard, so without
+# them a version of several shards scores otherwise than one of a single shard. On
+# one shard the engine skips the extra round trip, and it cost nothing measurable
+# (bench/dfs.py, docs/search.md): so always, with no shard count to look up and keep.
+SEARCH_TYPE = "dfs_query_then_fetch"
 
 
 def _terms(field: str, terms: Iterable[str], boost: float) -> list[dict[str, Any]]:

@@ -10,6 +10,13 @@ OPENSEARCH_ for OpenSearch:
     <P>CA_CERTS       a CA bundle for TLS
     <P>VERIFY_CERTS   true by default; "false" only for a throw-away dev cluster
 
+And, for both engines, how a reindex lays out the versions it creates (reindex's
+--shards and --replicas override them):
+
+    ARABIC_SEARCH_SHARDS    primary shards of a new version (default 1)
+    ARABIC_SEARCH_REPLICAS  replicas of each shard once loaded (default: auto_expand_replicas
+                            0-1, one replica where a second node exists)
+
 Secrets never leave this object: its repr hides them, and urls are shown without
 their user-info.
 """
@@ -31,6 +38,12 @@ DEFAULT_TIMEOUT = 30.0  # seconds a request may take; --timeout
 DEFAULT_RETRIES = 5  # per bulk chunk and per request, with exponential backoff; --retries
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 ENV_PREFIX = {"elasticsearch": "ES_", "opensearch": "OPENSEARCH_"}
+DEFAULT_SHARDS = 1
+SHARDS_VARIABLE = "ARABIC_SEARCH_SHARDS"
+REPLICAS_VARIABLE = "ARABIC_SEARCH_REPLICAS"
+# What a version's replicas are when none is asked for: one where a second node
+# exists, none on a single development node, which stays green.
+AUTO_REPLICAS = "0-1"
 
 
 @dataclass(frozen=True)
@@ -51,6 +64,35 @@ class ClusterSettings:
     keep_old_versions: int = KEEP_OLD_VERSIONS
     reindex_batch: int = 1000  # documents per batch of a server-side _reindex
     reindex_rate: float | None = None  # its requests_per_second; None: unthrottled
+    shards: int = DEFAULT_SHARDS  # primary shards of each new version (fixed once it is created)
+    replicas: int | None = None  # of each shard once loaded; None: auto_expand_replicas 0-1
+
+    def __post_init__(self) -> None:
+        # Checked here, so a value from the environment, a flag or code is refused alike.
+        if isinstance(self.shards, bool) or not isinstance(self.shards, int) or self.shards < 1:
+            raise BackendError(
+                f"shards must be a whole number, 1 or more, not {self.shards!r} "
+                f"(--shards or {SHARDS_VARIABLE})"
+            )
+        if self.replicas is not None and (
+            isinstance(self.replicas, bool)
+            or not isinstance(self.replicas, int)
+            or self.replicas < 0
+        ):
+            raise BackendError(
+                f"replicas must be a whole number, 0 or more, not {self.replicas!r} "
+                f"(--replicas or {REPLICAS_VARIABLE})"
+            )
+
+    @property
+    def layout(self) -> dict[str, Any]:
+        """The index settings of a new version's shards and replicas, once loaded: the
+        one place they are set (the committed mappings keep 1 shard and auto 0-1)."""
+        if self.replicas is None:
+            replicas: dict[str, Any] = {"auto_expand_replicas": AUTO_REPLICAS}
+        else:  # auto_expand_replicas off, else number_of_replicas is ignored
+            replicas = {"auto_expand_replicas": False, "number_of_replicas": self.replicas}
+        return {"number_of_shards": self.shards, **replicas}
 
     @classmethod
     def from_env(
@@ -81,14 +123,36 @@ class ClusterSettings:
             "ca_certs": env.get(f"{p}CA_CERTS") or None,
             "verify_certs": verify in _TRUE,
         }
+        for key, variable, low in (
+            ("shards", SHARDS_VARIABLE, 1),
+            ("replicas", REPLICAS_VARIABLE, 0),
+        ):
+            if overrides.get(key) is None:  # a flag given makes the variable irrelevant
+                values[key] = _count_variable(env, variable, low)
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)
+        # None: not set, in the environment or by a flag; the field's default stands.
+        return cls(**{k: v for k, v in values.items() if v is not None})
 
     @property
     def safe_url(self) -> str:
         """The url without user-info: fit for messages and logs."""
         parts = urllib.parse.urlsplit(self.url)
         return _root(parts) + parts.path
+
+
+def _count_variable(env: Mapping[str, str], name: str, low: int) -> int | None:
+    """A whole number of `low` or more from the environment; None when it is not set.
+    The message names the variable, which says what to fix."""
+    text = env.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or value < low:
+        raise BackendError(f"{name} must be a whole number, {low} or more, not {text!r}")
+    return value
 
 
 def _root(parts: urllib.parse.SplitResult) -> str:
