@@ -54,6 +54,8 @@ def nodes(three_nodes: LocalCluster) -> Iterator[LocalCluster]:
             three_nodes.start_node(index)
 
 
+# In this module, `cluster` is the three nodes (node-0's url), not conftest.py's
+# session fixture of one engine at a time: these tests run once, not on each engine.
 @pytest.fixture
 def cluster(nodes: LocalCluster) -> Cluster:
     return Cluster("opensearch", nodes.urls[0])
