@@ -106,4 +106,4 @@ def three_nodes() -> Iterator[LocalCluster]:
     try:
         yield nodes
     finally:
-        nodes.stop()
+        nodes.close()

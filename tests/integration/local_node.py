@@ -9,7 +9,7 @@
     urls = nodes.start()                        # each node's url; all three joined
     nodes.stop_node(1); nodes.start_node(1)     # node-1 goes, then rejoins on its data
     nodes.wait_for_health("green")
-    nodes.stop()
+    nodes.close()                               # stops them; removes throw-away data
 
 Each node runs in its own JVM, stops when its standard input closes (so a test run
 that dies takes it along), and writes its log to a file beside its data.
@@ -292,6 +292,7 @@ class LocalCluster:
         heap: str = CLUSTER_HEAP,
     ) -> None:
         self.root = root or Path(tempfile.mkdtemp(prefix="arabic-search-cluster"))
+        self._throw_away = root is None
         self.http_ports = list(http_ports or free_ports(size))
         transport = list(transport_ports or free_ports(size))
         names = tuple(f"node-{i}" for i in range(size))
@@ -370,6 +371,12 @@ class LocalCluster:
     def stop(self) -> None:
         for node in self.nodes:
             node.stop()
+
+    def close(self) -> None:
+        """Stop every node, and remove the data folders when they were throw-away ones."""
+        self.stop()
+        if self._throw_away:
+            shutil.rmtree(self.root, ignore_errors=True)
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> NoReturn:
