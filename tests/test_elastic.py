@@ -179,8 +179,13 @@ def test_reindex_creates_loads_checks_and_swaps(tmp_path: Path) -> None:
     [create] = cluster.bodies(f"/{version}")
     meta = create["mappings"].pop("_meta")
     assert create["mappings"] == {k: v for k, v in MAPPINGS["mappings"].items() if k != "_meta"}
-    # The load's state lives in the mapping's _meta: incomplete until the load ends.
-    assert meta == {**MAPPINGS["mappings"]["_meta"], "complete": False}
+    # The load's state lives in the mapping's _meta: incomplete until the load ends; and
+    # the replicas asked for (None: auto_expand_replicas), which a --resume restores.
+    assert meta == {
+        **MAPPINGS["mappings"]["_meta"],
+        "layout": {"replicas": None},
+        "complete": False,
+    }
     assert create["settings"]["analysis"] == MAPPINGS["settings"]["analysis"]
     index_settings = create["settings"]["index"]
     assert index_settings["refresh_interval"] == "-1"

@@ -210,6 +210,31 @@ def test_from_index_builds_the_new_version_with_the_shards_asked_for(
     assert (first["number_of_shards"], second["number_of_shards"]) == (1, 4)
 
 
+@pytest.mark.parametrize(("asked", "resumed_with"), [(2, None), (None, 1), (0, 3)])
+def test_a_resumed_load_gets_the_replicas_its_version_was_created_with(
+    cluster: FakeCluster, tmp_path: Path, asked: int | None, resumed_with: int | None
+) -> None:
+    """The version is the interrupted reindex's, shards and all: so are its replicas,
+    whatever the resuming process's settings (another shell, the variable unset)."""
+
+    def backend(replicas: int | None) -> ClusterBackend:
+        settings = ClusterSettings(
+            url=URL, replicas=replicas, chunk_docs=3, checkpoint_every=1, max_retries=0
+        )
+        engine = CLIENTS["opensearch"](cluster, settings)
+        return ClusterBackend(engine, settings, tmp_path / "dead", sleep=lambda s: None)
+
+    cluster.item_status = lambda doc_id, attempt: 503 if len(cluster.bodies("/_bulk")) > 1 else 201
+    with pytest.raises(BackendError):
+        reindex(backend(asked), [VARIANTS], "articles")
+    cluster.item_status = lambda doc_id, attempt: 201
+    version = reindex(backend(resumed_with), [VARIANTS], "articles", resume=True).version
+    [restore] = cluster.bodies(f"/{version}/_settings")
+    expected = ClusterSettings(url=URL, replicas=asked).layout
+    del expected["number_of_shards"]
+    assert restore == {"index": {"refresh_interval": None, **expected}}
+
+
 def test_status_shows_each_versions_shards_and_replicas(cluster: FakeCluster) -> None:
     assert run_cli("reindex", VARIANTS, env=ENV).code == EXIT_OK
     assert run_cli("reindex", VARIANTS, "--shards", "3", "--replicas", "1", env=ENV).code == 0

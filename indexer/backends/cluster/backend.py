@@ -165,6 +165,7 @@ class ClusterBackend:
         self._ranking = ranking
         self._index_body = index_body(self._analyzers)
         self.journal = ClusterJournal(engine, self._call)
+        self._asked: dict[str, dict[str, Any]] = {}  # version -> its layout asked (_meta)
 
     def _call(self, what: str, fn: Callable[[], T], keep: tuple[type[EngineError], ...] = ()) -> T:
         """Run requests; turn their failures into one-line errors (those of the kinds in
@@ -316,7 +317,9 @@ class ClusterBackend:
         # The shards and replicas asked for (the settings' layout), replicas off until loaded.
         settings["index"] = {**settings["index"], **self.settings.layout, **LOAD_SETTINGS}
         mappings = {**self._index_body["mappings"]}
-        mappings["_meta"] = {**mappings["_meta"], "complete": False}
+        # What was asked, kept with the version: a --resume restores these replicas.
+        self._asked[version] = {"replicas": self.settings.replicas}
+        mappings["_meta"] = {**mappings["_meta"], "layout": self._asked[version], "complete": False}
         self._call(
             f"creating index {version}",
             lambda: self.engine.create_index(version, settings, mappings),
@@ -370,9 +373,11 @@ class ClusterBackend:
         )
 
     def _restore_settings(self, version: str) -> None:
-        """Refresh and the replicas asked for (the settings' layout) back after a load,
-        then a refresh. The number of shards cannot change, and is left out."""
-        replicas = {k: v for k, v in self.settings.layout.items() if k != "number_of_shards"}
+        """Refresh and the replicas asked for back after a load, then a refresh: those
+        the reindex that created the version asked for (a --resume keeps them), as the
+        settings' layout gives them. The number of shards cannot change: left out."""
+        asked = replace(self.settings, replicas=self._asked_layout(version)["replicas"])
+        replicas = {k: v for k, v in asked.layout.items() if k != "number_of_shards"}
         restored = {"refresh_interval": None, **replicas}  # None: back to the default (1s)
         self._call(
             f"restoring settings of {version}",
@@ -390,9 +395,21 @@ class ClusterBackend:
             for article, reason in dead:
                 write_dead_letter(stream, version, article, reason)
 
+    def _asked_layout(self, version: str) -> dict[str, Any]:
+        """What the reindex that created `version` asked for ({"replicas": N or None}),
+        from its _meta once a process; this run's settings for a version created before
+        it was kept there."""
+        if version not in self._asked:
+            found = self._call(f"reading {version} mappings", lambda: self.engine.mappings(version))
+            meta = found.get(version, {}).get("_meta", {})
+            self._asked[version] = meta.get("layout") or {"replicas": self.settings.replicas}
+        return self._asked[version]
+
     def _put_meta(self, version: str, load_state: dict[str, Any]) -> None:
-        """The mapping's _meta, with the load's state: {"complete": ...} or a checkpoint."""
-        meta = {**self._index_body["mappings"]["_meta"], **load_state}
+        """The mapping's _meta, with the load's state: {"complete": ...} or a checkpoint,
+        and the layout asked for (_meta is replaced as a whole)."""
+        layout = {"layout": self._asked_layout(version)}
+        meta = {**self._index_body["mappings"]["_meta"], **layout, **load_state}
         self._call(f"saving the state of {version}", lambda: self.engine.put_meta(version, meta))
 
     def save_checkpoint(self, version: str, checkpoint: Checkpoint) -> None:
