@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: setup test lint demo bench clean engine opensearch elasticsearch-nodes elasticsearch
+.PHONY: setup test test-cluster lint demo bench clean engine opensearch cluster elasticsearch-nodes elasticsearch
 
 $(STAMP): pyproject.toml setup.py indexer/_scan.c
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed")'
@@ -37,6 +37,17 @@ opensearch: $(ENGINE_JAR)
 	java -Xms1g -Xmx1g -cp '$(ENGINE_JAR):engine/target/lib/*' arabicsearch.LocalNode \
 		--port $(OPENSEARCH_PORT) --data $(OPENSEARCH_DATA)
 
+# Three local OpenSearch nodes, one cluster, in the foreground (Ctrl-C stops all three):
+# node-N on 127.0.0.1:$(CLUSTER_PORT)+N, transport $(CLUSTER_TRANSPORT_PORT)+N, data in
+# $(CLUSTER_DATA)/node-N. The tests start a cluster of their own (tests/integration/test_three_nodes.py).
+CLUSTER_PORT           ?= 9200
+CLUSTER_TRANSPORT_PORT ?= 9300
+CLUSTER_DATA           ?= .opensearch-cluster
+
+cluster: $(ENGINE_JAR)
+	$(PYTHON) tests/integration/local_node.py --cluster --port $(CLUSTER_PORT) \
+		--transport-port $(CLUSTER_TRANSPORT_PORT) --data $(CLUSTER_DATA)
+
 # Elasticsearch test nodes (engine/elasticsearch: Elasticsearch's integ-test distribution
 # and the project's test plugin, from Maven Central), run as uid 65534 (Elasticsearch
 # refuses root) by tests/integration/elastic_node.py, which rebuilds a version only when
@@ -64,6 +75,10 @@ test: lint $(ENGINE_JAR) elasticsearch-nodes
 	$(BIN)/python -m pytest
 	ARABIC_SEARCH_PURE_PYTHON=1 $(BIN)/python -m pytest -q -m "not elasticsearch and not lucene" \
 		--deselect tests/test_parse_cli.py::test_all_ant_articles_are_accounted_for
+
+# Only the three-node cluster's tests (`make test` runs them too).
+test-cluster: $(STAMP) $(ENGINE_JAR)
+	$(BIN)/python -m pytest -m cluster3
 
 # The ANT news corpus from ../shared when it is there, else the bundled sample.
 DEMO_DATA := $(firstword $(wildcard ../shared/data/ant-news/ant_v2.1_multisource.jsonl.gz) tests/fixtures/ant-sample.jsonl)

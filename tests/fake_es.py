@@ -50,6 +50,8 @@ class FakeCluster:
     # Scripted trouble, consumed in order, one a request: a status for the whole
     # request, "drop" (the connection is lost), or None (answered normally).
     request_failures: list[int | Literal["drop"] | None] = field(default_factory=list)
+    # The body of a scripted failure's answer (None: a plain "scripted" error).
+    failure_body: dict[str, Any] | None = None
     # Per bulk item: (doc id, attempt) -> status; attempts count from 1.
     item_status: Callable[[str, int], int] = lambda doc_id, attempt: 201
     search_response: dict[str, Any] | None = None
@@ -100,7 +102,8 @@ class FakeCluster:
         if failure == "drop":
             raise TransportConnectionError("connection reset by peer (scripted)")
         if failure is not None:
-            return failure, {"error": {"type": "scripted", "reason": "scripted"}, "status": failure}
+            scripted = {"error": {"type": "scripted", "reason": "scripted"}, "status": failure}
+            return failure, self.failure_body or scripted
         parts = [p for p in path.split("/") if p]
         if not parts:
             return 200, {"version": {"number": "9.1.0"}, "tagline": "You Know, for Search"}

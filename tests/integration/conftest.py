@@ -8,6 +8,9 @@ Elasticsearch of docker-compose.yml runs them too. ES_URL set: only that Elastic
 cluster; OPENSEARCH_URL set: only that OpenSearch cluster.
 
 The releases and the Cluster value are in clusters.py, which test modules import.
+
+Apart from them, the tests marked cluster3 run on three local OpenSearch nodes, one
+cluster (three_nodes), started once, when the first of them needs it.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from pathlib import Path
 import pytest
 from clusters import LOCAL_RELEASES, Cluster, Release, delete_alias
 from helpers import ROOT
-from local_node import healthy
+from local_node import LocalCluster, healthy
 
 from indexer.backends.cluster.backend import ClusterBackend
 
@@ -86,3 +89,21 @@ def alias(backend: ClusterBackend) -> Iterator[str]:
     name = f"test-{uuid.uuid4().hex[:8]}"
     yield name
     delete_alias(backend, name)
+
+
+@pytest.fixture(scope="session")
+def three_nodes() -> Iterator[LocalCluster]:
+    """Three OpenSearch nodes (local_node.LocalCluster: a JVM each, 512 MiB of heap),
+    one cluster, for the session. A test may stop a node; it starts it again before
+    it ends (test_three_nodes.py checks each test leaves all three running)."""
+    if os.environ.get("ES_URL") or os.environ.get("OPENSEARCH_URL"):
+        pytest.skip(
+            "three_nodes: ES_URL or OPENSEARCH_URL names the one cluster to test; "
+            "unset both to run the three local nodes"
+        )
+    nodes = LocalCluster()
+    nodes.start()
+    try:
+        yield nodes
+    finally:
+        nodes.close()

@@ -69,7 +69,9 @@ from indexer.backends.cluster.engines import (
     Refused,
     TimedOut,
     TlsFailed,
+    Unavailable,
     Unreachable,
+    error_reason,
 )
 from indexer.backends.cluster.journal import ClusterJournal
 from indexer.backends.cluster.query import (
@@ -209,6 +211,12 @@ class ClusterBackend:
             raise BackendError(
                 f"{product} at {where} refused the credentials ({err.status}) while {what}: "
                 f"check {credentials}{env}USERNAME/{env}PASSWORD and their privileges"
+            ) from None
+        except Unavailable as err:
+            raise BackendUnavailable(
+                f"{product} at {where} could not answer while {what}: part of the cluster "
+                f"is unavailable ({err.reason}); check its health (arabic-search status) and "
+                f"try again once its nodes are back"
             ) from None
         except EngineError as err:
             raise BackendError(f"{product} error while {what}: {err.reason}") from None
@@ -752,11 +760,34 @@ class ClusterBackend:
 
     def _sender(self, alias: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
         def send(body: dict[str, Any]) -> dict[str, Any]:
-            return self._call(
-                f"searching {alias}", lambda: self.engine.search(alias, body, SEARCH_TYPE)
-            )
+            what = f"searching {alias}"
+            answer = self._call(what, lambda: self.engine.search(alias, body, SEARCH_TYPE))
+            self._whole(answer, what)
+            return answer
 
         return send
+
+    def _whole(self, answer: dict[str, Any], what: str) -> None:
+        """Refuse an answer some shards had no part in: the engine answers with the
+        shards it could reach, and its totals, facets and pages would be short without
+        a word. A shard that failed is counted in `failed`; one with no copy on any
+        node (its node stopped, no replica) is in none of the counts but `total`
+        (OpenSearch 2.19: total 3, successful 2, failed 0). Exit 3."""
+        shards = answer.get("_shards") or {}
+        total, failed = int(shards.get("total") or 0), int(shards.get("failed") or 0)
+        # A skipped shard (no document of it could match) took part; counted once more
+        # if the engine counts it as successful too, it errs towards answering.
+        answered = min(total, int(shards.get("successful") or 0) + int(shards.get("skipped") or 0))
+        if answered >= total and not failed:
+            return
+        failures = shards.get("failures") or [{}]
+        reason = error_reason({"error": failures[0].get("reason")}, "no copy on any node")
+        raise BackendUnavailable(
+            f"{self.engine.product} at {self.settings.safe_url} answered while {what} from "
+            f"{answered} of {total} shards ({reason}): the answer would miss articles; "
+            f"check the cluster's health (arabic-search status) and search again once "
+            f"every shard has a copy"
+        )
 
 
 def layout_of(index: dict[str, Any]) -> dict[str, Any]:

@@ -98,6 +98,11 @@ class ApiFailure(EngineError):
     """Any other error status; `reason` is the engine's error type and reason."""
 
 
+class Unavailable(ApiFailure):
+    """503, or a node that went away while it had part of the request: the cluster
+    cannot answer now (no cluster-manager, a shard with no copy left), and may later."""
+
+
 class Incompatible(ApiFailure):
     """The server refused the client's REST API version: a major the client does not
     speak (elasticsearch-py 8 asks for version 8 compatibility, which 8.x and 9.x
@@ -114,6 +119,11 @@ def error_reason(body: object, fallback: str) -> str:
             if causes and isinstance(causes[0], dict) and causes[0].get("type"):
                 error = causes[0]
             kind, reason = error.get("type"), error.get("reason")
+            cause = error.get("caused_by")
+            if not reason and isinstance(cause, dict) and cause.get("type"):
+                # A search phase failing as a node goes says nothing itself, and has no
+                # root cause: why is in its cause (node_not_connected_exception: ...).
+                reason = f"{cause['type']}: {cause.get('reason')}"
             if kind or reason:
                 return f"{kind}: {reason}" if kind and reason else str(kind or reason)
         if isinstance(error, str) and error:
@@ -140,6 +150,11 @@ STATUS_RULES = (
     StatusRule(NoHandler, (405,), "no handler found", "an API the engine lacks (a module)"),
     StatusRule(NotFound, (404,), None, "no such index or document"),
     StatusRule(Conflict, (409,), "resource_already_exists", "it exists already"),
+    StatusRule(Unavailable, (503,), None, "no cluster-manager, or a shard with no copy left"),
+    # A node that stops while a request is on it (a search's fetch phase, say): 500.
+    StatusRule(Unavailable, (), "node_not_connected_exception", "a node went away"),
+    StatusRule(Unavailable, (), "node_disconnected_exception", "a node went away"),
+    StatusRule(Unavailable, (), "node_closed_exception", "a node is shutting down"),
 )
 
 

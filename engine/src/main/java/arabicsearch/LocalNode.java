@@ -28,12 +28,19 @@ import org.opensearch.transport.Netty4Plugin;
  *
  * <pre>
  *   java -cp 'target/local-node.jar:target/lib/*' arabicsearch.LocalNode [--port N] [--data DIR] [--until-stdin-closes]
+ *       [--name NODE --transport-port N --seed-hosts HOST:PORT,... --cluster-managers NODE,...]
  * </pre>
+ *
+ * Alone, the node is a cluster of its own (discovery.type: single-node). Given
+ * --seed-hosts, it is one node of a cluster: it finds the others at those transport
+ * addresses, and the first time the cluster forms, the nodes named by
+ * --cluster-managers vote for its first cluster-manager. Each node of a cluster needs its
+ * own --name, --transport-port and --data; a node started again on its data rejoins.
  *
  * --port 0 (the default) takes a free port. Once the node answers, one line goes to
  * standard output: {@code listening on http://127.0.0.1:PORT}; everything else goes to
- * standard error. Without --data the node's files live in a temporary folder that is
- * removed on exit. The node stops on SIGINT/SIGTERM, and, with --until-stdin-closes,
+ * standard error. Its home is a temporary folder, removed on exit; without --data its
+ * data lives there too. The node stops on SIGINT/SIGTERM, and, with --until-stdin-closes,
  * when its standard input closes: a test fixture that dies takes its node with it.
  *
  * Only the plugins the project needs are loaded, from the class path (modules/ and
@@ -63,32 +70,54 @@ public final class LocalNode {
         int port = 0;
         Path data = null;
         boolean untilStdinCloses = false;
+        String name = "local";
+        String transportPort = "0";
+        String seedHosts = null;
+        String clusterManagers = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--port" -> port = Integer.parseInt(args[++i]);
                 case "--data" -> data = Path.of(args[++i]);
                 case "--until-stdin-closes" -> untilStdinCloses = true;
+                case "--name" -> name = args[++i];
+                case "--transport-port" -> transportPort = Integer.toString(Integer.parseInt(args[++i]));
+                case "--seed-hosts" -> seedHosts = args[++i];
+                case "--cluster-managers" -> clusterManagers = args[++i];
                 default -> {
                     System.err.println("local-node: unknown argument " + args[i]
-                        + "; use --port N, --data DIR, --until-stdin-closes");
+                        + "; use --port N, --data DIR, --until-stdin-closes, --name NODE,"
+                        + " --transport-port N, --seed-hosts HOST:PORT,...,"
+                        + " --cluster-managers NODE,...");
                     System.exit(2);
                 }
             }
         }
+        if ((seedHosts == null) != (clusterManagers == null)) {
+            System.err.println("local-node: a node of a cluster needs both --seed-hosts and"
+                + " --cluster-managers; give both, or neither for a single node");
+            System.exit(2);
+        }
+        // The home is always a temporary folder, removed on exit; without --data the
+        // data lives in it, and goes with it.
         Path home = Files.createTempDirectory("arabic-search-node");
-        boolean removeData = data == null;
         if (data == null) {
             data = home.resolve("data");
         }
-        Settings settings = Settings.builder()
+        Settings.Builder builder = Settings.builder()
             .put("path.home", home.toString())
             .put("path.data", data.toString())
             .put("cluster.name", "arabic-search-local")
-            .put("node.name", "local")
-            .put("discovery.type", "single-node")
+            .put("node.name", name)
             .put("network.host", "127.0.0.1")
             .put("http.port", port == 0 ? "0" : Integer.toString(port))
-            .put("transport.port", "0")
+            .put("transport.port", transportPort);
+        if (seedHosts == null) {
+            builder.put("discovery.type", "single-node");
+        } else {
+            builder.putList("discovery.seed_hosts", seedHosts.split(","))
+                .putList("cluster.initial_cluster_manager_nodes", clusterManagers.split(","));
+        }
+        Settings settings = builder
             // As Elasticsearch 8+ does by default: no wildcard deletes.
             .put("action.destructive_requires_name", true)
             // A developer's nearly full disk must not turn indices read-only.
@@ -104,7 +133,6 @@ public final class LocalNode {
         Node node = new PluginNode(settings).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Path homeToRemove = home;
-        boolean removeHome = removeData;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 node.close();
@@ -112,9 +140,7 @@ public final class LocalNode {
             } catch (IOException | InterruptedException e) {
                 System.err.println("local-node: closing: " + e);
             }
-            if (removeHome) {
-                removeTree(homeToRemove);
-            }
+            removeTree(homeToRemove);
             stopped.countDown();
         }, "local-node-shutdown"));
 
