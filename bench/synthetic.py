@@ -16,8 +16,8 @@ Each article takes a real one as its template:
     roughly as Heaps' law says (V = K n^beta), and the rate follows the law fitted on
     the real corpus (`Pool.heaps`).
 No two articles share a fingerprint (the duplicate detector's key,
-indexer.ingest.articles.fingerprint): an article whose fingerprint was made before is
-drawn again.
+indexer.ingest.articles.fingerprint), nor one with a real article: an article whose
+fingerprint is known is drawn again.
 
 How far the result's term statistics are from the real corpus: `term_statistics` of
 both, printed by bench/scale.py (docs/benchmarks.md).
@@ -42,6 +42,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+")
 _WORD = re.compile(r"\w+")
 START = datetime(2000, 1, 1, tzinfo=UTC)
 SPAN_SECONDS = int((datetime(2026, 12, 1, tzinfo=UTC) - START).total_seconds())
+MAX_REDRAWS = 1000  # draws of one article before the pool is called too small
 # Letters of made-up words' endings: a counter written in these.
 _LETTERS = "بتثجحخدذرزسشصضطظعغفقكلمنهوي"
 
@@ -99,7 +100,9 @@ class Pool:
         self.sentences: dict[str, list[str]] = {}
         self.titles: dict[str, list[tuple[str, ...]]] = {}
         texts = []
+        self.fingerprints: set[str] = set()  # the real articles': no copy of one is made
         for a in articles:
+            self.fingerprints.add(a.fingerprint)
             category = a.category or "-"
             paragraphs = [_SENTENCE_END.split(p) for p in a.body.split("\n") if p.strip()]
             if not paragraphs:
@@ -141,7 +144,8 @@ class Generator:
         self.pool = pool
         self.random = random.Random(seed)
         self.seed = seed
-        self.fingerprints: set[str] = set()
+        self.fingerprints = set(pool.fingerprints)  # the real ones' and those made
+        self.made = 0  # articles made so far
         self.made_up = 0  # made-up words so far
         self.redrawn = 0  # articles drawn again for a fingerprint already made
 
@@ -189,15 +193,20 @@ class Generator:
 
     def articles(self, count: int) -> Iterator[dict[str, Any]]:
         """The next `count` articles."""
-        start = len(self.fingerprints)
-        for n in range(start + 1, start + count + 1):
-            while True:
+        for n in range(self.made + 1, self.made + count + 1):
+            for _ in range(MAX_REDRAWS):
                 record = self._draw(n)
                 key = fingerprint(record["title"], clean_text(record["text"]))
                 if key not in self.fingerprints:
                     break
                 self.redrawn += 1
+            else:
+                raise ValueError(
+                    f"article {n}: {MAX_REDRAWS} draws in a row made fingerprints already "
+                    "made; the pool is too small for this many articles"
+                )
             self.fingerprints.add(key)
+            self.made = n
             yield record
 
 
