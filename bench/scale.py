@@ -9,21 +9,23 @@ the sizes are prefixes of one corpus.
 
 At each size, on each backend:
   - reindex: `arabic-search reindex FILE --json` as a fresh process, from the
-    generated .jsonl: wall time, documents a second, and the process's peak RSS
-    (wait4); the duplicates it reports (0 expected);
+    generated .jsonl: wall time, documents a second, the process's CPU time (on a
+    cluster, the client's share) and peak RSS; the duplicates it reports (0 expected);
+    on the node, after another corpus warmed it up;
   - disk: the embedded home's bytes; the index's store on the node (after a flush);
   - the node's heap: used after the load and searches, and the old generation's peak
     (`_nodes/stats/jvm`; a fresh node per size, so the peak is this size's);
   - search: `--queries` queries made of the first 4 words of ANT titles (a seeded
     draw), through the backend in this process, after one warm-up pass: ranked only;
     with facets; with facets and highlights; p50 and p99;
-  - status: the backend's `status()` in this process, median of 5.
+  - status: the backend's `status()` in this process, median of 5;
+  - with --from-index, last: `reindex --from-index` of that version on the node.
 One run per size. Then one table per backend, and each figure's growth: the slope of a
 least-squares fit of log(figure) against log(size) (1.0: linear), and for the
 embedded backend the size where each search p99 passes 50 ms by that fit.
 
     .venv/bin/python bench/scale.py [--sizes 10000,100000,300000] [--big]
-        [--backends embedded,opensearch] [--heap 1g] [--work DIR] [--seed 1]
+        [--backends embedded,opensearch] [--heap 1g] [--from-index] [--work DIR] [--seed 1]
     .venv/bin/python bench/scale.py --sizes 2000,5000     # a quick try
 """
 
@@ -81,6 +83,7 @@ class Row:
 
     size: int
     reindex_s: float
+    cpu_s: float  # of the reindex process (user + system); on a cluster, the client's
     indexed: int
     duplicates: int
     disk_mb: float
@@ -90,6 +93,7 @@ class Row:
     p50: dict[str, float] = field(default_factory=dict)
     p99: dict[str, float] = field(default_factory=dict)
     status_ms: float = 0.0
+    from_index_s: float | None = None  # reindex --from-index of the same version
 
     @property
     def docs_per_s(self) -> float:
@@ -100,6 +104,7 @@ class Row:
         out: dict[str, float | None] = {
             "reindex s": self.reindex_s,
             "docs/s": self.docs_per_s,
+            "CPU s": self.cpu_s,
             "disk MB": self.disk_mb,
             "RSS MB": self.rss_mb,
             "heap MB": self.heap_used_mb,
@@ -109,6 +114,7 @@ class Row:
             out[f"{mode} p50"] = self.p50[mode]
             out[f"{mode} p99"] = self.p99[mode]
         out["status ms"] = self.status_ms
+        out["from-index s"] = self.from_index_s
         return out
 
 
@@ -117,33 +123,48 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def write_corpus(pool: Pool, seed: int, size: int, path: Path) -> Generator:
-    generator = Generator(pool, seed)
-    with path.open("wb") as out:
-        for record in generator.articles(size):
+def write_corpus(pool: Pool, seed: int, size: int, path: Path) -> None:
+    """The first `size` articles of `seed` to `path`, unless a run made it before
+    (written under another name, then renamed: a file there is complete)."""
+    if path.exists():
+        return
+    part = path.with_suffix(".part")
+    with part.open("wb") as out:
+        for record in Generator(pool, seed).articles(size):
             out.write(orjson.dumps(record) + b"\n")
-    return generator
+    part.rename(path)
 
 
-# Runs the command given and writes its peak RSS (KiB) to the file given first. The
+# Runs the command given and writes its peak RSS (KiB) and CPU seconds (user + system)
+# to the file given first. The
 # reindex runs under this small process, not straight from this one: Linux counts the
 # memory of the process that forked a child into the child's peak RSS (a fork copies
 # it; exec keeps its high-water mark), and this one holds the generator's pool.
 MEASURED = """
 import resource, subprocess, sys
 code = subprocess.call(sys.argv[2:])
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-open(sys.argv[1], "w").write(str(peak))
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+open(sys.argv[1], "w").write(f"{usage.ru_maxrss} {usage.ru_utime + usage.ru_stime}")
 sys.exit(code)
 """
 
 
-def run_reindex(
-    path: Path, env: dict[str, str], *backend: str, alias: str = ALIAS
-) -> tuple[float, float, Any]:
-    """`arabic-search reindex PATH --json` in a fresh process: (seconds, peak RSS in MB,
-    its JSON report). Its stderr (the progress bar) goes to a file beside PATH."""
-    command = [str(CLI), "reindex", str(path), "--alias", alias, "--json", *backend]
+@dataclass(frozen=True)
+class Run:
+    """One `arabic-search reindex` process: wall time, CPU time, peak RSS, --json report."""
+
+    seconds: float
+    cpu_s: float
+    rss_mb: float
+    report: dict[str, Any]
+
+
+def run_reindex(path: Path, env: dict[str, str], *options: str, alias: str = ALIAS) -> Run:
+    """`arabic-search reindex PATH --json` in a fresh process. Its stderr (the
+    progress bar) goes to a file beside PATH. With --from-index among the options,
+    PATH only names that file."""
+    inputs = [] if "--from-index" in options else [str(path)]
+    command = [str(CLI), "reindex", *inputs, "--alias", alias, "--json", *options]
     log, peak = path.with_suffix(".log"), path.with_suffix(".rss")
     with log.open("wb") as err:
         start = time.perf_counter()
@@ -158,7 +179,8 @@ def run_reindex(
     if done.returncode != 0:
         tail = log.read_text(errors="replace").strip().splitlines()[-3:]
         raise SystemExit(f"{' '.join(command)} exited {done.returncode}: {tail}")
-    return seconds, int(peak.read_text()) / 1024, json.loads(done.stdout)
+    rss_kb, cpu_s = peak.read_text().split()
+    return Run(seconds, float(cpu_s), int(rss_kb) / 1024, json.loads(done.stdout))
 
 
 def latencies(backend: Backend, queries: list[str]) -> tuple[dict[str, float], dict[str, float]]:
@@ -185,16 +207,17 @@ def folder_mb(path: Path) -> float:
 
 def measure_embedded(size: int, corpus: Path, work: Path, queries: list[str]) -> Row:
     home = work / f"embedded-{size}"
-    seconds, rss, report = run_reindex(corpus, {}, "--backend", "embedded", "--home", str(home))
+    run = run_reindex(corpus, {}, "--backend", "embedded", "--home", str(home))
     backend = EmbeddedBackend(str(home))
     p50, p99 = latencies(backend, queries)
     row = Row(
         size,
-        seconds,
-        report["indexed"],
-        report["duplicates"],
+        run.seconds,
+        run.cpu_s,
+        run.report["indexed"],
+        run.report["duplicates"],
         folder_mb(home),
-        rss,
+        run.rss_mb,
         p50=p50,
         p99=p99,
         status_ms=status_ms(backend),
@@ -216,7 +239,9 @@ def post(url: str) -> None:
     urllib.request.urlopen(urllib.request.Request(url, method="POST"), timeout=600).close()
 
 
-def measure_opensearch(size: int, corpus: Path, work: Path, queries: list[str]) -> Row:
+def measure_opensearch(
+    size: int, corpus: Path, work: Path, queries: list[str], from_index: bool = False
+) -> Row:
     from local_node import LocalNode
 
     data = work / f"node-{size}"
@@ -230,7 +255,7 @@ def measure_opensearch(size: int, corpus: Path, work: Path, queries: list[str]) 
         run_reindex(work / "warm-up.jsonl", env, "--backend", "opensearch", alias="warm-up")
         for index in get(f"{url}/_alias/warm-up"):
             delete(f"{url}/{index}")
-        seconds, rss, report = run_reindex(corpus, env, "--backend", "opensearch")
+        run = run_reindex(corpus, env, "--backend", "opensearch")
         post(f"{url}/{ALIAS}/_flush")
         store = get(f"{url}/{ALIAS}/_stats/store")["_all"]["primaries"]["store"]
         with tempfile.TemporaryDirectory() as dead:
@@ -238,18 +263,25 @@ def measure_opensearch(size: int, corpus: Path, work: Path, queries: list[str]) 
             p50, p99 = latencies(backend, queries)
             took_status = status_ms(backend)
         (jvm,) = [n["jvm"]["mem"] for n in get(f"{url}/_nodes/stats/jvm")["nodes"].values()]
+        rebuilt = None
+        if from_index:  # last: it leaves two versions on the node
+            again = run_reindex(corpus, env, "--backend", "opensearch", "--from-index")
+            assert again.report["indexed"] == run.report["indexed"], again
+            rebuilt = again.seconds
         return Row(
             size,
-            seconds,
-            report["indexed"],
-            report["duplicates"],
+            run.seconds,
+            run.cpu_s,
+            run.report["indexed"],
+            run.report["duplicates"],
             store["size_in_bytes"] / MB,
-            rss,
+            run.rss_mb,
             heap_used_mb=jvm["heap_used_in_bytes"] / MB,
             heap_peak_mb=jvm["pools"]["old"]["peak_used_in_bytes"] / MB,
             p50=p50,
             p99=p99,
             status_ms=took_status,
+            from_index_s=rebuilt,
         )
     finally:
         node.stop()
@@ -308,7 +340,12 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--heap", default="1g", help="the OpenSearch node's heap")
-    parser.add_argument("--stats-docs", type=int, default=100_000, help="term statistics cap")
+    parser.add_argument(
+        "--stats-docs", type=int, default=100_000, help="term statistics cap (0: none)"
+    )
+    parser.add_argument(
+        "--from-index", action="store_true", help="also time reindex --from-index on the node"
+    )
     parser.add_argument("--work", help="where corpora and indexes go (default: a temporary one)")
     args = parser.parse_args()
     if not ANT.is_file():
@@ -316,6 +353,9 @@ def main() -> int:
         return 2
     sizes = sorted({int(s) for s in args.sizes.split(",")} | ({BIG} if args.big else set()))
     backends = args.backends.split(",")
+    measure = {**MEASURE}
+    if args.from_index:
+        measure["opensearch"] = functools.partial(measure_opensearch, from_index=True)
     os.environ["ARABIC_SEARCH_NODE_HEAP"] = args.heap  # read by local_node when imported
 
     articles = [o for o in parse_paths([str(ANT)]) if isinstance(o, Article)]
@@ -333,13 +373,15 @@ def main() -> int:
     try:
         corpora = {}
         for size in sizes:
-            corpora[size] = work / f"corpus-{size}.jsonl"
+            corpora[size] = work / f"corpus-s{args.seed}-{size}.jsonl"
             took = timed(functools.partial(write_corpus, pool, args.seed, size, corpora[size]))
             print(f"generated {size:,} articles in {took:.0f} s", file=sys.stderr)
         print(f"term statistics (seed {args.seed}): the ANT articles, then the generated ones")
         print(f"  {'':10}{TermStatistics.HEADER}")
         print(f"  {'ANT':10}{pool.statistics.row()}")
-        for n in sorted({min(pool.size, sizes[-1]), min(sizes[-1], args.stats_docs)}):
+        for n in sorted(
+            {min(pool.size, sizes[-1], args.stats_docs), min(sizes[-1], args.stats_docs)} - {0}
+        ):
             with corpora[sizes[-1]].open("rb") as lines:
                 records = map(orjson.loads, itertools.islice(lines, n))
                 stats = term_statistics(f"{r['title']}\n{r['text']}" for r in records)
@@ -349,7 +391,7 @@ def main() -> int:
         for name in backends:
             rows = []
             for size in sizes:
-                rows.append(MEASURE[name](size, corpora[size], work, queries))
+                rows.append(measure[name](size, corpora[size], work, queries))
                 print(f"{name} {size:,}: {rows[-1].figures()}", file=sys.stderr)
             print_table(name, rows)
     finally:
