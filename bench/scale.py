@@ -14,7 +14,8 @@ At each size, on each backend:
     on the node, after another corpus warmed it up;
   - disk: the embedded home's bytes; the index's store on the node (after a flush);
   - the node's heap: used after the load and searches, and the old generation's peak
-    (`_nodes/stats/jvm`; a fresh node per size, so the peak is this size's);
+    (`_nodes/stats/jvm`; a fresh node per size, so the peak is this size's and the
+    warm-up's);
   - search: `--queries` queries made of the first 4 words of ANT titles (a seeded
     draw), through the backend in this process, after one warm-up pass: ranked only;
     with facets; with facets and highlights; p50 and p99;
@@ -27,6 +28,9 @@ embedded backend the size where each search p99 passes 50 ms by that fit.
     .venv/bin/python bench/scale.py [--sizes 10000,100000,300000] [--big]
         [--backends embedded,opensearch] [--heap 1g] [--from-index] [--work DIR] [--seed 1]
     .venv/bin/python bench/scale.py --sizes 2000,5000     # a quick try
+
+--work keeps the corpora there (and reuses them); without it they go to a temporary
+folder, removed at the end.
 """
 
 from __future__ import annotations
