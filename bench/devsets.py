@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from indexer.analysis.analyzers import default_analyzers
 from indexer.search import evaluation as ev
 from indexer.search.feedback import Feedback
 from indexer.search.query import RANKING, Ranking
@@ -84,21 +85,34 @@ def _write_beir(
     return DevSet(name, folder / "corpus.jsonl", folder / "queries.jsonl", folder / "qrels.tsv")
 
 
+def _sentences(paragraph: str) -> list[str]:
+    """A paragraph's sentences of MIN_SENTENCE_WORDS words or more."""
+    pieces = (piece.strip() for piece in SENTENCE_END.split(paragraph))
+    return [p for p in pieces if len(p.split()) >= MIN_SENTENCE_WORDS]
+
+
+def _sentence_id(sentence: str) -> str:
+    return "s-" + hashlib.sha1(sentence.encode("utf-8")).hexdigest()[:12]
+
+
+def _arcd_paragraphs() -> list[dict[str, str]]:
+    with (ARCD / "corpus.jsonl").open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
+def arcd_sentences_corpus() -> list[dict[str, str]]:
+    """Each distinct sentence of the ARCD paragraphs, no title, in order."""
+    sentences = dict.fromkeys(s for p in _arcd_paragraphs() for s in _sentences(p["text"]))
+    return [{"_id": _sentence_id(t), "title": "", "text": t} for t in sentences]
+
+
 def arcd_sentences() -> DevSet:
     """Each distinct sentence of the paragraphs a document; a question's relevant
     documents are the sentences of its paragraph."""
-    sentences: dict[str, str] = {}  # text -> id
-    of_paragraph: dict[str, list[str]] = {}
-    with (ARCD / "corpus.jsonl").open(encoding="utf-8") as f:
-        for paragraph in map(json.loads, f):
-            ids = of_paragraph.setdefault(paragraph["_id"], [])
-            for piece in SENTENCE_END.split(paragraph["text"]):
-                text = piece.strip()
-                if len(text.split()) < MIN_SENTENCE_WORDS:
-                    continue
-                digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
-                ids.append(sentences.setdefault(text, f"s-{digest}"))
-    corpus = [{"_id": i, "title": "", "text": t} for t, i in sentences.items()]
+    of_paragraph = {
+        p["_id"]: [_sentence_id(s) for s in _sentences(p["text"])] for p in _arcd_paragraphs()
+    }
+    corpus = arcd_sentences_corpus()
     judged = ev.read_judged(ARCD / "queries-train.jsonl", ARCD / "qrels-train.tsv")
     queries = [{"_id": q, "text": t} for q, t in judged.texts.items()]
     qrels = [
@@ -108,6 +122,34 @@ def arcd_sentences() -> DevSet:
         for s in dict.fromkeys(of_paragraph.get(p, []))
     ]
     return _write_beir("arcd-sentences", corpus, queries, qrels)
+
+
+def arcd_best_sentence() -> DevSet:
+    """The weak case of the held-out sets: a long question against short passages, one
+    relevant passage each. The corpus is arcd-sentences'; a question's one relevant
+    sentence is the sentence of its paragraph holding the most of its distinct content
+    words (the `text` analyzer's stems: stopwords and question words out). A question
+    whose best count is 0, or shared by two different sentences, is left out."""
+    text = default_analyzers()["text"]
+    stems: dict[str, frozenset[str]] = {}  # a sentence's id -> its stems
+    of_paragraph: dict[str, list[str]] = {}
+    for paragraph in _arcd_paragraphs():
+        ids = of_paragraph.setdefault(paragraph["_id"], [])
+        for piece in _sentences(paragraph["text"]):
+            ids.append(_sentence_id(piece))
+            stems.setdefault(_sentence_id(piece), frozenset(text.terms(piece)))
+    judged = ev.read_judged(ARCD / "queries-train.jsonl", ARCD / "qrels-train.tsv")
+    queries, qrels = [], []
+    for query_id, relevant in judged.judged.items():
+        words = set(text.terms(judged.texts[query_id]))
+        held = {s: len(words & stems[s]) for p in relevant for s in of_paragraph.get(p, [])}
+        most = max(held.values(), default=0)
+        best = [s for s, n in held.items() if n == most]
+        if most and len(best) == 1:
+            queries.append({"_id": query_id, "text": judged.texts[query_id]})
+            qrels.append((query_id, best[0]))
+    corpus = arcd_sentences_corpus()
+    return _write_beir("arcd-best-sentence", corpus, queries, qrels)
 
 
 def _plain_words(line: str) -> list[str]:
@@ -150,6 +192,7 @@ def arcd_ant() -> DevSet:
 BUILDERS: dict[str, Callable[[], DevSet]] = {
     "arcd": arcd,
     "arcd-sentences": arcd_sentences,
+    "arcd-best-sentence": arcd_best_sentence,
     "tashkeela": tashkeela,
     "arcd-ant": arcd_ant,
 }
