@@ -14,13 +14,17 @@ docs/relevance.md:
 - arcd-sentences: the paragraphs split into sentences, no titles (one document per
   distinct sentence). ARCD gives no answer spans, so every sentence of the question's
   paragraph is judged relevant: a looser judgment than one answer sentence;
+- arcd-best-sentence: the same sentences, one judged a question: the one of its
+  paragraph holding the most of its distinct content words (stems), ties left out;
 - tashkeela: the 2,500 diacritized classical lines, no titles. Each query is three
   words of a line (of four letters or more, drawn seeded, in the line's order)
   written without diacritics, as people type; every line holding all three words is
   relevant.
 
 The queries of each set are split into folds (indexer.search.evaluation.folds, seeded), and
-every fold is scored: a change is kept only when it wins on every fold of every set.
+every fold is scored. The goal of issue #23 (`goal`): where stock's MRR@10 is under 0.9,
+ours 1.05x stock on the whole set, no fold behind stock, nDCG@10 and Recall@100 not
+below stock; on a known-item set (stock 0.9 or more), 30% fewer misses than stock.
 """
 
 from __future__ import annotations
@@ -32,15 +36,17 @@ import random
 import re
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
 from indexer.analysis.analyzers import default_analyzers
+from indexer.ingest.articles import Article
 from indexer.search import evaluation as ev
 from indexer.search.feedback import Feedback
-from indexer.search.query import RANKING, Ranking
+from indexer.search.query import MAX_FRAME_WORDS, RANKING, Ranking
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared/data"
@@ -199,12 +205,26 @@ BUILDERS: dict[str, Callable[[], DevSet]] = {
 
 
 @dataclass(frozen=True)
+class Context:
+    """What a variant may learn its ranking from: the set's documents (their stems'
+    document counts) and the fold each query is held out in."""
+
+    articles: list[Article]
+    query_folds: list[list[str]]  # the set's queries, fold by fold
+
+
+# A ranking made for a set: one for every query, or one per fold (fold i's queries
+# are ranked by the i-th: a ranking learned from the other folds' queries).
+Adapt = Callable[[Context], Ranking | tuple[Ranking, ...]]
+
+
+@dataclass(frozen=True)
 class Variant:
     """A ranking measured against stock: the analysis it searches, how, and why."""
 
     name: str
     analysis: str  # a profile of indexer.search.evaluation.profiles()
-    ranking: Ranking
+    ranking: Ranking | Adapt
     why: str
     feedback: Feedback | None = None  # pseudo-relevance feedback (a second search)
 
@@ -252,8 +272,126 @@ FEEDBACK = tuple(
         (10, 20, 1.0, 10),
     )
 )
+
+
+# Issue #23. Proximity: a constant for each pair of neighbouring query words within a
+# slop on content.exact (1: in order, one word between; 4 and 8: either order, a window).
+PROXIMITY = tuple(
+    Variant(
+        f"ours-pairs-s{slop}-w{weight:g}",
+        "ours",
+        Ranking(pair_weight=weight, pair_slop=slop),
+        f"+{weight:g} for each neighbouring pair within slop {slop}",
+    )
+    for slop, weight in ((1, 1.0), (1, 3.0), (1, 6.0), (4, 3.0), (8, 3.0))
+)
+# Rarity-weighted coordination: a constant per word held, its weight x its idf.
+COORDINATION = tuple(
+    Variant(
+        f"ours-coord-idf-{w:g}",
+        "ours",
+        Ranking(coordination=w),
+        f"+{w:g} x idf for each word held",
+    )
+    for w in (0.5, 1.0, 2.0, 4.0)
+)
+
+
+def learn_frames(questions: Iterable[str], at_least: int) -> dict[tuple[str, ...], int]:
+    """Question frames: the openings of 1 to MAX_FRAME_WORDS words (the text
+    analyzer's words, stopwords in) that open `at_least` questions or more, each with
+    how many of its words are searched (not stopwords)."""
+    analyzers = default_analyzers()
+    opened: Counter[tuple[str, ...]] = Counter()
+    for question in questions:
+        words = analyzers["text"].words(question)[:MAX_FRAME_WORDS]
+        opened.update(tuple(words[:n]) for n in range(1, len(words) + 1))
+    return {
+        frame: len(analyzers["exact_search"].filter_words(list(frame)))
+        for frame, n in opened.items()
+        if n >= at_least
+    }
+
+
+def _frames(weight: float, at_least: int) -> Adapt:
+    """Frames learned from the ARCD train questions that are not in the held-out fold."""
+    questions = ev.read_queries(ARCD / "queries-train.jsonl")
+
+    def adapt(context: Context) -> tuple[Ranking, ...]:
+        return tuple(
+            Ranking(
+                frames=learn_frames(
+                    (t for q, t in questions.items() if q not in set(held_out)), at_least
+                ),
+                frame_weight=weight,
+            )
+            for held_out in context.query_folds
+        )
+
+    return adapt
+
+
+FRAMES = tuple(
+    Variant(
+        f"ours-frames-{n}-w{w:g}",
+        "ours",
+        _frames(w, n),
+        f"the words of a frame opening {n}+ train questions weigh {w:g}",
+    )
+    for n, w in ((4, 0.0), (4, 0.2), (4, 0.5), (10, 0.2))
+)
+
+
+def _combined(
+    coordination: float, grams: float, title: float, pairs: float = 0.0, frames: bool = False
+) -> Adapt:
+    """Rarity-weighted coordination with other weights; pairs with slop 1, and question
+    frames (weighing 0) learned without the held-out fold."""
+
+    def adapt(context: Context) -> tuple[Ranking, ...]:
+        base = Ranking(
+            {"content": 1.0, "title": title},
+            grams_weight=grams,
+            coordination=coordination,
+            pair_weight=pairs,
+        )
+        if not frames:
+            return (base,)
+        return tuple(replace(base, frames=f.frames, frame_weight=0.0) for f in framed(context))
+
+    return adapt
+
+
+def framed(context: Context) -> tuple[Ranking, ...]:
+    adapt = _frames(0.0, 4)
+    made = adapt(context)
+    assert isinstance(made, tuple)
+    return made
+
+
+COMBINED = (
+    Variant(
+        "ours-c3-g1.8-t1", "ours", _combined(3.0, 1.8, 1.0), "coordination 3, grams 1.8, title 1"
+    ),
+    Variant(
+        "ours-c2-g1.8-t1", "ours", _combined(2.0, 1.8, 1.0), "coordination 2, grams 1.8, title 1"
+    ),
+    Variant(
+        "ours-c3-g1.8-t1-p6-f0",
+        "ours",
+        _combined(3.0, 1.8, 1.0, 6.0, True),
+        "the same, pairs 6, frames 0",
+    ),
+)
 # Groups of experiments for --variants (or one by its name), measured with stock and ours.
-EXPERIMENT_GROUPS = {"query-time": EXPERIMENTS, "feedback": FEEDBACK}
+EXPERIMENT_GROUPS = {
+    "combined": COMBINED,
+    "query-time": EXPERIMENTS,
+    "feedback": FEEDBACK,
+    "proximity": PROXIMITY,
+    "coordination": COORDINATION,
+    "frames": FRAMES,
+}
 BY_NAME = {v.name: v for group in EXPERIMENT_GROUPS.values() for v in group}
 
 
@@ -261,12 +399,22 @@ def ratio(ours: ev.Scores, stock: ev.Scores) -> float:
     return ours.mrr_at_10 / stock.mrr_at_10 if stock.mrr_at_10 else float("inf")
 
 
-def wins(ours: ev.Scores, stock: ev.Scores) -> bool:
-    """The issue's goal on one fold: 5% ahead on MRR@10, behind on nothing."""
+KNOWN_ITEM = 0.9  # stock's MRR@10 from which a set is a known-item set (issue #23)
+FEWER_MISSES = 0.3  # on those: misses (1 - MRR@10) at least this share fewer than stock's
+
+
+def goal(whole: ev.Scores, by_fold: list[ev.Scores], stock: Found) -> bool:
+    """Issue #23's goal on a set. Stock's MRR@10 under KNOWN_ITEM: 1.05x stock on the
+    whole set, no fold behind stock, nDCG@10 and Recall@100 not below stock. A
+    known-item set: FEWER_MISSES fewer misses than stock."""
+    stock_whole, stock_folds = stock[STOCK.name]
+    if stock_whole.mrr_at_10 >= KNOWN_ITEM:
+        return 1 - whole.mrr_at_10 <= (1 - FEWER_MISSES) * (1 - stock_whole.mrr_at_10)
     return (
-        ratio(ours, stock) >= 1.05
-        and ours.ndcg_at_10 >= stock.ndcg_at_10
-        and ours.recall_at_100 >= stock.recall_at_100
+        ratio(whole, stock_whole) >= 1.05
+        and all(o.mrr_at_10 >= s.mrr_at_10 for o, s in zip(by_fold, stock_folds, strict=True))
+        and whole.ndcg_at_10 >= stock_whole.ndcg_at_10
+        and whole.recall_at_100 >= stock_whole.recall_at_100
     )
 
 
@@ -280,14 +428,29 @@ def measure(dev: DevSet, variants: tuple[Variant, ...], target: ev.Target, k: in
     wanted = ev.read_judged(dev.queries, dev.qrels)
     articles = ev.read_articles(dev.corpus, dev.distractors)
     available = ev.profiles()
+    query_folds = ev.folds(wanted.judged, k)
+    context = Context(articles, query_folds)
     found: Found = {}
     for analysis, feedback in dict.fromkeys((v.analysis, v.feedback) for v in variants):
         same = [v for v in variants if (v.analysis, v.feedback) == (analysis, feedback)]
-        rankings = [v.ranking for v in same]
-        runs = ev.ranked_runs(
-            available[analysis], articles, wanted.texts, target, rankings, feedback
+        made = [v.ranking if isinstance(v.ranking, Ranking) else v.ranking(context) for v in same]
+        each = [(r,) if isinstance(r, Ranking) else r for r in made]
+        runs = iter(
+            ev.ranked_runs(
+                available[analysis],
+                articles,
+                wanted.texts,
+                target,
+                [r for rankings in each for r in rankings],
+                feedback,
+            )
         )
-        for variant, ranked in zip(same, runs, strict=True):
+        for variant, rankings in zip(same, each, strict=True):
+            by_ranking = [next(runs) for _ in rankings]
+            # One ranking per fold: each fold's queries as its own ranking ranks them.
+            ranked = by_ranking[0]
+            if len(by_ranking) > 1:
+                ranked = {q: by_ranking[i][q] for i, fold in enumerate(query_folds) for q in fold}
             found[variant.name] = (
                 ev.metrics(ranked, wanted.judged),
                 ev.fold_scores(ranked, wanted.judged, k),
@@ -300,7 +463,6 @@ def table_rows(dev: DevSet, backend: str, found: Found) -> list[str]:
     rows = []
     for name, (whole, by_fold) in found.items():
         ratios = [ratio(o, s) for o, s in zip(by_fold, stock_folds, strict=True)]
-        every = all(wins(o, s) for o, s in zip(by_fold, stock_folds, strict=True))
         cells = [
             dev.name,
             backend,
@@ -309,7 +471,7 @@ def table_rows(dev: DevSet, backend: str, found: Found) -> list[str]:
             f"{min(s.mrr_at_10 for s in by_fold):.3f}–{max(s.mrr_at_10 for s in by_fold):.3f}",
             "" if name == STOCK.name else f"{ratio(whole, stock):.3f}",
             "" if name == STOCK.name else f"{min(ratios):.3f}–{max(ratios):.3f}",
-            "" if name == STOCK.name else ("yes" if every else "no"),
+            "" if name == STOCK.name else ("yes" if goal(whole, by_fold, found) else "no"),
         ]
         rows.append("| " + " | ".join(cells) + " |")
     return rows
@@ -317,7 +479,7 @@ def table_rows(dev: DevSet, backend: str, found: Found) -> list[str]:
 
 HEADER = (
     "| set | backend | ranking | MRR@10 / nDCG@10 / Recall@100 | fold MRR@10 | / stock "
-    "| fold / stock | goal on every fold |\n|---|---|---|---|---|---|---|---|"
+    "| fold / stock | goal (#23) |\n|---|---|---|---|---|---|---|---|"
 )
 
 

@@ -44,7 +44,14 @@ from indexer.backends.cluster.settings import ClusterSettings
 from indexer.errors import EXIT_USAGE
 from indexer.index.reindex import reindex
 from indexer.ingest.articles import Article
-from indexer.search.query import RECENCY_FLOOR, QueryError, Recency, SearchRequest, plan_query
+from indexer.search.query import (
+    RANKING,
+    RECENCY_FLOOR,
+    QueryError,
+    Recency,
+    SearchRequest,
+    plan_query,
+)
 
 VARIANTS = str(FIXTURES / "variants.jsonl")  # 7 articles
 MAPPINGS = json.loads((ROOT / "mappings/articles.json").read_text(encoding="utf-8"))
@@ -1067,3 +1074,20 @@ def test_status_of_an_alias_that_does_not_exist_on_a_cluster(
 def test_the_shown_url_keeps_an_ipv6_host_in_brackets() -> None:
     settings = ClusterSettings(url="http://user:secret@[::1]:9200")
     assert settings.safe_url == "http://[::1]:9200"
+
+
+def test_coordination_asks_each_stem_on_content_words() -> None:
+    """Ranking.coordination: each stem of the words a hit may match is a term on
+    content.words weighted by it (twice asked, twice the weight), which the engine
+    scores as the weight times the stem's idf (BM25 with k1 = 0), as the embedded
+    backend computes it."""
+    ranking = replace(RANKING, coordination=2.0)
+    body = search_body(SearchRequest(query="زلزال المدينة زلزال"), ranking=ranking)
+    held = {
+        clause["term"]["content.words"]["value"]: clause["term"]["content.words"]["boost"]
+        for clause in body["query"]["bool"]["should"]
+        if "content.words" in clause.get("term", {})
+    }
+    assert held == {plan_query("زلزال").stems[0]: 4.0, plan_query("المدينة").stems[0]: 2.0}
+    off = search_body(SearchRequest(query="زلزال"), ranking=replace(RANKING, coordination=0.0))
+    assert "content.words" not in json.dumps(off)

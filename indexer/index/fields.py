@@ -102,6 +102,9 @@ CUT_FIELDS = tuple(
 # The main field first: the order of each query's clauses on both backends.
 FIELD_BOOSTS = {f.name: f.boost for f in sorted(FIELDS, key=lambda f: -f.boost) if f.boost}
 SEARCHED_FIELDS = tuple(FIELD_BOOSTS)
+# The subfield of the combined text field that scores each query word it holds by its
+# idf alone (Ranking.coordination): BM25 with k1 = 0 (indexer/index/mappings.py).
+WORDS_SUBFIELD = "words"
 # The field whose character trigrams (.grams) re-rank: the one combined text field.
 [GRAMS_FIELD] = [f.name for f in FIELDS if f.kind == "combined_text"]
 

@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime
+from itertools import pairwise
 from typing import Any, Literal, NamedTuple
 
 from indexer.analysis.analyzers import Analyzer, default_analyzers
@@ -51,6 +52,23 @@ class Ranking:
     field_boosts: Mapping[str, float] = field(default_factory=lambda: dict(FIELD_BOOSTS))
     exact_weight: float = EXACT_WEIGHT
     grams_weight: float = GRAMS_WEIGHT
+    # Experiments of issue #23 (bench/devsets.py --variants), off in the product:
+    # a constant for each pair of neighbouring query words a document holds within
+    # `pair_slop` on content.exact (proximity, in the manner of the sequential
+    # dependence model)...
+    pair_weight: float = 0.0
+    pair_slop: int = 1
+    # ...a constant for each word (stem) of the query a document holds in `content`:
+    # `coordination` x the stem's BM25 idf in the index...
+    coordination: float = 0.0
+    # ...and the words of a question frame (`frames`: the opening words of questions,
+    # as the text analyzer's words() gives them, and how many of them are searched
+    # words, not stopwords) weighted `frame_weight`.
+    frames: Mapping[tuple[str, ...], int] = field(default_factory=dict)
+    frame_weight: float = 1.0
+
+    def scaled(self, factor: float) -> Ranking:
+        return replace(self, field_boosts={f: b * factor for f, b in self.field_boosts.items()})
 
 
 RANKING = Ranking()
@@ -338,6 +356,7 @@ class QueryPlan:
     empty_query: bool  # nothing typed: match everything (filters and facets still apply)
     dropped: tuple[str, ...] = ()  # parts with no word to match, as typed
     over_limit: tuple[str, ...] = ()  # parts after MAX_QUERY_WORDS words, as typed
+    opening: tuple[str, ...] = ()  # the first MAX_FRAME_WORDS words, stopwords in
 
     @property
     def included(self) -> list[AnalyzedClause]:
@@ -368,6 +387,7 @@ class QueryPlan:
         return [t for c in self.included for t in c.grams][:MAX_QUERY_GRAMS]
 
 
+MAX_FRAME_WORDS = 4
 # A quoted phrase (an unclosed quote runs to the end), or a run of non-space text.
 _PART = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 Joiner = Literal["OR", "AND"]
@@ -448,8 +468,14 @@ def plan_query(query: str, analyzers: dict[str, Analyzer] | None = None) -> Quer
         else:
             groups.append(Group((analyzed,), anded=and_next))
         join_next = and_next = False
+    opening = tuple(analyzers["text"].words(query)[:MAX_FRAME_WORDS])
     return QueryPlan(
-        tuple(groups), tuple(excluded), not query.strip(), tuple(dropped), tuple(over_limit)
+        tuple(groups),
+        tuple(excluded),
+        not query.strip(),
+        tuple(dropped),
+        tuple(over_limit),
+        opening,
     )
 
 
@@ -488,6 +514,12 @@ class MatchPlan:
     excluded: tuple[tuple[FieldQuery, ...], ...]
     grams: tuple[str, ...]
     everything: bool  # no words to match: all documents (filters still apply)
+    # Experiments (Ranking): pairs of neighbouring exact words, each a constant when a
+    # document holds them within the slop on content.exact; and a constant per word.
+    pairs: tuple[tuple[str, str], ...] = ()
+    # The stems of the words a document may match (one per word and stem, repeats
+    # kept), each adding Ranking.coordination x its idf when the document holds it.
+    held: tuple[str, ...] = ()
 
     @property
     def nothing(self) -> bool:
@@ -541,14 +573,34 @@ def match_plan(
             )
         else:
             optional += group.clauses  # any one is enough: one flat union of them all
+    framed = _frame_words(plan, ranking) if optional == plan.included else 0
+    words = field_queries(optional[framed:], ranking)
+    if framed:
+        words = field_queries(optional[:framed], ranking.scaled(ranking.frame_weight)) + words
     return MatchPlan(
         required=tuple(required),
-        optional=field_queries(optional, ranking)
+        optional=words
         + tuple(FieldQuery("content", False, (t.term,), t.weight) for t in expansion),
         excluded=tuple(field_queries([c], ranking) for c in plan.excluded),
         grams=tuple(plan.grams),
         everything=plan.everything,
+        pairs=_pairs(optional) if ranking.pair_weight else (),
+        held=tuple(t for c in optional for t in c.stems) if ranking.coordination else (),
     )
+
+
+def _frame_words(plan: QueryPlan, ranking: Ranking) -> int:
+    """How many of the first included clauses are words of the longest question frame
+    the query opens with (0: none)."""
+    for length in range(len(plan.opening), 0, -1):
+        if (searched := ranking.frames.get(plan.opening[:length])) is not None:
+            return searched
+    return 0
+
+
+def _pairs(clauses: Iterable[AnalyzedClause]) -> tuple[tuple[str, str], ...]:
+    terms = [t for c in clauses if not c.clause.phrase for t in c.exact]
+    return tuple(dict.fromkeys((a, b) for a, b in pairwise(terms) if a != b))
 
 
 def _as_datetime(value: date | datetime) -> datetime:

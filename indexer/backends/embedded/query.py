@@ -9,6 +9,7 @@ stemmed field and an exact one (`<field>_exact`), the combined field its trigram
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -109,6 +110,10 @@ class QueryBuilder:
             return [self._phrase_query(field, part.terms, 0, part.boost)]
         return self._terms_query(field, part.terms, part.boost)
 
+    def _pair(self, pair: tuple[str, str]) -> tantivy.Query:
+        field = exact_field(GRAMS_FIELD)  # content.exact: the same positions on both backends
+        return tantivy.Query.phrase_query(self.schema, field, list(pair), self._ranking.pair_slop)
+
     def _any(self, parts: Word) -> tantivy.Query:
         return _should([q for part in parts for q in self._field_query(part)])
 
@@ -116,7 +121,24 @@ class QueryBuilder:
         """Any one alternative, each with every one of its words."""
         return _should([_must([self._any(word) for word in words]) for words in requirement])
 
-    def build(self, plan: QueryPlan, request: SearchRequest) -> tantivy.Query | None:
+    def _held(self, stems: Iterable[str], searcher: tantivy.Searcher) -> list[tantivy.Query]:
+        """For each stem a document holds in `content`, the coordination weight times the
+        stem's idf, as Lucene's BM25 with k1 = 0 scores content.words on the engine:
+        log(1 + (N - df + 0.5) / (df + 0.5)); a stem asked n times counts n times."""
+        docs = searcher.num_docs
+        queries = []
+        for stem, n in Counter(stems).items():
+            df = searcher.doc_freq(GRAMS_FIELD, stem)
+            idf = math.log(1 + (docs - df + 0.5) / (df + 0.5))
+            term = tantivy.Query.term_query(self.schema, GRAMS_FIELD, stem)
+            queries.append(
+                tantivy.Query.const_score_query(term, self._ranking.coordination * n * idf)
+            )
+        return queries
+
+    def build(
+        self, plan: QueryPlan, request: SearchRequest, searcher: tantivy.Searcher
+    ) -> tantivy.Query | None:
         """The tantivy query of a plan and the request's filters (None: matches
         nothing), rendered from the same MatchPlan as the cluster's bool query."""
         occur = tantivy.Occur
@@ -130,6 +152,14 @@ class QueryBuilder:
             text_parts += [(occur.Should, q) for p in match.optional for q in self._field_query(p)]
             text_query = tantivy.Query.boolean_query(text_parts)
         clauses = [(occur.Must, text_query)]
+        # Experiments (Ranking): they rank what the text query matched, as the trigrams.
+        ranking = self._ranking
+        clauses += [
+            (occur.Should, tantivy.Query.const_score_query(self._pair(pair), ranking.pair_weight))
+            for pair in match.pairs
+        ]
+        if match.held:
+            clauses += [(occur.Should, q) for q in self._held(match.held, searcher)]
         if self._grams_weight and match.grams:
             # Ranks what the text query matched; matches nothing by itself.
             field = grams_field(GRAMS_FIELD)

@@ -1,0 +1,199 @@
+"""Ranking weights chosen by coordinate ascent on the train folds, scored on the
+held-out fold (issue #23, idea 5), on the embedded backend.
+
+    .venv/bin/python bench/tune.py [--sets arcd-best-sentence,arcd-sentences,tashkeela,arcd]
+        [--folds 5] [--passes 2] [--weights coordination,...] [--json PATH]
+
+For each fold i, the weights start at the product's and move one at a time to the
+candidate that scores best on the other folds' queries (the mean over the sets of
+log(ours / stock MRR@10), every set counting alike), until a pass changes nothing.
+Fold i's queries are then ranked by the weights chosen without them. The table gives
+each set's cross-validated figures (every fold ranked by the weights tuned on the
+others), as bench/devsets.py gives a variant's, and the weights each fold chose.
+Question frames are learned from the ARCD questions that are not in the held-out fold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import devsets as ds
+
+from indexer.search import evaluation as ev
+from indexer.search.query import RANKING, Ranking
+
+# Each weight's candidates; the first ascent starts from the product's value.
+CANDIDATES: dict[str, tuple[float, ...]] = {
+    "coordination": (0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0),
+    "frame_weight": (1.0, 0.5, 0.2, 0.0),
+    "pair_weight": (0.0, 1.5, 3.0, 6.0, 10.0),
+    "grams_weight": (0.6, 0.9, 1.2, 1.8, 2.4),
+    "title": (0.0, 0.5, 1.0, 1.5),
+    "exact_weight": (0.25, 0.5, 1.0),
+}
+START = {
+    "coordination": 0.0,
+    "frame_weight": 1.0,
+    "pair_weight": 0.0,
+    "grams_weight": RANKING.grams_weight,
+    "title": RANKING.field_boosts.get("title", 0.0),
+    "exact_weight": RANKING.exact_weight,
+}
+FRAMES_AT_LEAST = 4
+Point = tuple[tuple[str, float], ...]
+
+
+@dataclass
+class TunedSet:
+    """One dev set: its judged queries and folds, stock's hits, and ours' index."""
+
+    dev: ds.DevSet
+    judged: ev.JudgedQueries
+    folds: list[list[str]]
+    stock: dict[str, list[str]]
+    index: ev.TemporaryIndex
+    frames: list[dict[tuple[str, ...], int]]  # learned without fold i's questions
+
+
+def ranking_of(point: Point, tuned: TunedSet, fold: int) -> Ranking:
+    weights = dict(point)
+    return Ranking(
+        {"content": 1.0, "title": weights["title"]},
+        exact_weight=weights["exact_weight"],
+        grams_weight=weights["grams_weight"],
+        pair_weight=weights["pair_weight"],
+        coordination=weights["coordination"],
+        frames=tuned.frames[fold] if weights["frame_weight"] != 1.0 else {},
+        frame_weight=weights["frame_weight"],
+    )
+
+
+class Runs:
+    """Every query's hits under a point, memoized (the frames depend on the fold)."""
+
+    def __init__(self, sets: list[TunedSet]) -> None:
+        self.sets = sets
+        self.memo: dict[tuple[str, Point, int], dict[str, list[str]]] = {}
+
+    def ranked(self, tuned: TunedSet, point: Point, fold: int) -> dict[str, list[str]]:
+        key = (tuned.dev.name, point, fold if dict(point)["frame_weight"] != 1.0 else -1)
+        if key not in self.memo:
+            ranking = ranking_of(point, tuned, fold)
+            self.memo[key] = ev.rank(tuned.index, ranking, tuned.judged.texts)
+        return self.memo[key]
+
+    def objective(self, point: Point, fold: int) -> float:
+        """The mean over the sets of log(ours / stock MRR@10) on the queries not in `fold`."""
+        total = 0.0
+        for tuned in self.sets:
+            train = {
+                q: tuned.judged.judged[q]
+                for i, queries in enumerate(tuned.folds)
+                if i != fold
+                for q in queries
+            }
+            ours = ev.metrics(self.ranked(tuned, point, fold), train).mrr_at_10
+            stock = ev.metrics(tuned.stock, train).mrr_at_10
+            total += math.log(ours / stock)
+        return total / len(self.sets)
+
+
+def ascend(runs: Runs, fold: int, passes: int, tuned: list[str]) -> tuple[Point, float]:
+    weights = dict(START)
+    best = runs.objective(tuple(weights.items()), fold)
+    for _ in range(passes):
+        moved = False
+        for name in tuned:
+            candidates = CANDIDATES[name]
+            for value in candidates:
+                if value == weights[name]:
+                    continue
+                tried = {**weights, name: value}
+                score = runs.objective(tuple(tried.items()), fold)
+                if score > best + 1e-9:
+                    best, weights, moved = score, tried, True
+        if not moved:
+            break
+    return tuple(weights.items()), best
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sets", default="arcd-best-sentence,arcd-sentences,tashkeela,arcd")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--passes", type=int, default=2)
+    parser.add_argument(
+        "--weights", default=",".join(CANDIDATES), help="the weights tuned, the others stay"
+    )
+    parser.add_argument("--json", type=Path, help="also write the chosen weights and scores here")
+    args = parser.parse_args()
+    questions = ev.read_queries(ds.ARCD / "queries-train.jsonl")
+    profiles = ev.profiles()
+    with contextlib.ExitStack() as stack:
+        sets = []
+        for name in args.sets.split(","):
+            dev = ds.BUILDERS[name]()
+            judged = ev.read_judged(dev.queries, dev.qrels)
+            articles = ev.read_articles(dev.corpus, dev.distractors)
+            folds = ev.folds(judged.judged, args.folds)
+            [stock] = ev.ranked_runs(profiles["arabic"], articles, judged.texts)
+            index = stack.enter_context(ev.temporary_index(profiles["ours"], articles))
+            frames = [
+                ds.learn_frames(
+                    (t for q, t in questions.items() if q not in set(held_out)), FRAMES_AT_LEAST
+                )
+                for held_out in folds
+            ]
+            sets.append(TunedSet(dev, judged, folds, stock, index, frames))
+        runs = Runs(sets)
+        chosen = []
+        for fold in range(args.folds):
+            started = time.perf_counter()
+            point, score = ascend(runs, fold, args.passes, args.weights.split(","))
+            chosen.append(point)
+            took = time.perf_counter() - started
+            print(
+                f"fold {fold + 1}: {dict(point)} (train objective {score:.4f}, {took:.0f} s)",
+                file=sys.stderr,
+                flush=True,
+            )
+        print(ds.HEADER)
+        results: dict[str, Any] = {"chosen": [dict(p) for p in chosen]}
+        for tuned in sets:
+            held = {
+                q: runs.ranked(tuned, chosen[i], i)[q]
+                for i, queries in enumerate(tuned.folds)
+                for q in queries
+            }
+            found: ds.Found = {}
+            for name, ranked in (("stock", tuned.stock), ("ours-tuned-cv", held)):
+                found[name] = (
+                    ev.metrics(ranked, tuned.judged.judged),
+                    ev.fold_scores(ranked, tuned.judged.judged, args.folds),
+                )
+            default = runs.ranked(tuned, tuple(START.items()), -1)
+            found["ours"] = (
+                ev.metrics(default, tuned.judged.judged),
+                ev.fold_scores(default, tuned.judged.judged, args.folds),
+            )
+            found = {k: found[k] for k in ("stock", "ours", "ours-tuned-cv")}
+            print("\n".join(ds.table_rows(tuned.dev, "embedded", found)), flush=True)
+            results[tuned.dev.name] = {
+                v: {"all": w.to_json(), "folds": [s.to_json() for s in f]}
+                for v, (w, f) in found.items()
+            }
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
