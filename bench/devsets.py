@@ -36,17 +36,15 @@ import random
 import re
 import sys
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
 from indexer.analysis.analyzers import default_analyzers
-from indexer.ingest.articles import Article
 from indexer.search import evaluation as ev
 from indexer.search.feedback import Feedback
-from indexer.search.query import MAX_FRAME_WORDS, RANKING, Ranking
+from indexer.search.query import RANKING, Ranking
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared/data"
@@ -205,26 +203,12 @@ BUILDERS: dict[str, Callable[[], DevSet]] = {
 
 
 @dataclass(frozen=True)
-class Context:
-    """What a variant may learn its ranking from: the set's documents (their stems'
-    document counts) and the fold each query is held out in."""
-
-    articles: list[Article]
-    query_folds: list[list[str]]  # the set's queries, fold by fold
-
-
-# A ranking made for a set: one for every query, or one per fold (fold i's queries
-# are ranked by the i-th: a ranking learned from the other folds' queries).
-Adapt = Callable[[Context], Ranking | tuple[Ranking, ...]]
-
-
-@dataclass(frozen=True)
 class Variant:
     """A ranking measured against stock: the analysis it searches, how, and why."""
 
     name: str
     analysis: str  # a profile of indexer.search.evaluation.profiles()
-    ranking: Ranking | Adapt
+    ranking: Ranking
     why: str
     feedback: Feedback | None = None  # pseudo-relevance feedback (a second search)
 
@@ -274,123 +258,32 @@ FEEDBACK = tuple(
 )
 
 
-# Issue #23. Proximity: a constant for each pair of neighbouring query words within a
-# slop on content.exact (1: in order, one word between; 4 and 8: either order, a window).
-PROXIMITY = tuple(
-    Variant(
-        f"ours-pairs-s{slop}-w{weight:g}",
-        "ours",
-        Ranking(pair_weight=weight, pair_slop=slop),
-        f"+{weight:g} for each neighbouring pair within slop {slop}",
-    )
-    for slop, weight in ((1, 1.0), (1, 3.0), (1, 6.0), (4, 3.0), (8, 3.0))
-)
-# Rarity-weighted coordination: a constant per word held, its weight x its idf.
-COORDINATION = tuple(
-    Variant(
-        f"ours-coord-idf-{w:g}",
-        "ours",
-        Ranking(coordination=w),
-        f"+{w:g} x idf for each word held",
-    )
-    for w in (0.5, 1.0, 2.0, 4.0)
-)
-
-
-def learn_frames(questions: Iterable[str], at_least: int) -> dict[tuple[str, ...], int]:
-    """Question frames: the openings of 1 to MAX_FRAME_WORDS words (the text
-    analyzer's words, stopwords in) that open `at_least` questions or more, each with
-    how many of its words are searched (not stopwords)."""
-    analyzers = default_analyzers()
-    opened: Counter[tuple[str, ...]] = Counter()
-    for question in questions:
-        words = analyzers["text"].words(question)[:MAX_FRAME_WORDS]
-        opened.update(tuple(words[:n]) for n in range(1, len(words) + 1))
-    return {
-        frame: len(analyzers["exact_search"].filter_words(list(frame)))
-        for frame, n in opened.items()
-        if n >= at_least
-    }
-
-
-def _frames(weight: float, at_least: int) -> Adapt:
-    """Frames learned from the ARCD train questions that are not in the held-out fold."""
-    questions = ev.read_queries(ARCD / "queries-train.jsonl")
-
-    def adapt(context: Context) -> tuple[Ranking, ...]:
-        return tuple(
-            Ranking(
-                frames=learn_frames(
-                    (t for q, t in questions.items() if q not in set(held_out)), at_least
-                ),
-                frame_weight=weight,
-            )
-            for held_out in context.query_folds
+# Issue #23: rarity-weighted coordination (each word held adds the weight x its idf),
+# and the weights of 2026-12-01, before it (grams 1.2, title 0.5, no coordination).
+COORDINATION = (
+    *(
+        Variant(
+            f"ours-coord-{w:g}",
+            "ours",
+            Ranking(coordination=w),
+            f"+{w:g} x idf for each word held",
         )
-
-    return adapt
-
-
-FRAMES = tuple(
+        for w in (0.0, 1.0, 3.0)
+    ),
     Variant(
-        f"ours-frames-{n}-w{w:g}",
+        "ours-2026-12-01",
         "ours",
-        _frames(w, n),
-        f"the words of a frame opening {n}+ train questions weigh {w:g}",
-    )
-    for n, w in ((4, 0.0), (4, 0.2), (4, 0.5), (10, 0.2))
+        Ranking({"content": 1.0, "title": 0.5}, grams_weight=1.2, coordination=0.0),
+        "the product's ranking before issue #23",
+    ),
 )
 
 
-def _combined(
-    coordination: float, grams: float, title: float, pairs: float = 0.0, frames: bool = False
-) -> Adapt:
-    """Rarity-weighted coordination with other weights; pairs with slop 1, and question
-    frames (weighing 0) learned without the held-out fold."""
-
-    def adapt(context: Context) -> tuple[Ranking, ...]:
-        base = Ranking(
-            {"content": 1.0, "title": title},
-            grams_weight=grams,
-            coordination=coordination,
-            pair_weight=pairs,
-        )
-        if not frames:
-            return (base,)
-        return tuple(replace(base, frames=f.frames, frame_weight=0.0) for f in framed(context))
-
-    return adapt
-
-
-def framed(context: Context) -> tuple[Ranking, ...]:
-    adapt = _frames(0.0, 4)
-    made = adapt(context)
-    assert isinstance(made, tuple)
-    return made
-
-
-COMBINED = (
-    Variant(
-        "ours-c3-g1.8-t1", "ours", _combined(3.0, 1.8, 1.0), "coordination 3, grams 1.8, title 1"
-    ),
-    Variant(
-        "ours-c2-g1.8-t1", "ours", _combined(2.0, 1.8, 1.0), "coordination 2, grams 1.8, title 1"
-    ),
-    Variant(
-        "ours-c3-g1.8-t1-p6-f0",
-        "ours",
-        _combined(3.0, 1.8, 1.0, 6.0, True),
-        "the same, pairs 6, frames 0",
-    ),
-)
 # Groups of experiments for --variants (or one by its name), measured with stock and ours.
 EXPERIMENT_GROUPS = {
-    "combined": COMBINED,
     "query-time": EXPERIMENTS,
     "feedback": FEEDBACK,
-    "proximity": PROXIMITY,
     "coordination": COORDINATION,
-    "frames": FRAMES,
 }
 BY_NAME = {v.name: v for group in EXPERIMENT_GROUPS.values() for v in group}
 
@@ -428,29 +321,14 @@ def measure(dev: DevSet, variants: tuple[Variant, ...], target: ev.Target, k: in
     wanted = ev.read_judged(dev.queries, dev.qrels)
     articles = ev.read_articles(dev.corpus, dev.distractors)
     available = ev.profiles()
-    query_folds = ev.folds(wanted.judged, k)
-    context = Context(articles, query_folds)
     found: Found = {}
     for analysis, feedback in dict.fromkeys((v.analysis, v.feedback) for v in variants):
         same = [v for v in variants if (v.analysis, v.feedback) == (analysis, feedback)]
-        made = [v.ranking if isinstance(v.ranking, Ranking) else v.ranking(context) for v in same]
-        each = [(r,) if isinstance(r, Ranking) else r for r in made]
-        runs = iter(
-            ev.ranked_runs(
-                available[analysis],
-                articles,
-                wanted.texts,
-                target,
-                [r for rankings in each for r in rankings],
-                feedback,
-            )
+        rankings = [v.ranking for v in same]
+        runs = ev.ranked_runs(
+            available[analysis], articles, wanted.texts, target, rankings, feedback
         )
-        for variant, rankings in zip(same, each, strict=True):
-            by_ranking = [next(runs) for _ in rankings]
-            # One ranking per fold: each fold's queries as its own ranking ranks them.
-            ranked = by_ranking[0]
-            if len(by_ranking) > 1:
-                ranked = {q: by_ranking[i][q] for i, fold in enumerate(query_folds) for q in fold}
+        for variant, ranked in zip(same, runs, strict=True):
             found[variant.name] = (
                 ev.metrics(ranked, wanted.judged),
                 ev.fold_scores(ranked, wanted.judged, k),

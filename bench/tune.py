@@ -4,13 +4,12 @@ held-out fold (issue #23, idea 5), on the embedded backend.
     .venv/bin/python bench/tune.py [--sets arcd-best-sentence,arcd-sentences,tashkeela,arcd]
         [--folds 5] [--passes 2] [--weights coordination,...] [--json PATH]
 
-For each fold i, the weights start at the product's and move one at a time to the
+For each fold i, the weights start at the ranking before issue #23 and move one at a time to the
 candidate that scores best on the other folds' queries (the mean over the sets of
 log(ours / stock MRR@10), every set counting alike), until a pass changes nothing.
 Fold i's queries are then ranked by the weights chosen without them. The table gives
 each set's cross-validated figures (every fold ranked by the weights tuned on the
 others), as bench/devsets.py gives a variant's, and the weights each fold chose.
-Question frames are learned from the ARCD questions that are not in the held-out fold.
 """
 
 from __future__ import annotations
@@ -28,26 +27,16 @@ from typing import Any
 import devsets as ds
 
 from indexer.search import evaluation as ev
-from indexer.search.query import RANKING, Ranking
+from indexer.search.query import Ranking
 
-# Each weight's candidates; the first ascent starts from the product's value.
+# Each weight's candidates; every ascent starts from the ranking before issue #23.
 CANDIDATES: dict[str, tuple[float, ...]] = {
     "coordination": (0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0),
-    "frame_weight": (1.0, 0.5, 0.2, 0.0),
-    "pair_weight": (0.0, 1.5, 3.0, 6.0, 10.0),
     "grams_weight": (0.6, 0.9, 1.2, 1.8, 2.4),
     "title": (0.0, 0.5, 1.0, 1.5),
     "exact_weight": (0.25, 0.5, 1.0),
 }
-START = {
-    "coordination": 0.0,
-    "frame_weight": 1.0,
-    "pair_weight": 0.0,
-    "grams_weight": RANKING.grams_weight,
-    "title": RANKING.field_boosts.get("title", 0.0),
-    "exact_weight": RANKING.exact_weight,
-}
-FRAMES_AT_LEAST = 4
+START = {"coordination": 0.0, "grams_weight": 1.2, "title": 0.5, "exact_weight": 0.5}
 Point = tuple[tuple[str, float], ...]
 
 
@@ -60,34 +49,29 @@ class TunedSet:
     folds: list[list[str]]
     stock: dict[str, list[str]]
     index: ev.TemporaryIndex
-    frames: list[dict[tuple[str, ...], int]]  # learned without fold i's questions
 
 
-def ranking_of(point: Point, tuned: TunedSet, fold: int) -> Ranking:
+def ranking_of(point: Point) -> Ranking:
     weights = dict(point)
     return Ranking(
         {"content": 1.0, "title": weights["title"]},
         exact_weight=weights["exact_weight"],
         grams_weight=weights["grams_weight"],
-        pair_weight=weights["pair_weight"],
         coordination=weights["coordination"],
-        frames=tuned.frames[fold] if weights["frame_weight"] != 1.0 else {},
-        frame_weight=weights["frame_weight"],
     )
 
 
 class Runs:
-    """Every query's hits under a point, memoized (the frames depend on the fold)."""
+    """Every query's hits under a point, memoized."""
 
     def __init__(self, sets: list[TunedSet]) -> None:
         self.sets = sets
-        self.memo: dict[tuple[str, Point, int], dict[str, list[str]]] = {}
+        self.memo: dict[tuple[str, Point], dict[str, list[str]]] = {}
 
-    def ranked(self, tuned: TunedSet, point: Point, fold: int) -> dict[str, list[str]]:
-        key = (tuned.dev.name, point, fold if dict(point)["frame_weight"] != 1.0 else -1)
+    def ranked(self, tuned: TunedSet, point: Point) -> dict[str, list[str]]:
+        key = (tuned.dev.name, point)
         if key not in self.memo:
-            ranking = ranking_of(point, tuned, fold)
-            self.memo[key] = ev.rank(tuned.index, ranking, tuned.judged.texts)
+            self.memo[key] = ev.rank(tuned.index, ranking_of(point), tuned.judged.texts)
         return self.memo[key]
 
     def objective(self, point: Point, fold: int) -> float:
@@ -100,7 +84,7 @@ class Runs:
                 if i != fold
                 for q in queries
             }
-            ours = ev.metrics(self.ranked(tuned, point, fold), train).mrr_at_10
+            ours = ev.metrics(self.ranked(tuned, point), train).mrr_at_10
             stock = ev.metrics(tuned.stock, train).mrr_at_10
             total += math.log(ours / stock)
         return total / len(self.sets)
@@ -135,7 +119,6 @@ def main() -> int:
     )
     parser.add_argument("--json", type=Path, help="also write the chosen weights and scores here")
     args = parser.parse_args()
-    questions = ev.read_queries(ds.ARCD / "queries-train.jsonl")
     profiles = ev.profiles()
     with contextlib.ExitStack() as stack:
         sets = []
@@ -146,13 +129,7 @@ def main() -> int:
             folds = ev.folds(judged.judged, args.folds)
             [stock] = ev.ranked_runs(profiles["arabic"], articles, judged.texts)
             index = stack.enter_context(ev.temporary_index(profiles["ours"], articles))
-            frames = [
-                ds.learn_frames(
-                    (t for q, t in questions.items() if q not in set(held_out)), FRAMES_AT_LEAST
-                )
-                for held_out in folds
-            ]
-            sets.append(TunedSet(dev, judged, folds, stock, index, frames))
+            sets.append(TunedSet(dev, judged, folds, stock, index))
         runs = Runs(sets)
         chosen = []
         for fold in range(args.folds):
@@ -169,7 +146,7 @@ def main() -> int:
         results: dict[str, Any] = {"chosen": [dict(p) for p in chosen]}
         for tuned in sets:
             held = {
-                q: runs.ranked(tuned, chosen[i], i)[q]
+                q: runs.ranked(tuned, chosen[i])[q]
                 for i, queries in enumerate(tuned.folds)
                 for q in queries
             }
@@ -179,7 +156,7 @@ def main() -> int:
                     ev.metrics(ranked, tuned.judged.judged),
                     ev.fold_scores(ranked, tuned.judged.judged, args.folds),
                 )
-            default = runs.ranked(tuned, tuple(START.items()), -1)
+            default = runs.ranked(tuned, tuple(START.items()))
             found["ours"] = (
                 ev.metrics(default, tuned.judged.judged),
                 ev.fold_scores(default, tuned.judged.judged, args.folds),

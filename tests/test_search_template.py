@@ -79,9 +79,10 @@ def test_the_template_asks_the_fields_and_boosts_of_a_search() -> None:
     assert _terms_by_field(body["query"]) == {
         "content": 1.0,
         "content.exact": 0.5,
-        "title": 0.5,
-        "title.exact": 0.25,
-        "content.grams": 1.2,
+        "title": 1.0,
+        "title.exact": 0.5,
+        "content.words": 2.0,
+        "content.grams": 1.8,
     }
     highlight = body["highlight"]["fields"]["body"]["highlight_query"]
     assert _terms_by_field(highlight) == {"body": 1.0, "body.exact": 0.5}
@@ -95,7 +96,7 @@ def test_the_template_asks_the_fields_and_boosts_of_a_search() -> None:
 @pytest.mark.parametrize("text", HOSTILE)
 def test_any_text_fills_the_template_into_valid_json(text: str) -> None:
     filled = json.loads(fill_template(TEMPLATE, text))
-    assert _slots(filled) == [text] * TEMPLATE.count(json.dumps(QUERY_SLOT)) == [text] * 7
+    assert _slots(filled) == [text] * TEMPLATE.count(json.dumps(QUERY_SLOT)) == [text] * 8
     # Nothing else moved: with the slots put back, it is the template.
     assert _unfilled(filled, text) == json.loads(TEMPLATE)
 

@@ -18,7 +18,6 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime
-from itertools import pairwise
 from typing import Any, Literal, NamedTuple
 
 from indexer.analysis.analyzers import Analyzer, default_analyzers
@@ -39,36 +38,26 @@ MAX_QUERY_CHARS = 10_000
 # (content.grams, stopwords out) add a partial match, as should-clauses that rank but do
 # not decide what matches. What was measured for each: docs/relevance.md.
 EXACT_WEIGHT = 0.5
-GRAMS_WEIGHT = 1.2
+GRAMS_WEIGHT = 1.8
+# Rarity-weighted coordination: each word of the query a document holds adds this
+# times the word's idf in the index, whatever its frequency or the text's length
+# (content.words on a cluster, BM25 with k1 = 0; the same from the embedded index's
+# counts). It lifts the short passage that holds a question's rare words.
+COORDINATION = 2.0
 MAX_QUERY_GRAMS = 256  # trigram clauses at most (a bool query has a clause limit)
 
 
 @dataclass(frozen=True)
 class Ranking:
     """How a MatchPlan's parts are weighted: the searched fields with their boosts, the
-    share of the exact subfields, and the weight of each trigram. Both backends take
-    one; RANKING is the product's, others are for comparisons (eval's baselines)."""
+    share of the exact subfields, the weight of each trigram, and the coordination
+    weight. Both backends take one; RANKING is the product's, others are for
+    comparisons (eval's baselines, bench/devsets.py's variants)."""
 
     field_boosts: Mapping[str, float] = field(default_factory=lambda: dict(FIELD_BOOSTS))
     exact_weight: float = EXACT_WEIGHT
     grams_weight: float = GRAMS_WEIGHT
-    # Experiments of issue #23 (bench/devsets.py --variants), off in the product:
-    # a constant for each pair of neighbouring query words a document holds within
-    # `pair_slop` on content.exact (proximity, in the manner of the sequential
-    # dependence model)...
-    pair_weight: float = 0.0
-    pair_slop: int = 1
-    # ...a constant for each word (stem) of the query a document holds in `content`:
-    # `coordination` x the stem's BM25 idf in the index...
-    coordination: float = 0.0
-    # ...and the words of a question frame (`frames`: the opening words of questions,
-    # as the text analyzer's words() gives them, and how many of them are searched
-    # words, not stopwords) weighted `frame_weight`.
-    frames: Mapping[tuple[str, ...], int] = field(default_factory=dict)
-    frame_weight: float = 1.0
-
-    def scaled(self, factor: float) -> Ranking:
-        return replace(self, field_boosts={f: b * factor for f, b in self.field_boosts.items()})
+    coordination: float = COORDINATION
 
 
 RANKING = Ranking()
@@ -356,7 +345,6 @@ class QueryPlan:
     empty_query: bool  # nothing typed: match everything (filters and facets still apply)
     dropped: tuple[str, ...] = ()  # parts with no word to match, as typed
     over_limit: tuple[str, ...] = ()  # parts after MAX_QUERY_WORDS words, as typed
-    opening: tuple[str, ...] = ()  # the first MAX_FRAME_WORDS words, stopwords in
 
     @property
     def included(self) -> list[AnalyzedClause]:
@@ -387,7 +375,6 @@ class QueryPlan:
         return [t for c in self.included for t in c.grams][:MAX_QUERY_GRAMS]
 
 
-MAX_FRAME_WORDS = 4
 # A quoted phrase (an unclosed quote runs to the end), or a run of non-space text.
 _PART = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 Joiner = Literal["OR", "AND"]
@@ -468,14 +455,8 @@ def plan_query(query: str, analyzers: dict[str, Analyzer] | None = None) -> Quer
         else:
             groups.append(Group((analyzed,), anded=and_next))
         join_next = and_next = False
-    opening = tuple(analyzers["text"].words(query)[:MAX_FRAME_WORDS])
     return QueryPlan(
-        tuple(groups),
-        tuple(excluded),
-        not query.strip(),
-        tuple(dropped),
-        tuple(over_limit),
-        opening,
+        tuple(groups), tuple(excluded), not query.strip(), tuple(dropped), tuple(over_limit)
     )
 
 
@@ -514,9 +495,6 @@ class MatchPlan:
     excluded: tuple[tuple[FieldQuery, ...], ...]
     grams: tuple[str, ...]
     everything: bool  # no words to match: all documents (filters still apply)
-    # Experiments (Ranking): pairs of neighbouring exact words, each a constant when a
-    # document holds them within the slop on content.exact; and a constant per word.
-    pairs: tuple[tuple[str, str], ...] = ()
     # The stems of the words a document may match (one per word and stem, repeats
     # kept), each adding Ranking.coordination x its idf when the document holds it.
     held: tuple[str, ...] = ()
@@ -573,34 +551,15 @@ def match_plan(
             )
         else:
             optional += group.clauses  # any one is enough: one flat union of them all
-    framed = _frame_words(plan, ranking) if optional == plan.included else 0
-    words = field_queries(optional[framed:], ranking)
-    if framed:
-        words = field_queries(optional[:framed], ranking.scaled(ranking.frame_weight)) + words
     return MatchPlan(
         required=tuple(required),
-        optional=words
+        optional=field_queries(optional, ranking)
         + tuple(FieldQuery("content", False, (t.term,), t.weight) for t in expansion),
         excluded=tuple(field_queries([c], ranking) for c in plan.excluded),
         grams=tuple(plan.grams),
         everything=plan.everything,
-        pairs=_pairs(optional) if ranking.pair_weight else (),
         held=tuple(t for c in optional for t in c.stems) if ranking.coordination else (),
     )
-
-
-def _frame_words(plan: QueryPlan, ranking: Ranking) -> int:
-    """How many of the first included clauses are words of the longest question frame
-    the query opens with (0: none)."""
-    for length in range(len(plan.opening), 0, -1):
-        if (searched := ranking.frames.get(plan.opening[:length])) is not None:
-            return searched
-    return 0
-
-
-def _pairs(clauses: Iterable[AnalyzedClause]) -> tuple[tuple[str, str], ...]:
-    terms = [t for c in clauses if not c.clause.phrase for t in c.exact]
-    return tuple(dict.fromkeys((a, b) for a, b in pairwise(terms) if a != b))
 
 
 def _as_datetime(value: date | datetime) -> datetime:

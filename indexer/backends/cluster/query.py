@@ -118,28 +118,6 @@ def held_clauses(stems: Iterable[str], weight: float) -> list[dict[str, Any]]:
     return _terms(f"{GRAMS_FIELD}.{WORDS_SUBFIELD}", stems, weight)
 
 
-def pair_clauses(match: MatchPlan, ranking: Ranking) -> list[dict[str, Any]]:
-    """A constant for each pair of neighbouring words within the slop (content.exact,
-    whose positions agree on both backends)."""
-    return [
-        {
-            "constant_score": {
-                "filter": {
-                    "match_phrase": {
-                        f"{GRAMS_FIELD}.exact": {
-                            "query": f"{a} {b}",
-                            "analyzer": "whitespace",
-                            "slop": ranking.pair_slop,
-                        }
-                    }
-                },
-                "boost": ranking.pair_weight,
-            }
-        }
-        for a, b in match.pairs
-    ]
-
-
 def _filters(request: SearchRequest) -> list[dict[str, Any]]:
     # term and terms on keyword fields: the engine runs the field's normalizer on each
     # value. Several values: any one of them.
@@ -167,7 +145,7 @@ def query_body(
     )
     boolean: dict[str, Any] = {"must": [text_query(match)]}
     # They rank; they match nothing alone.
-    ranks = pair_clauses(match, ranking) + held_clauses(match.held, ranking.coordination)
+    ranks = held_clauses(match.held, ranking.coordination)
     if match.grams and ranking.grams_weight and not match.nothing:
         ranks += gram_clauses(match.grams, ranking.grams_weight)
     if ranks:

@@ -110,10 +110,6 @@ class QueryBuilder:
             return [self._phrase_query(field, part.terms, 0, part.boost)]
         return self._terms_query(field, part.terms, part.boost)
 
-    def _pair(self, pair: tuple[str, str]) -> tantivy.Query:
-        field = exact_field(GRAMS_FIELD)  # content.exact: the same positions on both backends
-        return tantivy.Query.phrase_query(self.schema, field, list(pair), self._ranking.pair_slop)
-
     def _any(self, parts: Word) -> tantivy.Query:
         return _should([q for part in parts for q in self._field_query(part)])
 
@@ -152,12 +148,7 @@ class QueryBuilder:
             text_parts += [(occur.Should, q) for p in match.optional for q in self._field_query(p)]
             text_query = tantivy.Query.boolean_query(text_parts)
         clauses = [(occur.Must, text_query)]
-        # Experiments (Ranking): they rank what the text query matched, as the trigrams.
-        ranking = self._ranking
-        clauses += [
-            (occur.Should, tantivy.Query.const_score_query(self._pair(pair), ranking.pair_weight))
-            for pair in match.pairs
-        ]
+        # Each word held adds coordination x its idf: it ranks what the words matched.
         if match.held:
             clauses += [(occur.Should, q) for q in self._held(match.held, searcher)]
         if self._grams_weight and match.grams:
