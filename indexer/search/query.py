@@ -495,8 +495,9 @@ class MatchPlan:
     excluded: tuple[tuple[FieldQuery, ...], ...]
     grams: tuple[str, ...]
     everything: bool  # no words to match: all documents (filters still apply)
-    # The stems of the words a document may match (one per word and stem, repeats
-    # kept), each adding Ranking.coordination x its idf when the document holds it.
+    # The stems of the query's words, required or not (not the excluded ones), one per
+    # word and stem, repeats kept: each adds Ranking.coordination x its idf to a
+    # document that holds it, whatever the operator (as the index contract's template).
     held: tuple[str, ...] = ()
 
     @property
@@ -558,7 +559,7 @@ def match_plan(
         excluded=tuple(field_queries([c], ranking) for c in plan.excluded),
         grams=tuple(plan.grams),
         everything=plan.everything,
-        held=tuple(t for c in optional for t in c.stems) if ranking.coordination else (),
+        held=tuple(plan.stems) if ranking.coordination else (),
     )
 
 
