@@ -157,11 +157,11 @@ def main() -> int:
                     ev.fold_scores(ranked, tuned.judged.judged, args.folds),
                 )
             default = runs.ranked(tuned, tuple(START.items()))
-            found["ours"] = (
+            found["ours-2026-12-01"] = (
                 ev.metrics(default, tuned.judged.judged),
                 ev.fold_scores(default, tuned.judged.judged, args.folds),
             )
-            found = {k: found[k] for k in ("stock", "ours", "ours-tuned-cv")}
+            found = {k: found[k] for k in ("stock", "ours-2026-12-01", "ours-tuned-cv")}
             print("\n".join(ds.table_rows(tuned.dev, "embedded", found)), flush=True)
             results[tuned.dev.name] = {
                 v: {"all": w.to_json(), "folds": [s.to_json() for s in f]}
