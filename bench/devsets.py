@@ -273,7 +273,9 @@ COORDINATION = (
     Variant(
         "ours-2026-12-01",
         "ours",
-        Ranking({"content": 1.0, "title": 0.5}, grams_weight=1.2, coordination=0.0),
+        Ranking(
+            {"content": 1.0, "title": 0.5}, exact_weight=0.5, grams_weight=1.2, coordination=0.0
+        ),
         "the product's ranking before issue #23",
     ),
 )

@@ -78,14 +78,14 @@ def test_the_template_asks_the_fields_and_boosts_of_a_search() -> None:
     assert _terms_by_field(body["query"]) == _terms_by_field(search["query"])
     assert _terms_by_field(body["query"]) == {
         "content": 1.0,
-        "content.exact": 0.5,
-        "title": 1.0,
-        "title.exact": 0.5,
-        "content.words": 2.0,
-        "content.grams": 1.8,
+        "content.exact": 0.25,
+        "title": 1.5,
+        "title.exact": 0.375,
+        "content.words": 1.0,
+        "content.grams": 1.2,
     }
     highlight = body["highlight"]["fields"]["body"]["highlight_query"]
-    assert _terms_by_field(highlight) == {"body": 1.0, "body.exact": 0.5}
+    assert _terms_by_field(highlight) == {"body": 1.0, "body.exact": 0.25}
     # Everything else is the CLI's body as it is.
     assert {k: v for k, v in body.items() if k not in ("query", "highlight")} == {
         k: v for k, v in search.items() if k not in ("query", "highlight")

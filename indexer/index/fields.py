@@ -48,7 +48,7 @@ FIELDS: tuple[FieldSpec, ...] = (
         "stemmed for matching, with an unstemmed .exact subfield",
         copy_to="content",
         shown=True,
-        boost=1.0,  # on top of content: a word in the title counts again
+        boost=1.5,  # on top of content: a word in the title counts 1.5 times again
     ),
     FieldSpec("lead", "text", "the first paragraph or the abstract (stored, not searched)"),
     FieldSpec("body", "text", "the article text as written, diacritics kept", copy_to="content"),
@@ -100,11 +100,11 @@ CUT_FIELDS = tuple(
     if f.filled_by == "reader" and f.kind in ("keyword", "normalized_keyword")
 )
 # The main field first: the order of each query's clauses on both backends.
-# The highest boost first; at equal boosts the combined field first (the embedded
-# schema's order of the searched fields).
+# The combined field first, then by boost: the embedded schema's order of the
+# searched fields, which its existing indexes keep.
 FIELD_BOOSTS = {
     f.name: f.boost
-    for f in sorted(FIELDS, key=lambda f: (-f.boost, f.kind != "combined_text"))
+    for f in sorted(FIELDS, key=lambda f: (f.kind != "combined_text", -f.boost))
     if f.boost
 }
 SEARCHED_FIELDS = tuple(FIELD_BOOSTS)

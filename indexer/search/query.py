@@ -33,17 +33,17 @@ MAX_QUERY_CHARS = 10_000
 # Ranking, the same on both backends. The searched fields and their boosts are columns
 # of the field table (FIELD_BOOSTS, indexer/index/fields.py). `content` is the title and
 # the body as one text (Elasticsearch fills it by copy_to), scored as one field; a word
-# in the title counts half as much again. The unstemmed (exact) subfields add half as
+# in the title counts 1.5 times again. The unstemmed (exact) subfields add a quarter as
 # much for words written exactly as asked. The character trigrams of the query's words
 # (content.grams, stopwords out) add a partial match, as should-clauses that rank but do
 # not decide what matches. What was measured for each: docs/relevance.md.
-EXACT_WEIGHT = 0.5
-GRAMS_WEIGHT = 1.8
+EXACT_WEIGHT = 0.25
+GRAMS_WEIGHT = 1.2
 # Rarity-weighted coordination: each word of the query a document holds adds this
 # times the word's idf in the index, whatever its frequency or the text's length
 # (content.words on a cluster, BM25 with k1 = 0; the same from the embedded index's
 # counts). It lifts the short passage that holds a question's rare words.
-COORDINATION = 2.0
+COORDINATION = 1.0
 MAX_QUERY_GRAMS = 256  # trigram clauses at most (a bool query has a clause limit)
 
 
