@@ -14,13 +14,17 @@ docs/relevance.md:
 - arcd-sentences: the paragraphs split into sentences, no titles (one document per
   distinct sentence). ARCD gives no answer spans, so every sentence of the question's
   paragraph is judged relevant: a looser judgment than one answer sentence;
+- arcd-best-sentence: the same sentences, one judged a question: the one of its
+  paragraph holding the most of its distinct content words (stems), ties left out;
 - tashkeela: the 2,500 diacritized classical lines, no titles. Each query is three
   words of a line (of four letters or more, drawn seeded, in the line's order)
   written without diacritics, as people type; every line holding all three words is
   relevant.
 
 The queries of each set are split into folds (indexer.search.evaluation.folds, seeded), and
-every fold is scored: a change is kept only when it wins on every fold of every set.
+every fold is scored. The goal of issue #23 (`goal`): where stock's MRR@10 is under 0.9,
+ours 1.05x stock on the whole set, no fold behind stock, nDCG@10 and Recall@100 not
+below stock; on a known-item set (stock 0.9 or more), 30% fewer misses than stock.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from indexer.analysis.analyzers import default_analyzers
 from indexer.search import evaluation as ev
 from indexer.search.feedback import Feedback
 from indexer.search.query import RANKING, Ranking
@@ -84,21 +89,34 @@ def _write_beir(
     return DevSet(name, folder / "corpus.jsonl", folder / "queries.jsonl", folder / "qrels.tsv")
 
 
+def _sentences(paragraph: str) -> list[str]:
+    """A paragraph's sentences of MIN_SENTENCE_WORDS words or more."""
+    pieces = (piece.strip() for piece in SENTENCE_END.split(paragraph))
+    return [p for p in pieces if len(p.split()) >= MIN_SENTENCE_WORDS]
+
+
+def _sentence_id(sentence: str) -> str:
+    return "s-" + hashlib.sha1(sentence.encode("utf-8")).hexdigest()[:12]
+
+
+def _arcd_paragraphs() -> list[dict[str, str]]:
+    with (ARCD / "corpus.jsonl").open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
+def arcd_sentences_corpus() -> list[dict[str, str]]:
+    """Each distinct sentence of the ARCD paragraphs, no title, in order."""
+    sentences = dict.fromkeys(s for p in _arcd_paragraphs() for s in _sentences(p["text"]))
+    return [{"_id": _sentence_id(t), "title": "", "text": t} for t in sentences]
+
+
 def arcd_sentences() -> DevSet:
     """Each distinct sentence of the paragraphs a document; a question's relevant
     documents are the sentences of its paragraph."""
-    sentences: dict[str, str] = {}  # text -> id
-    of_paragraph: dict[str, list[str]] = {}
-    with (ARCD / "corpus.jsonl").open(encoding="utf-8") as f:
-        for paragraph in map(json.loads, f):
-            ids = of_paragraph.setdefault(paragraph["_id"], [])
-            for piece in SENTENCE_END.split(paragraph["text"]):
-                text = piece.strip()
-                if len(text.split()) < MIN_SENTENCE_WORDS:
-                    continue
-                digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
-                ids.append(sentences.setdefault(text, f"s-{digest}"))
-    corpus = [{"_id": i, "title": "", "text": t} for t, i in sentences.items()]
+    of_paragraph = {
+        p["_id"]: [_sentence_id(s) for s in _sentences(p["text"])] for p in _arcd_paragraphs()
+    }
+    corpus = arcd_sentences_corpus()
     judged = ev.read_judged(ARCD / "queries-train.jsonl", ARCD / "qrels-train.tsv")
     queries = [{"_id": q, "text": t} for q, t in judged.texts.items()]
     qrels = [
@@ -108,6 +126,34 @@ def arcd_sentences() -> DevSet:
         for s in dict.fromkeys(of_paragraph.get(p, []))
     ]
     return _write_beir("arcd-sentences", corpus, queries, qrels)
+
+
+def arcd_best_sentence() -> DevSet:
+    """The weak case of the held-out sets: a long question against short passages, one
+    relevant passage each. The corpus is arcd-sentences'; a question's one relevant
+    sentence is the sentence of its paragraph holding the most of its distinct content
+    words (the `text` analyzer's stems: stopwords and question words out). A question
+    whose best count is 0, or shared by two different sentences, is left out."""
+    text = default_analyzers()["text"]
+    stems: dict[str, frozenset[str]] = {}  # a sentence's id -> its stems
+    of_paragraph: dict[str, list[str]] = {}
+    for paragraph in _arcd_paragraphs():
+        ids = of_paragraph.setdefault(paragraph["_id"], [])
+        for piece in _sentences(paragraph["text"]):
+            ids.append(_sentence_id(piece))
+            stems.setdefault(_sentence_id(piece), frozenset(text.terms(piece)))
+    judged = ev.read_judged(ARCD / "queries-train.jsonl", ARCD / "qrels-train.tsv")
+    queries, qrels = [], []
+    for query_id, relevant in judged.judged.items():
+        words = set(text.terms(judged.texts[query_id]))
+        held = {s: len(words & stems[s]) for p in relevant for s in of_paragraph.get(p, [])}
+        most = max(held.values(), default=0)
+        best = [s for s, n in held.items() if n == most]
+        if most and len(best) == 1:
+            queries.append({"_id": query_id, "text": judged.texts[query_id]})
+            qrels.append((query_id, best[0]))
+    corpus = arcd_sentences_corpus()
+    return _write_beir("arcd-best-sentence", corpus, queries, qrels)
 
 
 def _plain_words(line: str) -> list[str]:
@@ -150,6 +196,7 @@ def arcd_ant() -> DevSet:
 BUILDERS: dict[str, Callable[[], DevSet]] = {
     "arcd": arcd,
     "arcd-sentences": arcd_sentences,
+    "arcd-best-sentence": arcd_best_sentence,
     "tashkeela": tashkeela,
     "arcd-ant": arcd_ant,
 }
@@ -209,8 +256,37 @@ FEEDBACK = tuple(
         (10, 20, 1.0, 10),
     )
 )
+
+
+# Issue #23: rarity-weighted coordination (each word held adds the weight x its idf),
+# and the weights of 2026-12-01, before it (grams 1.2, title 0.5, no coordination).
+COORDINATION = (
+    *(
+        Variant(
+            f"ours-coord-{w:g}",
+            "ours",
+            Ranking(coordination=w),
+            f"+{w:g} x idf for each word held",
+        )
+        for w in (0.0, 1.0, 3.0)
+    ),
+    Variant(
+        "ours-2026-12-01",
+        "ours",
+        Ranking(
+            {"content": 1.0, "title": 0.5}, exact_weight=0.5, grams_weight=1.2, coordination=0.0
+        ),
+        "the product's ranking before issue #23",
+    ),
+)
+
+
 # Groups of experiments for --variants (or one by its name), measured with stock and ours.
-EXPERIMENT_GROUPS = {"query-time": EXPERIMENTS, "feedback": FEEDBACK}
+EXPERIMENT_GROUPS = {
+    "query-time": EXPERIMENTS,
+    "feedback": FEEDBACK,
+    "coordination": COORDINATION,
+}
 BY_NAME = {v.name: v for group in EXPERIMENT_GROUPS.values() for v in group}
 
 
@@ -218,12 +294,22 @@ def ratio(ours: ev.Scores, stock: ev.Scores) -> float:
     return ours.mrr_at_10 / stock.mrr_at_10 if stock.mrr_at_10 else float("inf")
 
 
-def wins(ours: ev.Scores, stock: ev.Scores) -> bool:
-    """The issue's goal on one fold: 5% ahead on MRR@10, behind on nothing."""
+KNOWN_ITEM = 0.9  # stock's MRR@10 from which a set is a known-item set (issue #23)
+FEWER_MISSES = 0.3  # on those: misses (1 - MRR@10) at least this share fewer than stock's
+
+
+def goal(whole: ev.Scores, by_fold: list[ev.Scores], stock: Found) -> bool:
+    """Issue #23's goal on a set. Stock's MRR@10 under KNOWN_ITEM: 1.05x stock on the
+    whole set, no fold behind stock, nDCG@10 and Recall@100 not below stock. A
+    known-item set: FEWER_MISSES fewer misses than stock."""
+    stock_whole, stock_folds = stock[STOCK.name]
+    if stock_whole.mrr_at_10 >= KNOWN_ITEM:
+        return 1 - whole.mrr_at_10 <= (1 - FEWER_MISSES) * (1 - stock_whole.mrr_at_10)
     return (
-        ratio(ours, stock) >= 1.05
-        and ours.ndcg_at_10 >= stock.ndcg_at_10
-        and ours.recall_at_100 >= stock.recall_at_100
+        ratio(whole, stock_whole) >= 1.05
+        and all(o.mrr_at_10 >= s.mrr_at_10 for o, s in zip(by_fold, stock_folds, strict=True))
+        and whole.ndcg_at_10 >= stock_whole.ndcg_at_10
+        and whole.recall_at_100 >= stock_whole.recall_at_100
     )
 
 
@@ -257,7 +343,6 @@ def table_rows(dev: DevSet, backend: str, found: Found) -> list[str]:
     rows = []
     for name, (whole, by_fold) in found.items():
         ratios = [ratio(o, s) for o, s in zip(by_fold, stock_folds, strict=True)]
-        every = all(wins(o, s) for o, s in zip(by_fold, stock_folds, strict=True))
         cells = [
             dev.name,
             backend,
@@ -266,7 +351,7 @@ def table_rows(dev: DevSet, backend: str, found: Found) -> list[str]:
             f"{min(s.mrr_at_10 for s in by_fold):.3f}–{max(s.mrr_at_10 for s in by_fold):.3f}",
             "" if name == STOCK.name else f"{ratio(whole, stock):.3f}",
             "" if name == STOCK.name else f"{min(ratios):.3f}–{max(ratios):.3f}",
-            "" if name == STOCK.name else ("yes" if every else "no"),
+            "" if name == STOCK.name else ("yes" if goal(whole, by_fold, found) else "no"),
         ]
         rows.append("| " + " | ".join(cells) + " |")
     return rows
@@ -274,7 +359,7 @@ def table_rows(dev: DevSet, backend: str, found: Found) -> list[str]:
 
 HEADER = (
     "| set | backend | ranking | MRR@10 / nDCG@10 / Recall@100 | fold MRR@10 | / stock "
-    "| fold / stock | goal on every fold |\n|---|---|---|---|---|---|---|---|"
+    "| fold / stock | goal (#23) |\n|---|---|---|---|---|---|---|---|"
 )
 
 

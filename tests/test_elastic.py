@@ -44,7 +44,14 @@ from indexer.backends.cluster.settings import ClusterSettings
 from indexer.errors import EXIT_USAGE
 from indexer.index.reindex import reindex
 from indexer.ingest.articles import Article
-from indexer.search.query import RECENCY_FLOOR, QueryError, Recency, SearchRequest, plan_query
+from indexer.search.query import (
+    RANKING,
+    RECENCY_FLOOR,
+    QueryError,
+    Recency,
+    SearchRequest,
+    plan_query,
+)
 
 VARIANTS = str(FIXTURES / "variants.jsonl")  # 7 articles
 MAPPINGS = json.loads((ROOT / "mappings/articles.json").read_text(encoding="utf-8"))
@@ -485,18 +492,18 @@ def test_search_body_for_user_syntax_filters_facets_highlights() -> None:
     [phrase] = text["must"]
     # A quoted phrase: a phrase of the stems and one of the exact words (stopwords kept).
     stems = {"query": "وزير دفاع", "analyzer": "whitespace", "boost": 1.0}
-    exact = {"query": "وزير الدفاع", "analyzer": "whitespace", "boost": 0.5}
+    exact = {"query": "وزير الدفاع", "analyzer": "whitespace", "boost": 0.25}
     assert {"match_phrase": {"content": stems}} in phrase["bool"]["should"]
     assert {"match_phrase": {"content.exact": exact}} in phrase["bool"]["should"]
     optional = {(f, q["value"], q["boost"]) for t in text["should"] for f, q in t["term"].items()}
-    assert ("content", "طهر", 1.0) in optional and ("title", "طهر", 0.5) in optional  # stems
-    assert ("content.exact", "الخارجيه", 0.5) in optional
-    assert ("title.exact", "الخارجيه", 0.25) in optional
+    assert ("content", "طهر", 1.0) in optional and ("title", "طهر", 1.5) in optional  # stems
+    assert ("content.exact", "الخارجيه", 0.25) in optional
+    assert ("title.exact", "الخارجيه", 0.375) in optional
     excluded = json.dumps(boolean["must_not"], ensure_ascii=False)
     assert f'"content": {{"value": "{plan_query("روسيا").stems[0]}"' in excluded
     # The trigrams of the included words (stopwords and excluded words out) rank what
     # `must` matched: boosted term queries on content.grams, cut by the Python analyzer.
-    grams = [c["term"]["content.grams"] for c in boolean["should"]]
+    grams = [c["term"]["content.grams"] for c in boolean["should"] if "content.grams" in c["term"]]
     assert {g["boost"] for g in grams} == {1.2}
     words = ["وزير", "الدفاع", "الخارجيه", "طهران"]  # normalized (ة -> ه)
     assert [g["value"] for g in grams] == [w[i : i + 3] for w in words for i in range(len(w) - 2)]
@@ -1073,3 +1080,20 @@ def test_status_of_an_alias_that_does_not_exist_on_a_cluster(
 def test_the_shown_url_keeps_an_ipv6_host_in_brackets() -> None:
     settings = ClusterSettings(url="http://user:secret@[::1]:9200")
     assert settings.safe_url == "http://[::1]:9200"
+
+
+def test_coordination_asks_each_stem_on_content_words() -> None:
+    """Ranking.coordination: each stem of the words a hit may match is a term on
+    content.words weighted by it (twice asked, twice the weight), which the engine
+    scores as the weight times the stem's idf (BM25 with k1 = 0), as the embedded
+    backend computes it."""
+    ranking = replace(RANKING, coordination=2.0)
+    body = search_body(SearchRequest(query="زلزال المدينة زلزال"), ranking=ranking)
+    held = {
+        clause["term"]["content.words"]["value"]: clause["term"]["content.words"]["boost"]
+        for clause in body["query"]["bool"]["should"]
+        if "content.words" in clause.get("term", {})
+    }
+    assert held == {plan_query("زلزال").stems[0]: 4.0, plan_query("المدينة").stems[0]: 2.0}
+    off = search_body(SearchRequest(query="زلزال"), ranking=replace(RANKING, coordination=0.0))
+    assert "content.words" not in json.dumps(off)

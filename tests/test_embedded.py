@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Iterator
 from dataclasses import replace
@@ -26,6 +27,7 @@ from indexer.ingest.articles import Article
 from indexer.ingest.parse import Outcome, parse_paths
 from indexer.search.highlight import CLOSE, OPEN
 from indexer.search.query import (
+    RANKING,
     RECENCY_FLOOR,
     Hit,
     Operator,
@@ -673,3 +675,33 @@ def test_equal_scores_come_in_id_order_across_pages(tmp_path: Path) -> None:
     ]
     assert [hit.id for page in pages for hit in page] == sorted(ids)
     assert len({hit.score for page in pages for hit in page}) == 1  # they do tie
+
+
+def test_coordination_adds_the_idf_of_each_word_a_hit_holds(tmp_path: Path) -> None:
+    """Ranking.coordination: a hit gains, for each query word it holds, the weight times
+    the word's idf in the index (BM25's, as content.words scores it on a cluster), so
+    holding the rare word of a question counts more than holding a common one."""
+    texts = ["زلزال ضرب المدينة", "المدينة القديمة", "المدينة الجديدة", "سوق المدينة"]
+    path = tmp_path / "four.jsonl"
+    rows = [{"title": f"تقرير {n}", "text": t} for n, t in enumerate(texts)]
+    path.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
+    home = tmp_path / "home"
+    reindex(EmbeddedBackend(home), [str(path)], "four")
+    request = SearchRequest(query="زلزال المدينة", facets=False, highlight=False)
+
+    def scores(coordination: float) -> dict[str, float]:
+        backend = EmbeddedBackend(home, ranking=replace(RANKING, coordination=coordination))
+        hits = backend.search("four", request).hits
+        return {hit.title: score_of(hit) for hit in hits}
+
+    def idf(df: int) -> float:
+        return math.log(1 + (len(texts) - df + 0.5) / (df + 0.5))
+
+    without, weighted = scores(0.0), scores(2.0)
+    assert without.keys() == weighted.keys() and len(without) == len(texts)
+    gains = sorted(round(weighted[k] - without[k], 4) for k in without)
+    # Three hits hold the common word only; one holds both.
+    common, both = 2 * idf(4), 2 * (idf(4) + idf(1))
+    assert gains == pytest.approx([common] * 3 + [both], abs=1e-3)

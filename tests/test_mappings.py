@@ -148,6 +148,16 @@ def test_fields_follow_the_index_contract() -> None:
     assert "copy_to" not in properties["lead"]
     grams = properties["content"]["fields"]["grams"]
     assert (grams["analyzer"], grams["search_analyzer"]) == ("arabic_grams", "arabic_grams_search")
+    # content.words: a query word held scores its idf alone (BM25 with k1 = 0), the
+    # coordination the embedded backend computes from its own counts.
+    words = properties["content"]["fields"]["words"]
+    assert (words["analyzer"], words["index_options"], words["norms"]) == (
+        "arabic_text",
+        "docs",
+        False,
+    )
+    similarity = BODY["settings"]["index"]["similarity"][words["similarity"]]
+    assert similarity == {"type": "BM25", "k1": 0.0, "b": 0.0}
     for name in ("category", "source", "author"):
         # Normalized for filters and counts; .raw as written, for the facets' labels.
         assert properties[name] == {

@@ -17,6 +17,7 @@ from indexer.search.query import (
     FieldQuery,
     MatchPlan,
     QueryError,
+    Ranking,
     Recency,
     SearchRequest,
     date_bounds,
@@ -253,3 +254,14 @@ def test_recency_blends_with_relevance_from_the_newest_article() -> None:
     assert recency.factor(None) == 1.0  # undated articles are not decayed
     # No dated article to decay from: no decay.
     assert Recency(scale_days=30).factor(newest) == 1.0
+
+
+def test_coordination_counts_every_word_of_the_query_whatever_the_operator() -> None:
+    """Each stem of the query's words (repeats kept, excluded words out) adds the
+    coordination weight x its idf, with --operator and as with or: the index
+    contract's template asks the same content.words clause for either."""
+    plan = plan_query("زلزال المدينة زلزال -القديمة")
+    stems = [plan_query(w).stems[0] for w in ("زلزال", "المدينة", "زلزال")]
+    assert list(match_plan(plan, "or").held) == stems
+    assert list(match_plan(plan, "and").held) == stems
+    assert match_plan(plan, "or", Ranking(coordination=0.0)).held == ()

@@ -78,13 +78,14 @@ def test_the_template_asks_the_fields_and_boosts_of_a_search() -> None:
     assert _terms_by_field(body["query"]) == _terms_by_field(search["query"])
     assert _terms_by_field(body["query"]) == {
         "content": 1.0,
-        "content.exact": 0.5,
-        "title": 0.5,
-        "title.exact": 0.25,
+        "content.exact": 0.25,
+        "title": 1.5,
+        "title.exact": 0.375,
+        "content.words": 1.0,
         "content.grams": 1.2,
     }
     highlight = body["highlight"]["fields"]["body"]["highlight_query"]
-    assert _terms_by_field(highlight) == {"body": 1.0, "body.exact": 0.5}
+    assert _terms_by_field(highlight) == {"body": 1.0, "body.exact": 0.25}
     # Everything else is the CLI's body as it is.
     assert {k: v for k, v in body.items() if k not in ("query", "highlight")} == {
         k: v for k, v in search.items() if k not in ("query", "highlight")
@@ -95,7 +96,7 @@ def test_the_template_asks_the_fields_and_boosts_of_a_search() -> None:
 @pytest.mark.parametrize("text", HOSTILE)
 def test_any_text_fills_the_template_into_valid_json(text: str) -> None:
     filled = json.loads(fill_template(TEMPLATE, text))
-    assert _slots(filled) == [text] * TEMPLATE.count(json.dumps(QUERY_SLOT)) == [text] * 7
+    assert _slots(filled) == [text] * TEMPLATE.count(json.dumps(QUERY_SLOT)) == [text] * 8
     # Nothing else moved: with the slots put back, it is the template.
     assert _unfilled(filled, text) == json.loads(TEMPLATE)
 

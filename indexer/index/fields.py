@@ -48,7 +48,7 @@ FIELDS: tuple[FieldSpec, ...] = (
         "stemmed for matching, with an unstemmed .exact subfield",
         copy_to="content",
         shown=True,
-        boost=0.5,  # on top of content: a word in the title counts half as much again
+        boost=1.5,  # on top of content: a word in the title counts 1.5 times again
     ),
     FieldSpec("lead", "text", "the first paragraph or the abstract (stored, not searched)"),
     FieldSpec("body", "text", "the article text as written, diacritics kept", copy_to="content"),
@@ -100,8 +100,17 @@ CUT_FIELDS = tuple(
     if f.filled_by == "reader" and f.kind in ("keyword", "normalized_keyword")
 )
 # The main field first: the order of each query's clauses on both backends.
-FIELD_BOOSTS = {f.name: f.boost for f in sorted(FIELDS, key=lambda f: -f.boost) if f.boost}
+# The combined field first, then by boost: the embedded schema's order of the
+# searched fields, which its existing indexes keep.
+FIELD_BOOSTS = {
+    f.name: f.boost
+    for f in sorted(FIELDS, key=lambda f: (f.kind != "combined_text", -f.boost))
+    if f.boost
+}
 SEARCHED_FIELDS = tuple(FIELD_BOOSTS)
+# The subfield of the combined text field that scores each query word it holds by its
+# idf alone (Ranking.coordination): BM25 with k1 = 0 (indexer/index/mappings.py).
+WORDS_SUBFIELD = "words"
 # The field whose character trigrams (.grams) re-rank: the one combined text field.
 [GRAMS_FIELD] = [f.name for f in FIELDS if f.kind == "combined_text"]
 

@@ -16,7 +16,7 @@ from typing import Any
 from indexer.analysis.analyzers import Analyzer, es_analysis
 from indexer.backends.cluster.query import template_body
 from indexer.backends.cluster.settings import AUTO_REPLICAS, DEFAULT_SHARDS
-from indexer.index.fields import FIELDS, RAW_SUBFIELD, SEARCHED_FIELDS, FieldSpec
+from indexer.index.fields import FIELDS, RAW_SUBFIELD, SEARCHED_FIELDS, WORDS_SUBFIELD, FieldSpec
 
 # 2: a content field (title + body) with trigrams; .exact searches without stopwords.
 # 3: keyword values collapse white space (what the char filter deletes between two
@@ -25,11 +25,15 @@ from indexer.index.fields import FIELDS, RAW_SUBFIELD, SEARCHED_FIELDS, FieldSpe
 # content.grams searched by arabic_grams_search (each trigram at its own position).
 # 5: the embedded index indexes each article's fingerprint (add sets aside the text it
 # holds already); a cluster's index holds it since 1.
-MAPPING_VERSION = 5
+# 6: content.words, each word's idf alone for the coordination (Ranking.coordination).
+MAPPING_VERSION = 6
 # Mapping versions whose embedded index this program searches: 4 changed only what a
 # cluster's index holds (its settings and a search analyzer), 5 added a field searches
-# do not use. Only MAPPING_VERSION's are loaded, resumed or updated.
-EMBEDDED_READABLE = frozenset({3, 4, MAPPING_VERSION})
+# do not use, 6 changed only a cluster's index.
+EMBEDDED_READABLE = frozenset({3, 4, 5, MAPPING_VERSION})
+# Mapping versions whose embedded index is the one this program writes (6 changed only
+# a cluster's index): their loads are resumed and their versions updated.
+EMBEDDED_WRITABLE = frozenset({5, MAPPING_VERSION})
 DEFAULT_PATH = Path("mappings/articles.json")
 # The search body a service sends, written beside the mappings (cluster/query.py's template_body).
 TEMPLATE_NAME = "search-request.json"
@@ -38,7 +42,14 @@ TEMPLATE_NAME = "search-request.json"
 # it would score the trigrams as if every text were short; the embedded backend (and
 # any count of the grams) takes them all. Counting them all, both score alike.
 GRAMS_SIMILARITY = "grams_bm25"
-SIMILARITIES = {GRAMS_SIMILARITY: {"type": "BM25", "discount_overlaps": False}}
+# content.words: a query word a document holds scores its idf times the query's boost,
+# whatever its frequency or the text's length (BM25 with k1 = 0: the term-frequency
+# part is 1). The embedded backend computes the same from its index's counts.
+WORDS_SIMILARITY = "idf_only"
+SIMILARITIES = {
+    GRAMS_SIMILARITY: {"type": "BM25", "discount_overlaps": False},
+    WORDS_SIMILARITY: {"type": "BM25", "k1": 0.0, "b": 0.0},
+}
 
 
 # What a query that names no field searches (`?q=`, Kibana's Discover, query_string):
@@ -78,6 +89,15 @@ def _field_mapping(field: FieldSpec, analyzers: dict[str, Analyzer]) -> dict[str
             }
         }
         if "grams" in analyzers:
+            # Whether a document holds a query word (Ranking.coordination): no
+            # frequencies, no norms, scored by its idf alone.
+            subfields[WORDS_SUBFIELD] = {
+                "type": "text",
+                "analyzer": analyzers["text"].es_name,
+                "index_options": "docs",
+                "norms": False,
+                "similarity": WORDS_SIMILARITY,
+            }
             subfields["grams"] = {
                 "type": "text",
                 "analyzer": analyzers["grams"].es_name,

@@ -33,24 +33,31 @@ MAX_QUERY_CHARS = 10_000
 # Ranking, the same on both backends. The searched fields and their boosts are columns
 # of the field table (FIELD_BOOSTS, indexer/index/fields.py). `content` is the title and
 # the body as one text (Elasticsearch fills it by copy_to), scored as one field; a word
-# in the title counts half as much again. The unstemmed (exact) subfields add half as
+# in the title counts 1.5 times again. The unstemmed (exact) subfields add a quarter as
 # much for words written exactly as asked. The character trigrams of the query's words
 # (content.grams, stopwords out) add a partial match, as should-clauses that rank but do
 # not decide what matches. What was measured for each: docs/relevance.md.
-EXACT_WEIGHT = 0.5
+EXACT_WEIGHT = 0.25
 GRAMS_WEIGHT = 1.2
+# Rarity-weighted coordination: each word of the query a document holds adds this
+# times the word's idf in the index, whatever its frequency or the text's length
+# (content.words on a cluster, BM25 with k1 = 0; the same from the embedded index's
+# counts). It lifts the short passage that holds a question's rare words.
+COORDINATION = 1.0
 MAX_QUERY_GRAMS = 256  # trigram clauses at most (a bool query has a clause limit)
 
 
 @dataclass(frozen=True)
 class Ranking:
     """How a MatchPlan's parts are weighted: the searched fields with their boosts, the
-    share of the exact subfields, and the weight of each trigram. Both backends take
-    one; RANKING is the product's, others are for comparisons (eval's baselines)."""
+    share of the exact subfields, the weight of each trigram, and the coordination
+    weight. Both backends take one; RANKING is the product's, others are for
+    comparisons (eval's baselines, bench/devsets.py's variants)."""
 
     field_boosts: Mapping[str, float] = field(default_factory=lambda: dict(FIELD_BOOSTS))
     exact_weight: float = EXACT_WEIGHT
     grams_weight: float = GRAMS_WEIGHT
+    coordination: float = COORDINATION
 
 
 RANKING = Ranking()
@@ -488,6 +495,10 @@ class MatchPlan:
     excluded: tuple[tuple[FieldQuery, ...], ...]
     grams: tuple[str, ...]
     everything: bool  # no words to match: all documents (filters still apply)
+    # The stems of the query's words, required or not (not the excluded ones), one per
+    # word and stem, repeats kept: each adds Ranking.coordination x its idf to a
+    # document that holds it, whatever the operator (as the index contract's template).
+    held: tuple[str, ...] = ()
 
     @property
     def nothing(self) -> bool:
@@ -548,6 +559,7 @@ def match_plan(
         excluded=tuple(field_queries([c], ranking) for c in plan.excluded),
         grams=tuple(plan.grams),
         everything=plan.everything,
+        held=tuple(plan.stems) if ranking.coordination else (),
     )
 
 

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from indexer.analysis.analyzers import Analyzer
-from indexer.index.fields import GRAMS_FIELD, RAW_SUBFIELD, SHOWN_FIELDS
+from indexer.index.fields import GRAMS_FIELD, RAW_SUBFIELD, SHOWN_FIELDS, WORDS_SUBFIELD
 from indexer.search.facets import facet_aggregations, read_facets
 from indexer.search.highlight import CLOSE, OPEN
 from indexer.search.query import (
@@ -118,6 +118,12 @@ def gram_clauses(grams: Iterable[str], weight: float) -> list[dict[str, Any]]:
     return _terms(f"{GRAMS_FIELD}.grams", grams, weight)
 
 
+def held_clauses(stems: Iterable[str], weight: float) -> list[dict[str, Any]]:
+    """For each stem a document holds, `weight` x its idf: a term query on content.words,
+    which the engine scores by BM25 with k1 = 0 (the idf alone, mappings.py)."""
+    return _terms(f"{GRAMS_FIELD}.{WORDS_SUBFIELD}", stems, weight)
+
+
 def _filters(request: SearchRequest) -> list[dict[str, Any]]:
     # term and terms on keyword fields: the engine runs the field's normalizer on each
     # value. Several values: any one of them.
@@ -144,9 +150,12 @@ def query_body(
         plan or plan_query(request.query), request.operator, ranking, request.expansion
     )
     boolean: dict[str, Any] = {"must": [text_query(match)]}
+    # They rank; they match nothing alone.
+    ranks = held_clauses(match.held, ranking.coordination)
     if match.grams and ranking.grams_weight and not match.nothing:
-        # They rank; they match nothing alone.
-        boolean["should"] = gram_clauses(match.grams, ranking.grams_weight)
+        ranks += gram_clauses(match.grams, ranking.grams_weight)
+    if ranks:
+        boolean["should"] = ranks
     if match.excluded:
         boolean["must_not"] = [word_query(group) for group in match.excluded]
     if filters := _filters(request):
@@ -256,11 +265,18 @@ def template_body() -> dict[str, Any]:
     of a search of plain words, with `match` queries that analyze the user's text on
     the server in place of the term queries of the text analyzed here. Each word's
     terms score as the search's do: the fields' search analyzers give the same terms,
-    each at a position of its own (content.grams: arabic_grams_search)."""
+    each at a position of its own (content.grams: arabic_grams_search), and
+    content.words scores each stem it holds by its idf, as held_clauses' terms do."""
     body = search_body(SearchRequest(query=QUERY_SLOT))
     query: dict[str, Any] = {"must": [{"bool": {"should": _slot_matches(RANKING)}}]}
-    if RANKING.grams_weight:  # they rank; they match nothing alone
-        query["should"] = [_match(f"{GRAMS_FIELD}.grams", RANKING.grams_weight)]
+    # They rank; they match nothing alone.
+    ranks = []
+    if RANKING.coordination:
+        ranks.append(_match(f"{GRAMS_FIELD}.{WORDS_SUBFIELD}", RANKING.coordination))
+    if RANKING.grams_weight:
+        ranks.append(_match(f"{GRAMS_FIELD}.grams", RANKING.grams_weight))
+    if ranks:
+        query["should"] = ranks
     body["query"] = {"bool": query}
     on_body = {"bool": {"should": _slot_matches(BODY_ONLY)}}
     body["highlight"]["fields"]["body"]["highlight_query"] = on_body

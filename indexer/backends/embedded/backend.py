@@ -54,7 +54,7 @@ from indexer.index.fields import (
     SHOWN_FIELDS,
     copied_from,
 )
-from indexer.index.mappings import EMBEDDED_READABLE, MAPPING_VERSION
+from indexer.index.mappings import EMBEDDED_READABLE, EMBEDDED_WRITABLE, MAPPING_VERSION
 from indexer.ingest.articles import Article
 from indexer.search.facets import facet_aggregations, read_facets
 from indexer.search.highlight import Terms, highlight
@@ -252,7 +252,7 @@ class EmbeddedBackend:
     def _updatable(self, version: str) -> tantivy.Index:
         """The version's index, when this program can update it (its schema is ours)."""
         built_with = self.versions.read_meta(version).get("mapping_version")
-        if built_with != MAPPING_VERSION:
+        if built_with not in EMBEDDED_WRITABLE:
             raise BackendError(
                 f"{version} was built with mapping version {built_with}; add and delete "
                 f"need version {MAPPING_VERSION}: run 'arabic-search reindex' first"
@@ -340,7 +340,7 @@ class EmbeddedBackend:
         request = request.sorted_for(plan)
         if request.needs_origin:
             request = request.with_origin(self._newest(searcher))
-        query = self._queries.build(plan, request)
+        query = self._queries.build(plan, request, searcher)
         if query is None:
             return SearchResult(0, [], dropped=plan.dropped, nothing_searchable=True)
         offset = (

@@ -9,6 +9,7 @@ stemmed field and an exact one (`<field>_exact`), the combined field its trigram
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -116,7 +117,24 @@ class QueryBuilder:
         """Any one alternative, each with every one of its words."""
         return _should([_must([self._any(word) for word in words]) for words in requirement])
 
-    def build(self, plan: QueryPlan, request: SearchRequest) -> tantivy.Query | None:
+    def _held(self, stems: Iterable[str], searcher: tantivy.Searcher) -> list[tantivy.Query]:
+        """For each stem a document holds in `content`, the coordination weight times the
+        stem's idf, as Lucene's BM25 with k1 = 0 scores content.words on the engine:
+        log(1 + (N - df + 0.5) / (df + 0.5)); a stem asked n times counts n times."""
+        docs = searcher.num_docs
+        queries = []
+        for stem, n in Counter(stems).items():
+            df = searcher.doc_freq(GRAMS_FIELD, stem)
+            idf = math.log(1 + (docs - df + 0.5) / (df + 0.5))
+            term = tantivy.Query.term_query(self.schema, GRAMS_FIELD, stem)
+            queries.append(
+                tantivy.Query.const_score_query(term, self._ranking.coordination * n * idf)
+            )
+        return queries
+
+    def build(
+        self, plan: QueryPlan, request: SearchRequest, searcher: tantivy.Searcher
+    ) -> tantivy.Query | None:
         """The tantivy query of a plan and the request's filters (None: matches
         nothing), rendered from the same MatchPlan as the cluster's bool query."""
         occur = tantivy.Occur
@@ -130,6 +148,9 @@ class QueryBuilder:
             text_parts += [(occur.Should, q) for p in match.optional for q in self._field_query(p)]
             text_query = tantivy.Query.boolean_query(text_parts)
         clauses = [(occur.Must, text_query)]
+        # Each word held adds coordination x its idf: it ranks what the words matched.
+        if match.held:
+            clauses += [(occur.Should, q) for q in self._held(match.held, searcher)]
         if self._grams_weight and match.grams:
             # Ranks what the text query matched; matches nothing by itself.
             field = grams_field(GRAMS_FIELD)

@@ -33,7 +33,7 @@ from indexer.backends import (
     with_states,
 )
 from indexer.index.checkpoints import Checkpoint, Interrupted
-from indexer.index.mappings import MAPPING_VERSION
+from indexer.index.mappings import EMBEDDED_WRITABLE, MAPPING_VERSION
 
 
 def _nothing(version: str) -> None:
@@ -163,7 +163,7 @@ class VersionStore:
         for version in reversed(self.versions(alias)):
             meta = self.read_meta(version)
             # A load by a program of another mapping version cannot be continued.
-            resumable = meta.get("mapping_version") == MAPPING_VERSION
+            resumable = meta.get("mapping_version") in EMBEDDED_WRITABLE
             if resumable and not meta.get("complete") and "checkpoint" in meta:
                 return Interrupted(version, Checkpoint.from_json(meta["checkpoint"]))
         return None
