@@ -133,10 +133,7 @@ def reindex(
             backend.checkpoint_every,
             lambda checkpoint: backend.save_checkpoint(version, checkpoint),
         )
-        position = position or ReadPosition()
-        outcomes = parse_paths(paths, options, position)
-        articles = _articles_to_send(outcomes, report, tracker, on_outcome)
-        articles = _noting_unfound_fields(articles, report, options, position)
+        articles = _read(paths, options, position, report, tracker, on_outcome)
         return _load_and_switch(backend, alias, report, articles, tracker, allow_shrink)
 
 
@@ -168,10 +165,7 @@ def dry_run(
         dry_run=True,
     )
     tracker = CheckpointTracker(start, backend.checkpoint_every, lambda checkpoint: None)
-    position = position or ReadPosition()
-    outcomes = parse_paths(paths, options, position)
-    articles = _articles_to_send(outcomes, report, tracker, on_outcome)
-    for _ in _noting_unfound_fields(articles, report, options, position):
+    for _ in _read(paths, options, position, report, tracker, on_outcome):
         pass  # counted in the report; a dry run sends nothing
     report.indexed = report.parse.parsed - report.refused_before
     why = _why_refused(report, live, allow_shrink)
@@ -217,12 +211,20 @@ def resume_advice(version: str, command: str = RESUME) -> str:
     return f"the reindex into {version} was interrupted: run '{command}' to continue it"
 
 
-def _noting_unfound_fields(
-    articles: Iterator[Article], report: LoadReport, options: ReadOptions, position: ReadPosition
+def _read(
+    paths: list[str],
+    options: ReadOptions,
+    position: ReadPosition | None,
+    report: LoadReport,
+    tracker: CheckpointTracker,
+    on_outcome: Callable[[Outcome], None],
 ) -> Iterator[Article]:
-    """The articles; once read to the end, the report names each --field whose source
-    no file had (the load must not go live on what other files gave)."""
-    yield from articles
+    """The articles of `paths` to send (_articles_to_send); once read to the end, the
+    report names each --field whose source no file had (the load must not go live on
+    what other files gave)."""
+    position = position or ReadPosition()  # it also gathers each file's keys
+    outcomes = parse_paths(paths, options, position)
+    yield from _articles_to_send(outcomes, report, tracker, on_outcome)
     report.unfound_fields = unfound_overrides(options.field_map.overrides, position.files)
 
 
