@@ -39,7 +39,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from indexer.analysis.analyzers import default_analyzers
 from indexer.search import evaluation as ev
@@ -363,6 +363,13 @@ HEADER = (
 )
 
 
+def scores_json(found: Found) -> dict[str, Any]:
+    """Each ranking's scores on one set, whole and by fold, as --json writes them."""
+    return {
+        v: {"all": w.to_json(), "folds": [s.to_json() for s in f]} for v, (w, f) in found.items()
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -404,10 +411,7 @@ def main() -> int:
         found = measure(dev, variants, target, args.folds)
         print("\n".join(table_rows(dev, args.backend, found)), flush=True)
         print(f"{name}: {time.perf_counter() - started:.0f} s", file=sys.stderr)
-        results[name] = {
-            v: {"all": w.to_json(), "folds": [s.to_json() for s in f]}
-            for v, (w, f) in found.items()
-        }
+        results[name] = scores_json(found)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
     return 0

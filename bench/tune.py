@@ -180,10 +180,7 @@ def main() -> int:
             )
             found = {k: found[k] for k in ("stock", "ours-2026-12-01", "ours-tuned-cv")}
             print("\n".join(ds.table_rows(tuned.dev, "embedded", found)), flush=True)
-            results[tuned.dev.name] = {
-                v: {"all": w.to_json(), "folds": [s.to_json() for s in f]}
-                for v, (w, f) in found.items()
-            }
+            results[tuned.dev.name] = ds.scores_json(found)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
     return 0

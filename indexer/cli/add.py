@@ -4,7 +4,6 @@ reindex (indexer/index/updates.py)."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from indexer.cli.command import BACKEND_USAGE, OK, UNAVAILABLE, Command
 from indexer.cli.options import (
     DEFAULT_DEAD_LETTERS,
     add_backend_options,
+    add_dead_letters_option,
     add_read_options,
     backend_options,
     check_dead_letters,
@@ -21,27 +21,10 @@ from indexer.cli.options import (
     read_log,
     read_options,
 )
+from indexer.cli.output import print_json
 from indexer.errors import EXIT_OK, EXIT_REJECTED, EXIT_USAGE
-from indexer.index.updates import UpdateReport, add, delete
+from indexer.index.updates import add, delete
 from indexer.ingest.sources.files import check_paths, input_bytes
-
-
-def _json(report: UpdateReport) -> str:
-    return json.dumps(
-        {
-            "alias": report.alias,
-            "version": report.version,
-            "read": report.parse.read,
-            "added": report.added,
-            "new": report.new,
-            "replaced": report.replaced,
-            "duplicates": report.parse.duplicates,
-            "rejected": report.rejected,
-            "deleted": report.deleted,
-            "not_found": report.missing,
-        },
-        ensure_ascii=False,
-    )
 
 
 def _live(args: argparse.Namespace) -> Backend:
@@ -61,13 +44,7 @@ def _live(args: argparse.Namespace) -> Backend:
 def add_add_arguments(p: argparse.ArgumentParser) -> None:
     add_read_options(p)
     add_backend_options(p)
-    p.add_argument(
-        "--dead-letters",
-        type=Path,
-        default=DEFAULT_DEAD_LETTERS,
-        metavar="DIR",
-        help="cluster only: where documents the engine refuses are written (default %(default)s)",
-    )
+    add_dead_letters_option(p)
     p.add_argument("--json", action="store_true", help="the summary as one JSON object on stdout")
 
 
@@ -83,7 +60,7 @@ def run_add(args: argparse.Namespace) -> int:
         log.close()
     log.finish(f"{report.version}: {report.summary()}")
     if args.json:
-        print(_json(report))
+        print_json(report.to_json())
     return EXIT_REJECTED if report.rejected else EXIT_OK
 
 
@@ -152,7 +129,7 @@ def run_delete(args: argparse.Namespace) -> int:
         print(f"not found: {missing} (not in {report.version})", file=sys.stderr)
     print(f"{report.version}: {report.summary()}", file=sys.stderr)
     if args.json:
-        print(_json(report))
+        print_json(report.to_json())
     return EXIT_REJECTED if report.missing else EXIT_OK
 
 

@@ -183,6 +183,17 @@ def add_backend_options(
         )
 
 
+def add_dead_letters_option(p: argparse.ArgumentParser) -> None:
+    """Where a cluster's refused documents go (the commands that index: reindex, add)."""
+    p.add_argument(
+        "--dead-letters",
+        type=Path,
+        default=DEFAULT_DEAD_LETTERS,
+        metavar="DIR",
+        help="cluster only: where documents the engine refuses are written (default %(default)s)",
+    )
+
+
 def add_layout_options(p: argparse.ArgumentParser) -> None:
     """A new version's shards and replicas (reindex): cluster only."""
     p.add_argument(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC
 from typing import Any, TextIO
 
@@ -15,6 +15,11 @@ from indexer.backends import INTERRUPTED, RUNNING, LockHolder, Status, VersionIn
 from indexer.index.reindex import RESUME, resume_advice
 from indexer.search.highlight import CLOSE, OPEN
 from indexer.search.query import MAX_QUERY_WORDS, SearchResult, parse_published
+
+
+def print_json(body: Mapping[str, Any]) -> None:
+    """A command's --json answer: one object, one line, on stdout."""
+    print(json.dumps(body, ensure_ascii=False))
 
 
 def tokens_json(analyzer: str, tokens: list[Token]) -> str:

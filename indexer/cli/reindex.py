@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from pathlib import Path
 
 from indexer.backends import BackendError
 from indexer.backends.cluster.settings import CHECKPOINT_EVERY as CLUSTER_CHECKPOINT_EVERY
 from indexer.backends.embedded.backend import CHECKPOINT_EVERY as EMBEDDED_CHECKPOINT_EVERY
 from indexer.cli.command import OK, UNAVAILABLE, Command
 from indexer.cli.options import (
-    DEFAULT_DEAD_LETTERS,
     add_backend_options,
+    add_dead_letters_option,
     add_layout_options,
     add_read_options,
     at_least,
@@ -24,6 +22,7 @@ from indexer.cli.options import (
     read_log,
     read_options,
 )
+from indexer.cli.output import print_json
 from indexer.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_REJECTED, EXIT_UNAVAILABLE, EXIT_USAGE
 from indexer.index.reindex import dry_run, interrupted_load, reindex, reindex_from_index
 from indexer.ingest.progress import CopyLog
@@ -59,13 +58,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="switch the alias even when the new version holds under half the documents "
         "of the live one (a version that holds nothing is never switched to)",
     )
-    p.add_argument(
-        "--dead-letters",
-        type=Path,
-        default=DEFAULT_DEAD_LETTERS,
-        metavar="DIR",
-        help="cluster only: where documents the engine refuses are written (default %(default)s)",
-    )
+    add_dead_letters_option(p)
     p.add_argument(
         "--dry-run",
         action="store_true",
@@ -105,7 +98,8 @@ def run(args: argparse.Namespace) -> int:
             copying.close()
         meanwhile = f" (+ {replayed} updates made meanwhile)" if replayed else ""
         print(f"alias {args.alias} -> {version} ({count} documents{meanwhile})", file=sys.stderr)
-        print_json(args, from_index_json(args.alias, version, count))
+        if args.json:
+            print_json(from_index_json(args.alias, version, count))
         return EXIT_OK
     paths, options = args.paths, read_options(args)
     if args.resume and not paths:  # the interrupted load's own paths and options
@@ -144,7 +138,8 @@ def run(args: argparse.Namespace) -> int:
     if not report.dry_run:
         print(f"alias {args.alias} -> {report.version}", file=sys.stderr)
     log.finish(report.summary())
-    print_json(args, report.to_json(args.alias))
+    if args.json:
+        print_json(report.to_json(args.alias))
     return EXIT_REJECTED if report.rejected else EXIT_OK
 
 
@@ -161,11 +156,6 @@ def from_index_json(alias: str, version: str, count: int) -> dict[str, object]:
         "rejected": 0,
         "resumed_from": None,
     }
-
-
-def print_json(args: argparse.Namespace, result: dict[str, object]) -> None:
-    if args.json:
-        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
 
 
 COMMAND = Command(

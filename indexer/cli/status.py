@@ -4,15 +4,14 @@ versions, which share the backend options and nothing else."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from typing import Any
 
 from indexer.backends import Backend, BackendError, Status, discard_refusal, no_such_alias
 from indexer.cli.command import OK, UNAVAILABLE, Command
 from indexer.cli.options import add_backend_options, backend_options, command_for, open_backend
 from indexer.cli.output import (
     discard_line,
+    print_json,
     rollback_line,
     status_lines,
     unlock_line,
@@ -28,10 +27,6 @@ JSON_HELP = "one JSON object instead of text"
 
 def add_json(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help=JSON_HELP)
-
-
-def print_json(body: dict[str, Any]) -> None:
-    print(json.dumps(body, ensure_ascii=False))
 
 
 def add_status_arguments(p: argparse.ArgumentParser) -> None:

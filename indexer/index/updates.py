@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from indexer.backends import Applied, Backend, BackendError, Known, no_such_alias
 from indexer.ingest.articles import Article, Origin
@@ -66,6 +67,21 @@ class UpdateReport:
             f"read {self.parse.read} / added {self.added} ({self.new} new, {self.replaced} "
             f"replaced) / duplicates {self.parse.duplicates} / rejected {self.rejected}"
         )
+
+    def to_json(self) -> dict[str, Any]:
+        """What `add --json` and `delete --json` print."""
+        return {
+            "alias": self.alias,
+            "version": self.version,
+            "read": self.parse.read,
+            "added": self.added,
+            "new": self.new,
+            "replaced": self.replaced,
+            "duplicates": self.parse.duplicates,
+            "rejected": self.rejected,
+            "deleted": self.deleted,
+            "not_found": self.missing,
+        }
 
     def record(
         self, applied: Applied, known: Known | None = None, sent: Sequence[str] = ()
