@@ -84,6 +84,7 @@ from indexer.backends.cluster.settings import (
     DEFAULT_SHARDS,
     DEFAULT_TIMEOUT,
     ENV_PREFIX,
+    SMALL_INDEX_SETTINGS,
     ClusterSettings,
 )
 from indexer.index.checkpoints import Checkpoint, Interrupted
@@ -255,7 +256,7 @@ class ClusterBackend:
         with contextlib.suppress(Conflict):
             self.engine.create_index(
                 LOCK_INDEX,
-                {"index": {"number_of_shards": 1, "auto_expand_replicas": "0-1"}},
+                SMALL_INDEX_SETTINGS,
                 {"dynamic": False, "properties": {}},
             )
         for _ in range(2):  # a second time after taking over a dead process's lock

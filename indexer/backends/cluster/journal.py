@@ -19,10 +19,10 @@ import orjson
 
 from indexer.backends import BackendError, Update
 from indexer.backends.cluster.engines import Conflict, Engine, EngineError, NotFound
+from indexer.backends.cluster.settings import SMALL_INDEX_SETTINGS
 from indexer.ingest.articles import Article
 
 JOURNAL_INDEX = "arabic-search-updates"
-JOURNAL_SETTINGS = {"index": {"number_of_shards": 1, "auto_expand_replicas": "0-1"}}
 # Only the alias and the number are searched; the articles are kept as they were sent.
 JOURNAL_MAPPINGS = {
     "dynamic": False,
@@ -52,7 +52,9 @@ class ClusterJournal:
         with contextlib.suppress(Conflict):
             self._call(
                 f"creating {JOURNAL_INDEX}",
-                lambda: self.engine.create_index(JOURNAL_INDEX, JOURNAL_SETTINGS, JOURNAL_MAPPINGS),
+                lambda: self.engine.create_index(
+                    JOURNAL_INDEX, SMALL_INDEX_SETTINGS, JOURNAL_MAPPINGS
+                ),
                 keep=(Conflict,),
             )
         for _ in range(NUMBER_ATTEMPTS):

@@ -44,6 +44,9 @@ REPLICAS_VARIABLE = "ARABIC_SEARCH_REPLICAS"
 # What a version's replicas are when none is asked for: one where a second node
 # exists, none on a single development node, which stays green.
 AUTO_REPLICAS = "0-1"
+# The project's own small indices (the locks, the update journal): one shard, and a
+# replica where a second node exists.
+SMALL_INDEX_SETTINGS = {"index": {"number_of_shards": 1, "auto_expand_replicas": AUTO_REPLICAS}}
 
 
 @dataclass(frozen=True)

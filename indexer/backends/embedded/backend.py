@@ -10,8 +10,9 @@ interrupted reindex leaves the alias where it was.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -146,9 +147,8 @@ class EmbeddedBackend:
         index = tantivy.Index(self.schema, path=str(self.versions.version_dir(version)))
         # A resumed load: what was committed after the last checkpoint comes again.
         replacing = index.searcher().num_docs > 0
-        writer = index.writer(WRITER_HEAP, 1)
         done = 0
-        try:
+        with _writing(index) as writer:
             for article in articles:
                 if replacing:
                     writer.delete_documents_by_term("id", article.id)
@@ -157,11 +157,6 @@ class EmbeddedBackend:
                 if done % self.checkpoint_every == 0:
                     writer.commit()
                     on_durable(done, 0)
-            writer.commit()
-            writer.wait_merging_threads()
-        except BaseException:
-            writer.rollback()
-            raise
         index.reload()
         documents = index.searcher().num_docs
         self.versions.complete(version, documents)
@@ -280,18 +275,12 @@ class EmbeddedBackend:
         with held(self.versions.version_dir(version) / "writer.lock", True, version):
             searcher = index.searcher()
             missing = tuple(i for i in update.deleted if not self._first(searcher, "id", i))
-            writer = index.writer(WRITER_HEAP, 1)
-            try:
+            with _writing(index) as writer:
                 for doc_id in update.deleted:
                     writer.delete_documents_by_term("id", doc_id)
                 for article in update.added:
                     writer.delete_documents_by_term("id", article.id)
                     writer.add_document(self.document(article))
-                writer.commit()
-                writer.wait_merging_threads()
-            except BaseException:
-                writer.rollback()
-                raise
             index.reload()
             self.versions.set_documents(version, index.searcher().num_docs)
         return Applied(len(update.added), len(update.deleted) - len(missing), missing)
@@ -501,6 +490,20 @@ class EmbeddedBackend:
         self, searcher: tantivy.Searcher, query: tantivy.Query
     ) -> dict[str, dict[str, int]]:
         return read_facets(searcher.aggregate(query, facet_aggregations(raw_field)))
+
+
+@contextlib.contextmanager
+def _writing(index: tantivy.Index) -> Iterator[tantivy.IndexWriter]:
+    """The index's one writer; what the block wrote is committed when it ends, and
+    rolled back (to the last commit) if it fails."""
+    writer = index.writer(WRITER_HEAP, 1)
+    try:
+        yield writer
+        writer.commit()
+        writer.wait_merging_threads()
+    except BaseException:
+        writer.rollback()
+        raise
 
 
 def _shown_of(searcher: tantivy.Searcher, address: tantivy.DocAddress) -> dict[str, Any]:
