@@ -34,6 +34,7 @@ from indexer.ingest.sources.files import ReadOptions, ReadPosition
 # document on a cluster, and its request must stay well under the 100 MB it accepts.
 BATCH = 500
 BATCH_CHARS = 5_000_000
+DELETE_BATCH = 10_000  # ids a journal entry of a delete holds: they are small
 
 
 @dataclass
@@ -138,8 +139,8 @@ def delete(backend: Backend, alias: str, ids: Iterable[str]) -> UpdateReport:
     """Take the articles of `ids` out of the alias's live version."""
     unique = list(dict.fromkeys(ids))
     report = UpdateReport(alias, live_version(backend, alias))
-    for start in range(0, len(unique), BATCH * 20):  # ids are small: 10,000 an entry
-        update = backend.journal.append(alias, (), unique[start : start + BATCH * 20])
+    for start in range(0, len(unique), DELETE_BATCH):
+        update = backend.journal.append(alias, (), unique[start : start + DELETE_BATCH])
         report.version = live_version(backend, alias)
         report.record(backend.apply(report.version, update))
     return report

@@ -706,8 +706,7 @@ class ClusterBackend:
 
     def status(self, alias: str) -> Status:
         health = self._health()
-        targets = self._alias_targets(alias)
-        current = targets[0] if targets else None
+        current = self.current(alias)
         versions = []
         layouts = self._layouts(alias)
         for name, meta in sorted(self._load_states(alias).items()):
